@@ -1,0 +1,41 @@
+/* probe/addon.h — facts about an addon file from its ELF: registration kind, modules ABI,
+ * declared N-API version, libc, NEEDED, required symbol versions and imports by group. */
+#ifndef ABIPROBE_ADDON_H
+#define ABIPROBE_ADDON_H
+
+#include "../report/result.h"
+#include "diag.h"
+#include "elf.h"
+
+/* Registration facts, shared by `inspect` and the `modules` check. */
+typedef struct addon_registration {
+    const char *kind;         /* "napi", "v8", "legacy", "unknown" */
+    const char *registration; /* "export", "constructor", or NULL */
+    const char *entry;        /* the symbol that says so (points into the ELF) */
+    int modules;              /* N of node_register_module_vN, or -1 */
+} addon_registration;
+
+/* Classify how an addon registers with its host, from its dynamic symbols. */
+void addon_registration_of(const elf_obj *o, addon_registration *out);
+
+/* An object's C library: "musl" (libc.musl-*, bare libc.so, ld-musl), "glibc" (libc.so.6,
+ * GLIBC_ versions, ld-linux) or "none". */
+const char *addon_libc_of(const elf_obj *o);
+
+/* True for an exported (defined, global or weak) dynamic symbol. */
+bool addon_sym_is_export(const elf_sym *s);
+
+/* Decode the constant that node_api_module_get_api_version_v1 returns (x86, x86-64,
+ * aarch64). Returns the version, -1 if the addon does not export it, or -2 if the code is
+ * not a pattern we decode. */
+int addon_declared_napi_version(const elf_obj *o);
+
+/* Fill *out with everything inspect reports about the addon at path, allocating from r.
+ * A file that cannot be read still gets path, format and machine where known, and
+ * out->error; the return value is then -1 and d says why. */
+int addon_facts_read(report *r, const char *path, addon_facts *out, diag *d);
+
+/* Fill *out from an already open object (the check path reuses its reader). */
+int addon_facts_from_elf(report *r, const elf_obj *o, addon_facts *out, diag *d);
+
+#endif

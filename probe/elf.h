@@ -1,0 +1,148 @@
+/* probe/elf.h — the one ELF reader: header, dynamic section, dynamic symbols, symbol
+ * versions, dynamic relocations and hash lookup as ld.so does it. Every check reads ELF
+ * through this module; nothing else calls gelf_*.
+ *
+ * Strings handed out (names, versions, NEEDED entries, the interpreter) point into the
+ * object's own mapped string tables and stay valid until elf_obj_close(). They are always
+ * NUL-terminated inside the table: out-of-range offsets read as "". */
+#ifndef ABIPROBE_ELF_H
+#define ABIPROBE_ELF_H
+
+#include "diag.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct elf_obj elf_obj;
+
+/* What a file is, from its first bytes: enough to name a Mach-O or PE prebuild. */
+typedef enum file_format {
+    FILE_FORMAT_UNKNOWN = 0,
+    FILE_FORMAT_ELF,
+    FILE_FORMAT_MACHO,     /* thin Mach-O, 32 or 64 bit */
+    FILE_FORMAT_MACHO_FAT, /* universal (fat) Mach-O */
+    FILE_FORMAT_PE,        /* Windows PE/COFF (MZ + PE\0\0) */
+} file_format;
+
+/* The result of sniffing a file's magic. */
+typedef struct file_sniff {
+    file_format format;
+    const char *machine; /* "x86_64", "aarch64", "i386", "arm", ... or "unknown" (static string) */
+    char desc[96];       /* e.g. "Mach-O 64-bit arm64 bundle" */
+} file_sniff;
+
+/* Classify bytes from the start of a file (n may be short). Never fails. */
+void file_sniff_bytes(const unsigned char *buf, size_t n, file_sniff *out);
+
+/* Classify the regular file at path (FILE_FORMAT_UNKNOWN if it cannot be read). */
+void file_sniff_path(const char *path, file_sniff *out);
+
+/* ELF header facts and the program interpreter. */
+typedef struct elf_header {
+    int elfclass;         /* ELFCLASS32 or ELFCLASS64 */
+    int data;             /* ELFDATA2LSB or ELFDATA2MSB */
+    int machine;          /* EM_* */
+    int type;             /* ET_* */
+    int osabi;            /* EI_OSABI */
+    const char *interp;   /* PT_INTERP path, or NULL */
+} elf_header;
+
+/* One dynamic symbol (an entry of .dynsym) with its version resolved. */
+typedef struct elf_sym {
+    const char *name;     /* never NULL */
+    uint64_t value;
+    uint64_t size;
+    unsigned char bind;   /* STB_* */
+    unsigned char type;   /* STT_* */
+    unsigned char vis;    /* STV_* */
+    uint16_t shndx;       /* SHN_UNDEF for an import */
+    uint16_t verndx;      /* VERSYM index without the hidden bit; 0 if no VERSYM */
+    bool hidden;          /* VERSYM hidden bit: a non-default version (sym@VER, not sym@@VER) */
+    const char *version;  /* version name for verndx >= 2, else NULL */
+    const char *ver_file; /* for a VERNEED version: the library it is required from */
+} elf_sym;
+
+/* One entry of the version table: a VERDEF or a VERNEED (vernaux) entry. */
+typedef struct elf_verinfo {
+    const char *name;     /* e.g. "GLIBC_2.34" */
+    const char *file;     /* VERNEED: the needed library; VERDEF: NULL */
+    uint32_t hash;        /* the ELF hash that the file records */
+    uint16_t flags;       /* VER_FLG_BASE, VER_FLG_WEAK */
+    bool defined;         /* true for VERDEF */
+} elf_verinfo;
+
+/* One dynamic relocation. */
+typedef struct elf_rel {
+    uint64_t offset;
+    uint32_t type;        /* machine-specific R_* */
+    uint32_t sym;         /* .dynsym index, 0 for none */
+    int64_t addend;
+    bool plt;             /* from DT_JMPREL (.rela.plt): bound lazily unless BIND_NOW */
+} elf_rel;
+
+/* Open path read-only (mmap) and index what later checks need. Non-regular files, empty
+ * files and non-ELF files fail with DIAG_IO/DIAG_FOREIGN; malformed ELF with DIAG_FORMAT.
+ * On success *out owns the file until elf_obj_close(). */
+int elf_obj_open(elf_obj **out, const char *path, diag *d);
+
+/* Release everything. NULL-safe. */
+void elf_obj_close(elf_obj *o);
+
+/* The path the object was opened from. */
+const char *elf_obj_path(const elf_obj *o);
+
+/* Header facts. */
+const elf_header *elf_obj_header(const elf_obj *o);
+
+/* The dynamic section. Counts and strings are 0/NULL when absent. */
+size_t elf_obj_nneeded(const elf_obj *o);
+const char *elf_obj_needed(const elf_obj *o, size_t i);
+const char *elf_obj_soname(const elf_obj *o);
+const char *elf_obj_rpath(const elf_obj *o);
+const char *elf_obj_runpath(const elf_obj *o);
+uint64_t elf_obj_flags(const elf_obj *o);   /* DT_FLAGS */
+uint64_t elf_obj_flags_1(const elf_obj *o); /* DT_FLAGS_1 */
+/* True when every relocation is resolved at load: DT_BIND_NOW, DF_BIND_NOW or DF_1_NOW. */
+bool elf_obj_bind_now(const elf_obj *o);
+/* True when the object has a dynamic section at all. */
+bool elf_obj_is_dynamic(const elf_obj *o);
+
+/* Dynamic symbols: indices 0 .. nsyms-1 (0 is the null symbol). */
+size_t elf_obj_nsyms(const elf_obj *o);
+/* Fill *out for symbol i; returns -1 if i is out of range. */
+int elf_obj_sym(const elf_obj *o, size_t i, elf_sym *out);
+
+/* Version table: indices 0 .. nversions-1; unused slots have name NULL. */
+size_t elf_obj_nversions(const elf_obj *o);
+/* Fill *out for version index i; returns -1 if out of range or unused. */
+int elf_obj_version(const elf_obj *o, size_t i, elf_verinfo *out);
+/* True if the object defines version `name` in its VERDEF. */
+bool elf_obj_defines_version(const elf_obj *o, const char *name);
+
+/* Dynamic relocations of every SHT_REL/SHT_RELA section that refers to .dynsym. */
+size_t elf_obj_nrels(const elf_obj *o);
+/* Fill *out for relocation i; returns -1 if out of range. */
+int elf_obj_rel(const elf_obj *o, size_t i, elf_rel *out);
+
+/* Which hash table lookups use: "gnu", "sysv" or "none" (linear scan). */
+const char *elf_obj_hash_kind(const elf_obj *o);
+
+/* Find the definition that ld.so would bind `name` to in this object, through .gnu.hash
+ * (or .hash). version may be NULL (an unversioned reference). A hidden (non-default)
+ * definition matches only an explicit version, as in glibc's check_match(). Returns the
+ * .dynsym index, or 0 if not defined here. */
+size_t elf_obj_lookup(const elf_obj *o, const char *name, const char *version);
+
+/* Copy n bytes at virtual address addr from the file image (PT_LOAD file contents only).
+ * Returns -1 if the range is not fully backed by the file. */
+int elf_obj_read_vaddr(const elf_obj *o, uint64_t addr, void *buf, size_t n);
+
+/* A printable machine name for EM_* ("x86_64", "aarch64", ...; "em-N" for others). */
+const char *elf_machine_name(int machine, char *buf, size_t n);
+
+/* The hash functions of ld.so: SysV ELF hash and GNU (djb2) hash. */
+uint32_t elf_hash_sysv(const char *name);
+uint32_t elf_hash_gnu(const char *name);
+
+#endif

@@ -1,0 +1,313 @@
+/* probe/main.c — the command line: subcommands, the one option table that drives both
+ * getopt_long and --help, report output (-o writes atomically), and exit codes. This is the
+ * only file that writes to stderr or calls exit(). */
+#define _GNU_SOURCE
+#include "../report/report.h"
+#include "addon.h"
+#include "diag.h"
+#include "runtime.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef ABIPROBE_VERSION
+#define ABIPROBE_VERSION "0.0.0-dev"
+#endif
+
+/* Exit codes (SPEC). */
+enum {
+    EXIT_PASS = 0,       /* every result passed, or facts were gathered */
+    EXIT_FINDING = 1,    /* an incompatibility was found */
+    EXIT_USAGE = 2,      /* usage error or unreadable input */
+    EXIT_NOT_CHECKED = 3 /* a check could not be carried out */
+};
+
+/* Which subcommands an option applies to. */
+enum { CMD_INSPECT = 1, CMD_RUNTIME = 2, CMD_ALL = CMD_INSPECT | CMD_RUNTIME };
+
+enum { OPT_FORMAT = 256, OPT_TIMEOUT, OPT_VERSION };
+
+/* The one option table: getopt_long's array and --help are both made from it. */
+static const struct optdef {
+    const char *name;
+    int has_arg;
+    int val;
+    const char *argname;
+    unsigned cmds;
+    const char *help;
+} optdefs[] = {
+    {"format", required_argument, OPT_FORMAT, "FMT", CMD_ALL, "report format: text (default) or json"},
+    {"output", required_argument, 'o', "FILE", CMD_ALL, "write the report to FILE (atomically: temp file, then rename)"},
+    {"verbose", no_argument, 'v', NULL, CMD_ALL, "list every symbol, not only the counts"},
+    {"timeout", required_argument, OPT_TIMEOUT, "SECONDS", CMD_RUNTIME,
+     "bound on each runtime process (default 30)"},
+    {"help", no_argument, 'h', NULL, CMD_ALL, "show this help and exit"},
+    {"version", no_argument, OPT_VERSION, NULL, CMD_ALL, "show the version and exit"},
+};
+enum { NOPTS = sizeof optdefs / sizeof optdefs[0] };
+
+static const struct cmddef {
+    const char *name;
+    unsigned bit;
+    const char *synopsis;
+    const char *help;
+} cmddefs[] = {
+    {"inspect", CMD_INSPECT, "inspect [options] ADDON...", "facts about addon files, no verdict"},
+    {"runtime", CMD_RUNTIME, "runtime [options] RT...", "facts about runtimes (a path or a command on PATH), no verdict"},
+};
+
+/* Subcommands of SPEC that this build does not carry yet: refused loudly, never a silent 0. */
+static const char *const planned[] = {"check", "scan", "select"};
+
+typedef struct cli {
+    const char *format;
+    const char *output;
+    int verbose;
+    unsigned timeout_s;
+} cli;
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: abiprobe COMMAND [options] ARGS...\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof cmddefs / sizeof cmddefs[0]; i++)
+        fprintf(f, "  %-32s %s\n", cmddefs[i].synopsis, cmddefs[i].help);
+    fprintf(f, "\noptions:\n");
+    for (size_t i = 0; i < NOPTS; i++) {
+        char lhs[64];
+        const struct optdef *o = &optdefs[i];
+        if (o->val < 256)
+            snprintf(lhs, sizeof lhs, "-%c, --%s%s%s", o->val, o->name, o->argname ? " " : "",
+                     o->argname ? o->argname : "");
+        else
+            snprintf(lhs, sizeof lhs, "    --%s%s%s", o->name, o->argname ? " " : "", o->argname ? o->argname : "");
+        fprintf(f, "  %-24s %s", lhs, o->help);
+        if (o->cmds != CMD_ALL) {
+            fputs(" [", f);
+            bool first = true;
+            for (size_t k = 0; k < sizeof cmddefs / sizeof cmddefs[0]; k++)
+                if (o->cmds & cmddefs[k].bit) {
+                    fprintf(f, "%s%s", first ? "" : ", ", cmddefs[k].name);
+                    first = false;
+                }
+            fputs("]", f);
+        }
+        fputc('\n', f);
+    }
+    fprintf(f, "\nexit status:\n"
+               "  0  every result passed (inspect/runtime: every fact was gathered)\n"
+               "  1  an incompatibility was found\n"
+               "  2  usage error or unreadable input (not a file, not ELF, corrupt)\n"
+               "  3  a check could not be carried out (a runtime did not start or did not report)\n"
+               "\nNO_COLOR turns colour off; colour is used only on a terminal. See abiprobe(1).\n");
+}
+
+static int worst(int a, int b)
+{
+    return a > b ? a : b;
+}
+
+/* Write the report to stdout, or atomically to path. */
+static int emit(const report *r, const cli *c)
+{
+    report_writer w = report_writer_for(c->format);
+    report_opts ro = {false, c->verbose, ABIPROBE_VERSION};
+    if (!c->output) {
+        const char *nc = getenv("NO_COLOR");
+        const char *term = getenv("TERM");
+        ro.color = isatty(STDOUT_FILENO) && !(nc && *nc) && !(term && strcmp(term, "dumb") == 0);
+        if (w(r, &ro, stdout) != 0 || fflush(stdout) != 0) {
+            fprintf(stderr, "abiprobe: writing the report: %s\n", strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", c->output) >= (int)sizeof tmp) {
+        fprintf(stderr, "abiprobe: -o %s: path too long\n", c->output);
+        return -1;
+    }
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        fprintf(stderr, "abiprobe: -o %s: %s\n", c->output, strerror(errno));
+        return -1;
+    }
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        fprintf(stderr, "abiprobe: -o %s: %s\n", c->output, strerror(errno));
+        close(fd);
+        unlink(tmp);
+        return -1;
+    }
+    int rc = w(r, &ro, f);
+    if (fflush(f) != 0 || fsync(fd) != 0)
+        rc = -1;
+    if (fclose(f) != 0)
+        rc = -1;
+    if (rc == 0 && rename(tmp, c->output) != 0)
+        rc = -1;
+    if (rc != 0) {
+        fprintf(stderr, "abiprobe: -o %s: %s\n", c->output, strerror(errno));
+        unlink(tmp);
+    }
+    return rc;
+}
+
+static int cmd_inspect(int argc, char **argv, const cli *c)
+{
+    report r;
+    report_init(&r, "inspect");
+    int code = EXIT_PASS;
+    for (int i = 0; i < argc; i++) {
+        result *res = report_add(&r);
+        addon_facts *a = res ? report_alloc(&r, sizeof *a) : NULL;
+        if (!a) {
+            fprintf(stderr, "abiprobe: out of memory\n");
+            report_free(&r);
+            return EXIT_NOT_CHECKED;
+        }
+        res->addon = a;
+        diag d;
+        diag_clear(&d);
+        if (addon_facts_read(&r, argv[i], a, &d) != 0) {
+            fprintf(stderr, "abiprobe: %s\n", d.msg);
+            code = worst(code, d.code == DIAG_NOMEM ? EXIT_NOT_CHECKED : EXIT_USAGE);
+        }
+    }
+    if (emit(&r, c) != 0)
+        code = worst(code, EXIT_USAGE);
+    report_free(&r);
+    return code;
+}
+
+static int cmd_runtime(int argc, char **argv, const cli *c)
+{
+    report r;
+    report_init(&r, "runtime");
+    int code = EXIT_PASS;
+    runtime_opts ro = {c->timeout_s * 1000u};
+    for (int i = 0; i < argc; i++) {
+        result *res = report_add(&r);
+        runtime_facts *rt = res ? report_alloc(&r, sizeof *rt) : NULL;
+        if (!rt) {
+            fprintf(stderr, "abiprobe: out of memory\n");
+            report_free(&r);
+            return EXIT_NOT_CHECKED;
+        }
+        res->runtime = rt;
+        diag d;
+        diag_clear(&d);
+        if (runtime_facts_read(&r, argv[i], &ro, rt, &d) != 0) {
+            fprintf(stderr, "abiprobe: %s\n", d.msg);
+            code = worst(code, d.code == DIAG_SPAWN || d.code == DIAG_NOMEM ? EXIT_NOT_CHECKED : EXIT_USAGE);
+        }
+    }
+    if (emit(&r, c) != 0)
+        code = worst(code, EXIT_USAGE);
+    report_free(&r);
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+        usage(stdout);
+        return EXIT_PASS;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("abiprobe %s\n", ABIPROBE_VERSION);
+        return EXIT_PASS;
+    }
+    const struct cmddef *cd = NULL;
+    for (size_t i = 0; i < sizeof cmddefs / sizeof cmddefs[0]; i++)
+        if (strcmp(cmddefs[i].name, cmd) == 0)
+            cd = &cmddefs[i];
+    if (!cd) {
+        for (size_t i = 0; i < sizeof planned / sizeof planned[0]; i++)
+            if (strcmp(planned[i], cmd) == 0) {
+                fprintf(stderr, "abiprobe: %s: not available in this build yet (inspect and runtime are)\n", cmd);
+                return EXIT_NOT_CHECKED;
+            }
+        fprintf(stderr, "abiprobe: unknown command '%s' (try abiprobe --help)\n", cmd);
+        return EXIT_USAGE;
+    }
+
+    struct option longopts[NOPTS + 1];
+    char shortopts[2 * NOPTS + 2];
+    size_t ns = 0;
+    shortopts[ns++] = ':';
+    for (size_t i = 0; i < NOPTS; i++) {
+        longopts[i] = (struct option){optdefs[i].name, optdefs[i].has_arg, NULL, optdefs[i].val};
+        if (optdefs[i].val < 256) {
+            shortopts[ns++] = (char)optdefs[i].val;
+            if (optdefs[i].has_arg == required_argument)
+                shortopts[ns++] = ':';
+        }
+    }
+    shortopts[ns] = '\0';
+    longopts[NOPTS] = (struct option){NULL, 0, NULL, 0};
+
+    cli c = {"text", NULL, 0, 30};
+    int sub_argc = argc - 1;
+    char **sub_argv = argv + 1;
+    opterr = 0;
+    int ch, idx;
+    while ((ch = getopt_long(sub_argc, sub_argv, shortopts, longopts, &idx)) != -1) {
+        const struct optdef *od = NULL;
+        for (size_t i = 0; i < NOPTS; i++)
+            if (optdefs[i].val == ch)
+                od = &optdefs[i];
+        if (od && !(od->cmds & cd->bit)) {
+            fprintf(stderr, "abiprobe %s: option --%s does not apply to this command\n", cmd, od->name);
+            return EXIT_USAGE;
+        }
+        switch (ch) {
+        case OPT_FORMAT:
+            if (!report_writer_for(optarg)) {
+                fprintf(stderr, "abiprobe %s: --format %s: unknown format (one of: %s)\n", cmd, optarg,
+                        report_format_names());
+                return EXIT_USAGE;
+            }
+            c.format = optarg;
+            break;
+        case 'o': c.output = optarg; break;
+        case 'v': c.verbose++; break;
+        case OPT_TIMEOUT: {
+            char *end;
+            errno = 0;
+            unsigned long t = strtoul(optarg, &end, 10);
+            if (errno || end == optarg || *end || t == 0 || t > 3600) {
+                fprintf(stderr, "abiprobe %s: --timeout %s: want whole seconds from 1 to 3600\n", cmd, optarg);
+                return EXIT_USAGE;
+            }
+            c.timeout_s = (unsigned)t;
+            break;
+        }
+        case 'h': usage(stdout); return EXIT_PASS;
+        case OPT_VERSION: printf("abiprobe %s\n", ABIPROBE_VERSION); return EXIT_PASS;
+        case ':':
+            fprintf(stderr, "abiprobe %s: option %s needs an argument\n", cmd, sub_argv[optind - 1]);
+            return EXIT_USAGE;
+        default:
+            fprintf(stderr, "abiprobe %s: unknown option %s (try abiprobe --help)\n", cmd, sub_argv[optind - 1]);
+            return EXIT_USAGE;
+        }
+    }
+    int nargs = sub_argc - optind;
+    if (nargs < 1) {
+        fprintf(stderr, "abiprobe %s: nothing to do: name at least one %s\n", cmd,
+                cd->bit == CMD_INSPECT ? "addon file" : "runtime");
+        return EXIT_USAGE;
+    }
+    char **args = sub_argv + optind;
+    return cd->bit == CMD_INSPECT ? cmd_inspect(nargs, args, &c) : cmd_runtime(nargs, args, &c);
+}

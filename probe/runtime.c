@@ -1,0 +1,367 @@
+/* probe/runtime.c — runtime facts. What the runtime says of itself (process.versions) is
+ * the truth about what a loader will see; its ELF says what it really exports. Bun reports
+ * a Node version and a modules ABI, but its engine is JavaScriptCore: both facts are kept. */
+#define _GNU_SOURCE
+#include "runtime.h"
+
+#include "../abi/modules.h"
+#include "addon.h"
+#include "elf.h"
+#include "spawn.h"
+#include "symname.h"
+
+#include <cjson/cJSON.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* The script each runtime runs. It reads no argument and splices no path: the handshake
+ * path arrives in ABIPROBE_HANDSHAKE. Works under node/electron/bun (-e, CommonJS) and deno
+ * (eval, where require does not exist). */
+static const char facts_script[] =
+    "const D=globalThis.Deno,P=globalThis.process;"
+    "const o={versions:P?P.versions:{},arch:P?P.arch:null,platform:P?P.platform:null,"
+    "execPath:P?P.execPath:(D?D.execPath():null),bun:typeof globalThis.Bun!=='undefined',deno:!!D};"
+    "if(D&&D.version){o.versions=Object.assign({},o.versions,{deno:D.version.deno,v8:D.version.v8})}"
+    "const s=JSON.stringify(o);"
+    "const f=P&&P.env?P.env.ABIPROBE_HANDSHAKE:D.env.get('ABIPROBE_HANDSHAKE');"
+    "if(D)D.writeTextFileSync(f,s);else require('fs').writeFileSync(f,s);";
+
+enum { HANDSHAKE_MAX = 256 * 1024 };
+
+static int host_machine(void)
+{
+#if defined(__x86_64__)
+    return EM_X86_64;
+#elif defined(__aarch64__)
+    return EM_AARCH64;
+#elif defined(__i386__)
+    return EM_386;
+#elif defined(__arm__)
+    return EM_ARM;
+#else
+    return -1;
+#endif
+}
+
+int runtime_resolve(const char *rt, char *buf, size_t n, diag *d)
+{
+    if (!*rt)
+        return diag_set(d, DIAG_USAGE, "runtime: empty name");
+    if (strchr(rt, '/')) {
+        if (access(rt, F_OK) != 0)
+            return diag_errno(d, DIAG_IO, "runtime %s", rt);
+        if ((size_t)snprintf(buf, n, "%s", rt) >= n)
+            return diag_set(d, DIAG_IO, "runtime %s: path too long", rt);
+        return 0;
+    }
+    const char *path = getenv("PATH");
+    if (!path || !*path)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    for (const char *p = path; *p;) {
+        const char *end = strchr(p, ':');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        struct stat st;
+        int w = snprintf(buf, n, "%.*s/%s", (int)(len ? len : 1), len ? p : ".", rt);
+        if (w > 0 && (size_t)w < n && stat(buf, &st) == 0 && S_ISREG(st.st_mode) && access(buf, X_OK) == 0)
+            return 0;
+        p = end ? end + 1 : p + len;
+    }
+    return diag_set(d, DIAG_IO, "runtime %s: not found on PATH", rt);
+}
+
+static const char *json_str(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
+}
+
+static int json_int(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (cJSON_IsNumber(v))
+        return (int)v->valuedouble;
+    if (cJSON_IsString(v)) {
+        char *end;
+        long n = strtol(v->valuestring, &end, 10);
+        if (end != v->valuestring && *end == '\0' && n >= 0 && n < 1000000)
+            return (int)n;
+    }
+    return -1;
+}
+
+/* Read the handshake file: a regular file, at most HANDSHAKE_MAX bytes. */
+static char *read_handshake(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    char *buf = NULL;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size > HANDSHAKE_MAX)
+        goto done;
+    buf = malloc((size_t)st.st_size + 1);
+    if (!buf)
+        goto done;
+    ssize_t got = read(fd, buf, (size_t)st.st_size);
+    if (got != st.st_size) {
+        free(buf);
+        buf = NULL;
+        goto done;
+    }
+    buf[got] = '\0';
+done:
+    close(fd);
+    return buf;
+}
+
+/* Build the child's environment: ours, with the handshake path and ELECTRON_RUN_AS_NODE
+ * set (an Electron binary then behaves as node; the others ignore it). */
+static char **child_env(const char *handshake_var)
+{
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **env = calloc(n + 3, sizeof *env);
+    if (!env)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "ABIPROBE_HANDSHAKE=", 19) != 0 && strncmp(environ[i], "ELECTRON_RUN_AS_NODE=", 21) != 0)
+            env[k++] = environ[i];
+    env[k++] = (char *)handshake_var;
+    env[k++] = "ELECTRON_RUN_AS_NODE=1";
+    env[k] = NULL;
+    return env;
+}
+
+/* Ask the runtime about itself. On success *json owns the parsed handshake. */
+static int ask_runtime(report *r, const char *exe, const runtime_opts *opt, cJSON **json, runtime_facts *out,
+                       diag *d)
+{
+    const char *tmp = getenv("TMPDIR");
+    char dirbuf[PATH_MAX];
+    char hs[PATH_MAX + 32], var[PATH_MAX + 64];
+    char **env = NULL;
+    char *text = NULL;
+    int rc = -1;
+    spawn_res res = {0};
+    if (!tmp || !*tmp || strlen(tmp) > PATH_MAX - 32)
+        tmp = "/tmp";
+    snprintf(dirbuf, sizeof dirbuf, "%s/abiprobe-XXXXXX", tmp);
+    if (!mkdtemp(dirbuf))
+        return diag_errno(d, DIAG_SPAWN, "runtime %s: cannot create a temporary directory in %s", exe, tmp);
+    snprintf(hs, sizeof hs, "%s/facts.json", dirbuf);
+    snprintf(var, sizeof var, "ABIPROBE_HANDSHAKE=%s", hs);
+    if (!(env = child_env(var))) {
+        diag_set(d, DIAG_NOMEM, "out of memory");
+        goto done;
+    }
+    char *base = strrchr(exe, '/');
+    base = base ? base + 1 : (char *)exe;
+    bool deno = strstr(base, "deno") != NULL;
+    const char *argv[] = {exe, deno ? "eval" : "-e", facts_script, NULL};
+    spawn_req q = {argv, (const char *const *)env, NULL, opt->timeout_ms, 0, 16384, 16384};
+    if (spawn_run(&q, &res, d) != 0) {
+        out->error = report_strdup(r, d->msg);
+        goto done;
+    }
+    text = read_handshake(hs);
+    if (!text || !(*json = cJSON_Parse(text))) {
+        char how[64];
+        size_t ll = 0;
+        const char *line = spawn_last_line(res.err, res.err_len, &ll);
+        if (!line)
+            line = spawn_last_line(res.out, res.out_len, &ll);
+        out->error = report_printf(r, "%s did not report its facts (%s)%s%.*s", exe,
+                                   spawn_describe(&res, how, sizeof how), line ? ": " : "", (int)(line ? ll : 0),
+                                   line ? line : "");
+        diag_set(d, DIAG_SPAWN, "%s", out->error);
+        goto done;
+    }
+    rc = 0;
+done:
+    free(text);
+    spawn_res_free(&res);
+    free(env);
+    unlink(hs);
+    rmdir(dirbuf);
+    return rc;
+}
+
+/* Kind and engine from the ELF alone: Bun defines BUN_* symbol versions; node exports
+ * node::Start; others are told by their file name. */
+static void kind_from_elf(const elf_obj *o, const char *path, runtime_facts *out)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    bool bun = false;
+    for (size_t i = 0; i < elf_obj_nversions(o) && !bun; i++) {
+        elf_verinfo v;
+        if (elf_obj_version(o, i, &v) == 0 && v.defined && strncmp(v.name, "BUN_", 4) == 0)
+            bun = true;
+    }
+    if (bun || strstr(base, "bun"))
+        out->kind = "bun";
+    else if (strstr(base, "deno"))
+        out->kind = "deno";
+    else if (strstr(base, "electron"))
+        out->kind = "electron";
+    else if (elf_obj_lookup(o, "_ZN4node5StartEiPPc", NULL) || elf_obj_lookup(o, "node_module_register", NULL))
+        out->kind = "node";
+    else
+        out->kind = "unknown";
+    out->engine = strcmp(out->kind, "bun") == 0 ? "jsc" : strcmp(out->kind, "unknown") == 0 ? "unknown" : "v8";
+}
+
+static void facts_from_json(report *r, const cJSON *j, runtime_facts *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "versions");
+    out->version = report_strdup(r, json_str(v, "node"));
+    out->modules = json_int(v, "modules");
+    out->napi = json_int(v, "napi");
+    out->v8 = report_strdup(r, json_str(v, "v8"));
+    out->uv = report_strdup(r, json_str(v, "uv"));
+    if (json_str(v, "bun") || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "bun"))) {
+        out->kind = "bun";
+        out->engine = "jsc";
+        out->product_version = report_strdup(r, json_str(v, "bun"));
+        out->engine_version = report_strdup(r, json_str(v, "webkit"));
+    } else if (json_str(v, "deno") || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "deno"))) {
+        out->kind = "deno";
+        out->engine = "v8";
+        out->product_version = report_strdup(r, json_str(v, "deno"));
+        out->engine_version = out->v8;
+    } else if (json_str(v, "electron")) {
+        out->kind = "electron";
+        out->engine = "v8";
+        out->product_version = report_strdup(r, json_str(v, "electron"));
+        out->engine_version = out->v8;
+    } else if (out->version) {
+        out->kind = "node";
+        out->engine = "v8";
+        out->engine_version = out->v8;
+    }
+}
+
+static void facts_from_elf(report *r, const elf_obj *o, runtime_facts *out)
+{
+    char mbuf[16];
+    const elf_header *h = elf_obj_header(o);
+    out->machine = report_strdup(r, elf_machine_name(h->machine, mbuf, sizeof mbuf));
+    out->libc = addon_libc_of(o);
+    out->interp = report_strdup(r, h->interp);
+    size_t n = elf_obj_nsyms(o);
+    for (size_t i = 1; i < n; i++) {
+        elf_sym s;
+        if (elf_obj_sym(o, i, &s) != 0 || !addon_sym_is_export(&s) || !s.name[0])
+            continue;
+        out->nexports++;
+        out->exports_by_group[sym_group_of(s.name, NULL)]++;
+    }
+}
+
+int runtime_facts_read(report *r, const char *rt, const runtime_opts *opt, runtime_facts *out, diag *d)
+{
+    char path[PATH_MAX];
+    elf_obj *o = NULL;
+    cJSON *json = NULL;
+    int rc = -1;
+    memset(out, 0, sizeof *out);
+    out->path = report_strdup(r, rt);
+    out->kind = "unknown";
+    out->engine = "unknown";
+    out->modules = out->napi = -1;
+    out->facts_from = "elf";
+    if (runtime_resolve(rt, path, sizeof path, d) != 0) {
+        out->error = report_strdup(r, d->msg);
+        return -1;
+    }
+    out->exe = report_strdup(r, path);
+
+    file_sniff sn;
+    file_sniff_path(path, &sn);
+    bool script = false;
+    if (sn.format == FILE_FORMAT_UNKNOWN) {
+        /* A launcher script (#!) is run as it is; its execPath then names the ELF. */
+        FILE *f = fopen(path, "rb");
+        char two[2] = {0, 0};
+        if (f) {
+            script = fread(two, 1, 2, f) == 2 && two[0] == '#' && two[1] == '!';
+            fclose(f);
+        }
+        if (!script) {
+            diag_set(d, DIAG_FORMAT, "runtime %s: %s: neither an ELF executable nor a #! script", rt, path);
+            out->error = report_strdup(r, d->msg);
+            return -1;
+        }
+    } else if (sn.format != FILE_FORMAT_ELF) {
+        diag_set(d, DIAG_FOREIGN, "runtime %s: %s, not an ELF executable for Linux", rt, sn.desc);
+        out->error = report_strdup(r, d->msg);
+        return -1;
+    }
+
+    bool can_run = script;
+    if (!script) {
+        if (elf_obj_open(&o, path, d) != 0) {
+            out->error = report_strdup(r, d->msg);
+            return -1;
+        }
+        const elf_header *h = elf_obj_header(o);
+        out->library = h->type == ET_DYN && !h->interp && elf_obj_soname(o);
+        if (out->library)
+            out->note = "a shared-library runtime (an embedder's libnode): it has no entry point to run, so "
+                        "the facts come from its ELF alone";
+        else if (h->machine != host_machine()) {
+            char mb[16];
+            out->note = report_printf(r, "built for %s, not for this machine: the facts come from its ELF alone",
+                                      elf_machine_name(h->machine, mb, sizeof mb));
+        } else if (access(path, X_OK) != 0) {
+            out->note = "not executable: the facts come from its ELF alone";
+        } else {
+            can_run = true;
+        }
+    }
+
+    if (can_run) {
+        if (ask_runtime(r, path, opt, &json, out, d) != 0)
+            goto elf_only;
+        facts_from_json(r, json, out);
+        out->facts_from = "runtime+elf";
+        const char *exec_path = json_str(json, "execPath");
+        if (script && exec_path) {
+            /* The ELF to read is what the launcher really ran. */
+            out->exe = report_strdup(r, exec_path);
+            if (elf_obj_open(&o, exec_path, d) != 0) {
+                out->error = report_strdup(r, d->msg);
+                goto done;
+            }
+        }
+    }
+elf_only:
+    if (o) {
+        facts_from_elf(r, o, out);
+        if (!json)
+            kind_from_elf(o, path, out);
+    }
+    if (out->modules > 0) {
+        const abi_modules_entry *e =
+            abi_modules_find(out->modules, strcmp(out->kind, "electron") == 0 ? "electron" : "node");
+        if (e)
+            out->registry = report_printf(r, "%s %s", e->runtime, e->versions);
+    }
+    rc = out->error ? -1 : 0;
+done:
+    cJSON_Delete(json);
+    elf_obj_close(o);
+    return rc;
+}

@@ -1,0 +1,24 @@
+/* probe/runtime.h — facts about a JavaScript runtime: ask the runtime itself (a child process
+ * that writes process.versions to a handshake file), then read its ELF. */
+#ifndef ABIPROBE_RUNTIME_H
+#define ABIPROBE_RUNTIME_H
+
+#include "../report/result.h"
+#include "diag.h"
+
+/* Bounds for asking a runtime. */
+typedef struct runtime_opts {
+    unsigned timeout_ms; /* per runtime process; 0 means 30 s */
+} runtime_opts;
+
+/* Resolve rt (a path, or a command name searched on PATH) into buf. Returns -1 with
+ * DIAG_IO when it is not found. */
+int runtime_resolve(const char *rt, char *buf, size_t n, diag *d);
+
+/* Fill *out with facts about runtime rt, allocating from r. The runtime is run only when
+ * it is an executable for this machine; otherwise its ELF alone is used and out->note says
+ * why. Returns -1 when the facts are incomplete: DIAG_IO for a missing or unreadable
+ * runtime, DIAG_SPAWN for one that did not start or did not report (out->error says how). */
+int runtime_facts_read(report *r, const char *rt, const runtime_opts *opt, runtime_facts *out, diag *d);
+
+#endif

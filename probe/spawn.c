@@ -1,0 +1,285 @@
+/* probe/spawn.c — running a child safely. The child gets /dev/null for stdin, pipes for
+ * stdout and stderr, default signal dispositions, an empty signal mask and its own process
+ * group, so one kill(-pgid) reaches everything it started. */
+#define _GNU_SOURCE
+#include "spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+enum {
+    DEFAULT_TIMEOUT_MS = 30000,
+    DEFAULT_CAP = 64 * 1024,
+    /* After the child exits, grandchildren may hold the pipes; wait this long, no more. */
+    DRAIN_GRACE_MS = 200,
+    POLL_SLICE_MS = 50,
+};
+
+/* A buffer that keeps the last `cap` bytes written to it. */
+typedef struct tailbuf {
+    char *buf;
+    size_t len, cap;
+    bool truncated;
+} tailbuf;
+
+static int tail_init(tailbuf *t, size_t cap)
+{
+    t->cap = cap;
+    t->len = 0;
+    t->truncated = false;
+    t->buf = malloc(2 * cap + 1);
+    return t->buf ? 0 : -1;
+}
+
+static void tail_add(tailbuf *t, const char *p, size_t n)
+{
+    if (n >= t->cap) {
+        memcpy(t->buf, p + n - t->cap, t->cap);
+        t->truncated = t->truncated || n > t->cap || t->len > 0;
+        t->len = t->cap;
+        return;
+    }
+    if (t->len + n > 2 * t->cap) {
+        /* Keep only the last cap bytes before appending; the buffer holds at most 2*cap. */
+        size_t keep = t->cap - n;
+        memmove(t->buf, t->buf + t->len - keep, keep);
+        t->len = keep;
+        t->truncated = true;
+    }
+    memcpy(t->buf + t->len, p, n);
+    t->len += n;
+}
+
+static void tail_finish(tailbuf *t, char **out, size_t *len, bool *trunc)
+{
+    if (t->len > t->cap) {
+        memmove(t->buf, t->buf + t->len - t->cap, t->cap);
+        t->len = t->cap;
+        t->truncated = true;
+    }
+    t->buf[t->len] = '\0';
+    *out = t->buf;
+    *len = t->len;
+    *trunc = t->truncated;
+    t->buf = NULL;
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read what is available; returns false at EOF or on a hard error. */
+static bool drain(int fd, tailbuf *t)
+{
+    char chunk[16384];
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n > 0) {
+            tail_add(t, chunk, (size_t)n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+    }
+}
+
+static void record_status(spawn_res *res, int st)
+{
+    if (WIFEXITED(st)) {
+        res->exited = true;
+        res->exit_code = WEXITSTATUS(st);
+    } else if (WIFSIGNALED(st)) {
+        res->term_signal = WTERMSIG(st);
+    }
+}
+
+int spawn_run(const spawn_req *q, spawn_res *res, diag *d)
+{
+    memset(res, 0, sizeof *res);
+    int outp[2] = {-1, -1}, errp[2] = {-1, -1};
+    tailbuf tout = {0}, terr = {0};
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    bool fa_init = false, attr_init = false;
+    int rc = -1;
+    pid_t pid = -1;
+    unsigned timeout = q->timeout_ms ? q->timeout_ms : DEFAULT_TIMEOUT_MS;
+
+    if (tail_init(&tout, q->out_cap ? q->out_cap : DEFAULT_CAP) != 0 ||
+        tail_init(&terr, q->err_cap ? q->err_cap : DEFAULT_CAP) != 0) {
+        diag_set(d, DIAG_NOMEM, "%s: out of memory", q->argv[0]);
+        goto done;
+    }
+    if (pipe2(outp, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0) {
+        diag_errno(d, DIAG_SPAWN, "%s: pipe", q->argv[0]);
+        goto done;
+    }
+    posix_spawn_file_actions_init(&fa);
+    fa_init = true;
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
+    if (q->cwd)
+        posix_spawn_file_actions_addchdir_np(&fa, q->cwd);
+    posix_spawnattr_init(&attr);
+    attr_init = true;
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &all);
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+
+    long long start = now_ms();
+    int err = posix_spawn(&pid, q->argv[0], &fa, &attr, (char *const *)q->argv,
+                          q->env ? (char *const *)q->env : environ);
+    if (err != 0) {
+        errno = err;
+        diag_errno(d, DIAG_SPAWN, "%s: cannot start", q->argv[0]);
+        pid = -1;
+        goto done;
+    }
+    if (q->cpu_seconds) {
+        /* Applied right after the start: a runaway loop is what this bounds, not the first
+         * microseconds. */
+        struct rlimit rl = {q->cpu_seconds, q->cpu_seconds + 1};
+        prlimit(pid, RLIMIT_CPU, &rl, NULL);
+    }
+    close(outp[1]);
+    close(errp[1]);
+    outp[1] = errp[1] = -1;
+    fcntl(outp[0], F_SETFL, O_NONBLOCK);
+    fcntl(errp[0], F_SETFL, O_NONBLOCK);
+
+    long long deadline = start + timeout, grace_end = 0;
+    bool reaped = false;
+    while (outp[0] >= 0 || errp[0] >= 0 || !reaped) {
+        long long now = now_ms();
+        if (!reaped) {
+            int st = 0;
+            pid_t w = waitpid(pid, &st, WNOHANG);
+            if (w == pid) {
+                record_status(res, st);
+                reaped = true;
+                grace_end = now + DRAIN_GRACE_MS;
+            } else if (now >= deadline) {
+                kill(-pid, SIGKILL);
+                while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+                    ;
+                res->timed_out = true;
+                record_status(res, st);
+                reaped = true;
+                grace_end = now; /* the group is dead: take what is buffered, then stop */
+            }
+        }
+        if (reaped && now >= grace_end && grace_end != 0) {
+            /* One last non-blocking read, then stop even if a grandchild holds the pipes. */
+            if (outp[0] >= 0)
+                drain(outp[0], &tout);
+            if (errp[0] >= 0)
+                drain(errp[0], &terr);
+            break;
+        }
+        struct pollfd pf[2];
+        nfds_t np = 0;
+        if (outp[0] >= 0)
+            pf[np++] = (struct pollfd){outp[0], POLLIN, 0};
+        if (errp[0] >= 0)
+            pf[np++] = (struct pollfd){errp[0], POLLIN, 0};
+        long long limit = reaped ? grace_end : deadline;
+        int wait = (int)(limit - now);
+        if (wait > POLL_SLICE_MS || wait < 0)
+            wait = POLL_SLICE_MS; /* wake up to reap the child */
+        if (np == 0) {
+            if (!reaped)
+                poll(NULL, 0, wait);
+            continue;
+        }
+        if (poll(pf, np, wait) < 0 && errno != EINTR)
+            break;
+        for (nfds_t i = 0; i < np; i++) {
+            if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            bool is_out = pf[i].fd == outp[0];
+            if (!drain(pf[i].fd, is_out ? &tout : &terr)) {
+                close(pf[i].fd);
+                if (is_out)
+                    outp[0] = -1;
+                else
+                    errp[0] = -1;
+            }
+        }
+    }
+    /* Whatever the child left behind in its group (a forked daemon) goes too. */
+    kill(-pid, SIGKILL);
+    res->elapsed_ms = (unsigned)(now_ms() - start);
+    rc = 0;
+done:
+    if (tout.buf)
+        tail_finish(&tout, &res->out, &res->out_len, &res->out_truncated);
+    if (terr.buf)
+        tail_finish(&terr, &res->err, &res->err_len, &res->err_truncated);
+    for (int i = 0; i < 2; i++) {
+        if (outp[i] >= 0)
+            close(outp[i]);
+        if (errp[i] >= 0)
+            close(errp[i]);
+    }
+    if (fa_init)
+        posix_spawn_file_actions_destroy(&fa);
+    if (attr_init)
+        posix_spawnattr_destroy(&attr);
+    return rc;
+}
+
+void spawn_res_free(spawn_res *res)
+{
+    if (!res)
+        return;
+    free(res->out);
+    free(res->err);
+    res->out = res->err = NULL;
+}
+
+const char *spawn_describe(const spawn_res *res, char *buf, size_t n)
+{
+    if (res->timed_out)
+        snprintf(buf, n, "timed out after %.1f s", res->elapsed_ms / 1000.0);
+    else if (res->term_signal)
+        snprintf(buf, n, "killed by SIG%s", sigabbrev_np(res->term_signal) ? sigabbrev_np(res->term_signal) : "?");
+    else
+        snprintf(buf, n, "exit %d", res->exit_code);
+    return buf;
+}
+
+const char *spawn_last_line(const char *s, size_t n, size_t *len)
+{
+    if (!s)
+        return NULL;
+    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' '))
+        n--;
+    if (n == 0)
+        return NULL;
+    size_t start = n;
+    while (start > 0 && s[start - 1] != '\n')
+        start--;
+    *len = n - start;
+    return s + start;
+}

@@ -1,0 +1,51 @@
+/* probe/spawn.h — child processes: posix_spawn with argv (no shell), a process group of
+ * their own, RLIMIT_CPU, a timeout that kills the whole group, and stdout/stderr drained
+ * concurrently into capped buffers. */
+#ifndef ABIPROBE_SPAWN_H
+#define ABIPROBE_SPAWN_H
+
+#include "diag.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* What to run and under which bounds. */
+typedef struct spawn_req {
+    const char *const *argv; /* argv[0] is the program's path; there is no PATH search */
+    const char *const *env;  /* the whole environment, or NULL for this process's own */
+    const char *cwd;         /* working directory, or NULL to inherit */
+    unsigned timeout_ms;     /* wall-clock bound for the child; 0 means 30 s */
+    unsigned cpu_seconds;    /* RLIMIT_CPU for the child; 0 for none */
+    size_t out_cap;          /* bytes of stdout kept (the last ones); 0 means 64 KiB */
+    size_t err_cap;          /* bytes of stderr kept (the last ones); 0 means 64 KiB */
+} spawn_req;
+
+/* How the child ended and what it printed. */
+typedef struct spawn_res {
+    bool exited;        /* ended by exit(); exit_code is valid */
+    int exit_code;
+    int term_signal;    /* the signal that ended it, or 0 */
+    bool timed_out;     /* the group was killed at the deadline */
+    char *out;          /* NUL-terminated tail of stdout (malloc'd) */
+    size_t out_len;
+    bool out_truncated; /* more was written than out_cap */
+    char *err;          /* NUL-terminated tail of stderr (malloc'd) */
+    size_t err_len;
+    bool err_truncated;
+    unsigned elapsed_ms;
+} spawn_res;
+
+/* Run q to completion (or to its deadline). Returns -1 only when the child could not be
+ * started; how it ended is in *res either way. Free *res with spawn_res_free(). */
+int spawn_run(const spawn_req *q, spawn_res *res, diag *d);
+
+/* Release the buffers of res. NULL-safe. */
+void spawn_res_free(spawn_res *res);
+
+/* "exit 0", "killed by SIGSEGV", "timed out after 5.0 s" into buf; returns buf. */
+const char *spawn_describe(const spawn_res *res, char *buf, size_t n);
+
+/* The last non-empty line of s (a pointer into s, length in *len), or NULL. */
+const char *spawn_last_line(const char *s, size_t n, size_t *len);
+
+#endif

@@ -1,0 +1,148 @@
+/* probe/symname.c — demangling and grouping of symbol names. Grouping reads the mangled
+ * name's outermost scope, so it is exact (a return type such as std::string in a demangled
+ * node:: function cannot mislead it) and costs no allocation. */
+#define _POSIX_C_SOURCE 200809L
+#include "symname.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* libstdc++'s demangler (cxxabi.h), declared here because the tool is C. */
+extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
+
+/* Longer names are not worth the demangler's time and stack on hostile input. */
+enum { DEMANGLE_MAX = 4096 };
+
+static const char *const group_names[SYMGROUP_COUNT] = {"v8", "node", "napi", "uv", "libc", "c++", "other"};
+
+const char *sym_group_name(sym_group g)
+{
+    return (unsigned)g < SYMGROUP_COUNT ? group_names[g] : "other";
+}
+
+static bool starts(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Group of the scope whose <source-name> is id[0..len). */
+static sym_group group_of_scope(const char *id, size_t len)
+{
+    static const struct {
+        const char *name;
+        sym_group g;
+    } scopes[] = {
+        {"v8", SYMGROUP_V8},           {"v8_inspector", SYMGROUP_V8}, {"cppgc", SYMGROUP_V8},
+        {"node", SYMGROUP_NODE},       {"__cxxabiv1", SYMGROUP_CXX},  {"__gnu_cxx", SYMGROUP_CXX},
+        {"__cxx11", SYMGROUP_CXX},
+    };
+    for (size_t i = 0; i < sizeof scopes / sizeof scopes[0]; i++)
+        if (strlen(scopes[i].name) == len && memcmp(scopes[i].name, id, len) == 0)
+            return scopes[i].g;
+    return SYMGROUP_OTHER;
+}
+
+/* Skip a <call-offset> of a thunk: h <number> _  or  v <number> _ <number> _ . */
+static const char *skip_call_offset(const char *p)
+{
+    int parts = *p == 'h' ? 1 : *p == 'v' ? 2 : 0;
+    if (!parts)
+        return NULL;
+    p++;
+    for (int i = 0; i < parts; i++) {
+        if (*p == 'n')
+            p++;
+        while (isdigit((unsigned char)*p))
+            p++;
+        if (*p != '_')
+            return NULL;
+        p++;
+    }
+    return p;
+}
+
+static sym_group group_of_mangled(const char *p)
+{
+    /* Special names: vtables, typeinfo, VTT, guard variables, TLS wrappers, thunks. */
+    if (p[0] == 'T' && strchr("VISTHW", p[1]) && p[1])
+        p += 2;
+    else if (p[0] == 'T' && (p[1] == 'h' || p[1] == 'v'))
+        p = skip_call_offset(p + 1);
+    else if (p[0] == 'T' && p[1] == 'C')
+        p += 2;
+    else if (p[0] == 'G' && (p[1] == 'V' || p[1] == 'R'))
+        p += 2;
+    if (!p)
+        return SYMGROUP_OTHER;
+    if (*p == 'L')
+        p++;
+    if (*p == 'N') {
+        p++;
+        while (*p == 'r' || *p == 'V' || *p == 'K')
+            p++;
+        if (*p == 'R' || *p == 'O')
+            p++;
+    }
+    if (*p == 'S' && p[1] && strchr("tabsiod", p[1]))
+        return SYMGROUP_CXX;
+    /* Operators at namespace scope (operator new/delete and friends). */
+    if (islower((unsigned char)*p))
+        return SYMGROUP_CXX;
+    if (isdigit((unsigned char)*p)) {
+        size_t len = 0;
+        while (isdigit((unsigned char)*p) && len < 100000)
+            len = len * 10 + (size_t)(*p++ - '0');
+        if (len == 0 || strnlen(p, len) < len)
+            return SYMGROUP_OTHER;
+        return group_of_scope(p, len);
+    }
+    return SYMGROUP_OTHER;
+}
+
+static bool is_libc_file(const char *f)
+{
+    return starts(f, "libc.so") || starts(f, "libm.so") || starts(f, "libpthread.so") || starts(f, "libdl.so") ||
+           starts(f, "librt.so") || starts(f, "ld-linux") || starts(f, "ld64.so") || starts(f, "libc.musl") ||
+           starts(f, "ld-musl") || starts(f, "libutil.so") || starts(f, "libresolv.so");
+}
+
+sym_group sym_group_of(const char *name, const char *ver_file)
+{
+    if (starts(name, "_Z")) {
+        sym_group g = group_of_mangled(name + 2);
+        if (g != SYMGROUP_OTHER)
+            return g;
+    } else {
+        if (starts(name, "napi_") || starts(name, "node_api_"))
+            return SYMGROUP_NAPI;
+        if (starts(name, "uv_"))
+            return SYMGROUP_UV;
+        if (starts(name, "node_module_register") || starts(name, "node_"))
+            return SYMGROUP_NODE;
+        if (starts(name, "__cxa_") || starts(name, "__gxx_") || starts(name, "_Unwind_") ||
+            strcmp(name, "__dynamic_cast") == 0)
+            return SYMGROUP_CXX;
+    }
+    if (ver_file) {
+        if (is_libc_file(ver_file))
+            return SYMGROUP_LIBC;
+        if (starts(ver_file, "libstdc++.so") || starts(ver_file, "libgcc_s.so") || starts(ver_file, "libc++"))
+            return SYMGROUP_CXX;
+    }
+    return SYMGROUP_OTHER;
+}
+
+char *sym_demangle(const char *name)
+{
+    if (!starts(name, "_Z") || strnlen(name, DEMANGLE_MAX) >= DEMANGLE_MAX)
+        return NULL;
+    int status = 0;
+    char *out = __cxa_demangle(name, NULL, NULL, &status);
+    if (status != 0) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}

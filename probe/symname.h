@@ -1,0 +1,30 @@
+/* probe/symname.h — symbol names: demangling (__cxa_demangle) and the SPEC's groups. */
+#ifndef ABIPROBE_SYMNAME_H
+#define ABIPROBE_SYMNAME_H
+
+#include <stddef.h>
+
+/* The groups of SPEC's `symbols` check, in report order. */
+typedef enum sym_group {
+    SYMGROUP_V8,    /* v8::, v8_inspector::, cppgc:: */
+    SYMGROUP_NODE,  /* node:: and node's C entry points */
+    SYMGROUP_NAPI,  /* napi_*, node_api_* */
+    SYMGROUP_UV,    /* uv_* */
+    SYMGROUP_LIBC,  /* versioned from libc, libm, libpthread, libdl, librt, the loader */
+    SYMGROUP_CXX,   /* std::, __cxa_*, operator new/delete, the C++ runtime */
+    SYMGROUP_OTHER, /* anything else */
+    SYMGROUP_COUNT
+} sym_group;
+
+/* The group's stable name: "v8", "node", "napi", "uv", "libc", "c++", "other". */
+const char *sym_group_name(sym_group g);
+
+/* Classify a (possibly mangled) symbol name. ver_file is the library that a versioned
+ * import is required from (VERNEED), or NULL. Works on the mangled form, without demangling. */
+sym_group sym_group_of(const char *name, const char *ver_file);
+
+/* The demangled form of an Itanium C++ name as a malloc'd string, or NULL when the name is
+ * not mangled, too long, or does not demangle. The caller frees it. */
+char *sym_demangle(const char *name);
+
+#endif

@@ -1,0 +1,238 @@
+/* report/json.c — the JSON report, schema "abiprobe/1" (SPEC). Fields may be added, never
+ * renamed. Every string is made valid UTF-8 first (invalid bytes become U+FFFD), because
+ * paths and symbol names come from untrusted files. */
+#include "report.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Length of the valid UTF-8 sequence at s (max n bytes), or 0 if it is not valid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    size_t len;
+    unsigned min;
+    unsigned cp;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 2, cp = c & 0x1f, min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        len = 3, cp = c & 0x0f, min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4, cp = c & 0x07, min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return len;
+}
+
+/* A cJSON string node holding s as valid UTF-8; NULL s gives JSON null. */
+static cJSON *jstr(const char *s)
+{
+    if (!s)
+        return cJSON_CreateNull();
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s), bad = 0;
+    for (size_t i = 0; i < n;) {
+        size_t k = utf8_seq(p + i, n - i);
+        if (k == 0) {
+            bad++;
+            i++;
+        } else {
+            i += k;
+        }
+    }
+    if (!bad)
+        return cJSON_CreateString(s);
+    char *fixed = malloc(n + 2 * bad + 1);
+    if (!fixed)
+        return cJSON_CreateNull();
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        size_t k = utf8_seq(p + i, n - i);
+        if (k == 0) {
+            memcpy(fixed + o, "\xef\xbf\xbd", 3);
+            o += 3;
+            i++;
+        } else {
+            memcpy(fixed + o, p + i, k);
+            o += k;
+            i += k;
+        }
+    }
+    fixed[o] = '\0';
+    cJSON *j = cJSON_CreateString(fixed);
+    free(fixed);
+    return j;
+}
+
+static void put_str(cJSON *o, const char *key, const char *s)
+{
+    cJSON_AddItemToObject(o, key, jstr(s));
+}
+
+/* A non-negative integer, or null for the "unknown" sentinel (< 0). */
+static void put_int(cJSON *o, const char *key, long long v)
+{
+    if (v < 0)
+        cJSON_AddNullToObject(o, key);
+    else
+        cJSON_AddNumberToObject(o, key, (double)v);
+}
+
+static cJSON *group_counts(const unsigned *counts)
+{
+    cJSON *g = cJSON_CreateObject();
+    for (int i = 0; i < RESULT_NGROUPS; i++)
+        cJSON_AddNumberToObject(g, result_group_names[i], counts[i]);
+    return g;
+}
+
+static cJSON *addon_json(const addon_facts *a)
+{
+    cJSON *j = cJSON_CreateObject();
+    put_str(j, "path", a->path);
+    put_str(j, "format", a->format);
+    put_str(j, "format_desc", a->format_desc);
+    put_str(j, "machine", a->machine);
+    put_int(j, "class", a->elf_class ? a->elf_class : -1);
+    put_str(j, "byte_order", a->byte_order);
+    put_str(j, "type", a->elf_type);
+    put_str(j, "osabi", a->osabi);
+    put_str(j, "kind", a->kind);
+    put_str(j, "registration", a->registration);
+    put_str(j, "entry", a->entry);
+    put_int(j, "modules", a->modules);
+    put_str(j, "modules_registry", a->modules_registry);
+    put_int(j, "napi_version", a->napi_version);
+    if (a->napi_version_note)
+        put_str(j, "napi_version_note", a->napi_version_note);
+    put_str(j, "libc", a->libc);
+    put_str(j, "interp", a->interp);
+    put_str(j, "soname", a->soname);
+    cJSON *needed = cJSON_AddArrayToObject(j, "needed");
+    for (size_t i = 0; i < a->nneeded; i++)
+        cJSON_AddItemToArray(needed, jstr(a->needed[i]));
+    put_str(j, "rpath", a->rpath);
+    put_str(j, "runpath", a->runpath);
+    cJSON_AddBoolToObject(j, "bind_now", a->bind_now);
+    cJSON *req = cJSON_AddObjectToObject(j, "requires");
+    put_str(req, "glibc", a->max_glibc);
+    put_str(req, "glibcxx", a->max_glibcxx);
+    put_str(req, "cxxabi", a->max_cxxabi);
+    cJSON_AddNumberToObject(j, "exports", (double)a->nexports);
+    cJSON *imp = cJSON_AddObjectToObject(j, "imports");
+    cJSON_AddNumberToObject(imp, "total", (double)a->nimports);
+    cJSON_AddItemToObject(imp, "by_group", group_counts(a->imports_by_group));
+    cJSON *syms = cJSON_AddArrayToObject(imp, "symbols");
+    for (size_t i = 0; i < a->nimports; i++) {
+        const sym_entry *s = &a->imports[i];
+        cJSON *e = cJSON_CreateObject();
+        put_str(e, "name", s->name);
+        put_str(e, "demangled", s->demangled);
+        put_str(e, "group", s->group);
+        put_str(e, "version", s->version);
+        put_str(e, "library", s->ver_file);
+        cJSON_AddBoolToObject(e, "weak", s->weak);
+        cJSON_AddItemToArray(syms, e);
+    }
+    put_str(j, "selected_by", a->selected_by);
+    if (a->error)
+        put_str(j, "error", a->error);
+    return j;
+}
+
+static cJSON *runtime_json(const runtime_facts *rt)
+{
+    cJSON *j = cJSON_CreateObject();
+    put_str(j, "path", rt->path);
+    put_str(j, "exe", rt->exe);
+    put_str(j, "kind", rt->kind);
+    put_str(j, "engine", rt->engine);
+    put_str(j, "engine_version", rt->engine_version);
+    put_str(j, "version", rt->version);
+    put_str(j, "product_version", rt->product_version);
+    put_int(j, "modules", rt->modules);
+    put_int(j, "napi", rt->napi);
+    put_str(j, "v8", rt->v8);
+    put_str(j, "uv", rt->uv);
+    put_str(j, "registry", rt->registry);
+    put_str(j, "machine", rt->machine);
+    put_str(j, "libc", rt->libc);
+    put_str(j, "interp", rt->interp);
+    cJSON_AddBoolToObject(j, "library", rt->library);
+    cJSON *ex = cJSON_AddObjectToObject(j, "exports");
+    cJSON_AddNumberToObject(ex, "total", (double)rt->nexports);
+    cJSON_AddItemToObject(ex, "by_group", group_counts(rt->exports_by_group));
+    put_str(j, "facts_from", rt->facts_from);
+    put_str(j, "note", rt->note);
+    if (rt->error)
+        put_str(j, "error", rt->error);
+    return j;
+}
+
+int report_write_json(const report *r, const report_opts *o, FILE *out)
+{
+    cJSON *root = cJSON_CreateObject();
+    put_str(root, "schema", "abiprobe/1");
+    cJSON *tool = cJSON_AddObjectToObject(root, "tool");
+    put_str(tool, "name", "abiprobe");
+    put_str(tool, "version", o->tool_version);
+    put_str(root, "command", r->command);
+    report_totals t = report_count(r);
+    if (t.total) {
+        put_str(root, "verdict", status_name(report_verdict(r)));
+        cJSON *sum = cJSON_AddObjectToObject(root, "summary");
+        cJSON_AddNumberToObject(sum, "total", (double)t.total);
+        cJSON_AddNumberToObject(sum, "pass", (double)t.pass);
+        cJSON_AddNumberToObject(sum, "fail", (double)t.fail);
+        cJSON_AddNumberToObject(sum, "error", (double)t.error);
+    } else {
+        size_t errors = 0;
+        for (size_t i = 0; i < r->nresults; i++)
+            errors += (r->results[i].addon && r->results[i].addon->error) ||
+                      (r->results[i].runtime && r->results[i].runtime->error);
+        cJSON *sum = cJSON_AddObjectToObject(root, "summary");
+        cJSON_AddNumberToObject(sum, "total", (double)r->nresults);
+        cJSON_AddNumberToObject(sum, "error", (double)errors);
+    }
+    cJSON *results = cJSON_AddArrayToObject(root, "results");
+    for (size_t i = 0; i < r->nresults; i++) {
+        const result *res = &r->results[i];
+        cJSON *j = cJSON_CreateObject();
+        if (res->addon)
+            cJSON_AddItemToObject(j, "addon", addon_json(res->addon));
+        if (res->runtime)
+            cJSON_AddItemToObject(j, "runtime", runtime_json(res->runtime));
+        if (res->has_verdict) {
+            put_str(j, "verdict", status_name(res->verdict));
+            cJSON *checks = cJSON_AddArrayToObject(j, "checks");
+            for (size_t k = 0; k < res->nchecks; k++) {
+                cJSON *c = cJSON_CreateObject();
+                put_str(c, "id", res->checks[k].id);
+                put_str(c, "status", status_name(res->checks[k].status));
+                put_str(c, "message", res->checks[k].message);
+                cJSON_AddItemToArray(checks, c);
+            }
+        }
+        cJSON_AddItemToArray(results, j);
+    }
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!text)
+        return -1;
+    int rc = fputs(text, out) < 0 || fputc('\n', out) == EOF ? -1 : 0;
+    cJSON_free(text);
+    return rc;
+}

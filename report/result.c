@@ -1,0 +1,173 @@
+/* report/result.c — the result model: an arena for its strings, results and checks. */
+#include "result.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const result_group_names[RESULT_NGROUPS] = {"v8", "node", "napi", "uv", "libc", "c++", "other"};
+
+struct arena_chunk {
+    arena_chunk *next;
+    size_t used, size;
+    max_align_t data[];
+};
+
+enum { ARENA_CHUNK = 64 * 1024 };
+
+const char *status_name(status s)
+{
+    switch (s) {
+    case STATUS_PASS: return "pass";
+    case STATUS_FAIL: return "fail";
+    case STATUS_ERROR: return "error";
+    case STATUS_SKIP: return "skip";
+    case STATUS_WARN: return "warn";
+    }
+    return "error";
+}
+
+void report_init(report *r, const char *command)
+{
+    memset(r, 0, sizeof *r);
+    r->command = command;
+}
+
+void report_free(report *r)
+{
+    if (!r)
+        return;
+    arena_chunk *c = r->arena;
+    while (c) {
+        arena_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    free(r->results);
+    r->arena = NULL;
+    r->results = NULL;
+    r->nresults = r->cap = 0;
+}
+
+void *report_alloc(report *r, size_t size)
+{
+    size_t align = sizeof(max_align_t);
+    size = (size + align - 1) / align * align;
+    if (size == 0)
+        size = align;
+    arena_chunk *c = r->arena;
+    if (!c || c->size - c->used < size) {
+        size_t cap = size > ARENA_CHUNK ? size : ARENA_CHUNK;
+        c = malloc(sizeof *c + cap);
+        if (!c)
+            return NULL;
+        c->used = 0;
+        c->size = cap;
+        /* A big one-off block goes behind the current chunk so the current one keeps filling. */
+        if (r->arena && cap == size) {
+            c->next = r->arena->next;
+            r->arena->next = c;
+        } else {
+            c->next = r->arena;
+            r->arena = c;
+        }
+    }
+    void *p = (char *)c->data + c->used;
+    c->used += size;
+    memset(p, 0, size);
+    return p;
+}
+
+const char *report_strdup(report *r, const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *p = report_alloc(r, n);
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+static const char *report_vprintf(report *r, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0)
+        return NULL;
+    char *p = report_alloc(r, (size_t)n + 1);
+    if (p)
+        vsnprintf(p, (size_t)n + 1, fmt, ap);
+    return p;
+}
+
+const char *report_printf(report *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const char *s = report_vprintf(r, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+result *report_add(report *r)
+{
+    if (r->nresults == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 8;
+        result *n = realloc(r->results, cap * sizeof *n);
+        if (!n)
+            return NULL;
+        r->results = n;
+        r->cap = cap;
+    }
+    result *res = &r->results[r->nresults++];
+    memset(res, 0, sizeof *res);
+    return res;
+}
+
+check *report_add_check(report *r, result *res, const char *id, status st, const char *fmt, ...)
+{
+    /* Checks per result are few (SPEC has nine ids); grow by copying into the arena. */
+    check *n = report_alloc(r, (res->nchecks + 1) * sizeof *n);
+    if (!n)
+        return NULL;
+    if (res->nchecks)
+        memcpy(n, res->checks, res->nchecks * sizeof *n);
+    res->checks = n;
+    check *c = &n[res->nchecks++];
+    c->id = id;
+    c->status = st;
+    va_list ap;
+    va_start(ap, fmt);
+    c->message = report_vprintf(r, fmt, ap);
+    va_end(ap);
+    return c;
+}
+
+report_totals report_count(const report *r)
+{
+    report_totals t = {0, 0, 0, 0};
+    for (size_t i = 0; i < r->nresults; i++) {
+        const result *res = &r->results[i];
+        if (!res->has_verdict)
+            continue;
+        t.total++;
+        if (res->verdict == STATUS_FAIL)
+            t.fail++;
+        else if (res->verdict == STATUS_ERROR)
+            t.error++;
+        else
+            t.pass++;
+    }
+    return t;
+}
+
+status report_verdict(const report *r)
+{
+    report_totals t = report_count(r);
+    return t.fail ? STATUS_FAIL : t.error ? STATUS_ERROR : STATUS_PASS;
+}

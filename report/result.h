@@ -1,0 +1,146 @@
+/* report/result.h — the plain-data result model. Probes fill it; every report format reads
+ * it; nothing here prints or looks at files. All strings and arrays hanging off a report are
+ * allocated from the report's own arena and freed with it by report_free(). */
+#ifndef ABIPROBE_RESULT_H
+#define ABIPROBE_RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Status of a check or a whole result (SPEC: pass, fail, error, skip, warn). */
+typedef enum status { STATUS_PASS, STATUS_FAIL, STATUS_ERROR, STATUS_SKIP, STATUS_WARN } status;
+
+/* The stable lower-case name of a status. */
+const char *status_name(status s);
+
+/* Number of symbol groups (matches probe/symname.h's SYMGROUP_COUNT). */
+enum { RESULT_NGROUPS = 7 };
+
+/* The group names in report order, indexed like the count arrays below. */
+extern const char *const result_group_names[RESULT_NGROUPS];
+
+/* One symbol as a report shows it. */
+typedef struct sym_entry {
+    const char *name;        /* mangled */
+    const char *demangled;   /* NULL when not a C++ name */
+    const char *group;       /* one of result_group_names */
+    const char *version;     /* required version, or NULL */
+    const char *ver_file;    /* library the version is required from, or NULL */
+    bool weak;
+} sym_entry;
+
+/* Facts about one addon file (inspect; the "addon" object of a check result). */
+typedef struct addon_facts {
+    const char *path;
+    const char *format;       /* "elf", "mach-o", "pe", "unknown" */
+    const char *format_desc;  /* e.g. "ELF 64-bit LSB shared object" */
+    const char *machine;      /* "x86_64", "aarch64", ... */
+    int elf_class;            /* 32 or 64; 0 when not ELF */
+    const char *byte_order;   /* "little", "big" */
+    const char *elf_type;     /* "shared object", "executable", ... */
+    const char *osabi;        /* "SYSV", "GNU/Linux", ... */
+    const char *kind;         /* "napi", "v8", "legacy", "unknown" */
+    const char *registration; /* "export", "constructor", NULL */
+    const char *entry;        /* the registration symbol, e.g. "node_register_module_v147" */
+    int modules;              /* NODE_MODULE_VERSION from node_register_module_vN, -1 if none */
+    const char *modules_registry; /* what the ABI registry says of it, e.g. "node 26.0.0-pre" */
+    int napi_version;         /* declared by node_api_module_get_api_version_v1, -1 if none */
+    const char *napi_version_note; /* why a declared version could not be decoded */
+    const char *libc;         /* "glibc", "musl", "none" */
+    const char *interp;
+    const char *soname;
+    const char **needed;
+    size_t nneeded;
+    const char *rpath;
+    const char *runpath;
+    bool bind_now;
+    const char *max_glibc;    /* highest GLIBC_ version required, or NULL */
+    const char *max_glibcxx;
+    const char *max_cxxabi;
+    size_t nexports;          /* defined global dynamic symbols */
+    size_t nimports;          /* undefined dynamic symbols */
+    unsigned imports_by_group[RESULT_NGROUPS];
+    sym_entry *imports;       /* sorted by group, then name */
+    const char *selected_by;  /* which loader rule chose the file, or NULL */
+    const char *error;        /* set when the file could not be read as an addon */
+} addon_facts;
+
+/* Facts about one runtime. */
+typedef struct runtime_facts {
+    const char *path;           /* as the user named it */
+    const char *exe;            /* the ELF that was read (execPath when the runtime ran) */
+    const char *kind;           /* "node", "bun", "deno", "electron", "unknown" */
+    const char *engine;         /* "v8", "jsc", "unknown" */
+    const char *engine_version; /* V8 version, or WebKit revision for JavaScriptCore */
+    const char *version;        /* the Node version it reports (process.versions.node) */
+    const char *product_version; /* bun/deno/electron's own version, or NULL */
+    int modules;                /* process.versions.modules, -1 if unknown */
+    int napi;                   /* process.versions.napi, -1 if unknown */
+    const char *v8;             /* process.versions.v8 as reported, or NULL */
+    const char *uv;             /* process.versions.uv, or NULL */
+    const char *registry;       /* what the ABI registry says of `modules`, e.g. "node 26.0.0" */
+    const char *machine;
+    const char *libc;           /* "glibc", "musl", "none" */
+    const char *interp;
+    bool library;               /* a shared library runtime such as libnode.so */
+    size_t nexports;
+    unsigned exports_by_group[RESULT_NGROUPS];
+    const char *facts_from;     /* "runtime+elf" or "elf" */
+    const char *note;           /* why only the ELF was used, or other caveats */
+    const char *error;          /* set when facts could not be gathered */
+} runtime_facts;
+
+/* One check of a result (check ids are SPEC's). */
+typedef struct check {
+    const char *id;
+    status status;
+    const char *message;
+} check;
+
+/* One addon, one runtime, or one pair with its checks. */
+typedef struct result {
+    addon_facts *addon;
+    runtime_facts *runtime;
+    status verdict;
+    bool has_verdict;        /* inspect/runtime results carry facts, no verdict */
+    check *checks;
+    size_t nchecks;
+} result;
+
+typedef struct arena_chunk arena_chunk;
+
+/* A whole run: which command, its results in order, and the arena that owns them. */
+typedef struct report {
+    const char *command;     /* "inspect", "runtime", "check", ... */
+    result *results;
+    size_t nresults;
+    size_t cap;
+    arena_chunk *arena;
+} report;
+
+/* Start an empty report for command (a static string). */
+void report_init(report *r, const char *command);
+/* Free everything the report owns. NULL-safe. */
+void report_free(report *r);
+/* Zeroed memory owned by the report, or NULL when out of memory. */
+void *report_alloc(report *r, size_t size);
+/* A copy of s owned by the report (NULL for NULL, or when out of memory). */
+const char *report_strdup(report *r, const char *s);
+/* A printf-formatted string owned by the report. */
+const char *report_printf(report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append a zeroed result and return it, or NULL when out of memory. */
+result *report_add(report *r);
+/* Append a check to res with a formatted message; returns it or NULL. */
+check *report_add_check(report *r, result *res, const char *id, status st, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* Totals over the results that carry a verdict. */
+typedef struct report_totals {
+    size_t total, pass, fail, error;
+} report_totals;
+report_totals report_count(const report *r);
+
+/* The overall verdict: fail beats error beats pass; no verdicts at all is pass. */
+status report_verdict(const report *r);
+
+#endif

@@ -1,0 +1,234 @@
+/* report/text.c — the human report: one block per result, a label column, colour only when
+ * the caller asks for it (a TTY without NO_COLOR). */
+#include "report.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+enum { SHOW_SYMBOLS = 10 };
+
+typedef struct out_ctx {
+    FILE *f;
+    bool color;
+    int verbose;
+} out_ctx;
+
+static const char *c_on(const out_ctx *c, const char *code)
+{
+    return c->color ? code : "";
+}
+
+#define BOLD(c) c_on(c, "\033[1m")
+#define DIM(c) c_on(c, "\033[2m")
+#define RED(c) c_on(c, "\033[31m")
+#define YELLOW(c) c_on(c, "\033[33m")
+#define GREEN(c) c_on(c, "\033[32m")
+#define RESET(c) c_on(c, "\033[0m")
+
+static void label(const out_ctx *c, const char *name)
+{
+    fprintf(c->f, "  %s%-9s%s ", DIM(c), name, RESET(c));
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = path ? strrchr(path, '/') : NULL;
+    return s && s[1] ? s + 1 : path ? path : "?";
+}
+
+/* "v8 290 · node 4 · ..." for the non-zero groups. */
+static void group_line(const out_ctx *c, const unsigned *counts)
+{
+    bool first = true;
+    for (int g = 0; g < RESULT_NGROUPS; g++) {
+        if (!counts[g])
+            continue;
+        fprintf(c->f, "%s%s %u", first ? "" : " · ", result_group_names[g], counts[g]);
+        first = false;
+    }
+    if (first)
+        fputs("none", c->f);
+}
+
+static void print_imports(const out_ctx *c, const addon_facts *a)
+{
+    for (int g = 0; g < RESULT_NGROUPS; g++) {
+        if (!a->imports_by_group[g])
+            continue;
+        fprintf(c->f, "            %s%s%s (%u)\n", BOLD(c), result_group_names[g], RESET(c), a->imports_by_group[g]);
+        unsigned shown = 0;
+        for (size_t i = 0; i < a->nimports; i++) {
+            const sym_entry *s = &a->imports[i];
+            if (strcmp(s->group, result_group_names[g]) != 0)
+                continue;
+            if (!c->verbose && shown == SHOW_SYMBOLS) {
+                fprintf(c->f, "              … %u more (-v lists them all)\n", a->imports_by_group[g] - shown);
+                break;
+            }
+            shown++;
+            fprintf(c->f, "              %s", s->demangled ? s->demangled : s->name);
+            if (s->version)
+                fprintf(c->f, " %s@%s%s", DIM(c), s->version, RESET(c));
+            if (s->weak)
+                fprintf(c->f, " %s(weak)%s", DIM(c), RESET(c));
+            fputc('\n', c->f);
+        }
+    }
+}
+
+static void print_addon(const out_ctx *c, const addon_facts *a)
+{
+    fprintf(c->f, "%s%s%s\n", BOLD(c), base_name(a->path), RESET(c));
+    label(c, "path");
+    fprintf(c->f, "%s\n", a->path);
+    if (a->error) {
+        label(c, "format");
+        if (a->format_desc)
+            fprintf(c->f, "%s · %s\n", a->format_desc, a->machine);
+        else
+            fprintf(c->f, "%s\n", a->format);
+        label(c, "error");
+        fprintf(c->f, "%s%s%s\n", RED(c), a->error, RESET(c));
+        return;
+    }
+    label(c, "format");
+    fprintf(c->f, "%s · %s · OS ABI %s\n", a->format_desc, a->machine, a->osabi);
+    label(c, "kind");
+    fprintf(c->f, "%s", a->kind);
+    if (a->registration)
+        fprintf(c->f, " · registers by %s (%s)", a->registration, a->entry);
+    if (a->modules >= 0) {
+        fprintf(c->f, " · modules %d", a->modules);
+        if (a->modules_registry)
+            fprintf(c->f, " (%s)", a->modules_registry);
+    }
+    fputc('\n', c->f);
+    label(c, "napi");
+    if (a->napi_version == 0x7fffffff)
+        fputs("declares NAPI_VERSION_EXPERIMENTAL\n", c->f);
+    else if (a->napi_version >= 0)
+        fprintf(c->f, "declares version %d\n", a->napi_version);
+    else
+        fprintf(c->f, "%s\n", a->napi_version_note ? a->napi_version_note : "no declared version");
+    label(c, "libc");
+    fprintf(c->f, "%s", a->libc);
+    if (a->max_glibc || a->max_glibcxx || a->max_cxxabi) {
+        fputs(" · requires", c->f);
+        const char *v[] = {a->max_glibc, a->max_glibcxx, a->max_cxxabi};
+        for (int i = 0; i < 3; i++)
+            if (v[i])
+                fprintf(c->f, " %s", v[i]);
+    }
+    fputc('\n', c->f);
+    label(c, "needed");
+    for (size_t i = 0; i < a->nneeded; i++)
+        fprintf(c->f, "%s%s", i ? ", " : "", a->needed[i]);
+    fputs(a->nneeded ? "\n" : "none\n", c->f);
+    if (a->rpath || a->runpath) {
+        label(c, a->runpath ? "runpath" : "rpath");
+        fprintf(c->f, "%s\n", a->runpath ? a->runpath : a->rpath);
+    }
+    if (a->bind_now) {
+        label(c, "binding");
+        fputs("BIND_NOW: every symbol is resolved at load\n", c->f);
+    }
+    label(c, "imports");
+    fprintf(c->f, "%zu: ", a->nimports);
+    group_line(c, a->imports_by_group);
+    fputc('\n', c->f);
+    if (c->verbose)
+        print_imports(c, a);
+    label(c, "exports");
+    fprintf(c->f, "%zu\n", a->nexports);
+}
+
+/* "V8 13.6" from "13.6.233.17-node.53". */
+static void short_version(char *buf, size_t n, const char *v)
+{
+    int len = 0, dots = 0;
+    while (v[len] && (v[len] != '.' || ++dots < 2) && (size_t)len + 1 < n)
+        len++;
+    snprintf(buf, n, "%.*s", len, v);
+}
+
+static void print_runtime(const out_ctx *c, const runtime_facts *rt)
+{
+    bool bun = strcmp(rt->kind, "bun") == 0;
+    const char *engine = strcmp(rt->engine, "jsc") == 0 ? "JavaScriptCore" : strcmp(rt->engine, "v8") == 0 ? "V8" : "engine unknown";
+    fprintf(c->f, "%s%s %s%s · %s", BOLD(c), rt->kind,
+            rt->product_version ? rt->product_version : rt->version ? rt->version : "(version unknown)", RESET(c),
+            engine);
+    if (strcmp(rt->engine, "v8") == 0 && rt->engine_version) {
+        char sv[32];
+        short_version(sv, sizeof sv, rt->engine_version);
+        fprintf(c->f, " %s", sv);
+    }
+    if (rt->product_version && rt->version)
+        fprintf(c->f, ", reports node %s / modules %d", rt->version, rt->modules);
+    else if (rt->modules >= 0)
+        fprintf(c->f, ", modules %d", rt->modules);
+    fputc('\n', c->f);
+    label(c, "path");
+    fprintf(c->f, "%s", rt->path);
+    if (rt->exe && strcmp(rt->exe, rt->path) != 0)
+        fprintf(c->f, " → %s", rt->exe);
+    fputc('\n', c->f);
+    label(c, "engine");
+    fprintf(c->f, "%s", rt->engine);
+    if (rt->engine_version)
+        fprintf(c->f, bun ? " (WebKit %s)" : " %s", rt->engine_version);
+    if (bun)
+        fprintf(c->f, " · reports v8 %s, but runs JavaScriptCore with a partial V8 shim",
+                rt->v8 ? rt->v8 : "(none)");
+    fputc('\n', c->f);
+    label(c, "abi");
+    if (rt->modules >= 0)
+        fprintf(c->f, "modules %d%s%s%s", rt->modules, rt->registry ? " (" : "", rt->registry ? rt->registry : "",
+                rt->registry ? ")" : "");
+    else
+        fputs("modules unknown", c->f);
+    if (rt->napi >= 0)
+        fprintf(c->f, " · napi %d", rt->napi);
+    if (rt->uv)
+        fprintf(c->f, " · uv %s", rt->uv);
+    fputc('\n', c->f);
+    label(c, "binary");
+    fprintf(c->f, "%s · %s%s · exports %zu: ", rt->machine ? rt->machine : "?", rt->libc ? rt->libc : "?",
+            rt->library ? " · shared library" : "", rt->nexports);
+    group_line(c, rt->exports_by_group);
+    fputc('\n', c->f);
+    label(c, "facts");
+    fprintf(c->f, "%s\n", strcmp(rt->facts_from, "runtime+elf") == 0 ? "from the runtime itself and its ELF"
+                                                                       : "from its ELF alone");
+    if (rt->note) {
+        label(c, "note");
+        fprintf(c->f, "%s%s%s\n", YELLOW(c), rt->note, RESET(c));
+    }
+    if (rt->error) {
+        label(c, "error");
+        fprintf(c->f, "%s%s%s\n", RED(c), rt->error, RESET(c));
+    }
+}
+
+int report_write_text(const report *r, const report_opts *o, FILE *out)
+{
+    out_ctx c = {out, o->color, o->verbose};
+    for (size_t i = 0; i < r->nresults; i++) {
+        const result *res = &r->results[i];
+        if (i)
+            fputc('\n', out);
+        if (res->addon && !res->runtime)
+            print_addon(&c, res->addon);
+        else if (res->runtime && !res->addon)
+            print_runtime(&c, res->runtime);
+    }
+    report_totals t = report_count(r);
+    if (t.total) {
+        fprintf(out, "%s%zu passed, %zu failed", t.fail || t.error ? RED(&c) : GREEN(&c), t.pass, t.fail);
+        if (t.error)
+            fprintf(out, ", %zu could not be checked", t.error);
+        fprintf(out, "%s\n", RESET(&c));
+    }
+    return ferror(out) ? -1 : 0;
+}
