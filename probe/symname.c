@@ -110,6 +110,9 @@ static bool is_libc_file(const char *f)
 
 sym_group sym_group_of(const char *name, const char *ver_file)
 {
+    /* A version required from the C library settles it (__cxa_finalize@GLIBC_2.2.5 is libc's). */
+    if (ver_file && !starts(name, "_Z") && is_libc_file(ver_file))
+        return SYMGROUP_LIBC;
     if (starts(name, "_Z")) {
         sym_group g = group_of_mangled(name + 2);
         if (g != SYMGROUP_OTHER)

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# tests/cli.sh — the command line as a user meets it: exit codes, one-line messages that
+# name the file, -o, colour rules, and runtimes that hang or stay silent. JSON is checked
+# with the machine's node. Every case asserts; nothing is skipped.
+set -u
+: "${ABIPROBE:?}" "${FIXTURE_DIR:?}" "${CACHE_DIR:?}"
+export LC_ALL=C
+B=$ABIPROBE
+IVM=$CACHE_DIR/node_modules/isolated-vm/prebuilds
+A147=$IVM/linux-x64/isolated-vm.abi147.glibc.node
+command -v node >/dev/null || { echo "cli: node not found (needed to parse JSON)"; exit 1; }
+[ -f "$A147" ] || { echo "cli: $A147 missing: run fixtures/fetch.sh"; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+
+# expect NAME WANT_EXIT GREP_IN_STDERR_OR_- CMD...
+expect() {
+  local name=$1 want=$2 needle=$3; shift 3
+  "$@" >"$tmp/out" 2>"$tmp/err"; local rc=$?
+  local ok=1
+  [ "$rc" = "$want" ] || { echo "FAIL $name: exit $rc, want $want"; ok=0; }
+  [ $rc -lt 128 ] || { echo "FAIL $name: died by signal $((rc - 128))"; ok=0; }
+  if [ "$needle" != - ] && ! grep -q -- "$needle" "$tmp/err"; then
+    echo "FAIL $name: stderr lacks '$needle':"; sed 's/^/    /' "$tmp/err"; ok=0
+  fi
+  if [ "$want" != 0 ] && [ "$needle" != - ] && [ "$needle" != usage: ]; then
+    # Each error is one line that starts with the tool's name.
+    if grep -v '^abiprobe' "$tmp/err" | grep -q .; then echo "FAIL $name: stray stderr lines"; ok=0; fi
+  fi
+  if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+}
+
+# json_assert NAME FILE JS-EXPRESSION-ON-d
+json_assert() {
+  if node -e 'const d=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); if(!('"$3"')) {console.error(JSON.stringify(d).slice(0,400)); process.exit(1)}' "$2"; then
+    pass=$((pass + 1))
+  else
+    echo "FAIL $1: JSON assertion failed: $3"; fail=$((fail + 1))
+  fi
+}
+
+expect "no arguments" 2 "usage:" "$B"
+expect "--version" 0 - "$B" --version
+grep -q '^abiprobe [0-9]' "$tmp/out" || { echo "FAIL --version output"; fail=$((fail + 1)); }
+expect "--help" 0 - "$B" --help
+for opt in --format --output --verbose --timeout --help --version; do
+  grep -q -- "$opt" "$tmp/out" || { echo "FAIL --help lacks $opt"; fail=$((fail + 1)); }
+done
+expect "unknown command" 2 "unknown command" "$B" frobnicate
+expect "check is refused loudly" 3 "not available" "$B" check --runtime node "$A147"
+expect "inspect without files" 2 "nothing to do" "$B" inspect
+expect "unknown format" 2 "unknown format" "$B" inspect --format yaml "$A147"
+expect "unknown option" 2 "unknown option" "$B" inspect --frob "$A147"
+expect "option of another command" 2 "does not apply" "$B" inspect --timeout 5 "$A147"
+expect "bad timeout" 2 "whole seconds" "$B" runtime --timeout 0 node
+expect "missing file" 2 "/nonexistent/x.node" "$B" inspect /nonexistent/x.node
+expect "directory" 2 "is a directory" "$B" inspect "$tmp"
+mkfifo "$tmp/fifo.node"
+expect "fifo does not block" 2 "not a regular file" timeout 10 "$B" inspect "$tmp/fifo.node"
+: > "$tmp/empty.node"
+expect "empty file" 2 "empty file" "$B" inspect "$tmp/empty.node"
+expect "Mach-O named" 2 "Mach-O 64-bit arm64" "$B" inspect "$IVM/darwin-arm64/isolated-vm.abi147.node"
+expect "PE named" 2 "PE32+ x86_64 DLL" "$B" inspect "$IVM/win32-x64/isolated-vm.abi147.node"
+expect "one bad file does not stop the others" 2 "empty file" "$B" inspect --format json "$tmp/empty.node" "$A147"
+json_assert "both results present" "$tmp/out" 'd.results.length===2 && d.results[1].addon.kind==="v8" && d.results[0].addon.error'
+
+expect "inspect json" 0 - "$B" inspect --format json "$A147"
+json_assert "inspect json facts" "$tmp/out" 'd.schema==="abiprobe/1" && d.results[0].addon.kind==="v8" && d.results[0].addon.modules===147 && d.results[0].addon.machine==="x86_64" && d.results[0].addon.libc==="glibc"'
+
+expect "-o writes the file" 0 - "$B" inspect --format json -o "$tmp/r.json" "$A147"
+[ -s "$tmp/r.json" ] && [ ! -s "$tmp/out" ] || { echo "FAIL -o: report not in the file only"; fail=$((fail + 1)); }
+json_assert "-o file is JSON" "$tmp/r.json" 'd.results[0].addon.modules===147'
+ls "$tmp" | grep -q 'tmp' && { echo "FAIL -o left a temp file"; fail=$((fail + 1)); }
+expect "-o into a missing directory" 2 "/nonexistent/dir/r.json" "$B" inspect -o /nonexistent/dir/r.json "$A147"
+
+# Runtimes that cannot answer: exit 3 ("could not be carried out"), never 0.
+expect "hanging runtime is killed" 3 "timed out" timeout 20 "$B" runtime --timeout 1 "$FIXTURE_DIR/hang_host"
+expect "silent runtime is not trusted" 3 "did not report its facts (exit 0)" "$B" runtime "$FIXTURE_DIR/mute_host"
+expect "missing runtime" 2 "not found on PATH" "$B" runtime no-such-runtime-abiprobe
+expect "runtime that is not a runtime" 2 "neither an ELF" "$B" runtime "$tmp/empty.node"
+expect "Mach-O runtime" 2 "Mach-O" "$B" runtime "$IVM/darwin-arm64/isolated-vm.abi147.node"
+
+# Colour: only on a terminal, never with NO_COLOR.
+if command -v script >/dev/null; then
+  script -qec "$B inspect $A147" /dev/null > "$tmp/tty" 2>&1
+  grep -q $'\033\[' "$tmp/tty" && pass=$((pass + 1)) || { echo "FAIL no colour on a TTY"; fail=$((fail + 1)); }
+  NO_COLOR=1 script -qec "$B inspect $A147" /dev/null > "$tmp/tty" 2>&1
+  grep -q $'\033\[' "$tmp/tty" && { echo "FAIL colour despite NO_COLOR"; fail=$((fail + 1)); } || pass=$((pass + 1))
+else
+  echo "FAIL script(1) not found: cannot test colour on a TTY (install bsdutils)"; fail=$((fail + 1))
+fi
+"$B" inspect "$A147" > "$tmp/pipe"
+grep -q $'\033\[' "$tmp/pipe" && { echo "FAIL colour into a pipe"; fail=$((fail + 1)); } || pass=$((pass + 1))
+
+echo "cli: $pass passed, $fail failed"
+[ $fail = 0 ]

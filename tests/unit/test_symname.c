@@ -1,0 +1,96 @@
+/* tests/unit/test_symname.c — grouping and demangling of symbol names, table-driven. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "probe/symname.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void test_groups(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *ver_file, *group;
+    } cases[] = {
+        {"_ZN2v815ValueSerializer8Delegate19HasCustomHostObjectEPNS_7IsolateE", NULL, "v8"},
+        {"_ZNK2v85Value8IsObjectEv", NULL, "v8"},
+        {"_ZTVN2v815ValueSerializer8DelegateE", NULL, "v8"},     /* vtable for v8:: */
+        {"_ZTIN2v88PlatformE", NULL, "v8"},                      /* typeinfo for v8:: */
+        {"_ZThn8_N2v88Platform3FooEv", NULL, "v8"},              /* non-virtual thunk */
+        {"_ZN12v8_inspector10V8Debugger4initEv", NULL, "v8"},
+        {"_ZN5cppgc8internal9HeapState4initEv", NULL, "v8"},
+        {"_ZN4node12MakeCallbackEPN2v87IsolateE", NULL, "node"},
+        {"_ZTVN4node10ObjectWrapE", NULL, "node"},
+        {"node_module_register", NULL, "node"},
+        {"napi_create_function", NULL, "napi"},
+        {"node_api_module_get_api_version_v1", NULL, "napi"},
+        {"uv_dlopen", NULL, "uv"},
+        {"memcpy", "libc.so.6", "libc"},
+        {"pthread_create", "libpthread.so.0", "libc"},
+        {"__cxa_finalize", "libc.so.6", "libc"},
+        {"__cxa_atexit", NULL, "c++"},
+        {"__cxa_throw", "libstdc++.so.6", "c++"},
+        {"__gxx_personality_v0", NULL, "c++"},
+        {"_Unwind_Resume", "libgcc_s.so.1", "c++"},
+        {"_Znwm", NULL, "c++"},                                  /* operator new */
+        {"_ZdlPvm", NULL, "c++"},                                /* operator delete */
+        {"_ZSt9terminatev", NULL, "c++"},
+        {"_ZNSt6thread6_StateD2Ev", NULL, "c++"},
+        {"_ZNKSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEE4findEPKcmm", NULL, "c++"},
+        {"_ZTVN10__cxxabiv117__class_type_infoE", NULL, "c++"},
+        {"_ZN9__gnu_cxx9__freeresEv", NULL, "c++"},
+        {"_Z3foov", NULL, "other"},
+        {"_ZN5mylib3fooEv", NULL, "other"},
+        {"__gmon_start__", NULL, "other"},
+        {"_Z", NULL, "other"},
+        {"_ZN999999999x", NULL, "other"},                        /* absurd length */
+        {"", NULL, "other"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *got = sym_group_name(sym_group_of(cases[i].name, cases[i].ver_file));
+        if (strcmp(got, cases[i].group) != 0)
+            fail_msg("%s: group %s, want %s", cases[i].name, got, cases[i].group);
+    }
+}
+
+static void test_demangle(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"_ZN2v815ValueSerializer8Delegate19HasCustomHostObjectEPNS_7IsolateE",
+         "v8::ValueSerializer::Delegate::HasCustomHostObject(v8::Isolate*)"},
+        {"_ZTVN4node10ObjectWrapE", "vtable for node::ObjectWrap"},
+        {"_Znwm", "operator new(unsigned long)"},
+        {"napi_create_function", NULL},
+        {"_ZN2v8", NULL}, /* truncated mangling does not demangle */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = sym_demangle(cases[i].in);
+        if (!cases[i].out)
+            assert_null(got);
+        else
+            assert_string_equal(got, cases[i].out);
+        free(got);
+    }
+    /* Over-long names are not handed to the demangler. */
+    char *long_name = malloc(10000);
+    assert_non_null(long_name);
+    memset(long_name, 'a', 9999);
+    memcpy(long_name, "_ZN", 3);
+    long_name[9999] = '\0';
+    assert_null(sym_demangle(long_name));
+    free(long_name);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_groups), cmocka_unit_test(test_demangle)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
