@@ -241,8 +241,8 @@ int addon_facts_from_elf(report *r, const elf_obj *o, addon_facts *out, diag *d)
     out->machine = report_strdup(r, elf_machine_name(h->machine, mbuf, sizeof mbuf));
     out->elf_type = type_name(h->type);
     out->osabi = osabi_name(h->osabi);
-    out->format_desc = report_printf(r, "ELF %d-bit %s %s", out->elf_class, h->data == ELFDATA2MSB ? "MSB" : "LSB",
-                                     out->elf_type);
+    out->format_desc =
+        report_printf(r, "ELF %d-bit %s %s", out->elf_class, h->data == ELFDATA2MSB ? "MSB" : "LSB", out->elf_type);
     out->interp = report_strdup(r, h->interp);
     out->soname = report_strdup(r, elf_obj_soname(o));
     out->rpath = report_strdup(r, elf_obj_rpath(o));
@@ -265,7 +265,8 @@ int addon_facts_from_elf(report *r, const elf_obj *o, addon_facts *out, diag *d)
     int nv = addon_declared_napi_version(o);
     out->napi_version = nv >= 0 ? nv : -1;
     if (nv == -2)
-        out->napi_version_note = "node_api_module_get_api_version_v1 is exported but its code is not a constant we decode";
+        out->napi_version_note =
+            "node_api_module_get_api_version_v1 is exported but its code is not a constant we decode";
 
     out->nneeded = elf_obj_nneeded(o);
     if (out->nneeded) {
@@ -312,7 +313,7 @@ int addon_facts_from_elf(report *r, const elf_obj *o, addon_facts *out, diag *d)
         sym_group g = sym_group_of(s.name, s.ver_file);
         char *dm = sym_demangle(s.name);
         out->imports[out->nimports++] = (sym_entry){
-            report_strdup(r, s.name), report_strdup(r, dm), result_group_names[g],
+            report_strdup(r, s.name),    report_strdup(r, dm),         result_group_names[g],
             report_strdup(r, s.version), report_strdup(r, s.ver_file), s.bind == STB_WEAK,
         };
         free(dm);

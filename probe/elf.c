@@ -152,8 +152,7 @@ void file_sniff_bytes(const unsigned char *b, size_t n, file_sniff *out)
     }
     if (n >= 16) {
         uint32_t be_magic = rd32(b, true);
-        if (be_magic == 0xfeedface || be_magic == 0xfeedfacf || be_magic == 0xcefaedfe ||
-            be_magic == 0xcffaedfe) {
+        if (be_magic == 0xfeedface || be_magic == 0xfeedfacf || be_magic == 0xcefaedfe || be_magic == 0xcffaedfe) {
             bool be = be_magic == 0xfeedface || be_magic == 0xfeedfacf;
             bool is64 = be_magic == 0xfeedfacf || be_magic == 0xcffaedfe;
             uint32_t ft = rd32(b + 12, be);
@@ -165,8 +164,7 @@ void file_sniff_bytes(const unsigned char *b, size_t n, file_sniff *out)
             return;
         }
         /* Java class files share 0xcafebabe; their next word (the version) is >= 45. */
-        if ((be_magic == 0xcafebabe || be_magic == 0xcafebabf) && rd32(b + 4, true) > 0 &&
-            rd32(b + 4, true) < 45) {
+        if ((be_magic == 0xcafebabe || be_magic == 0xcafebabf) && rd32(b + 4, true) > 0 && rd32(b + 4, true) < 45) {
             out->format = FILE_FORMAT_MACHO_FAT;
             if (n >= 12)
                 out->machine = macho_cpu(rd32(b + 8, true));
@@ -183,8 +181,8 @@ void file_sniff_bytes(const unsigned char *b, size_t n, file_sniff *out)
             bool plus = (uint64_t)off + 26 <= n && rd16(b + off + 24, false) == 0x20b;
             out->format = FILE_FORMAT_PE;
             out->machine = pe_machine(mach);
-            snprintf(out->desc, sizeof out->desc, "PE%s %s %s (a Windows build)", plus ? "32+" : "32",
-                     out->machine, (chars & 0x2000) ? "DLL" : "executable");
+            snprintf(out->desc, sizeof out->desc, "PE%s %s %s (a Windows build)", plus ? "32+" : "32", out->machine,
+                     (chars & 0x2000) ? "DLL" : "executable");
             return;
         }
         snprintf(out->desc, sizeof out->desc, "DOS/PE (MZ) file (a Windows build)");
@@ -269,11 +267,9 @@ static int load_strtab(elf_obj *o, size_t index, strtab *out, diag *d)
     Elf_Scn *scn = elf_getscn(o->elf, index);
     GElf_Shdr sh;
     if (!scn || !gelf_getshdr(scn, &sh))
-        return diag_set(d, DIAG_FORMAT, "%s: string table section %zu is missing: %s", o->path, index,
-                        elf_errmsg(-1));
+        return diag_set(d, DIAG_FORMAT, "%s: string table section %zu is missing: %s", o->path, index, elf_errmsg(-1));
     if (sh.sh_type != SHT_STRTAB)
-        return diag_set(d, DIAG_FORMAT, "%s: section %zu linked as a string table is not SHT_STRTAB", o->path,
-                        index);
+        return diag_set(d, DIAG_FORMAT, "%s: section %zu linked as a string table is not SHT_STRTAB", o->path, index);
     Elf_Data *data = elf_getdata(scn, NULL);
     if (!data)
         return diag_set(d, DIAG_FORMAT, "%s: string table section %zu: %s", o->path, index, elf_errmsg(-1));
@@ -317,8 +313,7 @@ static int index_phdrs(elf_obj *o, diag *d)
             return diag_set(d, DIAG_FORMAT, "%s: program header %zu: %s", o->path, i, elf_errmsg(-1));
         if (ph.p_type == PT_LOAD) {
             if (ph.p_offset > o->rawsize || ph.p_filesz > o->rawsize - ph.p_offset)
-                return diag_set(d, DIAG_FORMAT, "%s: PT_LOAD segment %zu lies past the end of the file", o->path,
-                                i);
+                return diag_set(d, DIAG_FORMAT, "%s: PT_LOAD segment %zu lies past the end of the file", o->path, i);
             o->loads[o->nloads++] = (load_seg){ph.p_vaddr, ph.p_offset, ph.p_filesz};
         } else if (ph.p_type == PT_INTERP) {
             if (ph.p_offset > o->rawsize || ph.p_filesz > o->rawsize - ph.p_offset || ph.p_filesz == 0)
@@ -332,8 +327,7 @@ static int index_phdrs(elf_obj *o, diag *d)
     return 0;
 }
 
-static int index_dynamic(elf_obj *o, Elf_Scn *scn, const GElf_Shdr *sh, uint64_t *jmprel, bool *has_jmprel,
-                         diag *d)
+static int index_dynamic(elf_obj *o, Elf_Scn *scn, const GElf_Shdr *sh, uint64_t *jmprel, bool *has_jmprel, diag *d)
 {
     Elf_Data *data = section_data(o, scn, ".dynamic", d);
     if (!data)
@@ -434,8 +428,8 @@ static int index_versions(elf_obj *o, Elf_Scn *vd_scn, Elf_Scn *vn_scn, diag *d)
                         if (ndx > maxndx)
                             maxndx = ndx;
                     } else if (ndx < o->nvers) {
-                        o->vers[ndx] = (elf_verinfo){str_at(&st, aux.vna_name), str_at(&st, vn.vn_file),
-                                                     aux.vna_hash, aux.vna_flags, false};
+                        o->vers[ndx] = (elf_verinfo){str_at(&st, aux.vna_name), str_at(&st, vn.vn_file), aux.vna_hash,
+                                                     aux.vna_flags, false};
                     }
                     if (aux.vna_next == 0)
                         break;
@@ -467,8 +461,8 @@ static void index_gnu_hash(elf_obj *o, Elf_Data *data)
     uint64_t word = o->hdr.elfclass == ELFCLASS64 ? 8 : 4;
     uint64_t need = 16 + (uint64_t)g.bloom_size * word + (uint64_t)g.nbuckets * 4;
     /* ld.so masks with bloom_size - 1, so it must be a power of two. */
-    if (g.nbuckets == 0 || g.bloom_size == 0 || (g.bloom_size & (g.bloom_size - 1)) != 0 ||
-        g.bloom_shift >= word * 8 || need > data->d_size || g.symoffset > o->nsyms)
+    if (g.nbuckets == 0 || g.bloom_size == 0 || (g.bloom_size & (g.bloom_size - 1)) != 0 || g.bloom_shift >= word * 8 ||
+        need > data->d_size || g.symoffset > o->nsyms)
         return;
     g.bloom = p + 16;
     g.buckets = g.bloom + (size_t)g.bloom_size * word;
@@ -505,8 +499,7 @@ static int index_sections(elf_obj *o, diag *d)
     while ((scn = elf_nextscn(o->elf, scn)) != NULL) {
         GElf_Shdr sh;
         if (!gelf_getshdr(scn, &sh))
-            return diag_set(d, DIAG_FORMAT, "%s: section header %zu: %s", o->path, elf_ndxscn(scn),
-                            elf_errmsg(-1));
+            return diag_set(d, DIAG_FORMAT, "%s: section header %zu: %s", o->path, elf_ndxscn(scn), elf_errmsg(-1));
         switch (sh.sh_type) {
         case SHT_DYNSYM:
             if (!dynsym) {
@@ -768,14 +761,13 @@ int elf_obj_rel(const elf_obj *o, size_t i, elf_rel *out)
             GElf_Rela r;
             if (!gelf_getrela(rs->data, (int)i, &r))
                 return -1;
-            *out = (elf_rel){r.r_offset, (uint32_t)GELF_R_TYPE(r.r_info), (uint32_t)GELF_R_SYM(r.r_info),
-                             r.r_addend, rs->plt};
+            *out = (elf_rel){r.r_offset, (uint32_t)GELF_R_TYPE(r.r_info), (uint32_t)GELF_R_SYM(r.r_info), r.r_addend,
+                             rs->plt};
         } else {
             GElf_Rel r;
             if (!gelf_getrel(rs->data, (int)i, &r))
                 return -1;
-            *out = (elf_rel){r.r_offset, (uint32_t)GELF_R_TYPE(r.r_info), (uint32_t)GELF_R_SYM(r.r_info), 0,
-                             rs->plt};
+            *out = (elf_rel){r.r_offset, (uint32_t)GELF_R_TYPE(r.r_info), (uint32_t)GELF_R_SYM(r.r_info), 0, rs->plt};
         }
         return 0;
     }
@@ -802,7 +794,7 @@ int elf_obj_read_vaddr(const elf_obj *o, uint64_t addr, void *buf, size_t n)
 typedef struct match_state {
     const char *name;
     const char *version;
-    size_t versioned;   /* the one versioned definition an unversioned reference may take */
+    size_t versioned; /* the one versioned definition an unversioned reference may take */
     unsigned num_versions;
 } match_state;
 
@@ -820,7 +812,12 @@ static bool check_match(const elf_obj *o, size_t i, match_state *m)
     if ((s.value == 0 && s.type != STT_TLS) || s.shndx == SHN_UNDEF)
         return false;
     switch (s.type) {
-    case STT_NOTYPE: case STT_OBJECT: case STT_FUNC: case STT_COMMON: case STT_TLS: case STT_GNU_IFUNC: break;
+    case STT_NOTYPE:
+    case STT_OBJECT:
+    case STT_FUNC:
+    case STT_COMMON:
+    case STT_TLS:
+    case STT_GNU_IFUNC: break;
     default: return false;
     }
     if (s.bind != STB_GLOBAL && s.bind != STB_WEAK && s.bind != STB_GNU_UNIQUE)

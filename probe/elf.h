@@ -40,17 +40,17 @@ void file_sniff_path(const char *path, file_sniff *out);
 
 /* ELF header facts and the program interpreter. */
 typedef struct elf_header {
-    int elfclass;         /* ELFCLASS32 or ELFCLASS64 */
-    int data;             /* ELFDATA2LSB or ELFDATA2MSB */
-    int machine;          /* EM_* */
-    int type;             /* ET_* */
-    int osabi;            /* EI_OSABI */
-    const char *interp;   /* PT_INTERP path, or NULL */
+    int elfclass;       /* ELFCLASS32 or ELFCLASS64 */
+    int data;           /* ELFDATA2LSB or ELFDATA2MSB */
+    int machine;        /* EM_* */
+    int type;           /* ET_* */
+    int osabi;          /* EI_OSABI */
+    const char *interp; /* PT_INTERP path, or NULL */
 } elf_header;
 
 /* One dynamic symbol (an entry of .dynsym) with its version resolved. */
 typedef struct elf_sym {
-    const char *name;     /* never NULL */
+    const char *name; /* never NULL */
     uint64_t value;
     uint64_t size;
     unsigned char bind;   /* STB_* */
@@ -65,20 +65,20 @@ typedef struct elf_sym {
 
 /* One entry of the version table: a VERDEF or a VERNEED (vernaux) entry. */
 typedef struct elf_verinfo {
-    const char *name;     /* e.g. "GLIBC_2.34" */
-    const char *file;     /* VERNEED: the needed library; VERDEF: NULL */
-    uint32_t hash;        /* the ELF hash that the file records */
-    uint16_t flags;       /* VER_FLG_BASE, VER_FLG_WEAK */
-    bool defined;         /* true for VERDEF */
+    const char *name; /* e.g. "GLIBC_2.34" */
+    const char *file; /* VERNEED: the needed library; VERDEF: NULL */
+    uint32_t hash;    /* the ELF hash that the file records */
+    uint16_t flags;   /* VER_FLG_BASE, VER_FLG_WEAK */
+    bool defined;     /* true for VERDEF */
 } elf_verinfo;
 
 /* One dynamic relocation. */
 typedef struct elf_rel {
     uint64_t offset;
-    uint32_t type;        /* machine-specific R_* */
-    uint32_t sym;         /* .dynsym index, 0 for none */
+    uint32_t type; /* machine-specific R_* */
+    uint32_t sym;  /* .dynsym index, 0 for none */
     int64_t addend;
-    bool plt;             /* from DT_JMPREL (.rela.plt): bound lazily unless BIND_NOW */
+    bool plt; /* from DT_JMPREL (.rela.plt): bound lazily unless BIND_NOW */
 } elf_rel;
 
 /* Open path read-only (mmap) and index what later checks need. Non-regular files, empty

@@ -42,10 +42,10 @@ static const struct optdef {
     const char *help;
 } optdefs[] = {
     {"format", required_argument, OPT_FORMAT, "FMT", CMD_ALL, "report format: text (default) or json"},
-    {"output", required_argument, 'o', "FILE", CMD_ALL, "write the report to FILE (atomically: temp file, then rename)"},
+    {"output", required_argument, 'o', "FILE", CMD_ALL,
+     "write the report to FILE (atomically: temp file, then rename)"},
     {"verbose", no_argument, 'v', NULL, CMD_ALL, "list every symbol, not only the counts"},
-    {"timeout", required_argument, OPT_TIMEOUT, "SECONDS", CMD_RUNTIME,
-     "bound on each runtime process (default 30)"},
+    {"timeout", required_argument, OPT_TIMEOUT, "SECONDS", CMD_RUNTIME, "bound on each runtime process (default 30)"},
     {"help", no_argument, 'h', NULL, CMD_ALL, "show this help and exit"},
     {"version", no_argument, OPT_VERSION, NULL, CMD_ALL, "show the version and exit"},
 };
@@ -58,7 +58,8 @@ static const struct cmddef {
     const char *help;
 } cmddefs[] = {
     {"inspect", CMD_INSPECT, "inspect [options] ADDON...", "facts about addon files, no verdict"},
-    {"runtime", CMD_RUNTIME, "runtime [options] RT...", "facts about runtimes (a path or a command on PATH), no verdict"},
+    {"runtime", CMD_RUNTIME, "runtime [options] RT...",
+     "facts about runtimes (a path or a command on PATH), no verdict"},
 };
 
 /* Subcommands of SPEC that this build does not carry yet: refused loudly, never a silent 0. */
@@ -106,10 +107,7 @@ static void usage(FILE *f)
                "\nNO_COLOR turns colour off; colour is used only on a terminal. See abiprobe(1).\n");
 }
 
-static int worst(int a, int b)
-{
-    return a > b ? a : b;
-}
+static int worst(int a, int b) { return a > b ? a : b; }
 
 /* Write the report to stdout, or atomically to path. */
 static int emit(const report *r, const cli *c)

@@ -136,7 +136,8 @@ static char **child_env(const char *handshake_var)
         return NULL;
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        if (strncmp(environ[i], "ABIPROBE_HANDSHAKE=", 19) != 0 && strncmp(environ[i], "ELECTRON_RUN_AS_NODE=", 21) != 0)
+        if (strncmp(environ[i], "ABIPROBE_HANDSHAKE=", 19) != 0 &&
+            strncmp(environ[i], "ELECTRON_RUN_AS_NODE=", 21) != 0)
             env[k++] = environ[i];
     env[k++] = (char *)handshake_var;
     env[k++] = "ELECTRON_RUN_AS_NODE=1";
@@ -145,8 +146,7 @@ static char **child_env(const char *handshake_var)
 }
 
 /* Ask the runtime about itself. On success *json owns the parsed handshake. */
-static int ask_runtime(report *r, const char *exe, const runtime_opts *opt, cJSON **json, runtime_facts *out,
-                       diag *d)
+static int ask_runtime(report *r, const char *exe, const runtime_opts *opt, cJSON **json, runtime_facts *out, diag *d)
 {
     const char *tmp = getenv("TMPDIR");
     char dirbuf[PATH_MAX];
@@ -182,9 +182,9 @@ static int ask_runtime(report *r, const char *exe, const runtime_opts *opt, cJSO
         const char *line = spawn_last_line(res.err, res.err_len, &ll);
         if (!line)
             line = spawn_last_line(res.out, res.out_len, &ll);
-        out->error = report_printf(r, "%s did not report its facts (%s)%s%.*s", exe,
-                                   spawn_describe(&res, how, sizeof how), line ? ": " : "", (int)(line ? ll : 0),
-                                   line ? line : "");
+        out->error =
+            report_printf(r, "%s did not report its facts (%s)%s%.*s", exe, spawn_describe(&res, how, sizeof how),
+                          line ? ": " : "", (int)(line ? ll : 0), line ? line : "");
         diag_set(d, DIAG_SPAWN, "%s", out->error);
         goto done;
     }

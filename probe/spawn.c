@@ -148,8 +148,8 @@ int spawn_run(const spawn_req *q, spawn_res *res, diag *d)
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
     long long start = now_ms();
-    int err = posix_spawn(&pid, q->argv[0], &fa, &attr, (char *const *)q->argv,
-                          q->env ? (char *const *)q->env : environ);
+    int err =
+        posix_spawn(&pid, q->argv[0], &fa, &attr, (char *const *)q->argv, q->env ? (char *const *)q->env : environ);
     if (err != 0) {
         errno = err;
         diag_errno(d, DIAG_SPAWN, "%s: cannot start", q->argv[0]);

@@ -22,11 +22,11 @@ typedef struct spawn_req {
 
 /* How the child ended and what it printed. */
 typedef struct spawn_res {
-    bool exited;        /* ended by exit(); exit_code is valid */
+    bool exited; /* ended by exit(); exit_code is valid */
     int exit_code;
-    int term_signal;    /* the signal that ended it, or 0 */
-    bool timed_out;     /* the group was killed at the deadline */
-    char *out;          /* NUL-terminated tail of stdout (malloc'd) */
+    int term_signal; /* the signal that ended it, or 0 */
+    bool timed_out;  /* the group was killed at the deadline */
+    char *out;       /* NUL-terminated tail of stdout (malloc'd) */
     size_t out_len;
     bool out_truncated; /* more was written than out_cap */
     char *err;          /* NUL-terminated tail of stderr (malloc'd) */

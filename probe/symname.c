@@ -17,15 +17,9 @@ enum { DEMANGLE_MAX = 4096 };
 
 static const char *const group_names[SYMGROUP_COUNT] = {"v8", "node", "napi", "uv", "libc", "c++", "other"};
 
-const char *sym_group_name(sym_group g)
-{
-    return (unsigned)g < SYMGROUP_COUNT ? group_names[g] : "other";
-}
+const char *sym_group_name(sym_group g) { return (unsigned)g < SYMGROUP_COUNT ? group_names[g] : "other"; }
 
-static bool starts(const char *s, const char *prefix)
-{
-    return strncmp(s, prefix, strlen(prefix)) == 0;
-}
+static bool starts(const char *s, const char *prefix) { return strncmp(s, prefix, strlen(prefix)) == 0; }
 
 /* Group of the scope whose <source-name> is id[0..len). */
 static sym_group group_of_scope(const char *id, size_t len)
@@ -34,9 +28,8 @@ static sym_group group_of_scope(const char *id, size_t len)
         const char *name;
         sym_group g;
     } scopes[] = {
-        {"v8", SYMGROUP_V8},           {"v8_inspector", SYMGROUP_V8}, {"cppgc", SYMGROUP_V8},
-        {"node", SYMGROUP_NODE},       {"__cxxabiv1", SYMGROUP_CXX},  {"__gnu_cxx", SYMGROUP_CXX},
-        {"__cxx11", SYMGROUP_CXX},
+        {"v8", SYMGROUP_V8},          {"v8_inspector", SYMGROUP_V8}, {"cppgc", SYMGROUP_V8},    {"node", SYMGROUP_NODE},
+        {"__cxxabiv1", SYMGROUP_CXX}, {"__gnu_cxx", SYMGROUP_CXX},   {"__cxx11", SYMGROUP_CXX},
     };
     for (size_t i = 0; i < sizeof scopes / sizeof scopes[0]; i++)
         if (strlen(scopes[i].name) == len && memcmp(scopes[i].name, id, len) == 0)

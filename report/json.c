@@ -77,10 +77,7 @@ static cJSON *jstr(const char *s)
     return j;
 }
 
-static void put_str(cJSON *o, const char *key, const char *s)
-{
-    cJSON_AddItemToObject(o, key, jstr(s));
-}
+static void put_str(cJSON *o, const char *key, const char *s) { cJSON_AddItemToObject(o, key, jstr(s)); }
 
 /* A non-negative integer, or null for the "unknown" sentinel (< 0). */
 static void put_int(cJSON *o, const char *key, long long v)

@@ -19,7 +19,4 @@ report_writer report_writer_for(const char *format)
     return NULL;
 }
 
-const char *report_format_names(void)
-{
-    return "text, json";
-}
+const char *report_format_names(void) { return "text, json"; }

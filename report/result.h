@@ -21,32 +21,32 @@ extern const char *const result_group_names[RESULT_NGROUPS];
 
 /* One symbol as a report shows it. */
 typedef struct sym_entry {
-    const char *name;        /* mangled */
-    const char *demangled;   /* NULL when not a C++ name */
-    const char *group;       /* one of result_group_names */
-    const char *version;     /* required version, or NULL */
-    const char *ver_file;    /* library the version is required from, or NULL */
+    const char *name;      /* mangled */
+    const char *demangled; /* NULL when not a C++ name */
+    const char *group;     /* one of result_group_names */
+    const char *version;   /* required version, or NULL */
+    const char *ver_file;  /* library the version is required from, or NULL */
     bool weak;
 } sym_entry;
 
 /* Facts about one addon file (inspect; the "addon" object of a check result). */
 typedef struct addon_facts {
     const char *path;
-    const char *format;       /* "elf", "mach-o", "pe", "unknown" */
-    const char *format_desc;  /* e.g. "ELF 64-bit LSB shared object" */
-    const char *machine;      /* "x86_64", "aarch64", ... */
-    int elf_class;            /* 32 or 64; 0 when not ELF */
-    const char *byte_order;   /* "little", "big" */
-    const char *elf_type;     /* "shared object", "executable", ... */
-    const char *osabi;        /* "SYSV", "GNU/Linux", ... */
-    const char *kind;         /* "napi", "v8", "legacy", "unknown" */
-    const char *registration; /* "export", "constructor", NULL */
-    const char *entry;        /* the registration symbol, e.g. "node_register_module_v147" */
-    int modules;              /* NODE_MODULE_VERSION from node_register_module_vN, -1 if none */
-    const char *modules_registry; /* what the ABI registry says of it, e.g. "node 26.0.0-pre" */
-    int napi_version;         /* declared by node_api_module_get_api_version_v1, -1 if none */
+    const char *format;            /* "elf", "mach-o", "pe", "unknown" */
+    const char *format_desc;       /* e.g. "ELF 64-bit LSB shared object" */
+    const char *machine;           /* "x86_64", "aarch64", ... */
+    int elf_class;                 /* 32 or 64; 0 when not ELF */
+    const char *byte_order;        /* "little", "big" */
+    const char *elf_type;          /* "shared object", "executable", ... */
+    const char *osabi;             /* "SYSV", "GNU/Linux", ... */
+    const char *kind;              /* "napi", "v8", "legacy", "unknown" */
+    const char *registration;      /* "export", "constructor", NULL */
+    const char *entry;             /* the registration symbol, e.g. "node_register_module_v147" */
+    int modules;                   /* NODE_MODULE_VERSION from node_register_module_vN, -1 if none */
+    const char *modules_registry;  /* what the ABI registry says of it, e.g. "node 26.0.0-pre" */
+    int napi_version;              /* declared by node_api_module_get_api_version_v1, -1 if none */
     const char *napi_version_note; /* why a declared version could not be decoded */
-    const char *libc;         /* "glibc", "musl", "none" */
+    const char *libc;              /* "glibc", "musl", "none" */
     const char *interp;
     const char *soname;
     const char **needed;
@@ -54,40 +54,40 @@ typedef struct addon_facts {
     const char *rpath;
     const char *runpath;
     bool bind_now;
-    const char *max_glibc;    /* highest GLIBC_ version required, or NULL */
+    const char *max_glibc; /* highest GLIBC_ version required, or NULL */
     const char *max_glibcxx;
     const char *max_cxxabi;
-    size_t nexports;          /* defined global dynamic symbols */
-    size_t nimports;          /* undefined dynamic symbols */
+    size_t nexports; /* defined global dynamic symbols */
+    size_t nimports; /* undefined dynamic symbols */
     unsigned imports_by_group[RESULT_NGROUPS];
-    sym_entry *imports;       /* sorted by group, then name */
-    const char *selected_by;  /* which loader rule chose the file, or NULL */
-    const char *error;        /* set when the file could not be read as an addon */
+    sym_entry *imports;      /* sorted by group, then name */
+    const char *selected_by; /* which loader rule chose the file, or NULL */
+    const char *error;       /* set when the file could not be read as an addon */
 } addon_facts;
 
 /* Facts about one runtime. */
 typedef struct runtime_facts {
-    const char *path;           /* as the user named it */
-    const char *exe;            /* the ELF that was read (execPath when the runtime ran) */
-    const char *kind;           /* "node", "bun", "deno", "electron", "unknown" */
-    const char *engine;         /* "v8", "jsc", "unknown" */
-    const char *engine_version; /* V8 version, or WebKit revision for JavaScriptCore */
-    const char *version;        /* the Node version it reports (process.versions.node) */
+    const char *path;            /* as the user named it */
+    const char *exe;             /* the ELF that was read (execPath when the runtime ran) */
+    const char *kind;            /* "node", "bun", "deno", "electron", "unknown" */
+    const char *engine;          /* "v8", "jsc", "unknown" */
+    const char *engine_version;  /* V8 version, or WebKit revision for JavaScriptCore */
+    const char *version;         /* the Node version it reports (process.versions.node) */
     const char *product_version; /* bun/deno/electron's own version, or NULL */
-    int modules;                /* process.versions.modules, -1 if unknown */
-    int napi;                   /* process.versions.napi, -1 if unknown */
-    const char *v8;             /* process.versions.v8 as reported, or NULL */
-    const char *uv;             /* process.versions.uv, or NULL */
-    const char *registry;       /* what the ABI registry says of `modules`, e.g. "node 26.0.0" */
+    int modules;                 /* process.versions.modules, -1 if unknown */
+    int napi;                    /* process.versions.napi, -1 if unknown */
+    const char *v8;              /* process.versions.v8 as reported, or NULL */
+    const char *uv;              /* process.versions.uv, or NULL */
+    const char *registry;        /* what the ABI registry says of `modules`, e.g. "node 26.0.0" */
     const char *machine;
-    const char *libc;           /* "glibc", "musl", "none" */
+    const char *libc; /* "glibc", "musl", "none" */
     const char *interp;
-    bool library;               /* a shared library runtime such as libnode.so */
+    bool library; /* a shared library runtime such as libnode.so */
     size_t nexports;
     unsigned exports_by_group[RESULT_NGROUPS];
-    const char *facts_from;     /* "runtime+elf" or "elf" */
-    const char *note;           /* why only the ELF was used, or other caveats */
-    const char *error;          /* set when facts could not be gathered */
+    const char *facts_from; /* "runtime+elf" or "elf" */
+    const char *note;       /* why only the ELF was used, or other caveats */
+    const char *error;      /* set when facts could not be gathered */
 } runtime_facts;
 
 /* One check of a result (check ids are SPEC's). */
@@ -102,7 +102,7 @@ typedef struct result {
     addon_facts *addon;
     runtime_facts *runtime;
     status verdict;
-    bool has_verdict;        /* inspect/runtime results carry facts, no verdict */
+    bool has_verdict; /* inspect/runtime results carry facts, no verdict */
     check *checks;
     size_t nchecks;
 } result;
@@ -111,7 +111,7 @@ typedef struct arena_chunk arena_chunk;
 
 /* A whole run: which command, its results in order, and the arena that owns them. */
 typedef struct report {
-    const char *command;     /* "inspect", "runtime", "check", ... */
+    const char *command; /* "inspect", "runtime", "check", ... */
     result *results;
     size_t nresults;
     size_t cap;

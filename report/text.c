@@ -14,10 +14,7 @@ typedef struct out_ctx {
     int verbose;
 } out_ctx;
 
-static const char *c_on(const out_ctx *c, const char *code)
-{
-    return c->color ? code : "";
-}
+static const char *c_on(const out_ctx *c, const char *code) { return c->color ? code : ""; }
 
 #define BOLD(c) c_on(c, "\033[1m")
 #define DIM(c) c_on(c, "\033[2m")
@@ -26,10 +23,7 @@ static const char *c_on(const out_ctx *c, const char *code)
 #define GREEN(c) c_on(c, "\033[32m")
 #define RESET(c) c_on(c, "\033[0m")
 
-static void label(const out_ctx *c, const char *name)
-{
-    fprintf(c->f, "  %s%-9s%s ", DIM(c), name, RESET(c));
-}
+static void label(const out_ctx *c, const char *name) { fprintf(c->f, "  %s%-9s%s ", DIM(c), name, RESET(c)); }
 
 static const char *base_name(const char *path)
 {
@@ -155,10 +149,14 @@ static void short_version(char *buf, size_t n, const char *v)
 static void print_runtime(const out_ctx *c, const runtime_facts *rt)
 {
     bool bun = strcmp(rt->kind, "bun") == 0;
-    const char *engine = strcmp(rt->engine, "jsc") == 0 ? "JavaScriptCore" : strcmp(rt->engine, "v8") == 0 ? "V8" : "engine unknown";
+    const char *engine = strcmp(rt->engine, "jsc") == 0  ? "JavaScriptCore"
+                         : strcmp(rt->engine, "v8") == 0 ? "V8"
+                                                         : "engine unknown";
     fprintf(c->f, "%s%s %s%s · %s", BOLD(c), rt->kind,
-            rt->product_version ? rt->product_version : rt->version ? rt->version : "(version unknown)", RESET(c),
-            engine);
+            rt->product_version ? rt->product_version
+            : rt->version       ? rt->version
+                                : "(version unknown)",
+            RESET(c), engine);
     if (strcmp(rt->engine, "v8") == 0 && rt->engine_version) {
         char sv[32];
         short_version(sv, sizeof sv, rt->engine_version);
@@ -179,8 +177,7 @@ static void print_runtime(const out_ctx *c, const runtime_facts *rt)
     if (rt->engine_version)
         fprintf(c->f, bun ? " (WebKit %s)" : " %s", rt->engine_version);
     if (bun)
-        fprintf(c->f, " · reports v8 %s, but runs JavaScriptCore with a partial V8 shim",
-                rt->v8 ? rt->v8 : "(none)");
+        fprintf(c->f, " · reports v8 %s, but runs JavaScriptCore with a partial V8 shim", rt->v8 ? rt->v8 : "(none)");
     fputc('\n', c->f);
     label(c, "abi");
     if (rt->modules >= 0)
@@ -199,8 +196,8 @@ static void print_runtime(const out_ctx *c, const runtime_facts *rt)
     group_line(c, rt->exports_by_group);
     fputc('\n', c->f);
     label(c, "facts");
-    fprintf(c->f, "%s\n", strcmp(rt->facts_from, "runtime+elf") == 0 ? "from the runtime itself and its ELF"
-                                                                       : "from its ELF alone");
+    fprintf(c->f, "%s\n",
+            strcmp(rt->facts_from, "runtime+elf") == 0 ? "from the runtime itself and its ELF" : "from its ELF alone");
     if (rt->note) {
         label(c, "note");
         fprintf(c->f, "%s%s%s\n", YELLOW(c), rt->note, RESET(c));

@@ -3,7 +3,7 @@
 # name the file, -o, colour rules, and runtimes that hang or stay silent. JSON is checked
 # with the machine's node. Every case asserts; nothing is skipped.
 set -u
-: "${ABIPROBE:?}" "${FIXTURE_DIR:?}" "${CACHE_DIR:?}"
+: "${ABIPROBE:?}" "${FIXTURE_DIR:?}" "${CACHE_DIR:?}" "${SOURCE_DIR:?}"
 export LC_ALL=C
 B=$ABIPROBE
 IVM=$CACHE_DIR/node_modules/isolated-vm/prebuilds
@@ -46,6 +46,11 @@ grep -q '^abiprobe [0-9]' "$tmp/out" || { echo "FAIL --version output"; fail=$((
 expect "--help" 0 - "$B" --help
 for opt in --format --output --verbose --timeout --help --version; do
   grep -q -- "$opt" "$tmp/out" || { echo "FAIL --help lacks $opt"; fail=$((fail + 1)); }
+done
+# The man page covers every option that --help lists (both come from the option table).
+for opt in $(grep -o -- '--[a-z][a-z-]*' "$tmp/out" | sort -u); do
+  grep -qE -- "${opt//-/\\\\-}([^a-z-]|\$)" "$SOURCE_DIR/doc/abiprobe.1" ||
+    { echo "FAIL doc/abiprobe.1 does not document $opt"; fail=$((fail + 1)); }
 done
 expect "unknown command" 2 "unknown command" "$B" frobnicate
 expect "check is refused loudly" 3 "not available" "$B" check --runtime node "$A147"

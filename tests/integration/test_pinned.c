@@ -83,7 +83,8 @@ static void test_abi147_facts(void **state)
     bool found = false;
     for (size_t i = 0; i < a.nimports; i++) {
         if (strcmp(a.imports[i].name, "_ZN2v815ValueSerializer8Delegate19HasCustomHostObjectEPNS_7IsolateE") == 0) {
-            assert_string_equal(a.imports[i].demangled, "v8::ValueSerializer::Delegate::HasCustomHostObject(v8::Isolate*)");
+            assert_string_equal(a.imports[i].demangled,
+                                "v8::ValueSerializer::Delegate::HasCustomHostObject(v8::Isolate*)");
             assert_string_equal(a.imports[i].group, "v8");
             found = true;
         }

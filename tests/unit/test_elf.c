@@ -185,8 +185,7 @@ static void test_relocations(void **state)
 static void test_hash_matches_scan(void **state)
 {
     (void)state;
-    const char *paths[] = {FIX("v8_addon.node"), FIX("m32_addon.node"), FIX("libversioned.so"),
-                           FIX("musl_addon.node")};
+    const char *paths[] = {FIX("v8_addon.node"), FIX("m32_addon.node"), FIX("libversioned.so"), FIX("musl_addon.node")};
     for (size_t k = 0; k < sizeof paths / sizeof paths[0]; k++) {
         elf_obj *o = must_open(paths[k]);
         for (size_t i = 1; i < elf_obj_nsyms(o); i++) {
@@ -263,8 +262,8 @@ static void test_refusals(void **state)
         diag_code code;
         const char *needle;
     } cases[] = {
-        {0, DIAG_FORMAT, "empty file"},  {1, DIAG_IO, "not a regular file"}, {2, DIAG_FORMAT, "not an ELF file"},
-        {3, DIAG_FOREIGN, "Mach-O"},     {4, DIAG_FOREIGN, "PE32+"},          {5, DIAG_IO, "is a directory"},
+        {0, DIAG_FORMAT, "empty file"}, {1, DIAG_IO, "not a regular file"}, {2, DIAG_FORMAT, "not an ELF file"},
+        {3, DIAG_FOREIGN, "Mach-O"},    {4, DIAG_FOREIGN, "PE32+"},         {5, DIAG_IO, "is a directory"},
         {6, DIAG_IO, "No such file"},
     };
     const char *paths[] = {empty, fifo, text, macho, pe, dir, "/nonexistent/x.node"};
@@ -333,11 +332,11 @@ static void test_truncations(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_headers),       cmocka_unit_test(test_dynamic_section),
-        cmocka_unit_test(test_symbols),       cmocka_unit_test(test_versions_and_lookup),
-        cmocka_unit_test(test_relocations),   cmocka_unit_test(test_hash_matches_scan),
+        cmocka_unit_test(test_headers),        cmocka_unit_test(test_dynamic_section),
+        cmocka_unit_test(test_symbols),        cmocka_unit_test(test_versions_and_lookup),
+        cmocka_unit_test(test_relocations),    cmocka_unit_test(test_hash_matches_scan),
         cmocka_unit_test(test_hash_functions), cmocka_unit_test(test_read_vaddr),
-        cmocka_unit_test(test_refusals),      cmocka_unit_test(test_truncations),
+        cmocka_unit_test(test_refusals),       cmocka_unit_test(test_truncations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

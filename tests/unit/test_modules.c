@@ -21,21 +21,21 @@ typedef struct known_entry {
 static void test_known_entries(void **state)
 {
     static const known_entry known[] = {
-        { 115, NULL, "node", "v8_11.3", "20.0.0" },
-        { 127, "node", "node", "v8_12.4", "22.0.0" },
-        { 137, NULL, "node", "v8_13.6", "24.0.0" },
-        { 147, "node", "node", "v8_14.6", "26.0.0-pre" },
-        { 141, "node", "node", "v8_14.1", "25.0.0" },
-        { 108, "node", "node", "v8_10.1", "18.0.0" },
-        { 72, "node", "node", "node", "12" },
-        { 1, "node", "node", "node", ">=0.2.0 <0.9.8" },
-        { 139, "electron", "electron", "electron", "38" },
-        { 146, "electron", "electron", "electron", "42" },
-        { 116, "electron", "electron", "electron", "25" },
-        { 64, "electron", "electron", "electron", ">=3 <4.0.4" },
-        { 59, "nw.js", "nw.js", "nw.js", "~0.26.5" },
+        {115, NULL, "node", "v8_11.3", "20.0.0"},
+        {127, "node", "node", "v8_12.4", "22.0.0"},
+        {137, NULL, "node", "v8_13.6", "24.0.0"},
+        {147, "node", "node", "v8_14.6", "26.0.0-pre"},
+        {141, "node", "node", "v8_14.1", "25.0.0"},
+        {108, "node", "node", "v8_10.1", "18.0.0"},
+        {72, "node", "node", "node", "12"},
+        {1, "node", "node", "node", ">=0.2.0 <0.9.8"},
+        {139, "electron", "electron", "electron", "38"},
+        {146, "electron", "electron", "electron", "42"},
+        {116, "electron", "electron", "electron", "25"},
+        {64, "electron", "electron", "electron", ">=3 <4.0.4"},
+        {59, "nw.js", "nw.js", "nw.js", "~0.26.5"},
         /* two node rows share 65: the one the registry lists first wins */
-        { 65, "node", "node", "v8_6.8", "11.0.0-pre" },
+        {65, "node", "node", "v8_6.8", "11.0.0-pre"},
     };
     (void)state;
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
@@ -56,9 +56,17 @@ static void test_unknown_is_null(void **state)
         int modules;
         const char *runtime;
     } unknown[] = {
-        { 0, NULL },       { -1, NULL },        { 2, NULL },          { 100000, NULL },
-        { 139, NULL },     { 137, "electron" }, { 137, "deno" },      { 137, "" },
-        { 59, "electron" }, { 146, "node" },    { -2147483647 - 1, "node" },
+        {0, NULL},
+        {-1, NULL},
+        {2, NULL},
+        {100000, NULL},
+        {139, NULL},
+        {137, "electron"},
+        {137, "deno"},
+        {137, ""},
+        {59, "electron"},
+        {146, "node"},
+        {-2147483647 - 1, "node"},
     };
     (void)state;
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++) {
@@ -116,10 +124,8 @@ static void test_source_names_registry(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_known_entries),
-        cmocka_unit_test(test_unknown_is_null),
-        cmocka_unit_test(test_null_runtime_means_node),
-        cmocka_unit_test(test_table_sorted_and_complete),
+        cmocka_unit_test(test_known_entries),           cmocka_unit_test(test_unknown_is_null),
+        cmocka_unit_test(test_null_runtime_means_node), cmocka_unit_test(test_table_sorted_and_complete),
         cmocka_unit_test(test_source_names_registry),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

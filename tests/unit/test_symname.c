@@ -19,9 +19,9 @@ static void test_groups(void **state)
     } cases[] = {
         {"_ZN2v815ValueSerializer8Delegate19HasCustomHostObjectEPNS_7IsolateE", NULL, "v8"},
         {"_ZNK2v85Value8IsObjectEv", NULL, "v8"},
-        {"_ZTVN2v815ValueSerializer8DelegateE", NULL, "v8"},     /* vtable for v8:: */
-        {"_ZTIN2v88PlatformE", NULL, "v8"},                      /* typeinfo for v8:: */
-        {"_ZThn8_N2v88Platform3FooEv", NULL, "v8"},              /* non-virtual thunk */
+        {"_ZTVN2v815ValueSerializer8DelegateE", NULL, "v8"}, /* vtable for v8:: */
+        {"_ZTIN2v88PlatformE", NULL, "v8"},                  /* typeinfo for v8:: */
+        {"_ZThn8_N2v88Platform3FooEv", NULL, "v8"},          /* non-virtual thunk */
         {"_ZN12v8_inspector10V8Debugger4initEv", NULL, "v8"},
         {"_ZN5cppgc8internal9HeapState4initEv", NULL, "v8"},
         {"_ZN4node12MakeCallbackEPN2v87IsolateE", NULL, "node"},
@@ -37,8 +37,8 @@ static void test_groups(void **state)
         {"__cxa_throw", "libstdc++.so.6", "c++"},
         {"__gxx_personality_v0", NULL, "c++"},
         {"_Unwind_Resume", "libgcc_s.so.1", "c++"},
-        {"_Znwm", NULL, "c++"},                                  /* operator new */
-        {"_ZdlPvm", NULL, "c++"},                                /* operator delete */
+        {"_Znwm", NULL, "c++"},   /* operator new */
+        {"_ZdlPvm", NULL, "c++"}, /* operator delete */
         {"_ZSt9terminatev", NULL, "c++"},
         {"_ZNSt6thread6_StateD2Ev", NULL, "c++"},
         {"_ZNKSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEE4findEPKcmm", NULL, "c++"},
@@ -48,7 +48,7 @@ static void test_groups(void **state)
         {"_ZN5mylib3fooEv", NULL, "other"},
         {"__gmon_start__", NULL, "other"},
         {"_Z", NULL, "other"},
-        {"_ZN999999999x", NULL, "other"},                        /* absurd length */
+        {"_ZN999999999x", NULL, "other"}, /* absurd length */
         {"", NULL, "other"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
