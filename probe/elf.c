@@ -173,6 +173,11 @@ void file_sniff_bytes(const unsigned char *b, size_t n, file_sniff *out)
             return;
         }
     }
+    if (n >= 2 && b[0] == '#' && b[1] == '!') {
+        out->format = FILE_FORMAT_SCRIPT;
+        snprintf(out->desc, sizeof out->desc, "#! script");
+        return;
+    }
     if (n >= 0x40 && b[0] == 'M' && b[1] == 'Z') {
         uint32_t off = rd32(b + 0x3c, false);
         if ((uint64_t)off + 26 <= n && memcmp(b + off, "PE\0\0", 4) == 0) {

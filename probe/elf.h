@@ -23,6 +23,7 @@ typedef enum file_format {
     FILE_FORMAT_MACHO,     /* thin Mach-O, 32 or 64 bit */
     FILE_FORMAT_MACHO_FAT, /* universal (fat) Mach-O */
     FILE_FORMAT_PE,        /* Windows PE/COFF (MZ + PE\0\0) */
+    FILE_FORMAT_SCRIPT,    /* starts with #! (a launcher script) */
 } file_format;
 
 /* The result of sniffing a file's magic. */

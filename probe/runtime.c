@@ -290,21 +290,13 @@ int runtime_facts_read(report *r, const char *rt, const runtime_opts *opt, runti
 
     file_sniff sn;
     file_sniff_path(path, &sn);
-    bool script = false;
+    /* A launcher script (#!) is run as it is; its execPath then names the ELF. */
+    bool script = sn.format == FILE_FORMAT_SCRIPT;
     if (sn.format == FILE_FORMAT_UNKNOWN) {
-        /* A launcher script (#!) is run as it is; its execPath then names the ELF. */
-        FILE *f = fopen(path, "rb");
-        char two[2] = {0, 0};
-        if (f) {
-            script = fread(two, 1, 2, f) == 2 && two[0] == '#' && two[1] == '!';
-            fclose(f);
-        }
-        if (!script) {
-            diag_set(d, DIAG_FORMAT, "runtime %s: %s: neither an ELF executable nor a #! script", rt, path);
-            out->error = report_strdup(r, d->msg);
-            return -1;
-        }
-    } else if (sn.format != FILE_FORMAT_ELF) {
+        diag_set(d, DIAG_FORMAT, "runtime %s: %s: neither an ELF executable nor a #! script", rt, path);
+        out->error = report_strdup(r, d->msg);
+        return -1;
+    } else if (sn.format != FILE_FORMAT_ELF && !script) {
         diag_set(d, DIAG_FOREIGN, "runtime %s: %s, not an ELF executable for Linux", rt, sn.desc);
         out->error = report_strdup(r, d->msg);
         return -1;

@@ -84,6 +84,10 @@ expect "hanging runtime is killed" 3 "timed out" timeout 20 "$B" runtime --timeo
 expect "silent runtime is not trusted" 3 "did not report its facts (exit 0)" "$B" runtime "$FIXTURE_DIR/mute_host"
 expect "missing runtime" 2 "not found on PATH" "$B" runtime no-such-runtime-abiprobe
 expect "runtime that is not a runtime" 2 "neither an ELF" "$B" runtime "$tmp/empty.node"
+expect "FIFO runtime does not block" 2 "neither an ELF" timeout 10 "$B" runtime "$tmp/fifo.node"
+printf '#!/bin/sh\nexec node "$@"\n' > "$tmp/node-wrapper"; chmod +x "$tmp/node-wrapper"
+expect "launcher script runs, its execPath is read" 0 - "$B" runtime --format json "$tmp/node-wrapper"
+json_assert "wrapper resolved to the real node" "$tmp/out" 'd.results[0].runtime.kind==="node" && d.results[0].runtime.facts_from==="runtime+elf" && d.results[0].runtime.exe!==d.results[0].runtime.path && d.results[0].runtime.exports.total>1000'
 expect "Mach-O runtime" 2 "Mach-O" "$B" runtime "$IVM/darwin-arm64/isolated-vm.abi147.node"
 
 # Colour: only on a terminal, never with NO_COLOR.
