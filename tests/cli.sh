@@ -88,6 +88,13 @@ expect "FIFO runtime does not block" 2 "neither an ELF" timeout 10 "$B" runtime 
 printf '#!/bin/sh\nexec node "$@"\n' > "$tmp/node-wrapper"; chmod +x "$tmp/node-wrapper"
 expect "launcher script runs, its execPath is read" 0 - "$B" runtime --format json "$tmp/node-wrapper"
 json_assert "wrapper resolved to the real node" "$tmp/out" 'd.results[0].runtime.kind==="node" && d.results[0].runtime.facts_from==="runtime+elf" && d.results[0].runtime.exe!==d.results[0].runtime.path && d.results[0].runtime.exports.total>1000'
+# A runtime built for another machine is read, not run: its e_machine patched to aarch64.
+cp "$FIXTURE_DIR/hang_host" "$tmp/arm64_host"
+printf '\xb7\x00' | dd of="$tmp/arm64_host" bs=1 seek=18 conv=notrunc status=none
+expect "foreign-machine runtime is read, not run" 0 - timeout 10 "$B" runtime --format json "$tmp/arm64_host"
+json_assert "ELF-only facts say why" "$tmp/out" 'd.results[0].runtime.facts_from==="elf" && d.results[0].runtime.machine==="aarch64" && /built for aarch64/.test(d.results[0].runtime.note)'
+expect "shared-library runtime is read, not run" 0 - "$B" runtime --format json "$FIXTURE_DIR/libversioned.so"
+json_assert "library runtime noted" "$tmp/out" 'd.results[0].runtime.library===true && d.results[0].runtime.facts_from==="elf" && /shared-library runtime/.test(d.results[0].runtime.note)'
 expect "Mach-O runtime" 2 "Mach-O" "$B" runtime "$IVM/darwin-arm64/isolated-vm.abi147.node"
 
 # Colour: only on a terminal, never with NO_COLOR.
