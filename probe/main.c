@@ -155,53 +155,46 @@ static int emit(const report *r, const cli *c)
     return rc;
 }
 
-static int cmd_inspect(int argc, char **argv, const cli *c)
+/* The exit status a diag code stands for. */
+static int exit_for(diag_code code) { return code == DIAG_SPAWN || code == DIAG_NOMEM ? EXIT_NOT_CHECKED : EXIT_USAGE; }
+
+/* Gather facts for one argument into res; 0, or -1 with d filled. */
+typedef int (*fact_fn)(report *r, result *res, const char *arg, const cli *c, diag *d);
+
+static int inspect_one(report *r, result *res, const char *arg, const cli *c, diag *d)
 {
-    report r;
-    report_init(&r, "inspect");
-    int code = EXIT_PASS;
-    for (int i = 0; i < argc; i++) {
-        result *res = report_add(&r);
-        addon_facts *a = res ? report_alloc(&r, sizeof *a) : NULL;
-        if (!a) {
-            fprintf(stderr, "abiprobe: out of memory\n");
-            report_free(&r);
-            return EXIT_NOT_CHECKED;
-        }
-        res->addon = a;
-        diag d;
-        diag_clear(&d);
-        if (addon_facts_read(&r, argv[i], a, &d) != 0) {
-            fprintf(stderr, "abiprobe: %s\n", d.msg);
-            code = worst(code, d.code == DIAG_NOMEM ? EXIT_NOT_CHECKED : EXIT_USAGE);
-        }
-    }
-    if (emit(&r, c) != 0)
-        code = worst(code, EXIT_USAGE);
-    report_free(&r);
-    return code;
+    (void)c;
+    if (!(res->addon = report_alloc(r, sizeof *res->addon)))
+        return diag_set(d, DIAG_NOMEM, "out of memory");
+    return addon_facts_read(r, arg, res->addon, d);
 }
 
-static int cmd_runtime(int argc, char **argv, const cli *c)
+static int runtime_one(report *r, result *res, const char *arg, const cli *c, diag *d)
+{
+    runtime_opts ro = {c->timeout_s * 1000u};
+    if (!(res->runtime = report_alloc(r, sizeof *res->runtime)))
+        return diag_set(d, DIAG_NOMEM, "out of memory");
+    return runtime_facts_read(r, arg, &ro, res->runtime, d);
+}
+
+/* The facts commands: one result per argument, every argument processed, the worst status kept. */
+static int run_facts(const char *command, fact_fn one, int argc, char **argv, const cli *c)
 {
     report r;
-    report_init(&r, "runtime");
+    report_init(&r, command);
     int code = EXIT_PASS;
-    runtime_opts ro = {c->timeout_s * 1000u};
     for (int i = 0; i < argc; i++) {
+        diag d;
+        diag_clear(&d);
         result *res = report_add(&r);
-        runtime_facts *rt = res ? report_alloc(&r, sizeof *rt) : NULL;
-        if (!rt) {
+        if (!res) {
             fprintf(stderr, "abiprobe: out of memory\n");
             report_free(&r);
             return EXIT_NOT_CHECKED;
         }
-        res->runtime = rt;
-        diag d;
-        diag_clear(&d);
-        if (runtime_facts_read(&r, argv[i], &ro, rt, &d) != 0) {
+        if (one(&r, res, argv[i], c, &d) != 0) {
             fprintf(stderr, "abiprobe: %s\n", d.msg);
-            code = worst(code, d.code == DIAG_SPAWN || d.code == DIAG_NOMEM ? EXIT_NOT_CHECKED : EXIT_USAGE);
+            code = worst(code, exit_for(d.code));
         }
     }
     if (emit(&r, c) != 0)
@@ -307,5 +300,7 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     char **args = sub_argv + optind;
-    return cd->bit == CMD_INSPECT ? cmd_inspect(nargs, args, &c) : cmd_runtime(nargs, args, &c);
+    if (cd->bit == CMD_INSPECT)
+        return run_facts("inspect", inspect_one, nargs, args, &c);
+    return run_facts("runtime", runtime_one, nargs, args, &c);
 }
