@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "../report/report.h"
 #include "addon.h"
+#include "check.h"
 #include "diag.h"
 #include "runtime.h"
 
@@ -28,9 +29,9 @@ enum {
 };
 
 /* Which subcommands an option applies to. */
-enum { CMD_INSPECT = 1, CMD_RUNTIME = 2, CMD_ALL = CMD_INSPECT | CMD_RUNTIME };
+enum { CMD_INSPECT = 1, CMD_RUNTIME = 2, CMD_CHECK = 4, CMD_ALL = CMD_INSPECT | CMD_RUNTIME | CMD_CHECK };
 
-enum { OPT_FORMAT = 256, OPT_TIMEOUT, OPT_VERSION };
+enum { OPT_FORMAT = 256, OPT_TIMEOUT, OPT_VERSION, OPT_RUNTIME, OPT_STATIC_ONLY };
 
 /* The one option table: getopt_long's array and --help are both made from it. */
 static const struct optdef {
@@ -45,7 +46,12 @@ static const struct optdef {
     {"output", required_argument, 'o', "FILE", CMD_ALL,
      "write the report to FILE (atomically: temp file, then rename)"},
     {"verbose", no_argument, 'v', NULL, CMD_ALL, "list every symbol, not only the counts"},
-    {"timeout", required_argument, OPT_TIMEOUT, "SECONDS", CMD_RUNTIME, "bound on each runtime process (default 30)"},
+    {"runtime", required_argument, OPT_RUNTIME, "RT", CMD_CHECK,
+     "a runtime to check against (a path or a command on PATH); repeat for several"},
+    {"static-only", no_argument, OPT_STATIC_ONLY, NULL, CMD_CHECK,
+     "only the checks that read ELF; skip dlopen and execute, which run code"},
+    {"timeout", required_argument, OPT_TIMEOUT, "SECONDS", CMD_RUNTIME | CMD_CHECK,
+     "bound on each runtime process (default 30)"},
     {"help", no_argument, 'h', NULL, CMD_ALL, "show this help and exit"},
     {"version", no_argument, OPT_VERSION, NULL, CMD_ALL, "show the version and exit"},
 };
@@ -60,16 +66,20 @@ static const struct cmddef {
     {"inspect", CMD_INSPECT, "inspect [options] ADDON...", "facts about addon files, no verdict"},
     {"runtime", CMD_RUNTIME, "runtime [options] RT...",
      "facts about runtimes (a path or a command on PATH), no verdict"},
+    {"check", CMD_CHECK, "check [options] --runtime RT... ADDON...", "will each addon load and work in each runtime?"},
 };
 
 /* Subcommands of SPEC that this build does not carry yet: refused loudly, never a silent 0. */
-static const char *const planned[] = {"check", "scan", "select"};
+static const char *const planned[] = {"scan", "select"};
 
 typedef struct cli {
     const char *format;
     const char *output;
     int verbose;
     unsigned timeout_s;
+    bool static_only;
+    const char **runtimes;
+    size_t nruntimes;
 } cli;
 
 static void usage(FILE *f)
@@ -203,6 +213,46 @@ static int run_facts(const char *command, fact_fn one, int argc, char **argv, co
     return code;
 }
 
+/* check: every addon against every runtime. Unreadable input gives 2, a failure 1, a
+ * check that could not be carried out 3. */
+static int cmd_check(int argc, char **argv, const cli *c)
+{
+    report r;
+    report_init(&r, "check");
+    checker *ck = NULL;
+    check_opts co = {c->static_only, c->timeout_s * 1000u};
+    diag d;
+    diag_clear(&d);
+    bool unreadable = false;
+    if (checker_create(&ck, &r, &co, &d) != 0) {
+        fprintf(stderr, "abiprobe: %s\n", d.msg);
+        report_free(&r);
+        return EXIT_NOT_CHECKED;
+    }
+    for (size_t i = 0; i < c->nruntimes; i++) {
+        diag_clear(&d);
+        if (checker_add_runtime(ck, c->runtimes[i], &d) != 0)
+            fprintf(stderr, "abiprobe: %s\n", d.msg);
+    }
+    for (int i = 0; i < argc; i++) {
+        diag_clear(&d);
+        if (checker_run(ck, argv[i], &d) != 0) {
+            fprintf(stderr, "abiprobe: %s\n", d.msg);
+            unreadable = unreadable || d.code != DIAG_NOMEM;
+        }
+    }
+    status v = report_verdict(&r);
+    int code = unreadable          ? EXIT_USAGE
+               : v == STATUS_FAIL  ? EXIT_FINDING
+               : v == STATUS_ERROR ? EXIT_NOT_CHECKED
+                                   : EXIT_PASS;
+    if (emit(&r, c) != 0)
+        code = worst(code, EXIT_USAGE);
+    checker_destroy(ck);
+    report_free(&r);
+    return code;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -247,7 +297,14 @@ int main(int argc, char **argv)
     shortopts[ns] = '\0';
     longopts[NOPTS] = (struct option){NULL, 0, NULL, 0};
 
-    cli c = {"text", NULL, 0, 30};
+    cli c = {"text", NULL, 0, 30, false, NULL, 0};
+    int code = EXIT_PASS;
+    /* --runtime values point into argv; at most one per argument. */
+    if (!(c.runtimes = calloc((size_t)argc, sizeof *c.runtimes))) {
+        fprintf(stderr, "abiprobe: out of memory\n");
+        code = EXIT_NOT_CHECKED;
+        goto out;
+    }
     int sub_argc = argc - 1;
     char **sub_argv = argv + 1;
     opterr = 0;
@@ -259,18 +316,22 @@ int main(int argc, char **argv)
                 od = &optdefs[i];
         if (od && !(od->cmds & cd->bit)) {
             fprintf(stderr, "abiprobe %s: option --%s does not apply to this command\n", cmd, od->name);
-            return EXIT_USAGE;
+            code = EXIT_USAGE;
+            goto out;
         }
         switch (ch) {
         case OPT_FORMAT:
             if (!report_writer_for(optarg)) {
                 fprintf(stderr, "abiprobe %s: --format %s: unknown format (one of: %s)\n", cmd, optarg,
                         report_format_names());
-                return EXIT_USAGE;
+                code = EXIT_USAGE;
+                goto out;
             }
             c.format = optarg;
             break;
         case 'o': c.output = optarg; break;
+        case OPT_RUNTIME: c.runtimes[c.nruntimes++] = optarg; break;
+        case OPT_STATIC_ONLY: c.static_only = true; break;
         case 'v': c.verbose++; break;
         case OPT_TIMEOUT: {
             char *end;
@@ -278,29 +339,46 @@ int main(int argc, char **argv)
             unsigned long t = strtoul(optarg, &end, 10);
             if (errno || end == optarg || *end || t == 0 || t > 3600) {
                 fprintf(stderr, "abiprobe %s: --timeout %s: want whole seconds from 1 to 3600\n", cmd, optarg);
-                return EXIT_USAGE;
+                code = EXIT_USAGE;
+                goto out;
             }
             c.timeout_s = (unsigned)t;
             break;
         }
-        case 'h': usage(stdout); return EXIT_PASS;
-        case OPT_VERSION: printf("abiprobe %s\n", ABIPROBE_VERSION); return EXIT_PASS;
+        case 'h': usage(stdout); goto out;
+        case OPT_VERSION: printf("abiprobe %s\n", ABIPROBE_VERSION); goto out;
         case ':':
             fprintf(stderr, "abiprobe %s: option %s needs an argument\n", cmd, sub_argv[optind - 1]);
-            return EXIT_USAGE;
+            code = EXIT_USAGE;
+            goto out;
         default:
             fprintf(stderr, "abiprobe %s: unknown option %s (try abiprobe --help)\n", cmd, sub_argv[optind - 1]);
-            return EXIT_USAGE;
+            code = EXIT_USAGE;
+            goto out;
         }
     }
     int nargs = sub_argc - optind;
     if (nargs < 1) {
         fprintf(stderr, "abiprobe %s: nothing to do: name at least one %s\n", cmd,
-                cd->bit == CMD_INSPECT ? "addon file" : "runtime");
-        return EXIT_USAGE;
+                cd->bit == CMD_RUNTIME ? "runtime" : "addon file");
+        code = EXIT_USAGE;
+        goto out;
     }
     char **args = sub_argv + optind;
+    if (cd->bit == CMD_CHECK) {
+        if (!c.nruntimes) {
+            fprintf(stderr, "abiprobe check: name at least one runtime with --runtime RT\n");
+            code = EXIT_USAGE;
+            goto out;
+        }
+        code = cmd_check(nargs, args, &c);
+        goto out;
+    }
     if (cd->bit == CMD_INSPECT)
-        return run_facts("inspect", inspect_one, nargs, args, &c);
-    return run_facts("runtime", runtime_one, nargs, args, &c);
+        code = run_facts("inspect", inspect_one, nargs, args, &c);
+    else
+        code = run_facts("runtime", runtime_one, nargs, args, &c);
+out:
+    free(c.runtimes);
+    return code;
 }

@@ -96,7 +96,7 @@ static cJSON *group_counts(const unsigned *counts)
     return g;
 }
 
-static cJSON *addon_json(const addon_facts *a)
+static cJSON *addon_json(const addon_facts *a, bool with_imports)
 {
     cJSON *j = cJSON_CreateObject();
     put_str(j, "path", a->path);
@@ -132,8 +132,8 @@ static cJSON *addon_json(const addon_facts *a)
     cJSON *imp = cJSON_AddObjectToObject(j, "imports");
     cJSON_AddNumberToObject(imp, "total", (double)a->nimports);
     cJSON_AddItemToObject(imp, "by_group", group_counts(a->imports_by_group));
-    cJSON *syms = cJSON_AddArrayToObject(imp, "symbols");
-    for (size_t i = 0; i < a->nimports; i++) {
+    cJSON *syms = with_imports ? cJSON_AddArrayToObject(imp, "symbols") : NULL;
+    for (size_t i = 0; syms && i < a->nimports; i++) {
         const sym_entry *s = &a->imports[i];
         cJSON *e = cJSON_CreateObject();
         put_str(e, "name", s->name);
@@ -179,6 +179,46 @@ static cJSON *runtime_json(const runtime_facts *rt)
     return j;
 }
 
+static cJSON *check_json(const check *k)
+{
+    cJSON *c = cJSON_CreateObject();
+    put_str(c, "id", k->id);
+    put_str(c, "status", status_name(k->status));
+    put_str(c, "message", k->message);
+    if (k->hint)
+        put_str(c, "hint", k->hint);
+    if (k->ndetails) {
+        cJSON *det = cJSON_AddArrayToObject(c, "details");
+        for (size_t i = 0; i < k->ndetails; i++)
+            cJSON_AddItemToArray(det, jstr(k->details[i]));
+    }
+    if (k->nmissing || strcmp(k->id, "symbols") == 0) {
+        if (k->first || k->nmissing)
+            put_str(c, "first", k->first);
+        cJSON *cnt = cJSON_AddObjectToObject(c, "counts");
+        cJSON_AddNumberToObject(cnt, "load", k->nload);
+        cJSON_AddNumberToObject(cnt, "call", k->ncall);
+        cJSON_AddNumberToObject(cnt, "stub", k->nstub);
+        cJSON_AddItemToObject(cnt, "by_group", group_counts(k->missing_by_group));
+        cJSON *arr = cJSON_AddArrayToObject(c, "missing");
+        for (size_t i = 0; i < k->nmissing; i++) {
+            const missing_sym *m = &k->missing[i];
+            cJSON *e = cJSON_CreateObject();
+            put_str(e, "name", m->name);
+            put_str(e, "demangled", m->demangled);
+            put_str(e, "group", m->group);
+            put_str(e, "when", m->when);
+            if (m->resolved_to)
+                put_str(e, "resolved_to", m->resolved_to);
+            if (m->version)
+                put_str(e, "version", m->version);
+            put_str(e, "required_by", m->required_by);
+            cJSON_AddItemToArray(arr, e);
+        }
+    }
+    return c;
+}
+
 int report_write_json(const report *r, const report_opts *o, FILE *out)
 {
     cJSON *root = cJSON_CreateObject();
@@ -209,19 +249,14 @@ int report_write_json(const report *r, const report_opts *o, FILE *out)
         const result *res = &r->results[i];
         cJSON *j = cJSON_CreateObject();
         if (res->addon)
-            cJSON_AddItemToObject(j, "addon", addon_json(res->addon));
+            cJSON_AddItemToObject(j, "addon", addon_json(res->addon, !res->has_verdict));
         if (res->runtime)
             cJSON_AddItemToObject(j, "runtime", runtime_json(res->runtime));
         if (res->has_verdict) {
             put_str(j, "verdict", status_name(res->verdict));
             cJSON *checks = cJSON_AddArrayToObject(j, "checks");
-            for (size_t k = 0; k < res->nchecks; k++) {
-                cJSON *c = cJSON_CreateObject();
-                put_str(c, "id", res->checks[k].id);
-                put_str(c, "status", status_name(res->checks[k].status));
-                put_str(c, "message", res->checks[k].message);
-                cJSON_AddItemToArray(checks, c);
-            }
+            for (size_t k = 0; k < res->nchecks; k++)
+                cJSON_AddItemToArray(checks, check_json(&res->checks[k]));
         }
         cJSON_AddItemToArray(results, j);
     }

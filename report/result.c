@@ -131,14 +131,11 @@ result *report_add(report *r)
 
 check *report_add_check(report *r, result *res, const char *id, status st, const char *fmt, ...)
 {
-    /* Checks per result are few (SPEC has nine ids); grow by copying into the arena. */
-    check *n = report_alloc(r, (res->nchecks + 1) * sizeof *n);
-    if (!n)
+    if (!res->checks && !(res->checks = report_alloc(r, RESULT_MAX_CHECKS * sizeof *res->checks)))
         return NULL;
-    if (res->nchecks)
-        memcpy(n, res->checks, res->nchecks * sizeof *n);
-    res->checks = n;
-    check *c = &n[res->nchecks++];
+    if (res->nchecks >= RESULT_MAX_CHECKS)
+        return NULL;
+    check *c = &res->checks[res->nchecks++];
     c->id = id;
     c->status = st;
     va_list ap;
@@ -146,6 +143,34 @@ check *report_add_check(report *r, result *res, const char *id, status st, const
     c->message = report_vprintf(r, fmt, ap);
     va_end(ap);
     return c;
+}
+
+int report_check_detail(report *r, check *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const char *line = report_vprintf(r, fmt, ap);
+    va_end(ap);
+    /* Details are few; grow by copying into the arena. */
+    const char **n = report_alloc(r, (c->ndetails + 1) * sizeof *n);
+    if (!line || !n)
+        return -1;
+    if (c->ndetails)
+        memcpy(n, c->details, c->ndetails * sizeof *n);
+    n[c->ndetails++] = line;
+    c->details = n;
+    return 0;
+}
+
+void result_settle(result *res)
+{
+    bool fail = false, error = false;
+    for (size_t i = 0; i < res->nchecks; i++) {
+        fail = fail || res->checks[i].status == STATUS_FAIL;
+        error = error || res->checks[i].status == STATUS_ERROR;
+    }
+    res->has_verdict = true;
+    res->verdict = fail ? STATUS_FAIL : error ? STATUS_ERROR : STATUS_PASS;
 }
 
 report_totals report_count(const report *r)

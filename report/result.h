@@ -90,12 +90,34 @@ typedef struct runtime_facts {
     const char *error;      /* set when facts could not be gathered */
 } runtime_facts;
 
+/* A symbol that the load scope does not provide (or provides only as a stub). */
+typedef struct missing_sym {
+    const char *name;        /* mangled */
+    const char *demangled;   /* NULL when not a C++ name */
+    const char *group;       /* one of result_group_names */
+    const char *when;        /* "load" (the load fails) or "call" (dies at the first call) */
+    const char *resolved_to; /* NULL, or "stub" when only an abort-on-call stub defines it */
+    const char *version;     /* the version required, or NULL */
+    const char *required_by; /* path of the object whose relocation needs it */
+} missing_sym;
+
 /* One check of a result (check ids are SPEC's). */
 typedef struct check {
     const char *id;
     status status;
-    const char *message;
+    const char *message;  /* one line */
+    const char *hint;     /* what to do next, for a failure or warning; NULL otherwise */
+    const char **details; /* further lines (libraries, versions, functions) */
+    size_t ndetails;
+    missing_sym *missing; /* symbols and napi: every missing symbol */
+    size_t nmissing;
+    unsigned missing_by_group[RESULT_NGROUPS]; /* counts of the non-stub ones */
+    unsigned nload, ncall, nstub;
+    const char *first; /* the symbol ld.so stops at, or NULL */
 } check;
+
+/* Checks one result can hold (SPEC has nine ids). */
+enum { RESULT_MAX_CHECKS = 12 };
 
 /* One addon, one runtime, or one pair with its checks. */
 typedef struct result {
@@ -130,9 +152,16 @@ const char *report_strdup(report *r, const char *s);
 const char *report_printf(report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Append a zeroed result and return it, or NULL when out of memory. */
 result *report_add(report *r);
-/* Append a check to res with a formatted message; returns it or NULL. */
+/* Append a check to res with a formatted message; returns it (stable: it does not move when
+ * more checks are added), or NULL when out of memory or past RESULT_MAX_CHECKS. */
 check *report_add_check(report *r, result *res, const char *id, status st, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+
+/* Append a detail line to a check. Returns 0, or -1 when out of memory. */
+int report_check_detail(report *r, check *c, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Set res->verdict from its checks: fail beats error beats pass. */
+void result_settle(result *res);
 
 /* Totals over the results that carry a verdict. */
 typedef struct report_totals {

@@ -146,9 +146,9 @@ static void short_version(char *buf, size_t n, const char *v)
     snprintf(buf, n, "%.*s", len, v);
 }
 
-static void print_runtime(const out_ctx *c, const runtime_facts *rt)
+/* "bun 1.4.4 · JavaScriptCore, reports node 26.3.0 / modules 147" (no newline). */
+static void runtime_title(const out_ctx *c, const runtime_facts *rt)
 {
-    bool bun = strcmp(rt->kind, "bun") == 0;
     const char *engine = strcmp(rt->engine, "jsc") == 0  ? "JavaScriptCore"
                          : strcmp(rt->engine, "v8") == 0 ? "V8"
                                                          : "engine unknown";
@@ -166,6 +166,12 @@ static void print_runtime(const out_ctx *c, const runtime_facts *rt)
         fprintf(c->f, ", reports node %s / modules %d", rt->version, rt->modules);
     else if (rt->modules >= 0)
         fprintf(c->f, ", modules %d", rt->modules);
+}
+
+static void print_runtime(const out_ctx *c, const runtime_facts *rt)
+{
+    bool bun = strcmp(rt->kind, "bun") == 0;
+    runtime_title(c, rt);
     fputc('\n', c->f);
     label(c, "path");
     fprintf(c->f, "%s", rt->path);
@@ -208,11 +214,178 @@ static void print_runtime(const out_ctx *c, const runtime_facts *rt)
     }
 }
 
+/* ---------- check results ---------- */
+
+static const char *mark(const out_ctx *c, status st, const char **color)
+{
+    switch (st) {
+    case STATUS_PASS: *color = GREEN(c); return "✓";
+    case STATUS_FAIL: *color = RED(c); return "✗";
+    case STATUS_ERROR: *color = YELLOW(c); return "!";
+    case STATUS_WARN: *color = YELLOW(c); return "⚠";
+    case STATUS_SKIP: *color = DIM(c); return "–";
+    }
+    *color = "";
+    return "?";
+}
+
+/* Columns a UTF-8 string takes (one per code point; good enough for these labels). */
+static size_t cols(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
+
+enum { CHECK_INDENT = 6, LINE_WIDTH = 118 };
+
+/* Passing and skipped checks share lines: "format ✓ x86_64 ELF shared object   libc ✓ glibc". */
+typedef struct packer {
+    const out_ctx *c;
+    size_t col;
+} packer;
+
+static void pack_flush(packer *p)
+{
+    if (p->col) {
+        fputc('\n', p->c->f);
+        p->col = 0;
+    }
+}
+
+static void pack_add(packer *p, const check *k)
+{
+    const char *color;
+    const char *m = mark(p->c, k->status, &color);
+    size_t w = strlen(k->id) + 3 + cols(k->message ? k->message : "");
+    if (p->col && p->col + 4 + w > LINE_WIDTH)
+        pack_flush(p);
+    if (!p->col) {
+        fprintf(p->c->f, "%*s", CHECK_INDENT, "");
+        p->col = CHECK_INDENT;
+    } else {
+        fputs("    ", p->c->f);
+        p->col += 4;
+    }
+    fprintf(p->c->f, "%s%s%s %s%s%s %s", DIM(p->c), k->id, RESET(p->c), color, m, RESET(p->c),
+            k->message ? k->message : "");
+    p->col += w;
+}
+
+static const char *sym_text(const missing_sym *m) { return m->demangled ? m->demangled : m->name; }
+
+static void print_missing(const out_ctx *c, const check *k)
+{
+    const int ind = CHECK_INDENT + 12;
+    if (k->first) {
+        const char *shown = k->first;
+        for (size_t i = 0; i < k->nmissing; i++)
+            if (strcmp(k->missing[i].name, k->first) == 0)
+                shown = sym_text(&k->missing[i]);
+        fprintf(c->f, "%*sld.so stops at: %s\n", ind, "", shown);
+    } else if (k->nload + k->ncall) {
+        fprintf(c->f, "%*sloads, then dies at the first call of any of these\n", ind, "");
+    }
+    fprintf(c->f, "%*s", ind, "");
+    bool more = k->nstub > 10;
+    for (int g = 0; g < RESULT_NGROUPS; g++)
+        more = more || k->missing_by_group[g] > SHOW_SYMBOLS;
+    if (k->nload + k->ncall)
+        group_line(c, k->missing_by_group);
+    if (k->nstub) {
+        fprintf(c->f, "%sstub %u (", k->nload + k->ncall ? " · " : "", k->nstub);
+        unsigned shown = 0;
+        for (size_t i = 0; i < k->nmissing && shown < 10; i++)
+            if (k->missing[i].resolved_to)
+                fprintf(c->f, "%s%s", shown++ ? ", " : "", k->missing[i].name);
+        fprintf(c->f, "%s)", k->nstub > shown ? ", …" : "");
+    }
+    if (!c->verbose && more)
+        fputs("      -v lists them all", c->f);
+    fputc('\n', c->f);
+    for (int g = 0; g < RESULT_NGROUPS; g++) {
+        if (!k->missing_by_group[g])
+            continue;
+        fprintf(c->f, "%*s%s (%u)\n", ind, "", result_group_names[g], k->missing_by_group[g]);
+        unsigned shown = 0;
+        for (size_t i = 0; i < k->nmissing; i++) {
+            const missing_sym *m = &k->missing[i];
+            if (m->resolved_to || strcmp(m->group, result_group_names[g]) != 0)
+                continue;
+            if (!c->verbose && shown == SHOW_SYMBOLS) {
+                fprintf(c->f, "%*s… %u more\n", ind + 2, "", k->missing_by_group[g] - shown);
+                break;
+            }
+            shown++;
+            fprintf(c->f, "%*s%s%s%s %s%s%s\n", ind + 2, "", sym_text(m), m->version ? "@" : "",
+                    m->version ? m->version : "", DIM(c), m->when, RESET(c));
+        }
+    }
+}
+
+static void print_check_block(const out_ctx *c, const check *k)
+{
+    const char *color;
+    const char *m = mark(c, k->status, &color);
+    fprintf(c->f, "%*s%s%-9s%s %s%s%s %s\n", CHECK_INDENT, "", DIM(c), k->id, RESET(c), color, m, RESET(c),
+            k->message ? k->message : "");
+    if (k->nmissing)
+        print_missing(c, k);
+    size_t limit = c->verbose ? k->ndetails : (k->ndetails < SHOW_SYMBOLS ? k->ndetails : SHOW_SYMBOLS);
+    /* A single detail that the message already quotes is not repeated. */
+    bool quoted = k->ndetails == 1 && k->message && strstr(k->message, k->details[0]);
+    for (size_t i = 0; i < limit && !quoted; i++)
+        fprintf(c->f, "%*s%s\n", CHECK_INDENT + 12, "", k->details[i]);
+    if (limit < k->ndetails)
+        fprintf(c->f, "%*s… %zu more (-v lists them all)\n", CHECK_INDENT + 12, "", k->ndetails - limit);
+    if (k->hint && (k->status == STATUS_FAIL || k->status == STATUS_WARN))
+        fprintf(c->f, "%*s→ %s\n", CHECK_INDENT + 10, "", k->hint);
+}
+
+static void print_pair(const out_ctx *c, const result *res)
+{
+    const char *color;
+    const char *m = mark(c, res->verdict, &color);
+    fprintf(c->f, "  %s%s%s ", color, m, RESET(c));
+    runtime_title(c, res->runtime);
+    fputc('\n', c->f);
+    /* One reason for every check (an unreadable addon or runtime) is said once. */
+    bool same = res->nchecks > 1;
+    for (size_t i = 1; i < res->nchecks && same; i++)
+        same = res->checks[i].status == res->checks[0].status &&
+               strcmp(res->checks[i].message ? res->checks[i].message : "",
+                      res->checks[0].message ? res->checks[0].message : "") == 0;
+    if (same && res->checks[0].status == STATUS_ERROR) {
+        fprintf(c->f, "%*s%serror%s    %s\n", CHECK_INDENT, "", YELLOW(c), RESET(c), res->checks[0].message);
+        return;
+    }
+    packer p = {c, 0};
+    for (size_t i = 0; i < res->nchecks; i++) {
+        const check *k = &res->checks[i];
+        bool quiet = (k->status == STATUS_PASS || k->status == STATUS_SKIP) && !k->ndetails && !k->nmissing;
+        if (quiet) {
+            pack_add(&p, k);
+        } else {
+            pack_flush(&p);
+            print_check_block(c, k);
+        }
+    }
+    pack_flush(&p);
+}
+
 int report_write_text(const report *r, const report_opts *o, FILE *out)
 {
     out_ctx c = {out, o->color, o->verbose};
     for (size_t i = 0; i < r->nresults; i++) {
         const result *res = &r->results[i];
+        if (res->has_verdict && res->addon && res->runtime) {
+            /* Consecutive results of one addon share its heading. */
+            if (i == 0 || r->results[i - 1].addon != res->addon)
+                fprintf(out, "%s%s%s\n", BOLD(&c), base_name(res->addon->path), RESET(&c));
+            print_pair(&c, res);
+            continue;
+        }
         if (i)
             fputc('\n', out);
         if (res->addon && !res->runtime)

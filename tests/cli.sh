@@ -53,7 +53,8 @@ for opt in $(grep -o -- '--[a-z][a-z-]*' "$tmp/out" | sort -u); do
     { echo "FAIL doc/abiprobe.1 does not document $opt"; fail=$((fail + 1)); }
 done
 expect "unknown command" 2 "unknown command" "$B" frobnicate
-expect "check is refused loudly" 3 "not available" "$B" check --runtime node "$A147"
+expect "scan is refused loudly" 3 "not available" "$B" scan --runtime node "$A147"
+expect "check without a runtime" 2 "--runtime RT" "$B" check "$A147"
 expect "inspect without files" 2 "nothing to do" "$B" inspect
 expect "unknown format" 2 "unknown format" "$B" inspect --format yaml "$A147"
 expect "unknown option" 2 "unknown option" "$B" inspect --frob "$A147"

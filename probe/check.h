@@ -1,0 +1,34 @@
+/* probe/check.h — the `check` engine: each (addon, runtime) pair through SPEC's checks in
+ * order. Runtimes are prepared once (facts, global scope) and reused for every target. */
+#ifndef ABIPROBE_CHECK_H
+#define ABIPROBE_CHECK_H
+
+#include "../report/result.h"
+#include "diag.h"
+
+#include <stdbool.h>
+
+/* What the user asked for. */
+typedef struct check_opts {
+    bool static_only;    /* skip dlopen and execute */
+    unsigned timeout_ms; /* per runtime process */
+} check_opts;
+
+typedef struct checker checker;
+
+/* Start a run that appends its results to r. */
+int checker_create(checker **out, report *r, const check_opts *o, diag *d);
+
+/* Release the run's state (not the report). NULL-safe. */
+void checker_destroy(checker *c);
+
+/* Prepare runtime rt. A runtime that cannot be read or run is still added, so that every
+ * pair with it reports `error`; the return value is then -1 and d says why. */
+int checker_add_runtime(checker *c, const char *rt, diag *d);
+
+/* Check the addon file at path against every runtime, one result per runtime. Returns -1
+ * when the file cannot be read at all (missing, not a regular file, corrupt): its results
+ * then carry `error` and d says why. A Mach-O or PE file is a `format` failure, not -1. */
+int checker_run(checker *c, const char *path, diag *d);
+
+#endif

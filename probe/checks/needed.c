@@ -1,0 +1,45 @@
+/* probe/checks/needed.c — `needed`: is every DT_NEEDED of the addon and of its dependency
+ * closure found the way ld.so finds it? The message says where each missing one was
+ * looked for. */
+#include "checks.h"
+
+#include <string.h>
+
+status check_needed(check_ctx *c)
+{
+    size_t found = 0, missing = 0;
+    for (size_t i = c->s->local_root; i < c->s->n; i++)
+        found += elf_obj_nneeded(scope_elf(c->l, c->s, i));
+    for (size_t m = 0; m < c->s->nmissing; m++)
+        if (c->s->missing[m].needed_by >= c->s->local_root)
+            missing++;
+    found -= missing < found ? missing : found;
+    if (!missing) {
+        size_t own = elf_obj_nneeded(c->addon);
+        if (found > own)
+            report_add_check(c->r, c->res, "needed", STATUS_PASS, "%zu found (%zu with their own dependencies)", own,
+                             found);
+        else if (own)
+            report_add_check(c->r, c->res, "needed", STATUS_PASS, "%zu found", own);
+        else
+            report_add_check(c->r, c->res, "needed", STATUS_PASS, "none");
+        return STATUS_PASS;
+    }
+    check *k = NULL;
+    for (size_t m = 0; m < c->s->nmissing; m++) {
+        const scope_missing *sm = &c->s->missing[m];
+        if (sm->needed_by < c->s->local_root)
+            continue;
+        const char *by = scope_path(c->l, c->s, sm->needed_by);
+        if (!k) {
+            k = report_add_check(c->r, c->res, "needed", STATUS_FAIL, "%zu not found: %s (needed by %s)%s", missing,
+                                 sm->name, strrchr(by, '/') ? strrchr(by, '/') + 1 : by, missing > 1 ? ", ..." : "");
+            if (!k)
+                return STATUS_FAIL;
+            k->hint = report_printf(c->r, "install %s in the image, or point the addon's RUNPATH at it", sm->name);
+        }
+        report_check_detail(c->r, k, "%s needed by %s: looked in %s", sm->name, by,
+                            sm->searched && *sm->searched ? sm->searched : "nowhere");
+    }
+    return STATUS_FAIL;
+}

@@ -1,0 +1,170 @@
+/* probe/checks/symbols.c — `symbols`: every non-weak undefined symbol that a relocation of
+ * the addon (or of a library it brings in) refers to must resolve in the load scope: the
+ * runtime's global scope, then the addon's local scope, first definition wins. A definition
+ * that is an abort-on-call stub counts as missing. Each missing symbol is `load` when a
+ * relocation resolved at load time needs it (data, absolute, GLOB_DAT, TLS, or any
+ * relocation of a BIND_NOW object or on musl), else `call` (a lazy PLT slot). */
+#include "checks.h"
+
+#include "../symname.h"
+
+#include <elf.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { SEEN = 1, NEED_LOAD = 2, NEED_CALL = 4, MISSING = 8, STUB = 16 };
+
+bool check_reloc_is_lazy(int machine, uint32_t type)
+{
+    switch (machine) {
+    case EM_X86_64: return type == R_X86_64_JUMP_SLOT;
+    case EM_386: return type == R_386_JMP_SLOT;
+    case EM_AARCH64: return type == R_AARCH64_JUMP_SLOT;
+    case EM_ARM: return type == R_ARM_JUMP_SLOT;
+    default: return false;
+    }
+}
+
+static int cmp_missing(const void *pa, const void *pb)
+{
+    const missing_sym *a = pa, *b = pb;
+    int ga = 0, gb = 0;
+    for (int g = 0; g < RESULT_NGROUPS; g++) {
+        ga = strcmp(a->group, result_group_names[g]) == 0 ? g : ga;
+        gb = strcmp(b->group, result_group_names[g]) == 0 ? g : gb;
+    }
+    bool sa = a->resolved_to != NULL, sb = b->resolved_to != NULL;
+    if (sa != sb)
+        return sa - sb; /* stubs after the truly missing */
+    if (ga != gb)
+        return ga - gb;
+    int la = strcmp(a->when, "load") == 0, lb = strcmp(b->when, "load") == 0;
+    if (la != lb)
+        return lb - la; /* load-time ones first: they stop the load */
+    return strcmp(a->name, b->name);
+}
+
+/* Walk one local object's relocations; mark each undefined symbol's needs and resolution. */
+static int scan_object(check_ctx *c, size_t entry, uint8_t *st, bool musl, const char **first)
+{
+    const elf_obj *o = scope_elf(c->l, c->s, entry);
+    int machine = elf_obj_header(o)->machine;
+    bool now = elf_obj_bind_now(o) || musl;
+    for (size_t i = 0; i < elf_obj_nrels(o); i++) {
+        elf_rel r;
+        elf_sym s;
+        if (elf_obj_rel(o, i, &r) != 0 || r.sym == 0 || elf_obj_sym(o, r.sym, &s) != 0)
+            continue;
+        if (s.shndx != SHN_UNDEF || s.bind == STB_WEAK || !s.name[0])
+            continue;
+        uint8_t *f = &st[r.sym];
+        bool lazy = !now && r.plt && check_reloc_is_lazy(machine, r.type);
+        *f |= lazy ? NEED_CALL : NEED_LOAD;
+        if (!(*f & SEEN)) {
+            *f |= SEEN;
+            size_t def;
+            size_t e = scope_lookup(c->l, c->s, s.name, s.version, &def);
+            if (e == SIZE_MAX)
+                *f |= MISSING;
+            else if (scope_is_stub(c->l, c->s, e, def))
+                *f |= MISSING | STUB;
+        }
+        /* ld.so stops at the first load-time relocation it cannot resolve. */
+        if (!lazy && (*f & MISSING) && !(*f & STUB) && !*first)
+            *first = s.name;
+    }
+    return 0;
+}
+
+status check_symbols(check_ctx *c)
+{
+    bool musl = c->rt->libc && strcmp(c->rt->libc, "musl") == 0;
+    const char *first = NULL;
+    size_t cap = 0, n = 0;
+    missing_sym *ms = NULL;
+    check *k = report_add_check(c->r, c->res, "symbols", STATUS_PASS, "all resolved");
+    if (!k)
+        return STATUS_ERROR;
+    /* ld.so relocates a dlopen'ed tree dependencies first, the addon last. */
+    for (size_t entry = c->s->n; entry-- > c->s->local_root;) {
+        const elf_obj *o = scope_elf(c->l, c->s, entry);
+        size_t nsyms = elf_obj_nsyms(o);
+        uint8_t *st = calloc(nsyms ? nsyms : 1, 1);
+        if (!st) {
+            k->status = STATUS_ERROR;
+            k->message = "out of memory";
+            return STATUS_ERROR;
+        }
+        scan_object(c, entry, st, musl, &first);
+        const char *by = scope_path(c->l, c->s, entry);
+        for (size_t i = 1; i < nsyms; i++) {
+            if (!(st[i] & MISSING))
+                continue;
+            elf_sym s;
+            elf_obj_sym(o, i, &s);
+            if (n == cap) {
+                cap = cap ? cap * 2 : 64;
+                missing_sym *nm = report_alloc(c->r, cap * sizeof *nm);
+                if (!nm) {
+                    free(st);
+                    k->status = STATUS_ERROR;
+                    k->message = "out of memory";
+                    return STATUS_ERROR;
+                }
+                if (n)
+                    memcpy(nm, ms, n * sizeof *nm);
+                ms = nm;
+            }
+            bool stub = st[i] & STUB;
+            sym_group g = sym_group_of(s.name, s.ver_file);
+            char *dm = sym_demangle(s.name);
+            ms[n++] = (missing_sym){
+                report_strdup(c->r, s.name), report_strdup(c->r, dm),
+                result_group_names[g],       stub || !(st[i] & NEED_LOAD) ? "call" : "load",
+                stub ? "stub" : NULL,        report_strdup(c->r, s.version),
+                report_strdup(c->r, by),
+            };
+            free(dm);
+            if (stub) {
+                k->nstub++;
+            } else {
+                k->missing_by_group[g]++;
+                if (st[i] & NEED_LOAD)
+                    k->nload++;
+                else
+                    k->ncall++;
+            }
+        }
+        free(st);
+    }
+    if (n > 1)
+        qsort(ms, n, sizeof *ms, cmp_missing);
+    k->missing = ms;
+    k->nmissing = n;
+    k->first = report_strdup(c->r, first);
+    unsigned real = k->nload + k->ncall;
+    if (!n) {
+        k->message = report_printf(c->r, "all resolved in %s and the addon's libraries", c->rt_label);
+        return STATUS_PASS;
+    }
+    k->status = STATUS_FAIL;
+    if (real)
+        k->message = report_printf(c->r, "%u symbol%s missing from %s (%u at load, %u at first call)", real,
+                                   real == 1 ? "" : "s", c->rt_label, k->nload, k->ncall);
+    if (real && k->nstub)
+        k->message = report_printf(c->r, "%s, %u more only stubs", k->message, k->nstub);
+    else if (!real)
+        k->message = report_printf(c->r, "%u symbol%s that %s defines only as abort-on-call stubs", k->nstub,
+                                   k->nstub == 1 ? "" : "s", c->rt_label);
+    if (k->missing_by_group[0] || k->missing_by_group[1])
+        k->hint = strcmp(c->rt->engine, "v8") != 0
+                      ? "use a runtime with the real V8 API (Node), or an N-API build of the addon"
+                      : "the runtime's V8/node API differs from the one the addon was built for: rebuild the addon "
+                        "for this runtime";
+    else if (k->missing_by_group[2] || k->missing_by_group[3] || k->nstub)
+        k->hint = "the runtime does not implement these Node APIs: use Node, or an addon that avoids them";
+    else
+        k->hint = "nothing in the load scope defines these: the addon was built against another version of the "
+                  "runtime or of one of its libraries";
+    return STATUS_FAIL;
+}

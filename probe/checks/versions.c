@@ -1,0 +1,122 @@
+/* probe/checks/versions.c — `versions`: every VERNEED entry of the addon and its closure is
+ * defined (VERDEF) by the library that must provide it, as ld.so's _dl_check_map_versions
+ * demands — reported all at once instead of stopping at the first. */
+#include "checks.h"
+
+#include <elf.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* "GLIBCXX_" for "GLIBCXX_3.4.32": the prefix before the first digit. */
+static size_t version_prefix(const char *v)
+{
+    size_t n = 0;
+    while (v[n] && !(v[n] >= '0' && v[n] <= '9'))
+        n++;
+    return n;
+}
+
+static int vercmp(const char *a, const char *b)
+{
+    while (*a || *b) {
+        char *ea, *eb;
+        unsigned long x = strtoul(a, &ea, 10), y = strtoul(b, &eb, 10);
+        if (x != y)
+            return x < y ? -1 : 1;
+        if (ea == a || eb == b)
+            return strcmp(ea, eb);
+        a = *ea == '.' ? ea + 1 : ea;
+        b = *eb == '.' ? eb + 1 : eb;
+    }
+    return 0;
+}
+
+/* The newest version with the same prefix that lib defines, or NULL. */
+static const char *newest_like(const elf_obj *lib, const char *want)
+{
+    size_t p = version_prefix(want);
+    const char *best = NULL;
+    for (size_t i = 0; i < elf_obj_nversions(lib); i++) {
+        elf_verinfo v;
+        if (elf_obj_version(lib, i, &v) != 0 || !v.defined || strncmp(v.name, want, p) != 0 ||
+            version_prefix(v.name) != p)
+            continue;
+        if (!best || vercmp(v.name + p, best + p) > 0)
+            best = v.name;
+    }
+    return best;
+}
+
+static bool has_verdef(const elf_obj *o)
+{
+    for (size_t i = 0; i < elf_obj_nversions(o); i++) {
+        elf_verinfo v;
+        if (elf_obj_version(o, i, &v) == 0 && v.defined)
+            return true;
+    }
+    return false;
+}
+
+static const char *base(const char *p)
+{
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+status check_versions(check_ctx *c)
+{
+    size_t nreq = 0, nbad = 0, nwarn = 0;
+    const char *first_bad = NULL;
+    check *k = report_add_check(c->r, c->res, "versions", STATUS_PASS, "all found");
+    if (!k)
+        return STATUS_ERROR;
+    for (size_t i = c->s->local_root; i < c->s->n; i++) {
+        const elf_obj *o = scope_elf(c->l, c->s, i);
+        const char *by = base(scope_path(c->l, c->s, i));
+        for (size_t v = 0; v < elf_obj_nversions(o); v++) {
+            elf_verinfo need;
+            if (elf_obj_version(o, v, &need) != 0 || need.defined)
+                continue;
+            nreq++;
+            size_t e = scope_find_soname(c->l, c->s, need.file);
+            if (e == SIZE_MAX)
+                continue; /* `needed` reports the library itself */
+            const elf_obj *lib = scope_elf(c->l, c->s, e);
+            const char *path = scope_path(c->l, c->s, e);
+            if (!has_verdef(lib)) {
+                /* ld.so only warns: "no version information available". */
+                nwarn++;
+                report_check_detail(c->r, k, "%s (%s) has no version information; %s asks for %s", need.file, path, by,
+                                    need.name);
+                continue;
+            }
+            if (elf_obj_defines_version(lib, need.name))
+                continue;
+            const char *newest = newest_like(lib, need.name);
+            if (need.flags & VER_FLG_WEAK)
+                nwarn++;
+            else
+                nbad++;
+            report_check_detail(c->r, k, "%s (%s) lacks %s%s%s%s, required by %s", need.file, path, need.name,
+                                newest ? " (newest: " : "", newest ? newest : "", newest ? ")" : "", by);
+            if (!(need.flags & VER_FLG_WEAK) && !first_bad)
+                first_bad = k->details[k->ndetails - 1];
+            if (!(need.flags & VER_FLG_WEAK) && nbad == 1)
+                k->hint = report_printf(c->r,
+                                        "the image's %s is older than %s: use a newer base image, or a prebuild "
+                                        "built with an older toolchain",
+                                        need.file, need.name);
+        }
+    }
+    if (nbad) {
+        k->status = STATUS_FAIL;
+        k->message =
+            report_printf(c->r, "%zu required version%s not defined: %s", nbad, nbad > 1 ? "s" : "", k->details[0]);
+    } else if (nwarn) {
+        k->status = STATUS_WARN;
+        k->message = report_printf(c->r, "%zu of %zu versions unverifiable or weak", nwarn, nreq);
+    } else {
+        k->message = nreq ? report_printf(c->r, "%zu required versions found", nreq) : "none required";
+    }
+    return k->status;
+}

@@ -1,0 +1,187 @@
+/* probe/ldcache.c — the ld.so.cache parser. Layout (glibc's sysdeps/generic/dl-cache.h):
+ * a 48-byte header ("glibc-ld.so.cache" "1.1", nlibs, len_strings, flags, ...), then nlibs
+ * 24-byte entries {int32 flags; uint32 key, value, osversion; uint64 hwcap}; key and value
+ * are offsets from the start of the new-format header. Every offset is bounds-checked. */
+#define _GNU_SOURCE
+#include "ldcache.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum {
+    NEW_HEADER = 48,
+    NEW_ENTRY = 24,
+    OLD_HEADER = 16,
+    OLD_ENTRY = 12,
+    MAX_CACHE = 64 << 20,
+    /* glibc's ldconfig.h flag values. */
+    FLAG_TYPE_MASK = 0x00ff,
+    FLAG_ELF_LIBC6 = 0x0003,
+    FLAG_REQUIRED_MASK = 0xff00,
+    FLAG_X8664_LIB64 = 0x0300,
+    FLAG_X8664_LIBX32 = 0x0800,
+    FLAG_ARM_LIBHF = 0x0900,
+    FLAG_AARCH64_LIB64 = 0x0a00,
+    FLAG_ARM_LIBSF = 0x0b00,
+    FLAG_RISCV_FLOAT_ABI_DOUBLE = 0x1000,
+    FLAG_POWERPC_LIB64 = 0x0500,
+    FLAG_S390_LIB64 = 0x0400,
+};
+
+typedef struct ldcache_entry {
+    int32_t flags;
+    uint32_t key, value;
+    uint64_t hwcap;
+} ldcache_entry;
+
+struct ldcache {
+    unsigned char *buf; /* the new-format part; offsets are relative to it */
+    size_t size;
+    ldcache_entry *entries;
+    size_t n;
+};
+
+static uint32_t u32(const unsigned char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static uint64_t u64(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+int ldcache_parse(ldcache **out, const unsigned char *buf, size_t n, const char *name, diag *d)
+{
+    *out = NULL;
+    size_t start = 0;
+    if (n >= OLD_HEADER && memcmp(buf, "ld.so-1.7.0", 11) == 0) {
+        /* The old table comes first; the new format follows it, 8-byte aligned. */
+        uint64_t old = OLD_HEADER + (uint64_t)u32(buf + 12) * OLD_ENTRY;
+        start = (size_t)((old + 7) & ~(uint64_t)7);
+        if (old > n || start > n)
+            return diag_set(d, DIAG_FORMAT, "%s: ld.so.cache: old-format table runs past the end", name);
+    }
+    const unsigned char *p = buf + start;
+    size_t size = n - start;
+    if (size < NEW_HEADER || memcmp(p, "glibc-ld.so.cache1.1", 20) != 0)
+        return diag_set(d, DIAG_FORMAT, "%s: not a glibc ld.so.cache (no glibc-ld.so.cache1.1 header)", name);
+    uint32_t nlibs = u32(p + 20);
+    if ((uint64_t)nlibs * NEW_ENTRY > size - NEW_HEADER)
+        return diag_set(d, DIAG_FORMAT, "%s: ld.so.cache: %u entries do not fit in %zu bytes", name, nlibs, size);
+    ldcache *c = calloc(1, sizeof *c);
+    if (!c)
+        return diag_set(d, DIAG_NOMEM, "out of memory");
+    c->buf = malloc(size + 1);
+    c->entries = calloc(nlibs ? nlibs : 1, sizeof *c->entries);
+    if (!c->buf || !c->entries) {
+        ldcache_free(c);
+        return diag_set(d, DIAG_NOMEM, "out of memory");
+    }
+    memcpy(c->buf, p, size);
+    c->buf[size] = '\0'; /* a string running to the end still terminates */
+    c->size = size;
+    for (uint32_t i = 0; i < nlibs; i++) {
+        const unsigned char *e = c->buf + NEW_HEADER + (size_t)i * NEW_ENTRY;
+        ldcache_entry ent = {(int32_t)u32(e), u32(e + 4), u32(e + 8), u64(e + 16)};
+        if (ent.key >= size || ent.value >= size)
+            continue; /* a broken entry is skipped, as ld.so would never match it */
+        c->entries[c->n++] = ent;
+    }
+    *out = c;
+    return 0;
+}
+
+int ldcache_load(ldcache **out, const char *path, diag *d)
+{
+    *out = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
+        return diag_errno(d, DIAG_IO, "%s", path);
+    struct stat st;
+    unsigned char *buf = NULL;
+    int rc = -1;
+    if (fstat(fd, &st) != 0) {
+        diag_errno(d, DIAG_IO, "%s", path);
+        goto done;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size > MAX_CACHE) {
+        diag_set(d, DIAG_FORMAT, "%s: not a plausible ld.so.cache (size %lld)", path, (long long)st.st_size);
+        goto done;
+    }
+    buf = malloc((size_t)st.st_size);
+    if (!buf) {
+        diag_set(d, DIAG_NOMEM, "out of memory");
+        goto done;
+    }
+    size_t got = 0;
+    while (got < (size_t)st.st_size) {
+        ssize_t k = read(fd, buf + got, (size_t)st.st_size - got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        got += (size_t)k;
+    }
+    rc = ldcache_parse(out, buf, got, path, d);
+done:
+    free(buf);
+    close(fd);
+    return rc;
+}
+
+void ldcache_free(ldcache *c)
+{
+    if (!c)
+        return;
+    free(c->buf);
+    free(c->entries);
+    free(c);
+}
+
+size_t ldcache_count(const ldcache *c) { return c ? c->n : 0; }
+
+/* The flags ldconfig records for a library of this class and machine. */
+static int32_t wanted_flags(int elfclass, int machine)
+{
+    switch (machine) {
+    case EM_X86_64: return FLAG_ELF_LIBC6 | (elfclass == ELFCLASS64 ? FLAG_X8664_LIB64 : FLAG_X8664_LIBX32);
+    case EM_386: return FLAG_ELF_LIBC6;
+    case EM_AARCH64: return FLAG_ELF_LIBC6 | FLAG_AARCH64_LIB64;
+    case EM_ARM: return FLAG_ELF_LIBC6 | FLAG_ARM_LIBHF;
+    case EM_PPC64: return FLAG_ELF_LIBC6 | FLAG_POWERPC_LIB64;
+    case EM_S390: return FLAG_ELF_LIBC6 | FLAG_S390_LIB64;
+    case EM_RISCV: return FLAG_ELF_LIBC6 | FLAG_RISCV_FLOAT_ABI_DOUBLE;
+    default: return -1;
+    }
+}
+
+const char *ldcache_lookup(const ldcache *c, const char *soname, int elfclass, int machine)
+{
+    if (!c)
+        return NULL;
+    int32_t want = wanted_flags(elfclass, machine);
+    for (size_t i = 0; i < c->n; i++) {
+        const ldcache_entry *e = &c->entries[i];
+        /* glibc-hwcaps subdirectory entries need CPU checks ld.so makes at run time; the
+         * baseline entry for the same soname follows them. */
+        if (e->hwcap != 0)
+            continue;
+        if (want != -1 && ((e->flags & FLAG_TYPE_MASK) != (want & FLAG_TYPE_MASK) ||
+                           (e->flags & FLAG_REQUIRED_MASK) != (want & FLAG_REQUIRED_MASK)))
+            continue;
+        if (strcmp((const char *)c->buf + e->key, soname) == 0)
+            return (const char *)c->buf + e->value;
+    }
+    return NULL;
+}

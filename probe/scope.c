@@ -1,0 +1,514 @@
+/* probe/scope.c — glibc's library search and load scope, written out plainly.
+ *
+ * For a NEEDED name without a slash, ld.so (elf/dl-load.c, _dl_map_object) tries, in order:
+ *   1. an object already in the scope with that SONAME or name;
+ *   2. DT_RPATH of the requesting object and of each object that loaded it, then of the
+ *      executable — only when the requesting object has no DT_RUNPATH;
+ *   3. LD_LIBRARY_PATH;
+ *   4. DT_RUNPATH of the requesting object only;
+ *   5. /etc/ld.so.cache, unless the requester has DF_1_NODEFLIB;
+ *   6. the system directories, unless DF_1_NODEFLIB.
+ * A candidate of the wrong class or machine is skipped and the search goes on. $ORIGIN,
+ * $LIB and $PLATFORM are expanded in search paths. */
+#define _GNU_SOURCE
+#include "scope.h"
+
+#include "ldcache.h"
+#include "stubs.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* One parsed file, shared by every scope that contains it. */
+typedef struct ld_file {
+    char *path; /* as opened */
+    char *real; /* realpath, the identity ld.so compares (by dev/ino) */
+    elf_obj *elf;
+    bool stubs_done;
+    uint8_t *stubs; /* bitmap over .dynsym, or NULL */
+} ld_file;
+
+struct ldso {
+    ld_file *files;
+    size_t n, cap;
+    ldcache *cache;
+    char *ld_library_path;
+};
+
+/* Bounds: a NEEDED graph larger than this is hostile, not a real program. */
+enum { MAX_SCOPE = 4096 };
+
+const char *ld_via_name(ld_via v)
+{
+    switch (v) {
+    case VIA_ROOT: return "root";
+    case VIA_PATH: return "path";
+    case VIA_LOADED: return "already loaded";
+    case VIA_RPATH: return "RPATH";
+    case VIA_LD_LIBRARY_PATH: return "LD_LIBRARY_PATH";
+    case VIA_RUNPATH: return "RUNPATH";
+    case VIA_CACHE: return "ld.so.cache";
+    case VIA_DEFAULT: return "system directory";
+    case VIA_INTERP: return "PT_INTERP";
+    }
+    return "?";
+}
+
+int ldso_create(ldso **out, diag *d)
+{
+    ldso *l = calloc(1, sizeof *l);
+    if (!l)
+        return diag_set(d, DIAG_NOMEM, "out of memory");
+    const char *llp = getenv("LD_LIBRARY_PATH");
+    if (llp && *llp && !(l->ld_library_path = strdup(llp))) {
+        free(l);
+        return diag_set(d, DIAG_NOMEM, "out of memory");
+    }
+    /* No cache (or a broken one) is what ld.so copes with too: it goes on to the default dirs. */
+    diag ignored;
+    if (ldcache_load(&l->cache, "/etc/ld.so.cache", &ignored) != 0)
+        l->cache = NULL;
+    *out = l;
+    return 0;
+}
+
+void ldso_destroy(ldso *l)
+{
+    if (!l)
+        return;
+    for (size_t i = 0; i < l->n; i++) {
+        elf_obj_close(l->files[i].elf);
+        free(l->files[i].path);
+        free(l->files[i].real);
+        free(l->files[i].stubs);
+    }
+    free(l->files);
+    ldcache_free(l->cache);
+    free(l->ld_library_path);
+    free(l);
+}
+
+/* Open (or find already parsed) the file at path. Returns its index, or SIZE_MAX with d set. */
+static size_t ldso_file(ldso *l, const char *path, diag *d)
+{
+    char real[PATH_MAX];
+    if (!realpath(path, real)) {
+        diag_errno(d, DIAG_IO, "%s", path);
+        return SIZE_MAX;
+    }
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->files[i].real, real) == 0)
+            return i;
+    elf_obj *o;
+    if (elf_obj_open(&o, path, d) != 0)
+        return SIZE_MAX;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 32;
+        ld_file *nf = realloc(l->files, cap * sizeof *nf);
+        if (!nf) {
+            elf_obj_close(o);
+            diag_set(d, DIAG_NOMEM, "out of memory");
+            return SIZE_MAX;
+        }
+        l->files = nf;
+        l->cap = cap;
+    }
+    ld_file *f = &l->files[l->n];
+    memset(f, 0, sizeof *f);
+    f->elf = o;
+    f->path = strdup(path);
+    f->real = strdup(real);
+    if (!f->path || !f->real) {
+        free(f->path);
+        free(f->real);
+        elf_obj_close(o);
+        diag_set(d, DIAG_NOMEM, "out of memory");
+        return SIZE_MAX;
+    }
+    return l->n++;
+}
+
+const elf_obj *scope_elf(const ldso *l, const scope *s, size_t i) { return l->files[s->e[i].obj].elf; }
+const char *scope_path(const ldso *l, const scope *s, size_t i) { return l->files[s->e[i].obj].path; }
+
+static int scope_push(scope *s, scope_entry e, diag *d)
+{
+    if (s->n >= MAX_SCOPE)
+        return diag_set(d, DIAG_FORMAT, "more than %d objects in one load scope", MAX_SCOPE);
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 16;
+        scope_entry *ne = realloc(s->e, cap * sizeof *ne);
+        if (!ne)
+            return diag_set(d, DIAG_NOMEM, "out of memory");
+        s->e = ne;
+        s->cap = cap;
+    }
+    s->e[s->n++] = e;
+    return 0;
+}
+
+void scope_free(scope *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->nmissing; i++)
+        free(s->missing[i].searched);
+    free(s->missing);
+    free(s->e);
+    memset(s, 0, sizeof *s);
+}
+
+int scope_copy(scope *dst, const scope *src, diag *d)
+{
+    memset(dst, 0, sizeof *dst);
+    dst->nglobal = src->nglobal;
+    dst->local_root = src->local_root;
+    if (src->n) {
+        if (!(dst->e = malloc(src->n * sizeof *dst->e)))
+            return diag_set(d, DIAG_NOMEM, "out of memory");
+        memcpy(dst->e, src->e, src->n * sizeof *dst->e);
+        dst->n = dst->cap = src->n;
+    }
+    if (src->nmissing) {
+        if (!(dst->missing = calloc(src->nmissing, sizeof *dst->missing))) {
+            scope_free(dst);
+            return diag_set(d, DIAG_NOMEM, "out of memory");
+        }
+        for (size_t i = 0; i < src->nmissing; i++) {
+            dst->missing[i] = src->missing[i];
+            dst->missing[i].searched = strdup(src->missing[i].searched ? src->missing[i].searched : "");
+            dst->nmissing++;
+        }
+    }
+    return 0;
+}
+
+size_t scope_find_soname(const ldso *l, const scope *s, const char *name)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        const char *so = elf_obj_soname(l->files[s->e[i].obj].elf);
+        if ((so && strcmp(so, name) == 0) || strcmp(s->e[i].as, name) == 0)
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+/* ---------- search ---------- */
+
+/* A growing "where we looked" string for the not-found message. */
+typedef struct trail {
+    char buf[2048];
+    size_t len;
+} trail;
+
+static void trail_add(trail *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void trail_add(trail *t, const char *fmt, ...)
+{
+    if (t->len >= sizeof t->buf - 1)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(t->buf + t->len, sizeof t->buf - t->len, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        t->len = t->len + (size_t)n < sizeof t->buf ? t->len + (size_t)n : sizeof t->buf - 1;
+}
+
+static const char *lib_dir(int machine)
+{
+    switch (machine) {
+    case EM_X86_64: return "lib/x86_64-linux-gnu";
+    case EM_AARCH64: return "lib/aarch64-linux-gnu";
+    case EM_386: return "lib/i386-linux-gnu";
+    case EM_ARM: return "lib/arm-linux-gnueabihf";
+    default: return "lib";
+    }
+}
+
+static const char *platform_name(int machine)
+{
+    switch (machine) {
+    case EM_X86_64: return "x86_64";
+    case EM_AARCH64: return "aarch64";
+    case EM_386: return "i686";
+    case EM_ARM: return "v7l";
+    default: return "";
+    }
+}
+
+/* Expand $ORIGIN, $LIB and $PLATFORM (also as ${...}) in one search directory. */
+static void expand_dir(char *out, size_t n, const char *dir, size_t len, const char *origin, int machine)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len && o + 1 < n;) {
+        const char *rep = NULL;
+        size_t skip = 0;
+        static const char *const names[] = {"ORIGIN", "LIB", "PLATFORM"};
+        if (dir[i] == '$') {
+            for (int k = 0; k < 3 && !rep; k++) {
+                size_t nl = strlen(names[k]);
+                if (i + 1 + nl <= len && strncmp(dir + i + 1, names[k], nl) == 0 &&
+                    (i + 1 + nl == len ||
+                     !(dir[i + 1 + nl] == '_' || (dir[i + 1 + nl] >= 'A' && dir[i + 1 + nl] <= 'Z'))))
+                    skip = 1 + nl;
+                else if (i + 3 + nl <= len && dir[i + 1] == '{' && strncmp(dir + i + 2, names[k], nl) == 0 &&
+                         dir[i + 2 + nl] == '}')
+                    skip = 3 + nl;
+                else
+                    continue;
+                rep = k == 0 ? origin : k == 1 ? lib_dir(machine) : platform_name(machine);
+            }
+        }
+        if (rep) {
+            int w = snprintf(out + o, n - o, "%s", rep);
+            o = w > 0 && (size_t)w < n - o ? o + (size_t)w : n - 1;
+            i += skip;
+        } else {
+            out[o++] = dir[i++];
+        }
+    }
+    out[o] = '\0';
+}
+
+typedef struct search {
+    ldso *l;
+    scope *s;
+    const char *name; /* the NEEDED entry */
+    int elfclass, machine;
+    trail *t;
+    diag *d;
+} search;
+
+/* Try one candidate path: the right class and machine, an ET_DYN file. */
+static size_t try_path(search *q, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return SIZE_MAX;
+    diag ignored;
+    size_t f = ldso_file(q->l, path, &ignored);
+    if (f == SIZE_MAX) {
+        trail_add(q->t, " (%s: not an ELF object, skipped)", path);
+        return SIZE_MAX;
+    }
+    const elf_header *h = elf_obj_header(q->l->files[f].elf);
+    if (h->elfclass != q->elfclass || h->machine != q->machine) {
+        trail_add(q->t, " (%s: wrong ELF class or machine, skipped)", path);
+        return SIZE_MAX;
+    }
+    return f;
+}
+
+/* Search a colon-separated path list. */
+static size_t try_dirs(search *q, const char *list, const char *origin, const char *label)
+{
+    if (!list || !*list)
+        return SIZE_MAX;
+    trail_add(q->t, "%s%s=%s", q->t->len ? "; " : "", label, list);
+    for (const char *p = list;;) {
+        const char *end = strchr(p, ':');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char dir[PATH_MAX], path[PATH_MAX];
+        expand_dir(dir, sizeof dir, p, len, origin, q->machine);
+        /* An empty entry means the current directory, as in ld.so. */
+        if (snprintf(path, sizeof path, "%s/%s", dir[0] ? dir : ".", q->name) < (int)sizeof path) {
+            size_t f = try_path(q, path);
+            if (f != SIZE_MAX)
+                return f;
+        }
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return SIZE_MAX;
+}
+
+static void origin_of(const ldso *l, const scope *s, size_t entry, char *out, size_t n)
+{
+    const char *real = l->files[s->e[entry].obj].real;
+    const char *slash = strrchr(real, '/');
+    size_t len = slash ? (size_t)(slash - real) : 0;
+    snprintf(out, n, "%.*s", (int)(len ? len : 1), len ? real : "/");
+}
+
+/* Find the object for NEEDED `name` requested by entry `req`. Returns the file index and
+ * how it was found, or SIZE_MAX with the search trail in t. */
+static size_t find_needed(ldso *l, scope *s, size_t req, const char *name, ld_via *via, trail *t, diag *d)
+{
+    const elf_obj *ro = l->files[s->e[req].obj].elf;
+    search q = {l, s, name, elf_obj_header(ro)->elfclass, elf_obj_header(ro)->machine, t, d};
+    char origin[PATH_MAX];
+    size_t f;
+    if (strchr(name, '/')) {
+        char path[PATH_MAX];
+        origin_of(l, s, req, origin, sizeof origin);
+        expand_dir(path, sizeof path, name, strlen(name), origin, q.machine);
+        trail_add(t, "the path %s", path);
+        *via = VIA_PATH;
+        return try_path(&q, path);
+    }
+    if (!elf_obj_runpath(ro)) {
+        /* RPATH of the requester and of each object that loaded it. */
+        for (size_t e = req; e != SIZE_MAX; e = s->e[e].parent) {
+            const elf_obj *eo = l->files[s->e[e].obj].elf;
+            if (elf_obj_runpath(eo) && e != req)
+                continue;
+            origin_of(l, s, e, origin, sizeof origin);
+            if ((f = try_dirs(&q, elf_obj_rpath(eo), origin, "RPATH")) != SIZE_MAX) {
+                *via = VIA_RPATH;
+                return f;
+            }
+        }
+        /* Then the executable's own RPATH, for objects of a dlopen'ed local scope. */
+        if (s->local_root != SIZE_MAX && s->nglobal > 0) {
+            const elf_obj *exe = l->files[s->e[0].obj].elf;
+            origin_of(l, s, 0, origin, sizeof origin);
+            if (!elf_obj_runpath(exe) && (f = try_dirs(&q, elf_obj_rpath(exe), origin, "RPATH")) != SIZE_MAX) {
+                *via = VIA_RPATH;
+                return f;
+            }
+        }
+    }
+    if ((f = try_dirs(&q, l->ld_library_path, "", "LD_LIBRARY_PATH")) != SIZE_MAX) {
+        *via = VIA_LD_LIBRARY_PATH;
+        return f;
+    }
+    origin_of(l, s, req, origin, sizeof origin);
+    if ((f = try_dirs(&q, elf_obj_runpath(ro), origin, "RUNPATH")) != SIZE_MAX) {
+        *via = VIA_RUNPATH;
+        return f;
+    }
+    if (elf_obj_flags_1(ro) & DF_1_NODEFLIB) {
+        trail_add(t, "%sno default directories (DF_1_NODEFLIB)", t->len ? "; " : "");
+        return SIZE_MAX;
+    }
+    const char *cached = ldcache_lookup(l->cache, name, q.elfclass, q.machine);
+    trail_add(t, "%s/etc/ld.so.cache%s", t->len ? "; " : "", l->cache ? "" : " (absent)");
+    if (cached && (f = try_path(&q, cached)) != SIZE_MAX) {
+        *via = VIA_CACHE;
+        return f;
+    }
+    char dirs[PATH_MAX];
+    const char *ld = lib_dir(q.machine);
+    snprintf(dirs, sizeof dirs, "/%s:/usr/%s:/lib:/usr/lib", ld, ld);
+    if ((f = try_dirs(&q, dirs, "", "system directories")) != SIZE_MAX) {
+        *via = VIA_DEFAULT;
+        return f;
+    }
+    return SIZE_MAX;
+}
+
+static int add_missing(scope *s, const char *name, size_t req, const trail *t, diag *d)
+{
+    scope_missing *nm = realloc(s->missing, (s->nmissing + 1) * sizeof *nm);
+    if (!nm)
+        return diag_set(d, DIAG_NOMEM, "out of memory");
+    s->missing = nm;
+    nm[s->nmissing] = (scope_missing){name, req, strdup(t->buf)};
+    s->nmissing++;
+    return 0;
+}
+
+/* Breadth-first over NEEDED from entry `first` on, as _dl_map_object_deps does. */
+static int closure(ldso *l, scope *s, size_t first, diag *d)
+{
+    for (size_t i = first; i < s->n; i++) {
+        const elf_obj *o = l->files[s->e[i].obj].elf;
+        for (size_t k = 0; k < elf_obj_nneeded(o); k++) {
+            const char *name = elf_obj_needed(o, k);
+            if (!*name)
+                continue;
+            if (scope_find_soname(l, s, name) != SIZE_MAX)
+                continue;
+            trail t = {.len = 0};
+            t.buf[0] = '\0';
+            ld_via via = VIA_DEFAULT;
+            size_t f = find_needed(l, s, i, name, &via, &t, d);
+            if (f == SIZE_MAX) {
+                if (add_missing(s, name, i, &t, d) != 0)
+                    return -1;
+                continue;
+            }
+            /* The same file under another name is the same object (ld.so compares inodes). */
+            bool dup = false;
+            for (size_t e = 0; e < s->n && !dup; e++)
+                dup = s->e[e].obj == f;
+            if (dup)
+                continue;
+            if (scope_push(s, (scope_entry){f, name, i, via}, d) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+int scope_global(ldso *l, const char *exe, scope *out, diag *d)
+{
+    memset(out, 0, sizeof *out);
+    out->local_root = SIZE_MAX;
+    size_t f = ldso_file(l, exe, d);
+    if (f == SIZE_MAX)
+        return -1;
+    if (scope_push(out, (scope_entry){f, exe, SIZE_MAX, VIA_ROOT}, d) != 0 || closure(l, out, 0, d) != 0)
+        goto fail;
+    /* The dynamic loader itself is part of every process's global scope. */
+    const char *interp = elf_obj_header(l->files[f].elf)->interp;
+    if (interp) {
+        diag ignored;
+        size_t fi = ldso_file(l, interp, &ignored);
+        bool present = false;
+        for (size_t e = 0; e < out->n && fi != SIZE_MAX; e++)
+            present = present || out->e[e].obj == fi;
+        if (fi != SIZE_MAX && !present && scope_push(out, (scope_entry){fi, interp, 0, VIA_INTERP}, d) != 0)
+            goto fail;
+    }
+    out->nglobal = out->n;
+    return 0;
+fail:
+    scope_free(out);
+    return -1;
+}
+
+int scope_add_local(ldso *l, scope *s, const char *addon, diag *d)
+{
+    size_t f = ldso_file(l, addon, d);
+    if (f == SIZE_MAX)
+        return -1;
+    size_t first = s->n;
+    s->local_root = first;
+    if (scope_push(s, (scope_entry){f, addon, SIZE_MAX, VIA_ROOT}, d) != 0)
+        return -1;
+    return closure(l, s, first, d);
+}
+
+size_t scope_lookup(const ldso *l, const scope *s, const char *name, const char *version, size_t *sym)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        size_t k = elf_obj_lookup(l->files[s->e[i].obj].elf, name, version);
+        if (k) {
+            *sym = k;
+            return i;
+        }
+    }
+    return SIZE_MAX;
+}
+
+bool scope_is_stub(ldso *l, const scope *s, size_t i, size_t sym)
+{
+    ld_file *f = &l->files[s->e[i].obj];
+    if (!f->stubs_done) {
+        size_t count;
+        diag ignored;
+        if (stubs_scan(f->elf, &f->stubs, &count, &ignored) != 0)
+            f->stubs = NULL;
+        f->stubs_done = true;
+    }
+    return f->stubs && sym < elf_obj_nsyms(f->elf) && (f->stubs[sym / 8] >> (sym % 8)) & 1;
+}
