@@ -138,30 +138,12 @@ int addon_declared_napi_version(const elf_obj *o)
     }
 }
 
-/* Compare dotted version suffixes numerically: "2.34" > "2.4". */
-static int vercmp(const char *a, const char *b)
-{
-    while (*a || *b) {
-        char *ea, *eb;
-        unsigned long x = strtoul(a, &ea, 10), y = strtoul(b, &eb, 10);
-        if (x != y)
-            return x < y ? -1 : 1;
-        a = *ea == '.' ? ea + 1 : ea;
-        b = *eb == '.' ? eb + 1 : eb;
-        if (ea == a && eb == b && (*a || *b)) /* non-numeric tails: fall back to bytes */
-            return strcmp(a, b);
-        if (!*ea && !*eb)
-            break;
-    }
-    return 0;
-}
-
 static void keep_max(const char **slot, const char *name, const char *prefix)
 {
     size_t n = strlen(prefix);
     if (strncmp(name, prefix, n) != 0 || !name[n] || name[n] < '0' || name[n] > '9')
         return;
-    if (!*slot || vercmp(name + n, *slot + n) > 0)
+    if (!*slot || symver_cmp(name + n, *slot + n) > 0)
         *slot = name;
 }
 

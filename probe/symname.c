@@ -142,3 +142,26 @@ char *sym_demangle(const char *name)
     }
     return out;
 }
+
+int symver_cmp(const char *a, const char *b)
+{
+    while (*a || *b) {
+        char *ea, *eb;
+        unsigned long x = strtoul(a, &ea, 10), y = strtoul(b, &eb, 10);
+        if (x != y)
+            return x < y ? -1 : 1;
+        if (ea == a || eb == b) /* a non-numeric part: compare the rest as bytes */
+            return strcmp(ea, eb);
+        a = *ea == '.' ? ea + 1 : ea;
+        b = *eb == '.' ? eb + 1 : eb;
+    }
+    return 0;
+}
+
+size_t symver_prefix(const char *v)
+{
+    size_t n = 0;
+    while (v[n] && !(v[n] >= '0' && v[n] <= '9'))
+        n++;
+    return n;
+}

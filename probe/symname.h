@@ -27,4 +27,11 @@ sym_group sym_group_of(const char *name, const char *ver_file);
  * not mangled, too long, or does not demangle. The caller frees it. */
 char *sym_demangle(const char *name);
 
+/* Compare the dotted numeric tails of two version names ("2.34" > "2.4"); non-numeric
+ * parts compare as bytes. For "GLIBCXX_3.4.30", pass the part after the prefix. */
+int symver_cmp(const char *a, const char *b);
+
+/* Length of a version name's prefix before its first digit ("GLIBCXX_" in "GLIBCXX_3.4"). */
+size_t symver_prefix(const char *v);
+
 #endif

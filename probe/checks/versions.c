@@ -3,45 +3,23 @@
  * demands — reported all at once instead of stopping at the first. */
 #include "checks.h"
 
+#include "../symname.h"
+
 #include <elf.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* "GLIBCXX_" for "GLIBCXX_3.4.32": the prefix before the first digit. */
-static size_t version_prefix(const char *v)
-{
-    size_t n = 0;
-    while (v[n] && !(v[n] >= '0' && v[n] <= '9'))
-        n++;
-    return n;
-}
-
-static int vercmp(const char *a, const char *b)
-{
-    while (*a || *b) {
-        char *ea, *eb;
-        unsigned long x = strtoul(a, &ea, 10), y = strtoul(b, &eb, 10);
-        if (x != y)
-            return x < y ? -1 : 1;
-        if (ea == a || eb == b)
-            return strcmp(ea, eb);
-        a = *ea == '.' ? ea + 1 : ea;
-        b = *eb == '.' ? eb + 1 : eb;
-    }
-    return 0;
-}
-
 /* The newest version with the same prefix that lib defines, or NULL. */
 static const char *newest_like(const elf_obj *lib, const char *want)
 {
-    size_t p = version_prefix(want);
+    size_t p = symver_prefix(want);
     const char *best = NULL;
     for (size_t i = 0; i < elf_obj_nversions(lib); i++) {
         elf_verinfo v;
         if (elf_obj_version(lib, i, &v) != 0 || !v.defined || strncmp(v.name, want, p) != 0 ||
-            version_prefix(v.name) != p)
+            symver_prefix(v.name) != p)
             continue;
-        if (!best || vercmp(v.name + p, best + p) > 0)
+        if (!best || symver_cmp(v.name + p, best + p) > 0)
             best = v.name;
     }
     return best;

@@ -34,6 +34,25 @@ static void need(const char *path)
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
 
+/* Sorted, de-duplicated names as one newline-joined string (malloc'd). */
+static char *join_sorted(const char **names, size_t n)
+{
+    qsort(names, n, sizeof *names, cmp_str);
+    char *out = calloc(1, 1);
+    size_t olen = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i && strcmp(names[i], names[i - 1]) == 0)
+            continue;
+        size_t l = strlen(names[i]);
+        out = realloc(out, olen + l + 2);
+        memcpy(out + olen, names[i], l);
+        olen += l;
+        out[olen++] = '\n';
+        out[olen] = '\0';
+    }
+    return out;
+}
+
 /* The names ld.so reports as undefined, sorted, as one newline-joined string. */
 static char *oracle(const char *runtime, const char *addon)
 {
@@ -59,19 +78,7 @@ static char *oracle(const char *runtime, const char *addon)
         }
     }
     spawn_res_free(&r);
-    qsort(names, n, sizeof *names, cmp_str);
-    char *out = calloc(1, 1);
-    size_t olen = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (i && strcmp(names[i], names[i - 1]) == 0)
-            continue;
-        size_t l = strlen(names[i]);
-        out = realloc(out, olen + l + 2);
-        memcpy(out + olen, names[i], l);
-        olen += l;
-        out[olen++] = '\n';
-        out[olen] = '\0';
-    }
+    char *out = join_sorted((const char **)names, n);
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);
@@ -86,19 +93,7 @@ static char *ours(const check *k)
     for (size_t i = 0; i < k->nmissing; i++)
         if (!k->missing[i].resolved_to)
             names[n++] = k->missing[i].name;
-    qsort(names, n, sizeof *names, cmp_str);
-    char *out = calloc(1, 1);
-    size_t olen = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (i && strcmp(names[i], names[i - 1]) == 0)
-            continue;
-        size_t l = strlen(names[i]);
-        out = realloc(out, olen + l + 2);
-        memcpy(out + olen, names[i], l);
-        olen += l;
-        out[olen++] = '\n';
-        out[olen] = '\0';
-    }
+    char *out = join_sorted(names, n);
     free(names);
     return out;
 }
