@@ -5,11 +5,16 @@
 
 #include "addon.h"
 #include "checks/checks.h"
+#include "dynamic.h"
 #include "runtime.h"
 #include "scope.h"
 
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct prepared {
     runtime_facts *facts;
@@ -17,7 +22,18 @@ typedef struct prepared {
     bool have_scope;
     const char *label;
     const char *problem; /* why checks against it cannot run, or NULL */
+    const char *no_run;  /* why it cannot run code here (dlopen/execute are then errors), or NULL */
 } prepared;
+
+/* A pair waiting for its real load. */
+typedef struct pending {
+    size_t result;     /* index into the report's results */
+    size_t rt;         /* index into rts */
+    const char *addon; /* absolute path */
+    const char *pkg;   /* package root for ctx.require */
+    dyn_outcome lazy, now;
+    bool now_ran;
+} pending;
 
 struct checker {
     report *r;
@@ -25,6 +41,10 @@ struct checker {
     ldso *l;
     prepared *rts;
     size_t nrts;
+    pending *pend;
+    size_t npend;
+    size_t next; /* the next pending job a worker takes */
+    pthread_mutex_t lock;
 };
 
 int checker_create(checker **out, report *r, const check_opts *o, diag *d)
@@ -34,6 +54,7 @@ int checker_create(checker **out, report *r, const check_opts *o, diag *d)
         return diag_set(d, DIAG_NOMEM, "out of memory");
     c->r = r;
     c->opts = *o;
+    pthread_mutex_init(&c->lock, NULL);
     if (ldso_create(&c->l, d) != 0) {
         free(c);
         return -1;
@@ -48,7 +69,13 @@ void checker_destroy(checker *c)
         return;
     for (size_t i = 0; i < c->nrts; i++)
         scope_free(&c->rts[i].global);
+    for (size_t i = 0; i < c->npend; i++) {
+        dyn_outcome_free(&c->pend[i].lazy);
+        dyn_outcome_free(&c->pend[i].now);
+    }
+    free(c->pend);
     free(c->rts);
+    pthread_mutex_destroy(&c->lock);
     ldso_destroy(c->l);
     free(c);
 }
@@ -70,6 +97,11 @@ int checker_add_runtime(checker *c, const char *rt, diag *d)
     p->label = ver ? report_printf(c->r, "%s %s", f->kind, ver) : report_strdup(c->r, rt);
     if (rc != 0)
         p->problem = report_strdup(c->r, d->msg);
+    /* Code runs only in a runtime that answered here, or a library runtime of this machine. */
+    if (p->problem)
+        p->no_run = p->problem;
+    else if (strcmp(f->facts_from, "runtime+elf") != 0 && !(f->library && !f->foreign))
+        p->no_run = report_printf(c->r, "%s cannot run here: %s", p->label, f->note ? f->note : "unknown reason");
     if (f->exe && f->machine) {
         diag sd;
         if (scope_global(c->l, f->exe, &p->global, &sd) == 0)
@@ -93,17 +125,58 @@ static const char *const static_ids[] = {"format", "libc", "needed", "versions",
 static const char *const dynamic_ids[] = {"dlopen", "execute"};
 enum { NSTATIC = 7, NDYNAMIC = 2 };
 
-static void dynamic_checks(checker *c, result *res)
+/* The package root for ctx.require: the nearest directory up from the addon with a
+ * package.json, else the addon's own directory. */
+static const char *package_root(report *r, const char *addon)
 {
-    if (c->opts.static_only)
-        rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_SKIP, "not run: --static-only");
-    else
-        rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_ERROR,
-             "not run: the real load is not in this build yet (use --static-only)");
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", addon);
+    for (int depth = 0; depth < 8; depth++) {
+        char *slash = strrchr(dir, '/');
+        if (!slash || slash == dir)
+            break;
+        *slash = '\0';
+        char pj[PATH_MAX + 16];
+        snprintf(pj, sizeof pj, "%s/package.json", dir);
+        if (access(pj, R_OK) == 0)
+            return report_strdup(r, dir);
+    }
+    const char *slash = strrchr(addon, '/');
+    return report_printf(r, "%.*s", slash ? (int)(slash - addon) : 1, slash ? addon : ".");
 }
 
-static void check_pair(checker *c, prepared *p, result *res, const char *path, const addon_facts *af)
+/* Queue the real load, or say at once why it cannot happen. */
+static void dynamic_checks(checker *c, result *res, size_t rt, const char *path)
 {
+    prepared *p = &c->rts[rt];
+    if (c->opts.static_only) {
+        rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_SKIP, "not run: --static-only");
+        return;
+    }
+    if (p->no_run) {
+        rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_ERROR, report_printf(c->r, "not run: %s", p->no_run));
+        return;
+    }
+    char abs[PATH_MAX];
+    pending *n = realloc(c->pend, (c->npend + 1) * sizeof *n);
+    if (!n || !realpath(path, abs)) {
+        if (n)
+            c->pend = n;
+        rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_ERROR, "not run: out of memory or the path vanished");
+        return;
+    }
+    c->pend = n;
+    pending *q = &c->pend[c->npend++];
+    memset(q, 0, sizeof *q);
+    q->result = (size_t)(res - c->r->results);
+    q->rt = rt;
+    q->addon = report_strdup(c->r, abs);
+    q->pkg = package_root(c->r, abs);
+}
+
+static void check_pair(checker *c, size_t rt, result *res, const char *path, const addon_facts *af)
+{
+    prepared *p = &c->rts[rt];
     scope s;
     diag d;
     if (scope_copy(&s, &p->global, &d) != 0 || scope_add_local(c->l, &s, path, &d) != 0) {
@@ -114,15 +187,18 @@ static void check_pair(checker *c, prepared *p, result *res, const char *path, c
     check_ctx x = {c->r,    res, c->l, &s, scope_elf(c->l, &s, s.local_root), af, p->facts, scope_elf(c->l, &s, 0),
                    p->label};
     if (check_format(&x) != STATUS_PASS) {
-        /* Wrong class or machine: no library search or symbol lookup means anything. */
+        /* Wrong class or machine: no library search, symbol lookup or load means anything. */
         rest(c->r, res, static_ids + 1, NSTATIC - 1, STATUS_SKIP, "not run: format failed");
+        rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_SKIP,
+             c->opts.static_only ? "not run: --static-only" : "not run: format failed");
     } else {
         status (*const fns[])(check_ctx *) = {check_libc,    check_needed,  check_versions,
                                               check_symbols, check_modules, check_napi};
         for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
             fns[i](&x);
+        /* Static failures do not stop the real load: it proves what they predict. */
+        dynamic_checks(c, res, rt, path);
     }
-    dynamic_checks(c, res);
     scope_free(&s);
 }
 
@@ -146,7 +222,8 @@ int checker_run(checker *c, const char *path, diag *d)
             if (k)
                 k->hint = "a .node file for another operating system: install the linux prebuild";
             rest(c->r, res, static_ids + 1, NSTATIC - 1, STATUS_SKIP, "not run: format failed");
-            dynamic_checks(c, res);
+            rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_SKIP,
+                 c->opts.static_only ? "not run: --static-only" : "not run: format failed");
         } else if (rc != 0) {
             rest(c->r, res, static_ids, NSTATIC, STATUS_ERROR, ad.msg);
             rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_ERROR, ad.msg);
@@ -154,7 +231,7 @@ int checker_run(checker *c, const char *path, diag *d)
             rest(c->r, res, static_ids, NSTATIC, STATUS_ERROR, p->problem);
             rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_ERROR, p->problem);
         } else {
-            check_pair(c, p, res, path, af);
+            check_pair(c, i, res, path, af);
         }
         result_settle(res);
     }
@@ -163,4 +240,68 @@ int checker_run(checker *c, const char *path, diag *d)
         return -1;
     }
     return 0;
+}
+
+/* ---------- the dynamic phase ---------- */
+
+static bool loaded_ok(const dyn_outcome *o)
+{
+    if (!o->reported)
+        return false;
+    /* The handshake is small JSON written by our driver: "load":{"ok":true. */
+    return strstr(o->handshake, "\"load\":{\"ok\":true") != NULL;
+}
+
+static void run_pending(checker *c, pending *q)
+{
+    const runtime_facts *f = c->rts[q->rt].facts;
+    dyn_job j = {f->exe, f->kind, f->library,    c->opts.self_exe, q->addon,
+                 false,  true,    c->opts.smoke, q->pkg,           c->opts.timeout_ms};
+    dyn_run(&j, &q->lazy);
+    if (loaded_ok(&q->lazy)) {
+        j.now = true;
+        j.execute = false;
+        dyn_run(&j, &q->now);
+        q->now_ran = true;
+    }
+}
+
+static void *worker(void *arg)
+{
+    checker *c = arg;
+    for (;;) {
+        pthread_mutex_lock(&c->lock);
+        size_t i = c->next++;
+        pthread_mutex_unlock(&c->lock);
+        if (i >= c->npend)
+            return NULL;
+        run_pending(c, &c->pend[i]);
+    }
+}
+
+void checker_finish(checker *c)
+{
+    unsigned n = c->opts.jobs ? c->opts.jobs : 1;
+    if (n > c->npend)
+        n = (unsigned)c->npend;
+    pthread_t tids[64];
+    unsigned started = 0;
+    c->next = 0;
+    for (unsigned t = 1; t < n && t < 64; t++)
+        if (pthread_create(&tids[started], NULL, worker, c) == 0)
+            started++;
+    worker(c); /* this thread works too, so -j 1 needs no thread at all */
+    for (unsigned t = 0; t < started; t++)
+        pthread_join(tids[t], NULL);
+    /* Record in report order, single-threaded: the report's arena is not shared. */
+    for (size_t i = 0; i < c->npend; i++) {
+        pending *q = &c->pend[i];
+        result *res = &c->r->results[q->result];
+        const prepared *p = &c->rts[q->rt];
+        dyn_view v = {&q->lazy,      q->now_ran ? &q->now : NULL, p->facts->library, p->label,
+                      c->opts.smoke, c->opts.expect_json,         c->opts.timeout_ms};
+        check_dlopen(c->r, res, &v);
+        check_execute(c->r, res, &v);
+        result_settle(res);
+    }
 }

@@ -10,8 +10,12 @@
 
 /* What the user asked for. */
 typedef struct check_opts {
-    bool static_only;    /* skip dlopen and execute */
-    unsigned timeout_ms; /* per runtime process */
+    bool static_only;        /* skip dlopen and execute */
+    unsigned timeout_ms;     /* per runtime process */
+    const char *smoke;       /* smoke module for execute, or NULL */
+    const char *expect_json; /* the value it must return, as JSON, or NULL */
+    unsigned jobs;           /* dynamic checks run in parallel, at most this many (0 means 1) */
+    const char *self_exe;    /* abiprobe's own executable, for shared-library runtimes */
 } check_opts;
 
 typedef struct checker checker;
@@ -30,5 +34,9 @@ int checker_add_runtime(checker *c, const char *rt, diag *d);
  * when the file cannot be read at all (missing, not a regular file, corrupt): its results
  * then carry `error` and d says why. A Mach-O or PE file is a `format` failure, not -1. */
 int checker_run(checker *c, const char *path, diag *d);
+
+/* Run the dynamic checks queued by checker_run (in parallel, -j), record them in their
+ * results in order, and settle every verdict. Call once, before writing the report. */
+void checker_finish(checker *c);
 
 #endif

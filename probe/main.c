@@ -5,9 +5,11 @@
 #include "../report/report.h"
 #include "addon.h"
 #include "check.h"
+#include "dynamic.h"
 #include "diag.h"
 #include "runtime.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -31,7 +33,7 @@ enum {
 /* Which subcommands an option applies to. */
 enum { CMD_INSPECT = 1, CMD_RUNTIME = 2, CMD_CHECK = 4, CMD_ALL = CMD_INSPECT | CMD_RUNTIME | CMD_CHECK };
 
-enum { OPT_FORMAT = 256, OPT_TIMEOUT, OPT_VERSION, OPT_RUNTIME, OPT_STATIC_ONLY };
+enum { OPT_FORMAT = 256, OPT_TIMEOUT, OPT_VERSION, OPT_RUNTIME, OPT_STATIC_ONLY, OPT_SMOKE, OPT_EXPECT };
 
 /* The one option table: getopt_long's array and --help are both made from it. */
 static const struct optdef {
@@ -50,6 +52,10 @@ static const struct optdef {
      "a runtime to check against (a path or a command on PATH); repeat for several"},
     {"static-only", no_argument, OPT_STATIC_ONLY, NULL, CMD_CHECK,
      "only the checks that read ELF; skip dlopen and execute, which run code"},
+    {"smoke", required_argument, OPT_SMOKE, "FILE.mjs", CMD_CHECK,
+     "ES module whose default export (addon, ctx) => value runs inside the runtime"},
+    {"expect", required_argument, OPT_EXPECT, "JSON", CMD_CHECK, "the value the smoke module must return, as JSON"},
+    {"jobs", required_argument, 'j', "N", CMD_CHECK, "run up to N runtime processes at once (default 1)"},
     {"timeout", required_argument, OPT_TIMEOUT, "SECONDS", CMD_RUNTIME | CMD_CHECK,
      "bound on each runtime process (default 30)"},
     {"help", no_argument, 'h', NULL, CMD_ALL, "show this help and exit"},
@@ -80,6 +86,9 @@ typedef struct cli {
     bool static_only;
     const char **runtimes;
     size_t nruntimes;
+    const char *smoke;
+    const char *expect;
+    unsigned jobs;
 } cli;
 
 static void usage(FILE *f)
@@ -220,7 +229,16 @@ static int cmd_check(int argc, char **argv, const cli *c)
     report r;
     report_init(&r, "check");
     checker *ck = NULL;
-    check_opts co = {c->static_only, c->timeout_s * 1000u};
+    char self[PATH_MAX];
+    ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
+    self[sl > 0 ? sl : 0] = '\0';
+    char smoke[PATH_MAX];
+    if (c->smoke && !realpath(c->smoke, smoke)) {
+        fprintf(stderr, "abiprobe: --smoke %s: %s\n", c->smoke, strerror(errno));
+        report_free(&r);
+        return EXIT_USAGE;
+    }
+    check_opts co = {c->static_only, c->timeout_s * 1000u, c->smoke ? smoke : NULL, c->expect, c->jobs, self};
     diag d;
     diag_clear(&d);
     bool unreadable = false;
@@ -241,6 +259,7 @@ static int cmd_check(int argc, char **argv, const cli *c)
             unreadable = unreadable || d.code != DIAG_NOMEM;
         }
     }
+    checker_finish(ck);
     status v = report_verdict(&r);
     int code = unreadable          ? EXIT_USAGE
                : v == STATUS_FAIL  ? EXIT_FINDING
@@ -267,6 +286,14 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "--version") == 0) {
         printf("abiprobe %s\n", ABIPROBE_VERSION);
         return EXIT_PASS;
+    }
+    /* Internal: the child side of `dlopen` for a shared-library runtime (probe/dynamic.c). */
+    if (strcmp(cmd, "__dlopen") == 0) {
+        if (argc != 6) {
+            fprintf(stderr, "abiprobe __dlopen: internal command, needs RUNTIME ADDON lazy|now HANDSHAKE\n");
+            return EXIT_USAGE;
+        }
+        return dyn_library_child(argv[2], argv[3], argv[4], argv[5]);
     }
     const struct cmddef *cd = NULL;
     for (size_t i = 0; i < sizeof cmddefs / sizeof cmddefs[0]; i++)
@@ -297,7 +324,7 @@ int main(int argc, char **argv)
     shortopts[ns] = '\0';
     longopts[NOPTS] = (struct option){NULL, 0, NULL, 0};
 
-    cli c = {"text", NULL, 0, 30, false, NULL, 0};
+    cli c = {"text", NULL, 0, 30, false, NULL, 0, NULL, NULL, 1};
     int code = EXIT_PASS;
     /* --runtime values point into argv; at most one per argument. */
     if (!(c.runtimes = calloc((size_t)argc, sizeof *c.runtimes))) {
@@ -332,6 +359,30 @@ int main(int argc, char **argv)
         case 'o': c.output = optarg; break;
         case OPT_RUNTIME: c.runtimes[c.nruntimes++] = optarg; break;
         case OPT_STATIC_ONLY: c.static_only = true; break;
+        case OPT_SMOKE: c.smoke = optarg; break;
+        case OPT_EXPECT: {
+            cJSON *j = cJSON_Parse(optarg);
+            cJSON_Delete(j);
+            if (!j) {
+                fprintf(stderr, "abiprobe %s: --expect %s: not valid JSON (a string needs quotes: '\"text\"')\n", cmd,
+                        optarg);
+                code = EXIT_USAGE;
+                goto out;
+            }
+            c.expect = optarg;
+            break;
+        }
+        case 'j': {
+            char *end;
+            unsigned long n = strtoul(optarg, &end, 10);
+            if (end == optarg || *end || n == 0 || n > 64) {
+                fprintf(stderr, "abiprobe %s: -j %s: want a number from 1 to 64\n", cmd, optarg);
+                code = EXIT_USAGE;
+                goto out;
+            }
+            c.jobs = (unsigned)n;
+            break;
+        }
         case 'v': c.verbose++; break;
         case OPT_TIMEOUT: {
             char *end;
@@ -368,6 +419,11 @@ int main(int argc, char **argv)
     if (cd->bit == CMD_CHECK) {
         if (!c.nruntimes) {
             fprintf(stderr, "abiprobe check: name at least one runtime with --runtime RT\n");
+            code = EXIT_USAGE;
+            goto out;
+        }
+        if (c.expect && !c.smoke) {
+            fprintf(stderr, "abiprobe check: --expect needs --smoke (the module whose value it checks)\n");
             code = EXIT_USAGE;
             goto out;
         }

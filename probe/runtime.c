@@ -13,7 +13,6 @@
 #include <cjson/cJSON.h>
 #include <elf.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -21,8 +20,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-extern char **environ;
 
 /* The script each runtime runs. It reads no argument and splices no path: the handshake
  * path arrives in ABIPROBE_HANDSHAKE. Works under node/electron/bun (-e, CommonJS) and deno
@@ -99,70 +96,21 @@ static int json_int(const cJSON *o, const char *key)
     return -1;
 }
 
-/* Read the handshake file: a regular file, at most HANDSHAKE_MAX bytes. */
-static char *read_handshake(const char *path)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-    if (fd < 0)
-        return NULL;
-    struct stat st;
-    char *buf = NULL;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size > HANDSHAKE_MAX)
-        goto done;
-    buf = malloc((size_t)st.st_size + 1);
-    if (!buf)
-        goto done;
-    ssize_t got = read(fd, buf, (size_t)st.st_size);
-    if (got != st.st_size) {
-        free(buf);
-        buf = NULL;
-        goto done;
-    }
-    buf[got] = '\0';
-done:
-    close(fd);
-    return buf;
-}
-
-/* Build the child's environment: ours, with the handshake path and ELECTRON_RUN_AS_NODE
- * set (an Electron binary then behaves as node; the others ignore it). */
-static char **child_env(const char *handshake_var)
-{
-    size_t n = 0;
-    while (environ[n])
-        n++;
-    char **env = calloc(n + 3, sizeof *env);
-    if (!env)
-        return NULL;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (strncmp(environ[i], "ABIPROBE_HANDSHAKE=", 19) != 0 &&
-            strncmp(environ[i], "ELECTRON_RUN_AS_NODE=", 21) != 0)
-            env[k++] = environ[i];
-    env[k++] = (char *)handshake_var;
-    env[k++] = "ELECTRON_RUN_AS_NODE=1";
-    env[k] = NULL;
-    return env;
-}
-
 /* Ask the runtime about itself. On success *json owns the parsed handshake. */
 static int ask_runtime(report *r, const char *exe, const runtime_opts *opt, cJSON **json, runtime_facts *out, diag *d)
 {
-    const char *tmp = getenv("TMPDIR");
     char dirbuf[PATH_MAX];
     char hs[PATH_MAX + 32], var[PATH_MAX + 64];
     char **env = NULL;
     char *text = NULL;
     int rc = -1;
     spawn_res res = {0};
-    if (!tmp || !*tmp || strlen(tmp) > PATH_MAX - 32)
-        tmp = "/tmp";
-    snprintf(dirbuf, sizeof dirbuf, "%s/abiprobe-XXXXXX", tmp);
-    if (!mkdtemp(dirbuf))
-        return diag_errno(d, DIAG_SPAWN, "runtime %s: cannot create a temporary directory in %s", exe, tmp);
+    if (spawn_tempdir(dirbuf, sizeof dirbuf, d) != 0)
+        return -1;
     snprintf(hs, sizeof hs, "%s/facts.json", dirbuf);
     snprintf(var, sizeof var, "ABIPROBE_HANDSHAKE=%s", hs);
-    if (!(env = child_env(var))) {
+    const char *set[] = {var, "ELECTRON_RUN_AS_NODE=1", NULL};
+    if (!(env = spawn_env_with(set))) {
         diag_set(d, DIAG_NOMEM, "out of memory");
         goto done;
     }
@@ -175,7 +123,7 @@ static int ask_runtime(report *r, const char *exe, const runtime_opts *opt, cJSO
         out->error = report_strdup(r, d->msg);
         goto done;
     }
-    text = read_handshake(hs);
+    text = spawn_read_file(hs, HANDSHAKE_MAX);
     if (!text || !(*json = cJSON_Parse(text))) {
         char how[64];
         size_t ll = 0;
@@ -313,7 +261,10 @@ int runtime_facts_read(report *r, const char *rt, const runtime_opts *opt, runti
         if (out->library)
             out->note = "a shared-library runtime (an embedder's libnode): it has no entry point to run, so "
                         "the facts come from its ELF alone";
-        else if (h->machine != host_machine()) {
+        out->foreign = h->machine != host_machine();
+        if (out->library) {
+            /* noted above */
+        } else if (out->foreign) {
             char mb[16];
             out->note = report_printf(r, "built for %s, not for this machine: the facts come from its ELF alone",
                                       elf_machine_name(h->machine, mb, sizeof mb));

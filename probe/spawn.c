@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -282,4 +284,73 @@ const char *spawn_last_line(const char *s, size_t n, size_t *len)
         start--;
     *len = n - start;
     return s + start;
+}
+
+char **spawn_env_with(const char *const *set)
+{
+    size_t n = 0, k = 0, nset = 0;
+    while (environ[n])
+        n++;
+    while (set[nset])
+        nset++;
+    char **env = calloc(n + nset + 1, sizeof *env);
+    if (!env)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        bool replaced = false;
+        for (size_t j = 0; j < nset && !replaced; j++) {
+            size_t len = strcspn(set[j], "=") + 1;
+            replaced = strncmp(environ[i], set[j], len) == 0;
+        }
+        if (!replaced)
+            env[k++] = environ[i];
+    }
+    for (size_t j = 0; j < nset; j++)
+        env[k++] = (char *)set[j];
+    env[k] = NULL;
+    return env;
+}
+
+int spawn_tempdir(char *buf, size_t n, diag *d)
+{
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp || !*tmp || strlen(tmp) > PATH_MAX - 32)
+        tmp = "/tmp";
+    if ((size_t)snprintf(buf, n, "%s/abiprobe-XXXXXX", tmp) >= n)
+        return diag_set(d, DIAG_SPAWN, "temporary directory path too long");
+    if (!mkdtemp(buf))
+        return diag_errno(d, DIAG_SPAWN, "cannot create a temporary directory in %s", tmp);
+    return 0;
+}
+
+char *spawn_read_file(const char *path, size_t max)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    char *buf = NULL;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 || (size_t)st.st_size > max)
+        goto done;
+    buf = malloc((size_t)st.st_size + 1);
+    if (!buf)
+        goto done;
+    size_t got = 0;
+    while (got < (size_t)st.st_size) {
+        ssize_t k = read(fd, buf + got, (size_t)st.st_size - got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        got += (size_t)k;
+    }
+    if (got != (size_t)st.st_size) {
+        free(buf);
+        buf = NULL;
+        goto done;
+    }
+    buf[got] = '\0';
+done:
+    close(fd);
+    return buf;
 }

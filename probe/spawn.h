@@ -48,4 +48,16 @@ const char *spawn_describe(const spawn_res *res, char *buf, size_t n);
 /* The last non-empty line of s (a pointer into s, length in *len), or NULL. */
 const char *spawn_last_line(const char *s, size_t n, size_t *len);
 
+/* This process's environment with the given "NAME=value" entries set (replacing any
+ * existing NAME). The array is malloc'd; its strings are borrowed. NULL when out of memory. */
+char **spawn_env_with(const char *const *set);
+
+/* Create a private (0700) directory "abiprobe-XXXXXX" under $TMPDIR or /tmp into buf.
+ * Returns -1 with d set on failure. */
+int spawn_tempdir(char *buf, size_t n, diag *d);
+
+/* Read a regular file of at most max bytes, NUL-terminated (malloc'd); NULL if it is
+ * missing, not regular (a FIFO never blocks), empty or larger. */
+char *spawn_read_file(const char *path, size_t max);
+
 #endif

@@ -187,6 +187,10 @@ static cJSON *check_json(const check *k)
     put_str(c, "message", k->message);
     if (k->hint)
         put_str(c, "hint", k->hint);
+    if (k->value_json) {
+        cJSON *v = cJSON_Parse(k->value_json);
+        cJSON_AddItemToObject(c, "value", v ? v : jstr(k->value_json));
+    }
     if (k->ndetails) {
         cJSON *det = cJSON_AddArrayToObject(c, "details");
         for (size_t i = 0; i < k->ndetails; i++)

@@ -83,6 +83,7 @@ typedef struct runtime_facts {
     const char *libc; /* "glibc", "musl", "none" */
     const char *interp;
     bool library; /* a shared library runtime such as libnode.so */
+    bool foreign; /* built for another machine than this one */
     size_t nexports;
     unsigned exports_by_group[RESULT_NGROUPS];
     const char *facts_from; /* "runtime+elf" or "elf" */
@@ -113,7 +114,8 @@ typedef struct check {
     size_t nmissing;
     unsigned missing_by_group[RESULT_NGROUPS]; /* counts of the non-stub ones */
     unsigned nload, ncall, nstub;
-    const char *first; /* the symbol ld.so stops at, or NULL */
+    const char *first;      /* the symbol ld.so stops at, or NULL */
+    const char *value_json; /* execute: the smoke value as JSON text, or NULL */
 } check;
 
 /* Checks one result can hold (SPEC has nine ids). */

@@ -29,6 +29,22 @@ status check_symbols(check_ctx *c);
 status check_modules(check_ctx *c);
 status check_napi(check_ctx *c);
 
+/* The dynamic checks read the outcomes of real loads (probe/dynamic.h): the default-flags
+ * load (which also ran the execute step) and, when that loaded, an RTLD_NOW load. */
+typedef struct dyn_outcome dyn_outcome;
+typedef struct dyn_view {
+    const dyn_outcome *lazy;
+    const dyn_outcome *now; /* NULL when not run */
+    bool library;           /* a shared-library runtime (no JS entry point) */
+    const char *rt_label;
+    const char *smoke;       /* the smoke module, or NULL */
+    const char *expect_json; /* the expected value, or NULL */
+    unsigned timeout_ms;
+} dyn_view;
+
+status check_dlopen(report *r, result *res, const dyn_view *v);
+status check_execute(report *r, result *res, const dyn_view *v);
+
 /* True when relocation type `type` of machine is a lazily bound PLT slot (JUMP_SLOT). */
 bool check_reloc_is_lazy(int machine, uint32_t type);
 

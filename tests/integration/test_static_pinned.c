@@ -124,7 +124,7 @@ static void test_equal_to_ldso(void **state)
             report r;
             report_init(&r, "check");
             checker *c;
-            check_opts o = {true, 60000};
+            check_opts o = {.static_only = true, .timeout_ms = 60000};
             assert_int_equal(checker_create(&c, &r, &o, &d), 0);
             if (checker_add_runtime(c, runtimes[i], &d) != 0)
                 fail_msg("%s", d.msg);
@@ -150,7 +150,7 @@ static void test_seed_pair_details(void **state)
     report_init(&r, "check");
     checker *c;
     diag d;
-    check_opts o = {true, 60000};
+    check_opts o = {.static_only = true, .timeout_ms = 60000};
     assert_int_equal(checker_create(&c, &r, &o, &d), 0);
     assert_int_equal(checker_add_runtime(c, BUN, &d), 0);
     assert_int_equal(checker_add_runtime(c, NODE24, &d), 0);
@@ -203,7 +203,7 @@ static void test_node20_modules(void **state)
     report_init(&r, "check");
     checker *c;
     diag d;
-    check_opts o = {true, 60000};
+    check_opts o = {.static_only = true, .timeout_ms = 60000};
     assert_int_equal(checker_create(&c, &r, &o, &d), 0);
     assert_int_equal(checker_add_runtime(c, "node", &d), 0);
     assert_int_equal(checker_run(c, PRE "/isolated-vm.abi137.glibc.node", &d), 0);

@@ -27,7 +27,7 @@ typedef struct pair {
 static void run(pair *p, const char *addon, const char *runtime)
 {
     report_init(&p->r, "check");
-    check_opts o = {true, 20000};
+    check_opts o = {.static_only = true, .timeout_ms = 20000};
     diag d;
     diag_clear(&d);
     if (checker_create(&p->c, &p->r, &o, &d) != 0)

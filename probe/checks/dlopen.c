@@ -1,0 +1,141 @@
+/* probe/checks/dlopen.c — `dlopen`: did the real runtime load the addon? The verdict comes
+ * from the driver's handshake, with the runtime's own message on failure; a process that
+ * ended without a handshake never passes. When the default (lazy) load works, an RTLD_NOW
+ * load in a process of its own reveals the lazy time bombs. */
+#include "checks.h"
+
+#include "../dynamic.h"
+
+#include <cjson/cJSON.h>
+#include <string.h>
+
+/* The handshake's load object, or NULL. */
+static const cJSON *load_of(const cJSON *hs)
+{
+    const cJSON *l = cJSON_GetObjectItemCaseSensitive(hs, "load");
+    return cJSON_IsObject(l) ? l : NULL;
+}
+
+static const char *str_of(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* One line from a possibly multi-line runtime message. */
+static const char *one_line(report *r, const char *msg)
+{
+    const char *s = report_strdup(r, msg ? msg : "");
+    for (char *p = (char *)s; p && *p; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            *p = ' ';
+    return s;
+}
+
+/* "exit 0", "killed by SIGSEGV", "timed out after 5.0 s" and the last stderr line. */
+static void add_process_details(report *r, check *k, const dyn_outcome *o)
+{
+    char how[64];
+    report_check_detail(r, k, "process: %s", spawn_describe(&o->proc, how, sizeof how));
+    size_t len = 0;
+    const char *line = spawn_last_line(o->proc.err, o->proc.err_len, &len);
+    if (line)
+        report_check_detail(r, k, "stderr: %.*s", (int)(len > 400 ? 400 : len), line);
+}
+
+/* Why a process that did not report ended, as a phrase: "exited 0", "was killed by SIGSEGV". */
+static const char *ending(report *r, const dyn_outcome *o)
+{
+    char how[64];
+    spawn_describe(&o->proc, how, sizeof how);
+    if (o->proc.timed_out)
+        return report_printf(r, "did not finish within %.0f s (killed at the timeout)", o->proc.elapsed_ms / 1000.0);
+    if (o->proc.term_signal)
+        return report_printf(r, "was %s", how);
+    return report_printf(r, "exited %d", o->proc.exit_code);
+}
+
+status check_dlopen(report *r, result *res, const dyn_view *v)
+{
+    const dyn_outcome *o = v->lazy;
+    check *k;
+    if (!o->started) {
+        k = report_add_check(r, res, "dlopen", STATUS_ERROR, "could not run %s: %s", v->rt_label, o->error);
+        return STATUS_ERROR;
+    }
+    cJSON *hs = o->reported ? cJSON_Parse(o->handshake) : NULL;
+    const cJSON *load = load_of(hs);
+    status st;
+    if (!load) {
+        bool loading = strcmp(o->stage, "loading") == 0;
+        bool after = strcmp(o->stage, "loaded") == 0 || strcmp(o->stage, "execute") == 0;
+        if (after) {
+            /* It loaded; what ended the process afterwards is the execute check's finding. */
+            k = report_add_check(r, res, "dlopen", STATUS_PASS, "loads in %s (the process then %s)", v->rt_label,
+                                 ending(r, o));
+            st = STATUS_PASS;
+        } else if (loading) {
+            /* The driver reached dlopen and the process ended inside it: the addon did that. */
+            k = report_add_check(r, res, "dlopen", STATUS_FAIL,
+                                 "the process %s while loading the addon, before reporting", ending(r, o));
+            if (k)
+                k->hint =
+                    "the addon's initialisation ends or hangs the process: run it under the runtime by hand to see why";
+            st = STATUS_FAIL;
+        } else {
+            k = report_add_check(r, res, "dlopen", STATUS_ERROR, "%s %s before the driver reached the load",
+                                 v->rt_label, ending(r, o));
+            st = STATUS_ERROR;
+        }
+        if (k)
+            add_process_details(r, k, o);
+        cJSON_Delete(hs);
+        return st;
+    }
+    if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(load, "ok"))) {
+        const char *msg = str_of(load, "message");
+        k = report_add_check(r, res, "dlopen", STATUS_FAIL, "%s", one_line(r, msg ? msg : "the load failed"));
+        if (k) {
+            if (msg && strchr(msg, '\n'))
+                report_check_detail(r, k, "%s", msg);
+            if (msg && strstr(msg, "NODE_MODULE_VERSION"))
+                k->hint = "rebuild the addon for this runtime (npm rebuild), or use the runtime it was built for";
+            else if (msg && strstr(msg, "undefined symbol"))
+                k->hint = "the runtime lacks what the addon links against: see the symbols check";
+            else if (msg && strstr(msg, "did not self-register"))
+                k->hint = "the addon registered nothing this runtime accepts: see the modules check";
+        }
+        cJSON_Delete(hs);
+        return STATUS_FAIL;
+    }
+    cJSON_Delete(hs);
+    /* Loaded with the default flags; now the RTLD_NOW load. */
+    if (!v->now) {
+        report_add_check(r, res, "dlopen", STATUS_PASS, "loads in %s", v->rt_label);
+        return STATUS_PASS;
+    }
+    cJSON *nhs = v->now->reported ? cJSON_Parse(v->now->handshake) : NULL;
+    const cJSON *nl = load_of(nhs);
+    if (nl && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(nl, "ok"))) {
+        report_add_check(r, res, "dlopen", STATUS_PASS, "loads in %s, lazily and with RTLD_NOW", v->rt_label);
+        st = STATUS_PASS;
+    } else if (nl && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(nl, "unsupported"))) {
+        report_add_check(r, res, "dlopen", STATUS_PASS, "loads in %s (it cannot load with RTLD_NOW: %s)", v->rt_label,
+                         str_of(nl, "message"));
+        st = STATUS_PASS;
+    } else if (nl) {
+        k = report_add_check(r, res, "dlopen", STATUS_WARN, "loads in %s lazily, but not with RTLD_NOW: %s",
+                             v->rt_label, one_line(r, str_of(nl, "message")));
+        if (k)
+            k->hint = "symbols bound at first call are missing: the process dies when that code runs (see symbols)";
+        st = STATUS_WARN;
+    } else {
+        k = report_add_check(r, res, "dlopen", STATUS_WARN, "loads in %s lazily; the RTLD_NOW load %s before reporting",
+                             v->rt_label, ending(r, v->now));
+        if (k)
+            add_process_details(r, k, v->now);
+        st = STATUS_WARN;
+    }
+    cJSON_Delete(nhs);
+    return st;
+}

@@ -1,0 +1,100 @@
+// probe/driver.mjs — the JS side of abiprobe's `dlopen` and `execute` checks. abiprobe embeds
+// this file, writes it to a private temporary directory and runs it with the runtime under
+// test (node/bun/electron: `RT driver.mjs`; deno: `deno run -A driver.mjs`). Every path
+// arrives in the environment, never in source text:
+//   ABIPROBE_ADDON      the addon file to load
+//   ABIPROBE_FLAGS      "default" (the runtime's own dlopen flags) or "now" (RTLD_NOW)
+//   ABIPROBE_EXECUTE    "1" to run the execute step after a successful load
+//   ABIPROBE_SMOKE      an ES module whose default export (addon, ctx) => value is called
+//   ABIPROBE_PKG        the package root that ctx.require resolves from
+//   ABIPROBE_STAGE      a file that always holds the current stage
+//   ABIPROBE_HANDSHAKE  where the result goes, written once, after the work is done
+// No handshake means no pass: an addon may end the process while it loads.
+import process from 'node:process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+
+const env = process.env;
+const out = { stage: 'start', versions: process.versions, load: null, execute: null };
+
+function stage(name) {
+  out.stage = name;
+  try {
+    fs.writeFileSync(env.ABIPROBE_STAGE, name);
+  } catch {
+    // The stage file is a hint for the report; the handshake is what counts.
+  }
+}
+
+function describe(e) {
+  const message = e && e.message !== undefined ? String(e.message) : String(e);
+  return { message: message.slice(0, 4000), code: e && e.code ? String(e.code) : null };
+}
+
+function serialize(value) {
+  try {
+    const json = JSON.stringify(value, (_, x) => (typeof x === 'bigint' ? x.toString() : x));
+    return { type: typeof value, json: json === undefined ? null : json };
+  } catch (e) {
+    return { type: typeof value, json: null, unserializable: describe(e).message };
+  }
+}
+
+function usable(x) {
+  return x !== null && (typeof x === 'object' || typeof x === 'function');
+}
+
+async function main() {
+  const addon = env.ABIPROBE_ADDON;
+  const module = { exports: {} };
+  let flags;
+  if (env.ABIPROBE_FLAGS === 'now') {
+    flags = os.constants && os.constants.dlopen && os.constants.dlopen.RTLD_NOW;
+    if (flags === undefined) {
+      out.load = { ok: false, unsupported: true, message: 'this runtime has no os.constants.dlopen.RTLD_NOW' };
+      return;
+    }
+  }
+  stage('loading');
+  try {
+    if (flags === undefined) process.dlopen(module, addon);
+    else process.dlopen(module, addon, flags);
+  } catch (e) {
+    out.load = { ok: false, ...describe(e) };
+    return;
+  }
+  stage('loaded');
+  const ex = module.exports;
+  const keys = usable(ex) ? Object.keys(ex).slice(0, 200) : [];
+  out.load = { ok: true, type: typeof ex, keys };
+  if (env.ABIPROBE_EXECUTE !== '1') return;
+  stage('execute');
+  if (!env.ABIPROBE_SMOKE) {
+    out.execute = { ok: usable(ex), smoke: false, type: typeof ex, keys };
+    return;
+  }
+  try {
+    const smoke = await import(pathToFileURL(env.ABIPROBE_SMOKE).href);
+    if (typeof smoke.default !== 'function') {
+      out.execute = { ok: false, smoke: true, message: 'the smoke module has no default export function' };
+      return;
+    }
+    const root = env.ABIPROBE_PKG || path.dirname(addon);
+    const ctx = { require: createRequire(path.join(root, 'package.json')), addonPath: addon, packageRoot: root };
+    const value = await smoke.default(ex, ctx);
+    out.execute = { ok: true, smoke: true, ...serialize(value) };
+  } catch (e) {
+    out.execute = { ok: false, smoke: true, ...describe(e) };
+  }
+}
+
+await main();
+stage('done');
+const tmp = env.ABIPROBE_HANDSHAKE + '.tmp';
+fs.writeFileSync(tmp, JSON.stringify(out));
+fs.renameSync(tmp, env.ABIPROBE_HANDSHAKE);
+// The work is reported; do not wait for handles the addon left open.
+process.exit(0);

@@ -1,0 +1,178 @@
+/* probe/dynamic.c — one real load in a child process. The child gets a private temporary
+ * directory holding the driver, a stage file and the handshake path; all of it is removed
+ * afterwards. The child runs in its own process group, under RLIMIT_CPU and a wall-clock
+ * timeout that kills the group (probe/spawn.c). */
+#define _GNU_SOURCE
+#include "dynamic.h"
+
+#include "driver.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { HANDSHAKE_MAX = 1 << 20, OUTPUT_CAP = 64 * 1024 };
+
+static int write_file(const char *path, const void *data, size_t n)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -1;
+    const char *p = data;
+    while (n > 0) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            close(fd);
+            return -1;
+        }
+        p += k;
+        n -= (size_t)k;
+    }
+    return close(fd);
+}
+
+int dyn_run(const dyn_job *j, dyn_outcome *out)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(out->stage, sizeof out->stage, "start");
+    char dir[PATH_MAX], driver[PATH_MAX + 16], stage[PATH_MAX + 16], hs[PATH_MAX + 16];
+    char v_addon[PATH_MAX + 64], v_stage[PATH_MAX + 64], v_hs[PATH_MAX + 64], v_smoke[PATH_MAX + 64],
+        v_pkg[PATH_MAX + 64];
+    char **env = NULL;
+    int rc = -1;
+    diag d;
+    if (spawn_tempdir(dir, sizeof dir, &d) != 0) {
+        snprintf(out->error, sizeof out->error, "%s", d.msg);
+        return -1;
+    }
+    snprintf(driver, sizeof driver, "%s/driver.mjs", dir);
+    snprintf(stage, sizeof stage, "%s/stage", dir);
+    snprintf(hs, sizeof hs, "%s/handshake.json", dir);
+    if (!j->library && write_file(driver, abiprobe_driver_mjs, abiprobe_driver_mjs_len) != 0) {
+        snprintf(out->error, sizeof out->error, "cannot write the driver to %.300s: %s", dir, strerror(errno));
+        goto done;
+    }
+    snprintf(v_addon, sizeof v_addon, "ABIPROBE_ADDON=%s", j->addon);
+    snprintf(v_stage, sizeof v_stage, "ABIPROBE_STAGE=%s", stage);
+    snprintf(v_hs, sizeof v_hs, "ABIPROBE_HANDSHAKE=%s", hs);
+    snprintf(v_smoke, sizeof v_smoke, "ABIPROBE_SMOKE=%s", j->smoke ? j->smoke : "");
+    snprintf(v_pkg, sizeof v_pkg, "ABIPROBE_PKG=%s", j->pkg ? j->pkg : "");
+    const char *set[] = {v_addon,
+                         v_stage,
+                         v_hs,
+                         v_smoke,
+                         v_pkg,
+                         j->now ? "ABIPROBE_FLAGS=now" : "ABIPROBE_FLAGS=default",
+                         j->execute ? "ABIPROBE_EXECUTE=1" : "ABIPROBE_EXECUTE=0",
+                         "ELECTRON_RUN_AS_NODE=1",
+                         NULL};
+    if (!(env = spawn_env_with(set))) {
+        snprintf(out->error, sizeof out->error, "out of memory");
+        goto done;
+    }
+    const char *argv[8];
+    if (j->library) {
+        const char *a[] = {j->self_exe, "__dlopen", j->runtime, j->addon, j->now ? "now" : "lazy", hs, NULL};
+        memcpy(argv, a, sizeof a);
+    } else if (strcmp(j->kind, "deno") == 0) {
+        /* -A: process.dlopen needs --allow-ffi and the driver reads the environment. */
+        const char *a[] = {j->runtime, "run", "-A", "--no-config", "--quiet", driver, NULL};
+        memcpy(argv, a, sizeof a);
+    } else {
+        const char *a[] = {j->runtime, driver, NULL};
+        memcpy(argv, a, sizeof a);
+    }
+    unsigned timeout = j->timeout_ms ? j->timeout_ms : 30000;
+    spawn_req q = {argv, (const char *const *)env, NULL, timeout, timeout / 1000 + 1, OUTPUT_CAP, OUTPUT_CAP};
+    if (spawn_run(&q, &out->proc, &d) != 0) {
+        snprintf(out->error, sizeof out->error, "%s", d.msg);
+        goto done;
+    }
+    out->started = true;
+    char *st = spawn_read_file(stage, 64);
+    if (st) {
+        snprintf(out->stage, sizeof out->stage, "%.*s", (int)strcspn(st, "\n"), st);
+        free(st);
+    }
+    out->handshake = spawn_read_file(hs, HANDSHAKE_MAX);
+    out->reported = out->handshake != NULL;
+    rc = 0;
+done:
+    free(env);
+    unlink(driver);
+    unlink(stage);
+    unlink(hs);
+    char tmp[PATH_MAX + 32];
+    snprintf(tmp, sizeof tmp, "%s.tmp", hs);
+    unlink(tmp);
+    rmdir(dir);
+    return rc;
+}
+
+void dyn_outcome_free(dyn_outcome *o)
+{
+    if (!o)
+        return;
+    spawn_res_free(&o->proc);
+    free(o->handshake);
+    o->handshake = NULL;
+}
+
+/* JSON string contents for s (quotes and control bytes escaped) into a FILE. */
+static void json_escape(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+}
+
+int dyn_library_child(const char *runtime, const char *addon, const char *mode, const char *handshake)
+{
+    char stage[PATH_MAX + 16];
+    const char *slash = strrchr(handshake, '/');
+    snprintf(stage, sizeof stage, "%.*s/stage", slash ? (int)(slash - handshake) : 1, slash ? handshake : ".");
+    FILE *sf = fopen(stage, "w");
+    if (sf) {
+        fputs("loading", sf);
+        fclose(sf);
+    }
+    const char *err = NULL;
+    void *rt = dlopen(runtime, RTLD_NOW | RTLD_GLOBAL);
+    char what[64] = "addon";
+    if (!rt) {
+        err = dlerror();
+        snprintf(what, sizeof what, "runtime");
+    } else if (!dlopen(addon, strcmp(mode, "now") == 0 ? RTLD_NOW : RTLD_LAZY)) {
+        err = dlerror();
+    }
+    char tmp[PATH_MAX + 16];
+    snprintf(tmp, sizeof tmp, "%s.tmp", handshake);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return 2;
+    fputs("{\"stage\":\"done\",\"load\":{\"ok\":", f);
+    fputs(err ? "false,\"message\":\"" : "true", f);
+    if (err) {
+        if (strcmp(what, "runtime") == 0)
+            fputs("the runtime library itself does not load: ", f);
+        json_escape(f, err);
+        fputc('"', f);
+    }
+    fputs("},\"execute\":null}", f);
+    if (fclose(f) != 0 || rename(tmp, handshake) != 0)
+        return 2;
+    return 0;
+}

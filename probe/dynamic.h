@@ -1,0 +1,48 @@
+/* probe/dynamic.h — running an addon for real: the runtime executes the embedded driver in
+ * a child process (or, for a shared-library runtime, a copy of abiprobe dlopens both), and
+ * the outcome is read from a handshake file, never from the exit status alone. */
+#ifndef ABIPROBE_DYNAMIC_H
+#define ABIPROBE_DYNAMIC_H
+
+#include "diag.h"
+#include "spawn.h"
+
+#include <stdbool.h>
+
+/* One real load. All strings are borrowed for the duration of dyn_run(). */
+typedef struct dyn_job {
+    const char *runtime;  /* the executable (or shared library) */
+    const char *kind;     /* runtime kind: "node", "bun", "deno", "electron", ... */
+    bool library;         /* a shared-library runtime: abiprobe dlopens it itself */
+    const char *self_exe; /* abiprobe's own path, for the library case */
+    const char *addon;
+    bool now;          /* RTLD_NOW instead of the runtime's default flags */
+    bool execute;      /* run the execute step after the load */
+    const char *smoke; /* smoke module, or NULL */
+    const char *pkg;   /* package root for ctx.require, or NULL */
+    unsigned timeout_ms;
+} dyn_job;
+
+/* What happened. */
+typedef struct dyn_outcome {
+    bool started;    /* the child ran at all */
+    bool reported;   /* the handshake was written */
+    char stage[32];  /* the last stage the driver reached ("start" when unknown) */
+    spawn_res proc;  /* exit status or signal, timeout, output tails */
+    char *handshake; /* the handshake's JSON text (malloc'd), or NULL */
+    char error[512]; /* why the job could not be run, when !started */
+} dyn_outcome;
+
+/* Run one job. Returns -1 only when it could not be started (out->error says why). Safe to
+ * call from several threads at once. Free with dyn_outcome_free(). */
+int dyn_run(const dyn_job *j, dyn_outcome *out);
+
+/* Release an outcome. NULL-safe. */
+void dyn_outcome_free(dyn_outcome *o);
+
+/* The body of `abiprobe __dlopen RUNTIME ADDON lazy|now HANDSHAKE`: dlopen the runtime with
+ * RTLD_NOW|RTLD_GLOBAL, then the addon, and write {"load":{"ok":...,"message":...}} to the
+ * handshake file. Returns the exit status for the child. */
+int dyn_library_child(const char *runtime, const char *addon, const char *mode, const char *handshake);
+
+#endif
