@@ -94,7 +94,8 @@ int checker_add_runtime(checker *c, const char *rt, diag *d)
     int rc = runtime_facts_read(c->r, rt, &ro, p->facts, d);
     const runtime_facts *f = p->facts;
     const char *ver = f->product_version ? f->product_version : f->version;
-    p->label = ver ? report_printf(c->r, "%s %s", f->kind, ver) : report_strdup(c->r, rt);
+    const char *base = strrchr(rt, '/') ? strrchr(rt, '/') + 1 : rt;
+    p->label = ver ? report_printf(c->r, "%s %s", f->kind, ver) : report_printf(c->r, "%s (%s)", f->kind, base);
     if (rc != 0)
         p->problem = report_strdup(c->r, d->msg);
     /* Code runs only in a runtime that answered here, or a library runtime of this machine. */

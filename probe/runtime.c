@@ -295,6 +295,16 @@ elf_only:
         facts_from_elf(r, o, out);
         if (!json)
             kind_from_elf(o, path, out);
+        /* Node's shared library is named after its ABI: libnode.so.<NODE_MODULE_VERSION>. */
+        const char *so = elf_obj_soname(o);
+        char *end;
+        long n = so && strncmp(so, "libnode.so.", 11) == 0 ? strtol(so + 11, &end, 10) : -1;
+        if (out->library && n > 0 && n < 100000 && *end == '\0' && out->modules < 0) {
+            out->modules = (int)n;
+            out->kind = "node";
+            out->engine = "v8";
+            out->note = report_printf(r, "%s; modules %ld from its SONAME %s", out->note, n, so);
+        }
     }
     if (out->modules > 0) {
         const abi_modules_entry *e =

@@ -55,6 +55,10 @@ done
 expect "unknown command" 2 "unknown command" "$B" frobnicate
 expect "scan is refused loudly" 3 "not available" "$B" scan --runtime node "$A147"
 expect "check without a runtime" 2 "--runtime RT" "$B" check "$A147"
+expect "--expect that is not JSON" 2 "not valid JSON" "$B" check --runtime node --smoke /dev/null --expect '{oops' "$A147"
+expect "--expect without --smoke" 2 "needs --smoke" "$B" check --runtime node --expect 3 "$A147"
+expect "-j out of range" 2 "from 1 to 64" "$B" check --runtime node -j 0 "$A147"
+expect "--smoke that does not exist" 2 "/nonexistent/smoke.mjs" "$B" check --runtime node --smoke /nonexistent/smoke.mjs "$A147"
 expect "inspect without files" 2 "nothing to do" "$B" inspect
 expect "unknown format" 2 "unknown format" "$B" inspect --format yaml "$A147"
 expect "unknown option" 2 "unknown option" "$B" inspect --frob "$A147"
