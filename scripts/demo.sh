@@ -16,13 +16,14 @@ pre=$nm/isolated-vm/prebuilds/linux-x64
 
 run() { # run EXPECTED-EXIT CMD...: show the command, run it, insist on the exit status
   local want=$1; shift
-  echo "\$ abiprobe ${*:2}" | sed "s#$nm/##g"
+  echo "\$ abiprobe ${*:2}" | sed -e "s#$nm/##g" -e "s#$root/##g"
   set +e; "$@"; local rc=$?; set -e
   if [ "$rc" != "$want" ]; then echo "demo: exit $rc, expected $want" >&2; exit 1; fi
   echo "(exit $rc, as expected)"; echo
 }
 
 run 0 build/abiprobe runtime "$bun" "$node24"
-run 1 build/abiprobe check --static-only --runtime "$bun" "$pre/isolated-vm.abi147.glibc.node"
-run 0 build/abiprobe check --static-only --runtime "$node24" "$pre/isolated-vm.abi137.glibc.node"
+smoke=$root/fixtures/smoke/ivm.mjs
+run 1 build/abiprobe check --smoke "$smoke" --expect 3 --runtime "$bun" "$pre/isolated-vm.abi147.glibc.node"
+run 0 build/abiprobe check --smoke "$smoke" --expect 3 --runtime "$node24" "$pre/isolated-vm.abi137.glibc.node"
 echo "demo: Bun cannot load isolated-vm (exit 1 above is the finding); Node 24 can. Both as expected."

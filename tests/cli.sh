@@ -93,6 +93,9 @@ expect "FIFO runtime does not block" 2 "neither an ELF" timeout 10 "$B" runtime 
 printf '#!/bin/sh\nexec node "$@"\n' > "$tmp/node-wrapper"; chmod +x "$tmp/node-wrapper"
 expect "launcher script runs, its execPath is read" 0 - "$B" runtime --format json "$tmp/node-wrapper"
 json_assert "wrapper resolved to the real node" "$tmp/out" 'd.results[0].runtime.kind==="node" && d.results[0].runtime.facts_from==="runtime+elf" && d.results[0].runtime.exe!==d.results[0].runtime.path && d.results[0].runtime.exports.total>1000'
+# Electron, from a fake that answers only under ELECTRON_RUN_AS_NODE=1 (abiprobe sets it).
+expect "electron facts" 0 - "$B" runtime --format json "$FIXTURE_DIR/fake_electron"
+json_assert "electron kind and registry" "$tmp/out" 'd.results[0].runtime.kind==="electron" && d.results[0].runtime.product_version==="37.0.0" && d.results[0].runtime.modules===136 && /^electron /.test(d.results[0].runtime.registry)'
 # A runtime built for another machine is read, not run: its e_machine patched to aarch64.
 cp "$FIXTURE_DIR/hang_host" "$tmp/arm64_host"
 printf '\xb7\x00' | dd of="$tmp/arm64_host" bs=1 seek=18 conv=notrunc status=none
