@@ -64,15 +64,12 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
     snprintf(v_hs, sizeof v_hs, "ABIPROBE_HANDSHAKE=%s", hs);
     snprintf(v_smoke, sizeof v_smoke, "ABIPROBE_SMOKE=%s", j->smoke ? j->smoke : "");
     snprintf(v_pkg, sizeof v_pkg, "ABIPROBE_PKG=%s", j->pkg ? j->pkg : "");
-    const char *set[] = {v_addon,
-                         v_stage,
-                         v_hs,
-                         v_smoke,
-                         v_pkg,
+    const char *set[] = {v_addon, v_stage, v_hs, v_smoke, v_pkg,
                          j->now ? "ABIPROBE_FLAGS=now" : "ABIPROBE_FLAGS=default",
                          j->execute ? "ABIPROBE_EXECUTE=1" : "ABIPROBE_EXECUTE=0",
-                         "ELECTRON_RUN_AS_NODE=1",
-                         NULL};
+                         /* Only Electron gets it: node-gyp-build inside a smoke module treats any
+                          * runtime with ELECTRON_RUN_AS_NODE set as Electron. */
+                         strcmp(j->kind, "electron") == 0 ? "ELECTRON_RUN_AS_NODE=1" : NULL, NULL};
     if (!(env = spawn_env_with(set))) {
         snprintf(out->error, sizeof out->error, "out of memory");
         goto done;
