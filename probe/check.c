@@ -8,12 +8,14 @@
 #include "dynamic.h"
 #include "runtime.h"
 #include "scope.h"
+#include "select.h"
 
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 typedef struct prepared {
@@ -203,8 +205,109 @@ static void check_pair(checker *c, size_t rt, result *res, const char *path, con
     scope_free(&s);
 }
 
+/* One addon file against runtime rt, into res. rc/ad: how reading the addon went. */
+static void check_file(checker *c, size_t rt, result *res, const char *path, const addon_facts *af, int rc,
+                       const diag *ad)
+{
+    prepared *p = &c->rts[rt];
+    if (rc != 0 && ad->code == DIAG_FOREIGN) {
+        check *k = report_add_check(c->r, res, "format", STATUS_FAIL, "%s", af->format_desc);
+        if (k)
+            k->hint = "a .node file for another operating system: install the linux prebuild";
+        rest(c->r, res, static_ids + 1, NSTATIC - 1, STATUS_SKIP, "not run: format failed");
+        rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_SKIP,
+             c->opts.static_only ? "not run: --static-only" : "not run: format failed");
+    } else if (rc != 0) {
+        rest(c->r, res, static_ids, NSTATIC, STATUS_ERROR, ad->msg);
+        rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_ERROR, ad->msg);
+    } else if (!p->have_scope) {
+        rest(c->r, res, static_ids, NSTATIC, STATUS_ERROR, p->problem);
+        rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_ERROR, p->problem);
+    } else {
+        check_pair(c, rt, res, path, af);
+    }
+    result_settle(res);
+}
+
+/* A package directory: each runtime's loader picks the file, then that file is checked. */
+static int run_package(checker *c, const char *pkgdir, diag *d)
+{
+    size_t first = c->r->nresults;
+    int ret = 0;
+    for (size_t i = 0; i < c->nrts; i++) {
+        prepared *p = &c->rts[i];
+        result *res = report_add(c->r);
+        selection *sel = res ? report_alloc(c->r, sizeof *sel) : NULL;
+        if (!sel)
+            return diag_set(d, DIAG_NOMEM, "out of memory");
+        res->runtime = p->facts;
+        res->target = report_strdup(c->r, pkgdir);
+        res->sel = sel;
+        diag sd;
+        diag_clear(&sd);
+        if (select_package(c->r, pkgdir, p->facts, &c->opts.overrides, sel, &sd) != 0) {
+            rest(c->r, res, static_ids, NSTATIC, STATUS_ERROR, sd.msg);
+            rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_ERROR, sd.msg);
+            result_settle(res);
+            *d = sd;
+            ret = -1;
+            continue;
+        }
+        if (!sel->chosen) {
+            /* No file: the package itself stands as the addon of the result. */
+            addon_facts *af = report_alloc(c->r, sizeof *af);
+            if (af) {
+                af->path = sel->pkgdir;
+                af->format = "none";
+                af->kind = "unknown";
+                af->modules = af->napi_version = -1;
+                af->selected_by = sel->rule;
+                af->error = "no file selected";
+            }
+            res->addon = af;
+            check *k = report_add_check(c->r, res, "select", STATUS_FAIL, "%s", sel->none_why);
+            for (size_t j = 0; k && j < sel->ncands; j++)
+                report_check_detail(c->r, k, "%s: %s: %s", sel->cands[j].path, sel->cands[j].status,
+                                    sel->cands[j].reason);
+            if (k)
+                k->hint = "install a build for this runtime (npm rebuild), or use a runtime the package ships one for";
+            rest(c->r, res, static_ids, NSTATIC, STATUS_SKIP, "not run: no file selected");
+            rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_SKIP, "not run: no file selected");
+            result_settle(res);
+            continue;
+        }
+        const char *rel = sel->chosen + strlen(sel->pkgdir) + 1;
+        const char *why = "";
+        for (size_t j = 0; j < sel->ncands; j++)
+            if (strcmp(sel->cands[j].status, "chosen") == 0)
+                why = sel->cands[j].reason;
+        report_add_check(c->r, res, "select", STATUS_PASS, "%s (%s: %s)", rel, sel->rule, why);
+        /* Runtimes that pick the same file share its facts. */
+        addon_facts *af = NULL;
+        for (size_t k = first; k < c->r->nresults - 1 && !af; k++)
+            if (c->r->results[k].addon && strcmp(c->r->results[k].addon->path, sel->chosen) == 0)
+                af = c->r->results[k].addon;
+        diag ad;
+        diag_clear(&ad);
+        int rc = 0;
+        if (!af) {
+            if (!(af = report_alloc(c->r, sizeof *af)))
+                return diag_set(d, DIAG_NOMEM, "out of memory");
+            rc = addon_facts_read(c->r, sel->chosen, af, &ad);
+            af->selected_by = sel->rule;
+        }
+        res = &c->r->results[first + i]; /* report_add may have moved the array */
+        res->addon = af;
+        check_file(c, i, res, sel->chosen, af, rc, &ad);
+    }
+    return ret;
+}
+
 int checker_run(checker *c, const char *path, diag *d)
 {
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return run_package(c, path, d);
     addon_facts *af = report_alloc(c->r, sizeof *af);
     if (!af)
         return diag_set(d, DIAG_NOMEM, "out of memory");
@@ -212,29 +315,13 @@ int checker_run(checker *c, const char *path, diag *d)
     diag_clear(&ad);
     int rc = addon_facts_read(c->r, path, af, &ad);
     for (size_t i = 0; i < c->nrts; i++) {
-        prepared *p = &c->rts[i];
         result *res = report_add(c->r);
         if (!res)
             return diag_set(d, DIAG_NOMEM, "out of memory");
         res->addon = af;
-        res->runtime = p->facts;
-        if (rc != 0 && ad.code == DIAG_FOREIGN) {
-            check *k = report_add_check(c->r, res, "format", STATUS_FAIL, "%s", af->format_desc);
-            if (k)
-                k->hint = "a .node file for another operating system: install the linux prebuild";
-            rest(c->r, res, static_ids + 1, NSTATIC - 1, STATUS_SKIP, "not run: format failed");
-            rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_SKIP,
-                 c->opts.static_only ? "not run: --static-only" : "not run: format failed");
-        } else if (rc != 0) {
-            rest(c->r, res, static_ids, NSTATIC, STATUS_ERROR, ad.msg);
-            rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_ERROR, ad.msg);
-        } else if (!p->have_scope) {
-            rest(c->r, res, static_ids, NSTATIC, STATUS_ERROR, p->problem);
-            rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_ERROR, p->problem);
-        } else {
-            check_pair(c, i, res, path, af);
-        }
-        result_settle(res);
+        res->runtime = c->rts[i].facts;
+        res->target = af->path;
+        check_file(c, i, res, path, af, rc, &ad);
     }
     if (rc != 0 && ad.code != DIAG_FOREIGN) {
         *d = ad;

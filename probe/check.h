@@ -5,17 +5,19 @@
 
 #include "../report/result.h"
 #include "diag.h"
+#include "select.h"
 
 #include <stdbool.h>
 
 /* What the user asked for. */
 typedef struct check_opts {
-    bool static_only;        /* skip dlopen and execute */
-    unsigned timeout_ms;     /* per runtime process */
-    const char *smoke;       /* smoke module for execute, or NULL */
-    const char *expect_json; /* the value it must return, as JSON, or NULL */
-    unsigned jobs;           /* dynamic checks run in parallel, at most this many (0 means 1) */
-    const char *self_exe;    /* abiprobe's own executable, for shared-library runtimes */
+    bool static_only;           /* skip dlopen and execute */
+    unsigned timeout_ms;        /* per runtime process */
+    const char *smoke;          /* smoke module for execute, or NULL */
+    const char *expect_json;    /* the value it must return, as JSON, or NULL */
+    unsigned jobs;              /* dynamic checks run in parallel, at most this many (0 means 1) */
+    const char *self_exe;       /* abiprobe's own executable, for shared-library runtimes */
+    select_overrides overrides; /* --libc/--arch/--platform for package targets */
 } check_opts;
 
 typedef struct checker checker;
@@ -30,9 +32,12 @@ void checker_destroy(checker *c);
  * pair with it reports `error`; the return value is then -1 and d says why. */
 int checker_add_runtime(checker *c, const char *rt, diag *d);
 
-/* Check the addon file at path against every runtime, one result per runtime. Returns -1
- * when the file cannot be read at all (missing, not a regular file, corrupt): its results
- * then carry `error` and d says why. A Mach-O or PE file is a `format` failure, not -1. */
+/* Check the addon file at path against every runtime, one result per runtime. A package
+ * directory goes through each runtime's loader first (probe/select.h): the `select` check
+ * names the file it picks, or fails with every candidate and why it lost. Returns -1 when
+ * the file or package cannot be read at all (missing, not a regular file, corrupt, no
+ * package.json): its results then carry `error` and d says why. A Mach-O or PE file is a
+ * `format` failure, not -1. */
 int checker_run(checker *c, const char *path, diag *d);
 
 /* Run the dynamic checks queued by checker_run (in parallel, -j), record them in their

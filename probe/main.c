@@ -8,6 +8,8 @@
 #include "dynamic.h"
 #include "diag.h"
 #include "runtime.h"
+#include "scan.h"
+#include "select.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -31,9 +33,27 @@ enum {
 };
 
 /* Which subcommands an option applies to. */
-enum { CMD_INSPECT = 1, CMD_RUNTIME = 2, CMD_CHECK = 4, CMD_ALL = CMD_INSPECT | CMD_RUNTIME | CMD_CHECK };
+enum {
+    CMD_INSPECT = 1,
+    CMD_RUNTIME = 2,
+    CMD_CHECK = 4,
+    CMD_SELECT = 8,
+    CMD_SCAN = 16,
+    CMD_ALL = CMD_INSPECT | CMD_RUNTIME | CMD_CHECK | CMD_SELECT | CMD_SCAN
+};
 
-enum { OPT_FORMAT = 256, OPT_TIMEOUT, OPT_VERSION, OPT_RUNTIME, OPT_STATIC_ONLY, OPT_SMOKE, OPT_EXPECT };
+enum {
+    OPT_FORMAT = 256,
+    OPT_TIMEOUT,
+    OPT_VERSION,
+    OPT_RUNTIME,
+    OPT_STATIC_ONLY,
+    OPT_SMOKE,
+    OPT_EXPECT,
+    OPT_LIBC,
+    OPT_ARCH,
+    OPT_PLATFORM
+};
 
 /* The one option table: getopt_long's array and --help are both made from it. */
 static const struct optdef {
@@ -48,15 +68,22 @@ static const struct optdef {
     {"output", required_argument, 'o', "FILE", CMD_ALL,
      "write the report to FILE (atomically: temp file, then rename)"},
     {"verbose", no_argument, 'v', NULL, CMD_ALL, "list every symbol, not only the counts"},
-    {"runtime", required_argument, OPT_RUNTIME, "RT", CMD_CHECK,
+    {"runtime", required_argument, OPT_RUNTIME, "RT", CMD_CHECK | CMD_SCAN | CMD_SELECT,
      "a runtime to check against (a path or a command on PATH); repeat for several"},
-    {"static-only", no_argument, OPT_STATIC_ONLY, NULL, CMD_CHECK,
+    {"static-only", no_argument, OPT_STATIC_ONLY, NULL, CMD_CHECK | CMD_SCAN,
      "only the checks that read ELF; skip dlopen and execute, which run code"},
-    {"smoke", required_argument, OPT_SMOKE, "FILE.mjs", CMD_CHECK,
+    {"smoke", required_argument, OPT_SMOKE, "FILE.mjs", CMD_CHECK | CMD_SCAN,
      "ES module whose default export (addon, ctx) => value runs inside the runtime"},
-    {"expect", required_argument, OPT_EXPECT, "JSON", CMD_CHECK, "the value the smoke module must return, as JSON"},
-    {"jobs", required_argument, 'j', "N", CMD_CHECK, "run up to N runtime processes at once (default 1)"},
-    {"timeout", required_argument, OPT_TIMEOUT, "SECONDS", CMD_RUNTIME | CMD_CHECK,
+    {"expect", required_argument, OPT_EXPECT, "JSON", CMD_CHECK | CMD_SCAN,
+     "the value the smoke module must return, as JSON"},
+    {"jobs", required_argument, 'j', "N", CMD_CHECK | CMD_SCAN, "run up to N runtime processes at once (default 1)"},
+    {"libc", required_argument, OPT_LIBC, "glibc|musl", CMD_CHECK | CMD_SCAN | CMD_SELECT,
+     "for package targets: the C library the loader assumes (\"what would an Alpine image load?\")"},
+    {"arch", required_argument, OPT_ARCH, "ARCH", CMD_CHECK | CMD_SCAN | CMD_SELECT,
+     "for package targets: the architecture the loader assumes (x64, arm64, ia32, arm)"},
+    {"platform", required_argument, OPT_PLATFORM, "OS", CMD_CHECK | CMD_SCAN | CMD_SELECT,
+     "for package targets: the platform the loader assumes (linux, darwin, win32)"},
+    {"timeout", required_argument, OPT_TIMEOUT, "SECONDS", CMD_RUNTIME | CMD_CHECK | CMD_SCAN | CMD_SELECT,
      "bound on each runtime process (default 30)"},
     {"help", no_argument, 'h', NULL, CMD_ALL, "show this help and exit"},
     {"version", no_argument, OPT_VERSION, NULL, CMD_ALL, "show the version and exit"},
@@ -72,11 +99,15 @@ static const struct cmddef {
     {"inspect", CMD_INSPECT, "inspect [options] ADDON...", "facts about addon files, no verdict"},
     {"runtime", CMD_RUNTIME, "runtime [options] RT...",
      "facts about runtimes (a path or a command on PATH), no verdict"},
-    {"check", CMD_CHECK, "check [options] --runtime RT... ADDON...", "will each addon load and work in each runtime?"},
+    {"check", CMD_CHECK, "check [options] --runtime RT... TARGET...",
+     "will each addon (a .node file or a package directory) load and work in each runtime?"},
+    {"scan", CMD_SCAN, "scan [options] --runtime RT... DIR...",
+     "check every package under DIR (node_modules trees) that would load native code"},
+    {"select", CMD_SELECT, "select [options] --runtime RT... PKGDIR...",
+     "which file each runtime would load from a package, and why the others lost"},
 };
 
 /* Subcommands of SPEC that this build does not carry yet: refused loudly, never a silent 0. */
-static const char *const planned[] = {"scan", "select"};
 
 typedef struct cli {
     const char *format;
@@ -89,6 +120,7 @@ typedef struct cli {
     const char *smoke;
     const char *expect;
     unsigned jobs;
+    select_overrides overrides;
 } cli;
 
 static void usage(FILE *f)
@@ -222,13 +254,75 @@ static int run_facts(const char *command, fact_fn one, int argc, char **argv, co
     return code;
 }
 
-/* check: every addon against every runtime. Unreadable input gives 2, a failure 1, a
- * check that could not be carried out 3. */
-static int cmd_check(int argc, char **argv, const cli *c)
+/* select: for every package and runtime, the file the package's loader picks. Exit 0
+ * when every pair has one, 1 when some runtime gets none, 2 for an unreadable package. */
+static int cmd_select(int argc, char **argv, const cli *c)
 {
     report r;
-    report_init(&r, "check");
+    report_init(&r, "select");
+    int code = EXIT_PASS;
+    runtime_facts **rts = calloc(c->nruntimes, sizeof *rts);
+    runtime_opts ro = {c->timeout_s * 1000u};
+    for (size_t i = 0; rts && i < c->nruntimes; i++) {
+        diag d;
+        diag_clear(&d);
+        if (!(rts[i] = report_alloc(&r, sizeof *rts[i])))
+            break;
+        if (runtime_facts_read(&r, c->runtimes[i], &ro, rts[i], &d) != 0) {
+            fprintf(stderr, "abiprobe: %s\n", d.msg);
+            code = worst(code, exit_for(d.code));
+        }
+    }
+    for (int a = 0; rts && a < argc; a++) {
+        for (size_t i = 0; i < c->nruntimes && rts[i]; i++) {
+            diag d;
+            diag_clear(&d);
+            result *res = report_add(&r);
+            selection *sel = res ? report_alloc(&r, sizeof *sel) : NULL;
+            if (!sel) {
+                code = EXIT_NOT_CHECKED;
+                break;
+            }
+            res->runtime = rts[i];
+            res->sel = sel;
+            res->target = argv[a];
+            if (select_package(&r, argv[a], rts[i], &c->overrides, sel, &d) != 0) {
+                fprintf(stderr, "abiprobe: %s\n", d.msg);
+                sel->none_why = report_strdup(&r, d.msg);
+                code = worst(code, EXIT_USAGE);
+                break;
+            }
+            if (!sel->chosen && code == EXIT_PASS)
+                code = EXIT_FINDING;
+        }
+    }
+    if (!rts) {
+        fprintf(stderr, "abiprobe: out of memory\n");
+        code = EXIT_NOT_CHECKED;
+    }
+    if (emit(&r, c) != 0)
+        code = worst(code, EXIT_USAGE);
+    free(rts);
+    report_free(&r);
+    return code;
+}
+
+/* The progress line of scan: on a terminal only. */
+static void scan_progress_line(size_t files, size_t packages, void *arg)
+{
+    (void)arg;
+    fprintf(stderr, "\rscanning: %zu files, %zu packages with native code", files, packages);
+}
+
+/* check and scan: every target against every runtime. Unreadable input gives 2, a failure
+ * 1, a check that could not be carried out 3. For scan, the targets are the native packages
+ * found under the DIRs, then the .node files that no loader rule reaches (no verdict). */
+static int run_checks(int argc, char **argv, const cli *c, bool scan)
+{
+    report r;
+    report_init(&r, scan ? "scan" : "check");
     checker *ck = NULL;
+    scan_found found = {0};
     char self[PATH_MAX];
     ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
     self[sl > 0 ? sl : 0] = '\0';
@@ -238,7 +332,8 @@ static int cmd_check(int argc, char **argv, const cli *c)
         report_free(&r);
         return EXIT_USAGE;
     }
-    check_opts co = {c->static_only, c->timeout_s * 1000u, c->smoke ? smoke : NULL, c->expect, c->jobs, self};
+    check_opts co = {c->static_only, c->timeout_s * 1000u, c->smoke ? smoke : NULL, c->expect, c->jobs,
+                     self,           c->overrides};
     diag d;
     diag_clear(&d);
     bool unreadable = false;
@@ -252,12 +347,52 @@ static int cmd_check(int argc, char **argv, const cli *c)
         if (checker_add_runtime(ck, c->runtimes[i], &d) != 0)
             fprintf(stderr, "abiprobe: %s\n", d.msg);
     }
-    for (int i = 0; i < argc; i++) {
+    char **targets = argv;
+    size_t ntargets = (size_t)argc;
+    if (scan) {
+        bool tty = isatty(STDERR_FILENO);
+        if (scan_walk((const char *const *)argv, (size_t)argc, &found, tty ? scan_progress_line : NULL, NULL, &d) !=
+            0) {
+            if (tty)
+                fputc('\n', stderr);
+            fprintf(stderr, "abiprobe: %s\n", d.msg);
+            checker_destroy(ck);
+            report_free(&r);
+            return EXIT_USAGE;
+        }
+        if (tty)
+            fprintf(stderr, "\rscanning: %zu files, %zu packages with native code\n", found.nfiles, found.npackages);
+        if (found.nerrors)
+            fprintf(stderr, "abiprobe: scan: %zu directories could not be read and were walked around\n",
+                    found.nerrors);
+        targets = found.packages;
+        ntargets = found.npackages;
+    }
+    for (size_t i = 0; i < ntargets; i++) {
         diag_clear(&d);
-        if (checker_run(ck, argv[i], &d) != 0) {
+        if (checker_run(ck, targets[i], &d) != 0) {
             fprintf(stderr, "abiprobe: %s\n", d.msg);
             unreadable = unreadable || d.code != DIAG_NOMEM;
         }
+    }
+    /* .node files that no rule of any package reached, for any runtime. */
+    size_t nchecked = r.nresults;
+    for (size_t k = 0; k < found.nnodes; k++) {
+        bool reached = false;
+        for (size_t i = 0; i < nchecked && !reached; i++)
+            reached = r.results[i].sel && select_considered(r.results[i].sel, found.nodes[k]);
+        if (reached)
+            continue;
+        result *res = report_add(&r);
+        addon_facts *af = res ? report_alloc(&r, sizeof *af) : NULL;
+        if (!af)
+            break;
+        af->path = report_strdup(&r, found.nodes[k]);
+        af->kind = "unknown";
+        af->modules = af->napi_version = -1;
+        res->addon = af;
+        res->unreferenced = true;
+        res->target = af->path;
     }
     checker_finish(ck);
     status v = report_verdict(&r);
@@ -268,6 +403,7 @@ static int cmd_check(int argc, char **argv, const cli *c)
     if (emit(&r, c) != 0)
         code = worst(code, EXIT_USAGE);
     checker_destroy(ck);
+    scan_found_free(&found);
     report_free(&r);
     return code;
 }
@@ -300,11 +436,6 @@ int main(int argc, char **argv)
         if (strcmp(cmddefs[i].name, cmd) == 0)
             cd = &cmddefs[i];
     if (!cd) {
-        for (size_t i = 0; i < sizeof planned / sizeof planned[0]; i++)
-            if (strcmp(planned[i], cmd) == 0) {
-                fprintf(stderr, "abiprobe: %s: not available in this build yet (inspect and runtime are)\n", cmd);
-                return EXIT_NOT_CHECKED;
-            }
         fprintf(stderr, "abiprobe: unknown command '%s' (try abiprobe --help)\n", cmd);
         return EXIT_USAGE;
     }
@@ -324,7 +455,7 @@ int main(int argc, char **argv)
     shortopts[ns] = '\0';
     longopts[NOPTS] = (struct option){NULL, 0, NULL, 0};
 
-    cli c = {"text", NULL, 0, 30, false, NULL, 0, NULL, NULL, 1};
+    cli c = {"text", NULL, 0, 30, false, NULL, 0, NULL, NULL, 1, {NULL, NULL, NULL}};
     int code = EXIT_PASS;
     /* --runtime values point into argv; at most one per argument. */
     if (!(c.runtimes = calloc((size_t)argc, sizeof *c.runtimes))) {
@@ -360,6 +491,16 @@ int main(int argc, char **argv)
         case OPT_RUNTIME: c.runtimes[c.nruntimes++] = optarg; break;
         case OPT_STATIC_ONLY: c.static_only = true; break;
         case OPT_SMOKE: c.smoke = optarg; break;
+        case OPT_LIBC:
+            if (strcmp(optarg, "glibc") != 0 && strcmp(optarg, "musl") != 0) {
+                fprintf(stderr, "abiprobe %s: --libc %s: want glibc or musl\n", cmd, optarg);
+                code = EXIT_USAGE;
+                goto out;
+            }
+            c.overrides.libc = optarg;
+            break;
+        case OPT_ARCH: c.overrides.arch = optarg; break;
+        case OPT_PLATFORM: c.overrides.platform = optarg; break;
         case OPT_EXPECT: {
             cJSON *j = cJSON_Parse(optarg);
             cJSON_Delete(j);
@@ -411,23 +552,35 @@ int main(int argc, char **argv)
     int nargs = sub_argc - optind;
     if (nargs < 1) {
         fprintf(stderr, "abiprobe %s: nothing to do: name at least one %s\n", cmd,
-                cd->bit == CMD_RUNTIME ? "runtime" : "addon file");
+                cd->bit == CMD_RUNTIME  ? "runtime"
+                : cd->bit == CMD_SELECT ? "package directory"
+                : cd->bit == CMD_SCAN   ? "directory to scan"
+                                        : "addon file or package directory");
         code = EXIT_USAGE;
         goto out;
     }
     char **args = sub_argv + optind;
-    if (cd->bit == CMD_CHECK) {
+    if (cd->bit == CMD_SELECT) {
         if (!c.nruntimes) {
-            fprintf(stderr, "abiprobe check: name at least one runtime with --runtime RT\n");
+            fprintf(stderr, "abiprobe select: name at least one runtime with --runtime RT\n");
+            code = EXIT_USAGE;
+            goto out;
+        }
+        code = cmd_select(nargs, args, &c);
+        goto out;
+    }
+    if (cd->bit == CMD_CHECK || cd->bit == CMD_SCAN) {
+        if (!c.nruntimes) {
+            fprintf(stderr, "abiprobe %s: name at least one runtime with --runtime RT\n", cmd);
             code = EXIT_USAGE;
             goto out;
         }
         if (c.expect && !c.smoke) {
-            fprintf(stderr, "abiprobe check: --expect needs --smoke (the module whose value it checks)\n");
+            fprintf(stderr, "abiprobe %s: --expect needs --smoke (the module whose value it checks)\n", cmd);
             code = EXIT_USAGE;
             goto out;
         }
-        code = cmd_check(nargs, args, &c);
+        code = run_checks(nargs, args, &c, cd->bit == CMD_SCAN);
         goto out;
     }
     if (cd->bit == CMD_INSPECT)

@@ -179,6 +179,30 @@ static cJSON *runtime_json(const runtime_facts *rt)
     return j;
 }
 
+static cJSON *selection_json(const selection *s)
+{
+    cJSON *j = cJSON_CreateObject();
+    put_str(j, "package", s->pkgdir);
+    put_str(j, "name", s->name);
+    put_str(j, "version", s->version);
+    put_str(j, "rule", s->rule);
+    put_str(j, "rule_why", s->rule_why);
+    put_str(j, "seen_as", s->seen_as);
+    put_str(j, "seen_note", s->seen_note);
+    put_str(j, "chosen", s->chosen);
+    if (!s->chosen)
+        put_str(j, "none_why", s->none_why);
+    cJSON *arr = cJSON_AddArrayToObject(j, "candidates");
+    for (size_t i = 0; i < s->ncands; i++) {
+        cJSON *c = cJSON_CreateObject();
+        put_str(c, "path", s->cands[i].path);
+        put_str(c, "status", s->cands[i].status);
+        put_str(c, "reason", s->cands[i].reason);
+        cJSON_AddItemToArray(arr, c);
+    }
+    return j;
+}
+
 static cJSON *check_json(const check *k)
 {
     cJSON *c = cJSON_CreateObject();
@@ -256,6 +280,10 @@ int report_write_json(const report *r, const report_opts *o, FILE *out)
             cJSON_AddItemToObject(j, "addon", addon_json(res->addon, !res->has_verdict));
         if (res->runtime)
             cJSON_AddItemToObject(j, "runtime", runtime_json(res->runtime));
+        if (res->sel)
+            cJSON_AddItemToObject(j, "selection", selection_json(res->sel));
+        if (res->unreferenced)
+            cJSON_AddBoolToObject(j, "unreferenced", true);
         if (res->has_verdict) {
             put_str(j, "verdict", status_name(res->verdict));
             cJSON *checks = cJSON_AddArrayToObject(j, "checks");

@@ -121,10 +121,35 @@ typedef struct check {
 /* Checks one result can hold (SPEC has nine ids). */
 enum { RESULT_MAX_CHECKS = 12 };
 
+/* One file a package's loader considered, and what became of it. */
+typedef struct candidate {
+    const char *path;   /* relative to the package directory */
+    const char *status; /* "chosen", "rejected", "outranked", "not reached", "absent" */
+    const char *reason;
+} candidate;
+
+/* Which file a runtime would load from a package, and why. */
+typedef struct selection {
+    const char *pkgdir;
+    const char *name; /* package.json name and version */
+    const char *version;
+    const char *rule;      /* "node-gyp-build", "bindings", "node-pre-gyp", "napi-rs", "build/Release" */
+    const char *rule_why;  /* how the rule was recognised */
+    const char *seen_as;   /* the loader's view: "runtime=node abi=147 uv=1 libc=glibc ..." */
+    const char *seen_note; /* when the loader's view differs from the real engine (Bun seen as node) */
+    const char *chosen;    /* absolute path of the chosen file, or NULL */
+    candidate *cands;
+    size_t ncands;
+    const char *none_why; /* when nothing is chosen: the loader's own words */
+} selection;
+
 /* One addon, one runtime, or one pair with its checks. */
 typedef struct result {
     addon_facts *addon;
     runtime_facts *runtime;
+    selection *sel;     /* set for package targets (select, check, scan) */
+    const char *target; /* the argument this result came from (groups the text report) */
+    bool unreferenced;  /* scan: a .node file no loader rule reaches (no verdict) */
     status verdict;
     bool has_verdict; /* inspect/runtime results carry facts, no verdict */
     check *checks;

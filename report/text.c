@@ -374,20 +374,82 @@ static void print_pair(const out_ctx *c, const result *res)
     pack_flush(&p);
 }
 
+/* "isolated-vm 7.0.1" for a package, the file name otherwise. */
+static const char *target_title(const result *res, char *buf, size_t n)
+{
+    if (res->sel && res->sel->name) {
+        snprintf(buf, n, "%s%s%s", res->sel->name, res->sel->version ? " " : "",
+                 res->sel->version ? res->sel->version : "");
+        return buf;
+    }
+    return base_name(res->addon ? res->addon->path : res->target);
+}
+
+static void print_selection(const out_ctx *c, const result *res)
+{
+    const selection *s = res->sel;
+    char title[256];
+    fprintf(c->f, "%s%s%s · ", BOLD(c), target_title(res, title, sizeof title), RESET(c));
+    runtime_title(c, res->runtime);
+    fputc('\n', c->f);
+    label(c, "package");
+    fprintf(c->f, "%s\n", s->pkgdir ? s->pkgdir : res->target);
+    if (!s->rule) {
+        label(c, "error");
+        fprintf(c->f, "%s%s%s\n", RED(c), s->none_why ? s->none_why : "unreadable", RESET(c));
+        return;
+    }
+    label(c, "loader");
+    fprintf(c->f, "%s (%s)\n", s->rule, s->rule_why);
+    label(c, "sees");
+    fprintf(c->f, "%s\n", s->seen_as);
+    if (s->seen_note) {
+        label(c, "note");
+        fprintf(c->f, "%s%s%s\n", YELLOW(c), s->seen_note, RESET(c));
+    }
+    label(c, "chosen");
+    if (s->chosen)
+        fprintf(c->f, "%s%s%s\n", GREEN(c), s->chosen + (s->pkgdir ? strlen(s->pkgdir) + 1 : 0), RESET(c));
+    else
+        fprintf(c->f, "%snone: %s%s\n", RED(c), s->none_why, RESET(c));
+    if (s->ncands)
+        fprintf(c->f, "  %scandidates%s\n", DIM(c), RESET(c));
+    for (size_t i = 0; i < s->ncands; i++) {
+        const candidate *k = &s->cands[i];
+        bool chosen = strcmp(k->status, "chosen") == 0;
+        fprintf(c->f, "      %s%s%s %s  %s%s: %s%s\n", chosen ? GREEN(c) : DIM(c), chosen ? "✓" : "·", RESET(c),
+                k->path, DIM(c), k->status, k->reason, RESET(c));
+    }
+}
+
 int report_write_text(const report *r, const report_opts *o, FILE *out)
 {
     out_ctx c = {out, o->color, o->verbose};
     for (size_t i = 0; i < r->nresults; i++) {
         const result *res = &r->results[i];
-        if (res->has_verdict && res->addon && res->runtime) {
-            /* Consecutive results of one addon share its heading. */
-            if (i == 0 || r->results[i - 1].addon != res->addon)
-                fprintf(out, "%s%s%s\n", BOLD(&c), base_name(res->addon->path), RESET(&c));
+        if (res->unreferenced) {
+            if (i == 0 || !r->results[i - 1].unreferenced)
+                fprintf(out,
+                        "%sunreferenced .node files%s (no loader rule of their package reaches them; no verdict)\n",
+                        BOLD(&c), RESET(&c));
+            fprintf(out, "  %s\n", res->addon->path);
+            continue;
+        }
+        if (res->has_verdict && res->runtime) {
+            /* Consecutive results of one target share its heading. */
+            char title[256];
+            if (i == 0 || !r->results[i - 1].target || !res->target ||
+                strcmp(r->results[i - 1].target, res->target) != 0)
+                fprintf(out, "%s%s%s\n", BOLD(&c), target_title(res, title, sizeof title), RESET(&c));
             print_pair(&c, res);
             continue;
         }
         if (i)
             fputc('\n', out);
+        if (res->sel) {
+            print_selection(&c, res);
+            continue;
+        }
         if (res->addon && !res->runtime)
             print_addon(&c, res->addon);
         else if (res->runtime && !res->addon)

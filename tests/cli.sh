@@ -53,7 +53,7 @@ for opt in $(grep -o -- '--[a-z][a-z-]*' "$tmp/out" | sort -u); do
     { echo "FAIL doc/abiprobe.1 does not document $opt"; fail=$((fail + 1)); }
 done
 expect "unknown command" 2 "unknown command" "$B" frobnicate
-expect "scan is refused loudly" 3 "not available" "$B" scan --runtime node "$A147"
+expect "scan of a file, not a directory" 2 "not a directory" "$B" scan --static-only --runtime node "$A147"
 expect "check without a runtime" 2 "--runtime RT" "$B" check "$A147"
 expect "--expect that is not JSON" 2 "not valid JSON" "$B" check --runtime node --smoke /dev/null --expect '{oops' "$A147"
 expect "--expect without --smoke" 2 "needs --smoke" "$B" check --runtime node --expect 3 "$A147"

@@ -1,0 +1,209 @@
+/* probe/scan.c — the tree walk. fts with FTS_PHYSICAL reports a symlink instead of
+ * following it, so a symlink cycle cannot loop the walk; a symlinked directory is walked
+ * only when its target lies outside everything walked so far, and then once. */
+#define _GNU_SOURCE
+#include "scan.h"
+
+#include "select.h"
+
+#include <errno.h>
+#include <fts.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum { MAX_ROOTS = 4096 };
+
+typedef struct strvec {
+    char **v;
+    size_t n, cap;
+} strvec;
+
+static int vec_push(strvec *s, const char *str)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        char **n = realloc(s->v, cap * sizeof *n);
+        if (!n)
+            return -1;
+        s->v = n;
+        s->cap = cap;
+    }
+    if (!(s->v[s->n] = strdup(str)))
+        return -1;
+    s->n++;
+    return 0;
+}
+
+static void vec_free(strvec *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->v[i]);
+    free(s->v);
+    memset(s, 0, sizeof *s);
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Sort and drop duplicates. */
+static void vec_unique(strvec *s)
+{
+    if (s->n < 2)
+        return;
+    qsort(s->v, s->n, sizeof *s->v, cmp_str);
+    size_t k = 1;
+    for (size_t i = 1; i < s->n; i++) {
+        if (strcmp(s->v[i], s->v[k - 1]) == 0)
+            free(s->v[i]);
+        else
+            s->v[k++] = s->v[i];
+    }
+    s->n = k;
+}
+
+/* True when path is inside (or equal to) one of the walked roots. */
+static bool within(const strvec *roots, const char *path)
+{
+    for (size_t i = 0; i < roots->n; i++) {
+        size_t l = strlen(roots->v[i]);
+        if (strncmp(path, roots->v[i], l) == 0 && (path[l] == '\0' || path[l] == '/' || l == 1))
+            return true;
+    }
+    return false;
+}
+
+static bool has_package_json(const char *dir)
+{
+    char p[PATH_MAX + 16];
+    struct stat st;
+    return snprintf(p, sizeof p, "%s/package.json", dir) < (int)sizeof p && stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static bool named(const FTSENT *e, const char *name)
+{
+    return e && e->fts_level >= 0 && strcmp(e->fts_name, name) == 0;
+}
+
+static bool installed(const FTSENT *e)
+{
+    const FTSENT *p = e->fts_parent;
+    if (named(p, "node_modules"))
+        return true;
+    return p && p->fts_level > 0 && p->fts_name[0] == '@' && named(p->fts_parent, "node_modules");
+}
+
+int scan_walk(const char *const *roots, size_t nroots, scan_found *out, scan_progress cb, void *arg, diag *d)
+{
+    memset(out, 0, sizeof *out);
+    strvec walked = {0}, pkgs = {0}, nodes = {0};
+    int rc = -1;
+    for (size_t i = 0; i < nroots; i++) {
+        char real[PATH_MAX];
+        if (!realpath(roots[i], real)) {
+            diag_errno(d, DIAG_IO, "%s", roots[i]);
+            goto done;
+        }
+        struct stat st;
+        if (stat(real, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            diag_set(d, DIAG_IO, "%s: not a directory", roots[i]);
+            goto done;
+        }
+        if (vec_push(&walked, real) != 0)
+            goto nomem;
+    }
+    /* walked grows as symlinks lead outside it; each new root is walked once. */
+    for (size_t r = 0; r < walked.n && r < MAX_ROOTS; r++) {
+        char *const argv[] = {walked.v[r], NULL};
+        FTS *fts = fts_open(argv, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
+        if (!fts) {
+            out->nerrors++;
+            continue;
+        }
+        FTSENT *e;
+        while ((e = fts_read(fts))) {
+            switch (e->fts_info) {
+            case FTS_D:
+                if (strcmp(e->fts_name, ".git") == 0) {
+                    fts_set(fts, e, FTS_SKIP);
+                    break;
+                }
+                /* An installed package sits in node_modules (or node_modules/@scope), or is a
+                 * root; a package.json elsewhere (examples, tests inside a package) is not one. */
+                if ((e->fts_level == 0 || installed(e)) && has_package_json(e->fts_path) &&
+                    select_is_native(e->fts_path)) {
+                    char real[PATH_MAX];
+                    if (realpath(e->fts_path, real) && vec_push(&pkgs, real) != 0)
+                        goto nomem_fts;
+                }
+                break;
+            case FTS_F:
+                out->nfiles++;
+                if (e->fts_namelen > 5 && strcmp(e->fts_name + e->fts_namelen - 5, ".node") == 0) {
+                    char real[PATH_MAX];
+                    if (realpath(e->fts_path, real) && vec_push(&nodes, real) != 0)
+                        goto nomem_fts;
+                }
+                if (cb && out->nfiles % 2000 == 0)
+                    cb(out->nfiles, pkgs.n, arg);
+                break;
+            case FTS_SL: {
+                char real[PATH_MAX];
+                struct stat st;
+                if (!realpath(e->fts_path, real) || stat(real, &st) != 0)
+                    break; /* dangling or looping link */
+                if (S_ISDIR(st.st_mode)) {
+                    if (!within(&walked, real) && vec_push(&walked, real) != 0)
+                        goto nomem_fts;
+                } else if (S_ISREG(st.st_mode) && e->fts_namelen > 5 &&
+                           strcmp(e->fts_name + e->fts_namelen - 5, ".node") == 0) {
+                    if (vec_push(&nodes, real) != 0)
+                        goto nomem_fts;
+                }
+                break;
+            }
+            case FTS_DNR:
+            case FTS_ERR:
+            case FTS_NS: out->nerrors++; break;
+            default: break;
+            }
+        }
+        fts_close(fts);
+        continue;
+    nomem_fts:
+        fts_close(fts);
+        goto nomem;
+    }
+    vec_unique(&pkgs);
+    vec_unique(&nodes);
+    out->packages = pkgs.v;
+    out->npackages = pkgs.n;
+    out->nodes = nodes.v;
+    out->nnodes = nodes.n;
+    pkgs = (strvec){0};
+    nodes = (strvec){0};
+    rc = 0;
+    goto done;
+nomem:
+    diag_set(d, DIAG_NOMEM, "out of memory");
+done:
+    vec_free(&walked);
+    vec_free(&pkgs);
+    vec_free(&nodes);
+    return rc;
+}
+
+void scan_found_free(scan_found *f)
+{
+    if (!f)
+        return;
+    for (size_t i = 0; i < f->npackages; i++)
+        free(f->packages[i]);
+    for (size_t i = 0; i < f->nnodes; i++)
+        free(f->nodes[i]);
+    free(f->packages);
+    free(f->nodes);
+    memset(f, 0, sizeof *f);
+}
