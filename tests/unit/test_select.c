@@ -1,0 +1,282 @@
+/* tests/unit/test_select.c — the loader rules on package trees built at test time:
+ * node-gyp-build name sets and ranking, multi-arch tuples, build/Release first,
+ * napi-rs platform packages, node-pre-gyp templates and bindings. Runtime facts are set
+ * by hand: selection is pure emulation and runs no runtime. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "abi/prebuild.h"
+#include "probe/select.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char root[256];
+
+/* Create path (relative to root) with its parent directories and some content. */
+static void put(const char *rel, const char *content)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", root, rel);
+    for (char *p = path + strlen(root) + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(path, 0755);
+            *p = '/';
+        }
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(content, f);
+    fclose(f);
+}
+
+static runtime_facts facts(const char *kind, int modules, const char *libc)
+{
+    runtime_facts rt;
+    memset(&rt, 0, sizeof rt);
+    rt.kind = kind;
+    rt.engine = strcmp(kind, "bun") == 0 ? "jsc" : "v8";
+    rt.version = "24.21.0";
+    rt.product_version = strcmp(kind, "electron") == 0 ? "37.1.0" : NULL;
+    rt.modules = modules;
+    rt.napi = 9;
+    rt.uv = "1.52.1";
+    rt.machine = "x86_64";
+    rt.libc = libc;
+    return rt;
+}
+
+static const char *chosen_rel(const selection *s) { return s->chosen ? s->chosen + strlen(s->pkgdir) + 1 : "(none)"; }
+
+static const candidate *cand(const selection *s, const char *path)
+{
+    for (size_t i = 0; i < s->ncands; i++)
+        if (strcmp(s->cands[i].path, path) == 0)
+            return &s->cands[i];
+    return NULL;
+}
+
+static void pick(const char *pkg, runtime_facts rt, const select_overrides *o, const char *want)
+{
+    report r;
+    report_init(&r, "select");
+    selection s;
+    diag d;
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/%s", root, pkg);
+    if (select_package(&r, dir, &rt, o, &s, &d) != 0)
+        fail_msg("%s: %s", pkg, d.msg);
+    if (strcmp(chosen_rel(&s), want) != 0) {
+        for (size_t i = 0; i < s.ncands; i++)
+            print_message("  %s %s %s\n", s.cands[i].path, s.cands[i].status, s.cands[i].reason);
+        fail_msg("%s for %s/%d/%s: chose %s, want %s (%s)", pkg, rt.kind, rt.modules, rt.libc, chosen_rel(&s), want,
+                 s.none_why ? s.none_why : "");
+    }
+    report_free(&r);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(root, sizeof root, "/tmp/abiprobe-select-XXXXXX");
+    assert_non_null(mkdtemp(root));
+    const char *ngb = "{\"name\":\"tagged\",\"version\":\"1.0.0\",\"dependencies\":{\"node-gyp-build\":\"^4.8.0\"}}";
+    put("tagged/package.json", ngb);
+    const char *files[] = {"tagged.abi137.node",     "tagged.napi.node",       "node.napi.glibc.node",
+                           "node.napi.musl.node",    "electron.abi136.node",   "tagged.abi137.musl.node",
+                           "tagged.uv1.abi137.node", "tagged.uv2.abi147.node", "README.md"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char rel[256];
+        snprintf(rel, sizeof rel, "tagged/prebuilds/linux-x64/%s", files[i]);
+        put(rel, "x");
+    }
+    put("tagged/prebuilds/darwin-x64+arm64/tagged.napi.node", "x");
+    /* Among equals, more tags win; a tie keeps directory (name) order, as the stable sort does. */
+    put("spec/package.json", ngb);
+    put("spec/prebuilds/linux-x64/spec.abi137.node", "x");
+    put("spec/prebuilds/linux-x64/spec.uv1.abi137.glibc.node", "x");
+    put("spec/prebuilds/linux-x64/spec.abi137.glibc.node", "x");
+    put("tie/package.json", ngb);
+    put("tie/prebuilds/linux-x64/tie.uv1.abi137.node", "x");
+    put("tie/prebuilds/linux-x64/tie.abi137.glibc.node", "x");
+    /* Multi-arch tuples rank after single-arch ones. */
+    put("tuples/package.json", ngb);
+    put("tuples/prebuilds/linux-arm64+x64/tuples.napi.node", "x");
+    put("tuples/prebuilds/linux-x64/tuples.napi.node", "x");
+    put("tuples/prebuilds/linux-x64-extra/tuples.napi.node", "x"); /* three dash parts: ignored */
+    /* A local build wins over prebuilds. */
+    put("local/package.json", ngb);
+    put("local/build/Release/b.node", "x");
+    put("local/build/Release/a.node", "x");
+    put("local/prebuilds/linux-x64/local.napi.node", "x");
+    /* napi-rs with platform packages. */
+    put("napirs/package.json",
+        "{\"name\":\"@acme/thing\",\"version\":\"2.0.0\",\"napi\":{\"binaryName\":\"thing\"},"
+        "\"optionalDependencies\":{\"@acme/thing-linux-x64-gnu\":\"2.0.0\",\"@acme/thing-linux-x64-musl\":\"2.0.0\","
+        "\"@acme/thing-darwin-arm64\":\"2.0.0\"}}");
+    put("napirs/node_modules/@acme/thing-linux-x64-gnu/package.json",
+        "{\"name\":\"@acme/thing-linux-x64-gnu\",\"main\":\"thing.linux-x64-gnu.node\"}");
+    put("napirs/node_modules/@acme/thing-linux-x64-gnu/thing.linux-x64-gnu.node", "x");
+    /* node-pre-gyp's module_path template. */
+    put("pregyp/package.json",
+        "{\"name\":\"pregyp\",\"version\":\"3.1.0\",\"dependencies\":{\"@mapbox/node-pre-gyp\":\"^1.0.0\"},"
+        "\"binary\":{\"module_name\":\"pg_addon\","
+        "\"module_path\":\"./lib/binding/{configuration}/{node_abi}-{platform}-{arch}\"}}");
+    put("pregyp/lib/binding/Release/node-v137-linux-x64/pg_addon.node", "x");
+    /* bindings('thing') from the main file. */
+    put("bind/package.json", "{\"name\":\"bind\",\"main\":\"lib/index.js\",\"dependencies\":{\"bindings\":\"1.5.0\"}}");
+    put("bind/lib/index.js", "module.exports = require('bindings')('thing');\n");
+    put("bind/build/Release/thing.node", "x");
+    put("bind/compiled/24.21.0/linux/x64/thing.node", "x");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_ngb_tags(void **state)
+{
+    (void)state;
+    ngb_tags t;
+    ngb_parse_tags("isolated-vm.abi147.glibc.node", &t);
+    assert_true(t.valid);
+    assert_string_equal(t.abi, "147");
+    assert_string_equal(t.libc, "glibc");
+    assert_null(t.runtime);
+    assert_int_equal(t.specificity, 2);
+    ngb_parse_tags("node.napi.armv7.uv1.node", &t);
+    assert_string_equal(t.runtime, "node");
+    assert_true(t.napi);
+    assert_string_equal(t.armv, "7");
+    assert_string_equal(t.uv, "1");
+    assert_int_equal(t.specificity, 4);
+    ngb_parse_tags("thing.so", &t);
+    assert_false(t.valid);
+    size_t n;
+    assert_true(ngb_tuple_matches("darwin-x64+arm64", "darwin", "arm64", &n));
+    assert_int_equal(n, 2);
+    assert_false(ngb_tuple_matches("linux-x64-extra", "linux", "x64", &n));
+    assert_false(ngb_tuple_matches("linux-x64+", "linux", "x64", &n));
+}
+
+static void test_node_gyp_build(void **state)
+{
+    (void)state;
+    /* An exact runtime tag ranks first, then abi over napi, then more tags. */
+    pick("tagged", facts("node", 137, "glibc"), NULL, "prebuilds/linux-x64/node.napi.glibc.node");
+    pick("tagged", facts("node", 137, "musl"), NULL, "prebuilds/linux-x64/node.napi.musl.node");
+    /* Bun is seen as node: the node+napi file is runtime-agnostic and exact for node. */
+    pick("tagged", facts("bun", 147, "glibc"), NULL, "prebuilds/linux-x64/node.napi.glibc.node");
+    pick("tagged", facts("electron", 136, "glibc"), NULL, "prebuilds/linux-x64/electron.abi136.node");
+    select_overrides mac = {NULL, "arm64", "darwin"};
+    pick("tagged", facts("node", 137, "glibc"), &mac, "prebuilds/darwin-x64+arm64/tagged.napi.node");
+    select_overrides arm = {NULL, "arm64", NULL};
+    pick("tagged", facts("node", 137, "glibc"), &arm, "(none)");
+    pick("tuples", facts("node", 137, "glibc"), NULL, "prebuilds/linux-x64/tuples.napi.node");
+    pick("spec", facts("node", 137, "glibc"), NULL, "prebuilds/linux-x64/spec.uv1.abi137.glibc.node");
+    pick("tie", facts("node", 137, "glibc"), NULL, "prebuilds/linux-x64/tie.abi137.glibc.node");
+    pick("local", facts("node", 115, "glibc"), NULL, "build/Release/a.node");
+
+    /* The reasons: every loser is named. */
+    report r;
+    report_init(&r, "select");
+    selection s;
+    diag d;
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/tagged", root);
+    runtime_facts rt = facts("node", 137, "glibc");
+    assert_int_equal(select_package(&r, dir, &rt, NULL, &s, &d), 0);
+    assert_string_equal(s.rule, "node-gyp-build");
+    const candidate *k = cand(&s, "prebuilds/linux-x64/node.napi.musl.node");
+    assert_non_null(k);
+    assert_string_equal(k->status, "rejected");
+    assert_non_null(strstr(k->reason, "musl"));
+    k = cand(&s, "prebuilds/linux-x64/tagged.uv2.abi147.node");
+    assert_string_equal(k->status, "rejected");
+    k = cand(&s, "prebuilds/linux-x64/tagged.uv1.abi137.node");
+    assert_string_equal(k->status, "outranked");
+    k = cand(&s, "prebuilds/darwin-x64+arm64/");
+    assert_string_equal(k->status, "rejected");
+    assert_null(cand(&s, "prebuilds/linux-x64/README.md"));
+    report_free(&r);
+
+    setenv("PREBUILDS_ONLY", "1", 1);
+    pick("local", facts("node", 137, "glibc"), NULL, "prebuilds/linux-x64/local.napi.node");
+    unsetenv("PREBUILDS_ONLY");
+}
+
+static void test_napi_rs(void **state)
+{
+    (void)state;
+    report r;
+    report_init(&r, "select");
+    selection s;
+    diag d;
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/napirs", root);
+    runtime_facts rt = facts("node", 137, "glibc");
+    assert_int_equal(select_package(&r, dir, &rt, NULL, &s, &d), 0);
+    assert_string_equal(s.rule, "napi-rs");
+    assert_non_null(s.chosen);
+    assert_non_null(strstr(s.chosen, "thing-linux-x64-gnu/thing.linux-x64-gnu.node"));
+    report_free(&r);
+    report_init(&r, "select");
+    rt = facts("node", 137, "musl");
+    assert_int_equal(select_package(&r, dir, &rt, NULL, &s, &d), 0);
+    assert_null(s.chosen); /* the musl package is not installed */
+    assert_non_null(strstr(s.none_why, "linux-x64-musl"));
+    report_free(&r);
+}
+
+static void test_node_pre_gyp_and_bindings(void **state)
+{
+    (void)state;
+    pick("pregyp", facts("node", 137, "glibc"), NULL, "lib/binding/Release/node-v137-linux-x64/pg_addon.node");
+    pick("pregyp", facts("node", 115, "glibc"), NULL, "(none)");
+    pick("bind", facts("node", 137, "glibc"), NULL, "build/Release/thing.node");
+    char buf[256];
+    loader_view v = {"node", "137", "1", "", "glibc", "linux", "x64", "24.21.0", NULL, 9};
+    assert_string_equal(prebuild_expand("{module_name}-v{version}-{node_napi_label}-{platform}-{libc}-{arch}", &v, "m",
+                                        "1.2.3", "p", 0, buf, sizeof buf),
+                        "m-v1.2.3-node-v137-linux-glibc-x64");
+    assert_string_equal(prebuild_expand("{node_napi_label}/{unknown}", &v, "m", NULL, NULL, 6, buf, sizeof buf),
+                        "napi-v6/{unknown}");
+}
+
+static void test_not_a_package(void **state)
+{
+    (void)state;
+    report r;
+    report_init(&r, "select");
+    selection s;
+    diag d;
+    runtime_facts rt = facts("node", 137, "glibc");
+    assert_int_equal(select_package(&r, "/nonexistent/pkg", &rt, NULL, &s, &d), -1);
+    assert_int_equal(d.code, DIAG_IO);
+    assert_int_equal(select_package(&r, "/tmp", &rt, NULL, &s, &d), -1);
+    assert_non_null(strstr(d.msg, "package.json"));
+    report_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ngb_tags),      cmocka_unit_test(test_node_gyp_build),
+        cmocka_unit_test(test_napi_rs),       cmocka_unit_test(test_node_pre_gyp_and_bindings),
+        cmocka_unit_test(test_not_a_package),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
