@@ -20,6 +20,7 @@
 
 typedef struct prepared {
     runtime_facts *facts;
+    const char *name; /* what results call it (rt_name) */
     scope global;
     bool have_scope;
     const char *label;
@@ -33,6 +34,8 @@ typedef struct pending {
     size_t rt;         /* index into rts */
     const char *addon; /* absolute path */
     const char *pkg;   /* package root for ctx.require */
+    const char *smoke; /* this target's smoke module and expected value */
+    const char *expect;
     dyn_outcome lazy, now;
     bool now_ran;
 } pending;
@@ -45,7 +48,8 @@ struct checker {
     size_t nrts;
     pending *pend;
     size_t npend;
-    size_t next; /* the next pending job a worker takes */
+    size_t next;                        /* the next pending job a worker takes */
+    const char *cur_smoke, *cur_expect; /* the target being checked now */
     pthread_mutex_t lock;
 };
 
@@ -82,7 +86,9 @@ void checker_destroy(checker *c)
     free(c);
 }
 
-int checker_add_runtime(checker *c, const char *rt, diag *d)
+int checker_add_runtime(checker *c, const char *rt, diag *d) { return checker_add_named_runtime(c, rt, NULL, d); }
+
+int checker_add_named_runtime(checker *c, const char *rt, const char *name, diag *d)
 {
     prepared *n = realloc(c->rts, (c->nrts + 1) * sizeof *n);
     if (!n)
@@ -92,6 +98,7 @@ int checker_add_runtime(checker *c, const char *rt, diag *d)
     memset(p, 0, sizeof *p);
     if (!(p->facts = report_alloc(c->r, sizeof *p->facts)))
         return diag_set(d, DIAG_NOMEM, "out of memory");
+    p->name = report_strdup(c->r, name ? name : rt);
     runtime_opts ro = {c->opts.timeout_ms};
     int rc = runtime_facts_read(c->r, rt, &ro, p->facts, d);
     const runtime_facts *f = p->facts;
@@ -175,6 +182,8 @@ static void dynamic_checks(checker *c, result *res, size_t rt, const char *path)
     q->rt = rt;
     q->addon = report_strdup(c->r, abs);
     q->pkg = package_root(c->r, abs);
+    q->smoke = c->cur_smoke;
+    q->expect = c->cur_expect;
 }
 
 static void check_pair(checker *c, size_t rt, result *res, const char *path, const addon_facts *af)
@@ -303,7 +312,22 @@ static int run_package(checker *c, const char *pkgdir, diag *d)
     return ret;
 }
 
-int checker_run(checker *c, const char *path, diag *d)
+int checker_run(checker *c, const char *path, diag *d) { return checker_run_with(c, path, NULL, NULL, d); }
+
+static int run_target(checker *c, const char *path, diag *d);
+
+int checker_run_with(checker *c, const char *path, const char *smoke, const char *expect_json, diag *d)
+{
+    c->cur_smoke = smoke ? report_strdup(c->r, smoke) : c->opts.smoke;
+    c->cur_expect = smoke ? (expect_json ? report_strdup(c->r, expect_json) : NULL) : c->opts.expect_json;
+    size_t first = c->r->nresults;
+    int rc = run_target(c, path, d);
+    for (size_t i = first; i < c->r->nresults; i++)
+        c->r->results[i].rt_name = c->rts[i - first < c->nrts ? i - first : 0].name;
+    return rc;
+}
+
+static int run_target(checker *c, const char *path, diag *d)
 {
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
@@ -343,8 +367,8 @@ static bool loaded_ok(const dyn_outcome *o)
 static void run_pending(checker *c, pending *q)
 {
     const runtime_facts *f = c->rts[q->rt].facts;
-    dyn_job j = {f->exe, f->kind, f->library,    c->opts.self_exe, q->addon,
-                 false,  true,    c->opts.smoke, q->pkg,           c->opts.timeout_ms};
+    dyn_job j = {f->exe, f->kind, f->library, c->opts.self_exe, q->addon,
+                 false,  true,    q->smoke,   q->pkg,           c->opts.timeout_ms};
     dyn_run(&j, &q->lazy);
     if (loaded_ok(&q->lazy)) {
         j.now = true;
@@ -386,8 +410,8 @@ void checker_finish(checker *c)
         pending *q = &c->pend[i];
         result *res = &c->r->results[q->result];
         const prepared *p = &c->rts[q->rt];
-        dyn_view v = {&q->lazy,      q->now_ran ? &q->now : NULL, p->facts->library, p->label,
-                      c->opts.smoke, c->opts.expect_json,         c->opts.timeout_ms};
+        dyn_view v = {&q->lazy,  q->now_ran ? &q->now : NULL, p->facts->library, p->label, q->smoke,
+                      q->expect, c->opts.timeout_ms};
         check_dlopen(c->r, res, &v);
         check_execute(c->r, res, &v);
         result_settle(res);

@@ -32,6 +32,9 @@ void checker_destroy(checker *c);
  * pair with it reports `error`; the return value is then -1 and d says why. */
 int checker_add_runtime(checker *c, const char *rt, diag *d);
 
+/* The same, with the name results carry in rt_name (a --config key); NULL means rt. */
+int checker_add_named_runtime(checker *c, const char *rt, const char *name, diag *d);
+
 /* Check the addon file at path against every runtime, one result per runtime. A package
  * directory goes through each runtime's loader first (probe/select.h): the `select` check
  * names the file it picks, or fails with every candidate and why it lost. Returns -1 when
@@ -39,6 +42,10 @@ int checker_add_runtime(checker *c, const char *rt, diag *d);
  * package.json): its results then carry `error` and d says why. A Mach-O or PE file is a
  * `format` failure, not -1. */
 int checker_run(checker *c, const char *path, diag *d);
+
+/* checker_run with this target's own smoke module and expected value (either may be NULL:
+ * then the run's --smoke/--expect apply). */
+int checker_run_with(checker *c, const char *path, const char *smoke, const char *expect_json, diag *d);
 
 /* Run the dynamic checks queued by checker_run (in parallel, -j), record them in their
  * results in order, and settle every verdict. Call once, before writing the report. */

@@ -5,6 +5,7 @@
 #include "../report/report.h"
 #include "addon.h"
 #include "check.h"
+#include "config.h"
 #include "dynamic.h"
 #include "diag.h"
 #include "runtime.h"
@@ -52,7 +53,8 @@ enum {
     OPT_EXPECT,
     OPT_LIBC,
     OPT_ARCH,
-    OPT_PLATFORM
+    OPT_PLATFORM,
+    OPT_CONFIG
 };
 
 /* The one option table: getopt_long's array and --help are both made from it. */
@@ -64,7 +66,10 @@ static const struct optdef {
     unsigned cmds;
     const char *help;
 } optdefs[] = {
-    {"format", required_argument, OPT_FORMAT, "FMT", CMD_ALL, "report format: text (default) or json"},
+    {"format", required_argument, OPT_FORMAT, "FMT", CMD_ALL,
+     "report format: text (default), json, junit, github or markdown"},
+    {"config", required_argument, OPT_CONFIG, "FILE", CMD_CHECK,
+     "JSON: runtimes, targets, smoke modules and declared expectations (see abiprobe(1))"},
     {"output", required_argument, 'o', "FILE", CMD_ALL,
      "write the report to FILE (atomically: temp file, then rename)"},
     {"verbose", no_argument, 'v', NULL, CMD_ALL, "list every symbol, not only the counts"},
@@ -121,6 +126,7 @@ typedef struct cli {
     const char *expect;
     unsigned jobs;
     select_overrides overrides;
+    const char *config;
 } cli;
 
 static void usage(FILE *f)
@@ -160,6 +166,24 @@ static void usage(FILE *f)
 
 static int worst(int a, int b) { return a > b ? a : b; }
 
+/* With --format github inside GitHub Actions, the Markdown report is appended to the job's
+ * step summary as well. */
+static int step_summary(const report *r, const cli *c)
+{
+    const char *path = getenv("GITHUB_STEP_SUMMARY");
+    if (strcmp(c->format, "github") != 0 || !path || !*path)
+        return 0;
+    FILE *f = fopen(path, "a");
+    report_opts ro = {false, c->verbose, ABIPROBE_VERSION};
+    if (!f || report_write_markdown(r, &ro, f) != 0) {
+        fprintf(stderr, "abiprobe: GITHUB_STEP_SUMMARY %s: %s\n", path, strerror(errno));
+        if (f)
+            fclose(f);
+        return -1;
+    }
+    return fclose(f) == 0 ? 0 : -1;
+}
+
 /* Write the report to stdout, or atomically to path. */
 static int emit(const report *r, const cli *c)
 {
@@ -173,7 +197,7 @@ static int emit(const report *r, const cli *c)
             fprintf(stderr, "abiprobe: writing the report: %s\n", strerror(errno));
             return -1;
         }
-        return 0;
+        return step_summary(r, c);
     }
     char tmp[PATH_MAX];
     if (snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", c->output) >= (int)sizeof tmp) {
@@ -199,6 +223,8 @@ static int emit(const report *r, const cli *c)
         rc = -1;
     if (rc == 0 && rename(tmp, c->output) != 0)
         rc = -1;
+    if (rc == 0)
+        rc = step_summary(r, c);
     if (rc != 0) {
         fprintf(stderr, "abiprobe: -o %s: %s\n", c->output, strerror(errno));
         unlink(tmp);
@@ -342,10 +368,34 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
         report_free(&r);
         return EXIT_NOT_CHECKED;
     }
+    config cfg = {0};
+    if (c->config && config_load(&cfg, c->config, &d) != 0) {
+        fprintf(stderr, "abiprobe: %s\n", d.msg);
+        checker_destroy(ck);
+        report_free(&r);
+        return EXIT_USAGE;
+    }
+    for (size_t i = 0; i < cfg.nruntimes; i++) {
+        diag_clear(&d);
+        if (checker_add_named_runtime(ck, cfg.runtimes[i].path, cfg.runtimes[i].name, &d) != 0)
+            fprintf(stderr, "abiprobe: %s\n", d.msg);
+    }
     for (size_t i = 0; i < c->nruntimes; i++) {
         diag_clear(&d);
         if (checker_add_runtime(ck, c->runtimes[i], &d) != 0)
             fprintf(stderr, "abiprobe: %s\n", d.msg);
+    }
+    /* The config's targets first, each with its own smoke module if it names one. */
+    for (size_t i = 0; i < cfg.ntargets; i++) {
+        const config_smoke *sm = NULL;
+        for (size_t k = 0; k < cfg.nsmoke && !sm; k++)
+            if (config_matches(cfg.smoke[k].match, cfg.targets[i].raw, cfg.targets[i].path, NULL))
+                sm = &cfg.smoke[k];
+        diag_clear(&d);
+        if (checker_run_with(ck, cfg.targets[i].path, sm ? sm->module : NULL, sm ? sm->expect_json : NULL, &d) != 0) {
+            fprintf(stderr, "abiprobe: %s\n", d.msg);
+            unreadable = unreadable || d.code != DIAG_NOMEM;
+        }
     }
     char **targets = argv;
     size_t ntargets = (size_t)argc;
@@ -357,6 +407,7 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
                 fputc('\n', stderr);
             fprintf(stderr, "abiprobe: %s\n", d.msg);
             checker_destroy(ck);
+            config_free(&cfg);
             report_free(&r);
             return EXIT_USAGE;
         }
@@ -395,15 +446,38 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
         res->target = af->path;
     }
     checker_finish(ck);
+    /* Declared outcomes: a declared failure that fails is expected; one that passes is stale. */
+    bool unmatched = false;
+    for (size_t e = 0; e < cfg.nexpect; e++) {
+        const config_expect *x = &cfg.expect[e];
+        bool hit = false;
+        for (size_t i = 0; i < r.nresults; i++) {
+            result *res = &r.results[i];
+            if (!res->has_verdict || !res->rt_name || strcmp(res->rt_name, x->runtime) != 0 ||
+                !config_matches(x->target, NULL, res->target, res->sel ? res->sel->name : NULL))
+                continue;
+            hit = true;
+            res->expect_set = true;
+            res->expected_fail = x->fail;
+            res->expect_reason = report_strdup(&r, x->reason ? x->reason : "");
+        }
+        if (!hit) {
+            fprintf(stderr,
+                    "abiprobe: config: expect[%zu] (target %s, runtime %s) matches no result: remove or fix it\n", e,
+                    x->target, x->runtime);
+            unmatched = true;
+        }
+    }
     status v = report_verdict(&r);
-    int code = unreadable          ? EXIT_USAGE
-               : v == STATUS_FAIL  ? EXIT_FINDING
-               : v == STATUS_ERROR ? EXIT_NOT_CHECKED
-                                   : EXIT_PASS;
+    int code = unreadable                      ? EXIT_USAGE
+               : v == STATUS_FAIL || unmatched ? EXIT_FINDING
+               : v == STATUS_ERROR             ? EXIT_NOT_CHECKED
+                                               : EXIT_PASS;
     if (emit(&r, c) != 0)
         code = worst(code, EXIT_USAGE);
     checker_destroy(ck);
     scan_found_free(&found);
+    config_free(&cfg);
     report_free(&r);
     return code;
 }
@@ -454,8 +528,7 @@ int main(int argc, char **argv)
     }
     shortopts[ns] = '\0';
     longopts[NOPTS] = (struct option){NULL, 0, NULL, 0};
-
-    cli c = {"text", NULL, 0, 30, false, NULL, 0, NULL, NULL, 1, {NULL, NULL, NULL}};
+    cli c = {"text", NULL, 0, 30, false, NULL, 0, NULL, NULL, 1, {NULL, NULL, NULL}, NULL};
     int code = EXIT_PASS;
     /* --runtime values point into argv; at most one per argument. */
     if (!(c.runtimes = calloc((size_t)argc, sizeof *c.runtimes))) {
@@ -500,6 +573,7 @@ int main(int argc, char **argv)
             c.overrides.libc = optarg;
             break;
         case OPT_ARCH: c.overrides.arch = optarg; break;
+        case OPT_CONFIG: c.config = optarg; break;
         case OPT_PLATFORM: c.overrides.platform = optarg; break;
         case OPT_EXPECT: {
             cJSON *j = cJSON_Parse(optarg);
@@ -550,7 +624,7 @@ int main(int argc, char **argv)
         }
     }
     int nargs = sub_argc - optind;
-    if (nargs < 1) {
+    if (nargs < 1 && !(cd->bit == CMD_CHECK && c.config)) {
         fprintf(stderr, "abiprobe %s: nothing to do: name at least one %s\n", cmd,
                 cd->bit == CMD_RUNTIME  ? "runtime"
                 : cd->bit == CMD_SELECT ? "package directory"
@@ -570,7 +644,7 @@ int main(int argc, char **argv)
         goto out;
     }
     if (cd->bit == CMD_CHECK || cd->bit == CMD_SCAN) {
-        if (!c.nruntimes) {
+        if (!c.nruntimes && !c.config) {
             fprintf(stderr, "abiprobe %s: name at least one runtime with --runtime RT\n", cmd);
             code = EXIT_USAGE;
             goto out;

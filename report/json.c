@@ -263,6 +263,8 @@ int report_write_json(const report *r, const report_opts *o, FILE *out)
         cJSON_AddNumberToObject(sum, "pass", (double)t.pass);
         cJSON_AddNumberToObject(sum, "fail", (double)t.fail);
         cJSON_AddNumberToObject(sum, "error", (double)t.error);
+        cJSON_AddNumberToObject(sum, "expected", (double)t.expected);
+        cJSON_AddNumberToObject(sum, "stale", (double)t.stale);
     } else {
         size_t errors = 0;
         for (size_t i = 0; i < r->nresults; i++)
@@ -286,6 +288,17 @@ int report_write_json(const report *r, const report_opts *o, FILE *out)
             cJSON_AddBoolToObject(j, "unreferenced", true);
         if (res->has_verdict) {
             put_str(j, "verdict", status_name(res->verdict));
+            if (res->rt_name)
+                put_str(j, "runtime_name", res->rt_name);
+            if (res->expect_set) {
+                cJSON *e = cJSON_AddObjectToObject(j, "expected");
+                put_str(e, "verdict", res->expected_fail ? "fail" : "pass");
+                put_str(e, "reason", res->expect_reason);
+                put_str(e, "outcome",
+                        result_expected_failure(res) ? "failed as declared"
+                        : result_stale(res)          ? "stale: it passed"
+                                                     : "as declared");
+            }
             cJSON *checks = cJSON_AddArrayToObject(j, "checks");
             for (size_t k = 0; k < res->nchecks; k++)
                 cJSON_AddItemToArray(checks, check_json(&res->checks[k]));

@@ -7,8 +7,8 @@ static const struct {
     const char *name;
     report_writer write;
 } formats[] = {
-    {"text", report_write_text},
-    {"json", report_write_json},
+    {"text", report_write_text},     {"json", report_write_json},         {"junit", report_write_junit},
+    {"github", report_write_github}, {"markdown", report_write_markdown},
 };
 
 report_writer report_writer_for(const char *format)
@@ -19,4 +19,4 @@ report_writer report_writer_for(const char *format)
     return NULL;
 }
 
-const char *report_format_names(void) { return "text, json"; }
+const char *report_format_names(void) { return "text, json, junit, github, markdown"; }

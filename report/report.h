@@ -27,5 +27,8 @@ const char *report_format_names(void);
 /* One file per format. */
 int report_write_text(const report *r, const report_opts *o, FILE *out);
 int report_write_json(const report *r, const report_opts *o, FILE *out);
+int report_write_junit(const report *r, const report_opts *o, FILE *out);
+int report_write_github(const report *r, const report_opts *o, FILE *out);
+int report_write_markdown(const report *r, const report_opts *o, FILE *out);
 
 #endif

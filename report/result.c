@@ -173,20 +173,36 @@ void result_settle(result *res)
     res->verdict = fail ? STATUS_FAIL : error ? STATUS_ERROR : STATUS_PASS;
 }
 
+bool result_expected_failure(const result *res)
+{
+    return res->has_verdict && res->expect_set && res->expected_fail && res->verdict == STATUS_FAIL;
+}
+
+bool result_stale(const result *res)
+{
+    return res->has_verdict && res->expect_set && res->expected_fail && res->verdict == STATUS_PASS;
+}
+
 report_totals report_count(const report *r)
 {
-    report_totals t = {0, 0, 0, 0};
+    report_totals t = {0, 0, 0, 0, 0, 0};
     for (size_t i = 0; i < r->nresults; i++) {
         const result *res = &r->results[i];
         if (!res->has_verdict)
             continue;
         t.total++;
-        if (res->verdict == STATUS_FAIL)
+        if (result_expected_failure(res)) {
+            t.expected++;
+        } else if (result_stale(res)) {
+            t.stale++;
             t.fail++;
-        else if (res->verdict == STATUS_ERROR)
+        } else if (res->verdict == STATUS_FAIL) {
+            t.fail++;
+        } else if (res->verdict == STATUS_ERROR) {
             t.error++;
-        else
+        } else {
             t.pass++;
+        }
     }
     return t;
 }
@@ -195,4 +211,47 @@ status report_verdict(const report *r)
 {
     report_totals t = report_count(r);
     return t.fail ? STATUS_FAIL : t.error ? STATUS_ERROR : STATUS_PASS;
+}
+
+const char *result_reason(const result *res, const check **which)
+{
+    static const status order[] = {STATUS_FAIL, STATUS_ERROR, STATUS_WARN};
+    for (size_t o = 0; o < 3; o++)
+        for (size_t i = 0; i < res->nchecks; i++)
+            if (res->checks[i].status == order[o]) {
+                if (which)
+                    *which = &res->checks[i];
+                return res->checks[i].message;
+            }
+    if (which)
+        *which = NULL;
+    return NULL;
+}
+
+const char *result_title(const result *res, char *buf, size_t n)
+{
+    if (res->sel && res->sel->name) {
+        snprintf(buf, n, "%s%s%s", res->sel->name, res->sel->version ? " " : "",
+                 res->sel->version ? res->sel->version : "");
+        return buf;
+    }
+    const char *p = res->addon && res->addon->path ? res->addon->path : res->target ? res->target : "?";
+    const char *slash = strrchr(p, '/');
+    snprintf(buf, n, "%s", slash && slash[1] ? slash + 1 : p);
+    return buf;
+}
+
+const char *result_runtime_label(const result *res, char *buf, size_t n)
+{
+    const runtime_facts *rt = res->runtime;
+    if (!rt) {
+        snprintf(buf, n, "?");
+        return buf;
+    }
+    const char *v = rt->product_version ? rt->product_version : rt->version;
+    if (v)
+        snprintf(buf, n, "%s %s", rt->kind, v);
+    else
+        snprintf(buf, n, "%s (%s)", rt->kind, rt->path ? rt->path : "?");
+    return buf;
 }

@@ -147,9 +147,13 @@ typedef struct selection {
 typedef struct result {
     addon_facts *addon;
     runtime_facts *runtime;
-    selection *sel;     /* set for package targets (select, check, scan) */
-    const char *target; /* the argument this result came from (groups the text report) */
-    bool unreferenced;  /* scan: a .node file no loader rule reaches (no verdict) */
+    selection *sel;      /* set for package targets (select, check, scan) */
+    const char *target;  /* the argument this result came from (groups the text report) */
+    const char *rt_name; /* the runtime's name (as given, or its key in --config) */
+    bool expect_set;     /* a --config expectation covers this result */
+    bool expected_fail;  /* it declares "fail" (else "pass") */
+    const char *expect_reason;
+    bool unreferenced; /* scan: a .node file no loader rule reaches (no verdict) */
     status verdict;
     bool has_verdict; /* inspect/runtime results carry facts, no verdict */
     check *checks;
@@ -190,9 +194,25 @@ int report_check_detail(report *r, check *c, const char *fmt, ...) __attribute__
 /* Set res->verdict from its checks: fail beats error beats pass. */
 void result_settle(result *res);
 
-/* Totals over the results that carry a verdict. */
+/* The one-line reason of a result: its first failing (else erroring, else warning) check as
+ * "id: message", or NULL when everything passed. */
+const char *result_reason(const result *res, const check **which);
+
+/* "isolated-vm 7.0.1" for a package target, else the addon's file name (into buf). */
+const char *result_title(const result *res, char *buf, size_t n);
+
+/* "bun 1.4.4" for the runtime (into buf). */
+const char *result_runtime_label(const result *res, char *buf, size_t n);
+
+/* True when a declared failure failed: it does not fail the run. */
+bool result_expected_failure(const result *res);
+/* True when a declared failure passed: a stale expectation, which fails the run. */
+bool result_stale(const result *res);
+
+/* Totals over the results that carry a verdict, after expectations: a declared failure
+ * that fails counts in `expected`, one that passes (stale) counts in `fail` and `stale`. */
 typedef struct report_totals {
-    size_t total, pass, fail, error;
+    size_t total, pass, fail, error, expected, stale;
 } report_totals;
 report_totals report_count(const report *r);
 

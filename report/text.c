@@ -350,6 +350,12 @@ static void print_pair(const out_ctx *c, const result *res)
     fprintf(c->f, "  %s%s%s ", color, m, RESET(c));
     runtime_title(c, res->runtime);
     fputc('\n', c->f);
+    if (result_expected_failure(res))
+        fprintf(c->f, "      %sdeclared to fail:%s %s (does not fail the run)\n", YELLOW(c), RESET(c),
+                res->expect_reason);
+    else if (result_stale(res))
+        fprintf(c->f, "      %sdeclared to fail (%s), but it passed: the expectation is stale, remove it%s\n", RED(c),
+                res->expect_reason, RESET(c));
     /* One reason for every check (an unreadable addon or runtime) is said once. */
     bool same = res->nchecks > 1;
     for (size_t i = 1; i < res->nchecks && same; i++)
@@ -458,6 +464,10 @@ int report_write_text(const report *r, const report_opts *o, FILE *out)
     report_totals t = report_count(r);
     if (t.total) {
         fprintf(out, "%s%zu passed, %zu failed", t.fail || t.error ? RED(&c) : GREEN(&c), t.pass, t.fail);
+        if (t.expected)
+            fprintf(out, ", %zu failed as declared", t.expected);
+        if (t.stale)
+            fprintf(out, " (%zu of them a stale declaration)", t.stale);
         if (t.error)
             fprintf(out, ", %zu could not be checked", t.error);
         fprintf(out, "%s\n", RESET(&c));

@@ -1,0 +1,73 @@
+/* report/github.c — GitHub Actions workflow commands: ::error for failing and unchecked
+ * pairs and stale expectations, ::warning for warnings, ::notice for declared failures.
+ * (The Markdown step summary is written by the caller, from report/markdown.c.) */
+#include "report.h"
+
+#include <string.h>
+
+/* Escape per the workflow-command rules: % CR LF always; : and , in properties too. */
+static void esc(FILE *f, const char *s, bool property)
+{
+    for (const char *p = s ? s : ""; *p; p++) {
+        switch (*p) {
+        case '%': fputs("%25", f); break;
+        case '\r': fputs("%0D", f); break;
+        case '\n': fputs("%0A", f); break;
+        case ':': property ? fputs("%3A", f) : fputc(':', f); break;
+        case ',': property ? fputs("%2C", f) : fputc(',', f); break;
+        default: fputc(*p, f);
+        }
+    }
+}
+
+static void command(FILE *f, const char *kind, const result *res, const char *fmt_a, const char *a, const char *b)
+{
+    char title[256], label[256], t[600];
+    snprintf(t, sizeof t, "abiprobe: %s on %s", result_title(res, title, sizeof title),
+             result_runtime_label(res, label, sizeof label));
+    fprintf(f, "::%s title=", kind);
+    esc(f, t, true);
+    fputs("::", f);
+    esc(f, fmt_a, false);
+    esc(f, a, false);
+    if (b) {
+        fputs(" — ", f);
+        esc(f, b, false);
+    }
+    fputc('\n', f);
+}
+
+int report_write_github(const report *r, const report_opts *o, FILE *out)
+{
+    (void)o;
+    for (size_t i = 0; i < r->nresults; i++) {
+        const result *res = &r->results[i];
+        if (!res->has_verdict)
+            continue;
+        const check *k = NULL;
+        const char *why = result_reason(res, &k);
+        if (result_expected_failure(res))
+            command(out, "notice", res, "failed as declared: ", res->expect_reason, why);
+        else if (result_stale(res))
+            command(out, "error", res,
+                    "declared to fail, but it passed (remove the stale expectation): ", res->expect_reason, NULL);
+        else if (res->verdict == STATUS_FAIL || res->verdict == STATUS_ERROR) {
+            char line[1200];
+            snprintf(line, sizeof line, "%s%s: %s", res->verdict == STATUS_ERROR ? "could not be checked: " : "",
+                     k ? k->id : "?", why ? why : "");
+            command(out, "error", res, "", line, k ? k->hint : NULL);
+        } else if (k && k->status == STATUS_WARN) {
+            char line[1200];
+            snprintf(line, sizeof line, "%s: %s", k->id, why);
+            command(out, "warning", res, "", line, k->hint);
+        }
+    }
+    report_totals t = report_count(r);
+    fprintf(out, "abiprobe: %zu passed, %zu failed", t.pass, t.fail);
+    if (t.expected)
+        fprintf(out, ", %zu failed as declared", t.expected);
+    if (t.error)
+        fprintf(out, ", %zu could not be checked", t.error);
+    fputc('\n', out);
+    return ferror(out) ? -1 : 0;
+}
