@@ -185,7 +185,8 @@ done:
 int config_load(config *out, const char *path, diag *d)
 {
     memset(out, 0, sizeof *out);
-    char *text = spawn_read_file(path, CONFIG_MAX);
+    size_t len = 0;
+    char *text = spawn_read_file(path, CONFIG_MAX, &len);
     if (!text)
         return diag_set(d, DIAG_USAGE, "config: %s: cannot be read (missing, not a regular file, empty or over 4 MiB)",
                         path);
@@ -194,7 +195,7 @@ int config_load(config *out, const char *path, diag *d)
         snprintf(real, sizeof real, "%s", path);
     const char *slash = strrchr(real, '/');
     snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - real) : 1, slash ? real : ".");
-    int rc = config_parse(out, text, strlen(text), dir, d);
+    int rc = config_parse(out, text, len, dir, d);
     free(text);
     return rc;
 }

@@ -93,12 +93,12 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
         goto done;
     }
     out->started = true;
-    char *st = spawn_read_file(stage, 64);
+    char *st = spawn_read_file(stage, 64, NULL);
     if (st) {
         snprintf(out->stage, sizeof out->stage, "%.*s", (int)strcspn(st, "\n"), st);
         free(st);
     }
-    out->handshake = spawn_read_file(hs, HANDSHAKE_MAX);
+    out->handshake = spawn_read_file(hs, HANDSHAKE_MAX, NULL);
     out->reported = out->handshake != NULL;
     rc = 0;
 done:

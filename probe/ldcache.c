@@ -5,14 +5,12 @@
 #define _GNU_SOURCE
 #include "ldcache.h"
 
+#include "spawn.h"
+
 #include <elf.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 enum {
     NEW_HEADER = 48,
@@ -105,38 +103,12 @@ int ldcache_parse(ldcache **out, const unsigned char *buf, size_t n, const char 
 int ldcache_load(ldcache **out, const char *path, diag *d)
 {
     *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-    if (fd < 0)
-        return diag_errno(d, DIAG_IO, "%s", path);
-    struct stat st;
-    unsigned char *buf = NULL;
-    int rc = -1;
-    if (fstat(fd, &st) != 0) {
-        diag_errno(d, DIAG_IO, "%s", path);
-        goto done;
-    }
-    if (!S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size > MAX_CACHE) {
-        diag_set(d, DIAG_FORMAT, "%s: not a plausible ld.so.cache (size %lld)", path, (long long)st.st_size);
-        goto done;
-    }
-    buf = malloc((size_t)st.st_size);
-    if (!buf) {
-        diag_set(d, DIAG_NOMEM, "out of memory");
-        goto done;
-    }
-    size_t got = 0;
-    while (got < (size_t)st.st_size) {
-        ssize_t k = read(fd, buf + got, (size_t)st.st_size - got);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            break;
-        got += (size_t)k;
-    }
-    rc = ldcache_parse(out, buf, got, path, d);
-done:
+    size_t n = 0;
+    unsigned char *buf = (unsigned char *)spawn_read_file(path, MAX_CACHE, &n);
+    if (!buf)
+        return diag_set(d, DIAG_IO, "%s: cannot be read (missing, not a regular file, empty or over 64 MiB)", path);
+    int rc = ldcache_parse(out, buf, n, path, d);
     free(buf);
-    close(fd);
     return rc;
 }
 

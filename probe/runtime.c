@@ -123,7 +123,7 @@ static int ask_runtime(report *r, const char *exe, const runtime_opts *opt, cJSO
         out->error = report_strdup(r, d->msg);
         goto done;
     }
-    text = spawn_read_file(hs, HANDSHAKE_MAX);
+    text = spawn_read_file(hs, HANDSHAKE_MAX, NULL);
     if (!text || !(*json = cJSON_Parse(text))) {
         char how[64];
         size_t ll = 0;

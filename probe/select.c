@@ -91,7 +91,7 @@ static bool ends_with(const char *s, const char *suffix)
 
 static cJSON *read_json(const char *path)
 {
-    char *text = spawn_read_file(path, PACKAGE_JSON_MAX);
+    char *text = spawn_read_file(path, PACKAGE_JSON_MAX, NULL);
     cJSON *j = text ? cJSON_Parse(text) : NULL;
     free(text);
     return j;
@@ -325,7 +325,7 @@ static const char *bindings_name(sel_ctx *c, const cJSON *pkg)
         snprintf(path + strlen(path), sizeof path - strlen(path), "/index.js");
     else if (!is_file(path) && strlen(path) + 4 < sizeof path)
         strcat(path, ".js");
-    char *js = spawn_read_file(path, MAIN_JS_MAX);
+    char *js = spawn_read_file(path, MAIN_JS_MAX, NULL);
     const char *found = NULL;
     for (char *p = js; p && (p = strstr(p, "bindings")) && !found; p += 8) {
         char *q = p + 8;

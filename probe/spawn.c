@@ -323,7 +323,7 @@ int spawn_tempdir(char *buf, size_t n, diag *d)
     return 0;
 }
 
-char *spawn_read_file(const char *path, size_t max)
+char *spawn_read_file(const char *path, size_t max, size_t *len)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0)
@@ -350,6 +350,8 @@ char *spawn_read_file(const char *path, size_t max)
         goto done;
     }
     buf[got] = '\0';
+    if (len)
+        *len = got;
 done:
     close(fd);
     return buf;
