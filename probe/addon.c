@@ -215,6 +215,9 @@ static int cmp_sym_entry(const void *pa, const void *pb)
 int addon_facts_from_elf(report *r, const elf_obj *o, addon_facts *out, diag *d)
 {
     const elf_header *h = elf_obj_header(o);
+    memset(out, 0, sizeof *out);
+    out->modules = -1;
+    out->napi_version = -1;
     char mbuf[16];
     out->path = report_strdup(r, elf_obj_path(o));
     out->format = "elf";

@@ -35,7 +35,7 @@ int addon_declared_napi_version(const elf_obj *o);
  * out->error; the return value is then -1 and d says why. */
 int addon_facts_read(report *r, const char *path, addon_facts *out, diag *d);
 
-/* Fill *out from an already open object (the check path reuses its reader). */
+/* Fill *out (all of it) from an already open object. */
 int addon_facts_from_elf(report *r, const elf_obj *o, addon_facts *out, diag *d);
 
 #endif

@@ -58,6 +58,7 @@ struct elf_obj {
     char *path;
     int fd;
     Elf *elf;
+    unsigned char *copy; /* the whole file, for files up to ELF_COPY_MAX (NULL: mmapped) */
     const unsigned char *raw;
     size_t rawsize;
     elf_header hdr;
@@ -635,7 +636,30 @@ int elf_obj_open(elf_obj **out, const char *path, diag *d)
         goto fail;
     }
     elf_version(EV_CURRENT);
-    o->elf = elf_begin(o->fd, ELF_C_READ_MMAP, NULL);
+    if ((uint64_t)st.st_size <= ELF_COPY_MAX) {
+        /* Read small files (addons, most libraries) into memory: a file that is truncated while
+         * being read then gives a short read and an error, not a SIGBUS in the middle of a check. */
+        size_t size = (size_t)st.st_size, have = 0;
+        if (!(o->copy = malloc(size))) {
+            diag_set(d, DIAG_NOMEM, "%s: out of memory", path);
+            goto fail;
+        }
+        while (have < size) {
+            ssize_t k = pread(o->fd, o->copy + have, size - have, (off_t)have);
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k <= 0)
+                break;
+            have += (size_t)k;
+        }
+        if (have != size) {
+            diag_set(d, DIAG_IO, "%s: changed size while being read (%zu of %zu bytes)", path, have, size);
+            goto fail;
+        }
+        o->elf = elf_memory((char *)o->copy, size);
+    } else {
+        o->elf = elf_begin(o->fd, ELF_C_READ_MMAP, NULL);
+    }
     if (!o->elf || elf_kind(o->elf) != ELF_K_ELF) {
         diag_set(d, DIAG_FORMAT, "%s: not a readable ELF file: %s", path, elf_errmsg(-1));
         goto fail;
@@ -672,6 +696,7 @@ void elf_obj_close(elf_obj *o)
         elf_end(o->elf);
     if (o->fd >= 0)
         close(o->fd);
+    free(o->copy);
     free(o->loads);
     free(o->needed);
     free(o->vers);

@@ -16,6 +16,11 @@
 
 typedef struct elf_obj elf_obj;
 
+/* Files up to this size are read into memory; larger ones (runtime executables) are
+ * mmapped, and a truncation under a mapping raises SIGBUS, which probe/main.c turns into a
+ * one-line error. */
+#define ELF_COPY_MAX (16u << 20)
+
 /* What a file is, from its first bytes: enough to name a Mach-O or PE prebuild. */
 typedef enum file_format {
     FILE_FORMAT_UNKNOWN = 0,
