@@ -186,15 +186,17 @@ static void dynamic_checks(checker *c, result *res, size_t rt, const char *path)
     q->expect = c->cur_expect;
 }
 
-static void check_pair(checker *c, size_t rt, result *res, const char *path, const addon_facts *af)
+/* Returns -1 (d set) when the addon could not be read at this point (it changed or vanished
+ * since its facts were read): the run's input is then unreadable. */
+static int check_pair(checker *c, size_t rt, result *res, const char *path, const addon_facts *af, diag *d)
 {
     prepared *p = &c->rts[rt];
     scope s;
-    diag d;
-    if (scope_copy(&s, &p->global, &d) != 0 || scope_add_local(c->l, &s, path, &d) != 0) {
-        rest(c->r, res, static_ids, NSTATIC, STATUS_ERROR, d.msg);
+    if (scope_copy(&s, &p->global, d) != 0 || scope_add_local(c->l, &s, path, d) != 0) {
+        rest(c->r, res, static_ids, NSTATIC, STATUS_ERROR, d->msg);
+        rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_ERROR, d->msg);
         scope_free(&s);
-        return;
+        return -1;
     }
     check_ctx x = {c->r,    res, c->l, &s, scope_elf(c->l, &s, s.local_root), af, p->facts, scope_elf(c->l, &s, 0),
                    p->label};
@@ -212,12 +214,15 @@ static void check_pair(checker *c, size_t rt, result *res, const char *path, con
         dynamic_checks(c, res, rt, path);
     }
     scope_free(&s);
+    return 0;
 }
 
-/* One addon file against runtime rt, into res. rc/ad: how reading the addon went. */
-static void check_file(checker *c, size_t rt, result *res, const char *path, const addon_facts *af, int rc,
-                       const diag *ad)
+/* One addon file against runtime rt, into res. rc/ad: how reading the addon went. Returns
+ * -1 (d set) when the file turned unreadable during the checks. */
+static int check_file(checker *c, size_t rt, result *res, const char *path, const addon_facts *af, int rc,
+                      const diag *ad, diag *d)
 {
+    int ret = 0;
     prepared *p = &c->rts[rt];
     if (rc != 0 && ad->code == DIAG_FOREIGN) {
         check *k = report_add_check(c->r, res, "format", STATUS_FAIL, "%s", af->format_desc);
@@ -233,9 +238,10 @@ static void check_file(checker *c, size_t rt, result *res, const char *path, con
         rest(c->r, res, static_ids, NSTATIC, STATUS_ERROR, p->problem);
         rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_ERROR, p->problem);
     } else {
-        check_pair(c, rt, res, path, af);
+        ret = check_pair(c, rt, res, path, af, d);
     }
     result_settle(res);
+    return ret;
 }
 
 /* A package directory: each runtime's loader picks the file, then that file is checked. */
@@ -307,7 +313,10 @@ static int run_package(checker *c, const char *pkgdir, diag *d)
         }
         res = &c->r->results[first + i]; /* report_add may have moved the array */
         res->addon = af;
-        check_file(c, i, res, sel->chosen, af, rc, &ad);
+        if (check_file(c, i, res, sel->chosen, af, rc, &ad, &sd) != 0) {
+            *d = sd;
+            ret = -1;
+        }
     }
     return ret;
 }
@@ -345,7 +354,12 @@ static int run_target(checker *c, const char *path, diag *d)
         res->addon = af;
         res->runtime = c->rts[i].facts;
         res->target = af->path;
-        check_file(c, i, res, path, af, rc, &ad);
+        diag pd;
+        diag_clear(&pd);
+        if (check_file(c, i, res, path, af, rc, &ad, &pd) != 0 && rc == 0) {
+            ad = pd;
+            rc = -1;
+        }
     }
     if (rc != 0 && ad.code != DIAG_FOREIGN) {
         *d = ad;

@@ -467,7 +467,7 @@ static void index_gnu_hash(elf_obj *o, Elf_Data *data)
     uint64_t word = o->hdr.elfclass == ELFCLASS64 ? 8 : 4;
     uint64_t need = 16 + (uint64_t)g.bloom_size * word + (uint64_t)g.nbuckets * 4;
     /* ld.so masks with bloom_size - 1, so it must be a power of two. */
-    if (g.nbuckets == 0 || g.bloom_size == 0 || (g.bloom_size & (g.bloom_size - 1)) != 0 || g.bloom_shift >= word * 8 ||
+    if (g.nbuckets == 0 || g.bloom_size == 0 || (g.bloom_size & (g.bloom_size - 1)) != 0 || g.bloom_shift >= 32 ||
         need > data->d_size || g.symoffset > o->nsyms)
         return;
     g.bloom = p + 16;
