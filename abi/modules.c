@@ -1,6 +1,7 @@
 /* abi/modules.c — lookups over the generated NODE_MODULE_VERSION table (abi/modules_table.c). */
 #include "modules.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Binary search for the first entry with this modules number, then a short
@@ -25,4 +26,21 @@ const abi_modules_entry *abi_modules_find(int modules, const char *runtime)
         if (strcmp(t[i].runtime, runtime) == 0)
             return &t[i];
     return NULL;
+}
+
+int abi_modules_for_node_major(int major)
+{
+    size_t n;
+    const abi_modules_entry *t = abi_modules_table(&n);
+    char prefix[16];
+    snprintf(prefix, sizeof prefix, "%d.", major);
+    int pre = -1;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(t[i].runtime, "node") != 0 || strncmp(t[i].versions, prefix, strlen(prefix)) != 0)
+            continue;
+        if (!strstr(t[i].versions, "-pre"))
+            return t[i].modules;
+        pre = t[i].modules;
+    }
+    return pre;
 }

@@ -12,6 +12,10 @@ typedef struct abi_modules_entry {
 const abi_modules_entry *abi_modules_find(int modules, const char *runtime);
 /* The whole table, sorted by modules then runtime; *n receives its length. */
 const abi_modules_entry *abi_modules_table(size_t *n);
+/* The modules number of a Node major version ("24" -> 137), preferring a released entry to
+ * a pre-release one; -1 if the registry has none. */
+int abi_modules_for_node_major(int major);
+
 /* Where the table's data came from (repository, path, commit/date). */
 const char *abi_modules_source(void);
 #endif

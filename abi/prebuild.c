@@ -215,9 +215,10 @@ const char *napirs_triple(const loader_view *v)
         {"win32", "arm64", NULL, "win32-arm64-msvc"},     {"win32", "ia32", NULL, "win32-ia32-msvc"},
         {"freebsd", "x64", NULL, "freebsd-x64"},
     };
+    const char *libc = v->rt_libc ? v->rt_libc : v->libc;
     for (size_t i = 0; i < sizeof triples / sizeof triples[0]; i++)
         if (strcmp(triples[i].platform, v->platform) == 0 && strcmp(triples[i].arch, v->arch) == 0 &&
-            (!triples[i].libc || strcmp(triples[i].libc, v->libc) == 0))
+            (!triples[i].libc || strcmp(triples[i].libc, libc) == 0))
             return triples[i].triple;
     return NULL;
 }

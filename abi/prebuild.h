@@ -14,12 +14,13 @@ typedef struct loader_view {
     const char *abi;          /* process.versions.modules */
     const char *uv;           /* major of process.versions.uv, or "" */
     const char *armv;         /* "8" on arm64, else "" unless known */
-    const char *libc;         /* "glibc" or "musl" */
+    const char *libc;         /* "glibc" or "musl", node-gyp-build's way (/etc/alpine-release) */
     const char *platform;     /* os.platform(): "linux", "darwin", "win32" */
     const char *arch;         /* os.arch(): "x64", "arm64", "ia32", "arm" */
     const char *node_version; /* process.versions.node */
     const char *electron;     /* process.versions.electron, or NULL */
     int napi;                 /* process.versions.napi, -1 if unknown */
+    const char *rt_libc;      /* the runtime's own C library, as napi-rs detects it (NULL: libc) */
 } loader_view;
 
 /* node-gyp-build's tags of one prebuild file name ("isolated-vm.abi147.glibc.node"). */

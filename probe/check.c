@@ -61,7 +61,7 @@ int checker_create(checker **out, report *r, const check_opts *o, diag *d)
     c->r = r;
     c->opts = *o;
     pthread_mutex_init(&c->lock, NULL);
-    if (ldso_create(&c->l, d) != 0) {
+    if (ldso_create_in(&c->l, o->overrides.sysroot, d) != 0) {
         free(c);
         return -1;
     }
@@ -99,7 +99,7 @@ int checker_add_named_runtime(checker *c, const char *rt, const char *name, diag
     if (!(p->facts = report_alloc(c->r, sizeof *p->facts)))
         return diag_set(d, DIAG_NOMEM, "out of memory");
     p->name = report_strdup(c->r, name ? name : rt);
-    runtime_opts ro = {c->opts.timeout_ms};
+    runtime_opts ro = {c->opts.timeout_ms, c->opts.overrides.sysroot};
     int rc = runtime_facts_read(c->r, rt, &ro, p->facts, d);
     const runtime_facts *f = p->facts;
     const char *ver = f->product_version ? f->product_version : f->version;
@@ -110,6 +110,8 @@ int checker_add_named_runtime(checker *c, const char *rt, const char *name, diag
     /* Code runs only in a runtime that answered here, or a library runtime of this machine. */
     if (p->problem)
         p->no_run = p->problem;
+    else if (c->opts.overrides.sysroot)
+        p->no_run = "inside --sysroot the addon's code is not run by this build: run abiprobe inside the image";
     else if (strcmp(f->facts_from, "runtime+elf") != 0 && !(f->library && !f->foreign))
         p->no_run = report_printf(c->r, "%s cannot run here: %s", p->label, f->note ? f->note : "unknown reason");
     if (f->exe && f->machine) {
@@ -313,7 +315,10 @@ static int run_package(checker *c, const char *pkgdir, diag *d)
         }
         res = &c->r->results[first + i]; /* report_add may have moved the array */
         res->addon = af;
-        if (check_file(c, i, res, sel->chosen, af, rc, &ad, &sd) != 0) {
+        const char *root = c->opts.overrides.sysroot;
+        size_t rl = root ? strlen(root) : 0;
+        const char *image = rl && strncmp(sel->chosen, root, rl) == 0 ? sel->chosen + rl : sel->chosen;
+        if (check_file(c, i, res, image, af, rc, &ad, &sd) != 0) {
             *d = sd;
             ret = -1;
         }
@@ -339,14 +344,20 @@ int checker_run_with(checker *c, const char *path, const char *smoke, const char
 static int run_target(checker *c, const char *path, diag *d)
 {
     struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return run_package(c, path, d);
+    char host[PATH_MAX];
+    const char *root = c->opts.overrides.sysroot;
+    if (sysroot_map(root, path, host, sizeof host) != 0)
+        snprintf(host, sizeof host, "%s%s", root ? root : "", path); /* for the error message */
+    if (stat(host, &st) == 0 && S_ISDIR(st.st_mode))
+        return run_package(c, host, d);
     addon_facts *af = report_alloc(c->r, sizeof *af);
     if (!af)
         return diag_set(d, DIAG_NOMEM, "out of memory");
     diag ad;
     diag_clear(&ad);
-    int rc = addon_facts_read(c->r, path, af, &ad);
+    int rc = addon_facts_read(c->r, host, af, &ad);
+    if (root)
+        af->path = report_strdup(c->r, path); /* report the path inside the image */
     for (size_t i = 0; i < c->nrts; i++) {
         result *res = report_add(c->r);
         if (!res)

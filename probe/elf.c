@@ -819,6 +819,31 @@ int elf_obj_read_vaddr(const elf_obj *o, uint64_t addr, void *buf, size_t n)
     return -1;
 }
 
+const char *elf_obj_find_data(const elf_obj *o, const char *needle, const char *after, size_t *avail)
+{
+    size_t nl = strlen(needle);
+    Elf_Scn *scn = NULL;
+    while ((scn = elf_nextscn(o->elf, scn)) != NULL) {
+        GElf_Shdr sh;
+        if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS || !(sh.sh_flags & SHF_ALLOC) ||
+            (sh.sh_flags & (SHF_EXECINSTR | SHF_WRITE)))
+            continue;
+        if (sh.sh_offset > o->rawsize || sh.sh_size > o->rawsize - sh.sh_offset)
+            continue;
+        const char *base = (const char *)o->raw + sh.sh_offset, *from = base;
+        if (after && after >= base && after < base + sh.sh_size)
+            from = after + 1;
+        else if (after && after >= base)
+            continue; /* that section lies before the previous hit */
+        const char *hit = memmem(from, sh.sh_size - (size_t)(from - base), needle, nl);
+        if (hit) {
+            *avail = sh.sh_size - (size_t)(hit - base);
+            return hit;
+        }
+    }
+    return NULL;
+}
+
 /* ---------- lookup (glibc's do_lookup_x / check_match) ---------- */
 
 typedef struct match_state {

@@ -144,6 +144,11 @@ size_t elf_obj_lookup(const elf_obj *o, const char *name, const char *version);
  * Returns -1 if the range is not fully backed by the file. */
 int elf_obj_read_vaddr(const elf_obj *o, uint64_t addr, void *buf, size_t n);
 
+/* The next occurrence of needle after `after` (NULL: from the start) in the object's
+ * allocated, read-only data (.rodata and the like), or NULL. *avail receives how many bytes
+ * follow it inside that section. */
+const char *elf_obj_find_data(const elf_obj *o, const char *needle, const char *after, size_t *avail);
+
 /* A printable machine name for EM_* ("x86_64", "aarch64", ...; "em-N" for others). */
 const char *elf_machine_name(int machine, char *buf, size_t n);
 

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef ABIPROBE_VERSION
@@ -55,7 +56,8 @@ enum {
     OPT_LIBC,
     OPT_ARCH,
     OPT_PLATFORM,
-    OPT_CONFIG
+    OPT_CONFIG,
+    OPT_SYSROOT
 };
 
 /* The one option table: getopt_long's array and --help are both made from it. */
@@ -69,6 +71,8 @@ static const struct optdef {
 } optdefs[] = {
     {"format", required_argument, OPT_FORMAT, "FMT", CMD_ALL,
      "report format: text (default), json, junit, github or markdown"},
+    {"sysroot", required_argument, OPT_SYSROOT, "DIR", CMD_CHECK | CMD_SCAN | CMD_SELECT | CMD_RUNTIME,
+     "check an image tree: runtime, addon and library paths resolve inside DIR, never outside"},
     {"config", required_argument, OPT_CONFIG, "FILE", CMD_CHECK,
      "JSON: runtimes, targets, smoke modules and declared expectations (see abiprobe(1))"},
     {"output", required_argument, 'o', "FILE", CMD_ALL,
@@ -249,7 +253,7 @@ static int inspect_one(report *r, result *res, const char *arg, const cli *c, di
 
 static int runtime_one(report *r, result *res, const char *arg, const cli *c, diag *d)
 {
-    runtime_opts ro = {c->timeout_s * 1000u};
+    runtime_opts ro = {c->timeout_s * 1000u, c->overrides.sysroot};
     if (!(res->runtime = report_alloc(r, sizeof *res->runtime)))
         return diag_set(d, DIAG_NOMEM, "out of memory");
     return runtime_facts_read(r, arg, &ro, res->runtime, d);
@@ -289,7 +293,7 @@ static int cmd_select(int argc, char **argv, const cli *c)
     report_init(&r, "select");
     int code = EXIT_PASS;
     runtime_facts **rts = calloc(c->nruntimes, sizeof *rts);
-    runtime_opts ro = {c->timeout_s * 1000u};
+    runtime_opts ro = {c->timeout_s * 1000u, c->overrides.sysroot};
     for (size_t i = 0; rts && i < c->nruntimes; i++) {
         diag d;
         diag_clear(&d);
@@ -544,7 +548,8 @@ int main(int argc, char **argv)
     }
     shortopts[ns] = '\0';
     longopts[NOPTS] = (struct option){NULL, 0, NULL, 0};
-    cli c = {"text", NULL, 0, 30, false, NULL, 0, NULL, NULL, 1, {NULL, NULL, NULL}, NULL};
+    cli c = {"text", NULL, 0, 30, false, NULL, 0, NULL, NULL, 1, {NULL, NULL, NULL, NULL}, NULL};
+    static char sysroot[PATH_MAX];
     int code = EXIT_PASS;
     /* --runtime values point into argv; at most one per argument. */
     if (!(c.runtimes = calloc((size_t)argc, sizeof *c.runtimes))) {
@@ -590,6 +595,16 @@ int main(int argc, char **argv)
             break;
         case OPT_ARCH: c.overrides.arch = optarg; break;
         case OPT_CONFIG: c.config = optarg; break;
+        case OPT_SYSROOT: {
+            struct stat st;
+            if (!realpath(optarg, sysroot) || stat(sysroot, &st) != 0 || !S_ISDIR(st.st_mode)) {
+                fprintf(stderr, "abiprobe %s: --sysroot %s: not a directory\n", cmd, optarg);
+                code = EXIT_USAGE;
+                goto out;
+            }
+            c.overrides.sysroot = strcmp(sysroot, "/") == 0 ? NULL : sysroot;
+            break;
+        }
         case OPT_PLATFORM: c.overrides.platform = optarg; break;
         case OPT_EXPECT: {
             cJSON *j = cJSON_Parse(optarg);

@@ -5,6 +5,7 @@
 #include "runtime.h"
 
 #include "../abi/modules.h"
+#include "scope.h"
 #include "addon.h"
 #include "elf.h"
 #include "spawn.h"
@@ -171,6 +172,50 @@ static void kind_from_elf(const elf_obj *o, const char *path, runtime_facts *out
     out->engine = strcmp(out->kind, "bun") == 0 ? "jsc" : strcmp(out->kind, "unknown") == 0 ? "unknown" : "v8";
 }
 
+/* "24.21.0" right after prefix somewhere in the object's read-only data, into buf; false if
+ * no occurrence of prefix is followed by a version. */
+static bool version_after(const elf_obj *o, const char *prefix, char *buf, size_t n)
+{
+    size_t avail = 0, pl = strlen(prefix);
+    const char *p = NULL;
+    for (int tries = 0; tries < 64 && (p = elf_obj_find_data(o, prefix, p, &avail)); tries++) {
+        size_t k = 0;
+        for (const char *q = p + pl; k + 1 < n && (size_t)(q - p) < avail && ((*q >= '0' && *q <= '9') || *q == '.');
+             q++)
+            buf[k++] = *q;
+        while (k > 0 && buf[k - 1] == '.')
+            k--;
+        buf[k] = '\0';
+        int a, b, c;
+        if (sscanf(buf, "%d.%d.%d", &a, &b, &c) == 3)
+            return true;
+    }
+    return false;
+}
+
+/* When the runtime cannot be asked: the Node version its ELF carries (Node's release URL,
+ * Bun's user agent), and the modules ABI the registry gives that Node major. */
+static void version_from_elf(report *r, const elf_obj *o, runtime_facts *out)
+{
+    char v[32], b[32];
+    if (strcmp(out->kind, "bun") == 0 && version_after(o, "bun/", b, sizeof b) &&
+        version_after(o, " node/v", v, sizeof v)) {
+        out->product_version = report_strdup(r, b);
+        out->version = report_strdup(r, v);
+    } else if (version_after(o, "/node-v", v, sizeof v)) {
+        out->version = report_strdup(r, v);
+    } else {
+        return;
+    }
+    int major = atoi(out->version);
+    int m = abi_modules_for_node_major(major);
+    if (m > 0 && out->modules < 0) {
+        out->modules = m;
+        out->note = report_printf(r, "%s; node %s read from its ELF, modules %d from the ABI registry", out->note,
+                                  out->version, m);
+    }
+}
+
 static void facts_from_json(report *r, const cJSON *j, runtime_facts *out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "versions");
@@ -230,11 +275,34 @@ int runtime_facts_read(report *r, const char *rt, const runtime_opts *opt, runti
     out->engine = "unknown";
     out->modules = out->napi = -1;
     out->facts_from = "elf";
-    if (runtime_resolve(rt, path, sizeof path, d) != 0) {
-        out->error = report_strdup(r, d->msg);
-        return -1;
+    if (opt->sysroot) {
+        /* Inside an image: a command name is looked up on the image's PATH. */
+        char image[PATH_MAX];
+        static const char *const dirs[] = {"/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
+                                           "/usr/bin",        "/sbin",          "/bin"};
+        bool found = false;
+        for (size_t i = 0; i < (strchr(rt, '/') ? 1 : sizeof dirs / sizeof dirs[0]) && !found; i++) {
+            if (strchr(rt, '/'))
+                snprintf(image, sizeof image, "%s", rt);
+            else
+                snprintf(image, sizeof image, "%s/%s", dirs[i], rt);
+            struct stat st;
+            found =
+                sysroot_map(opt->sysroot, image, path, sizeof path) == 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+        }
+        if (!found) {
+            diag_set(d, DIAG_IO, "runtime %s: not found in --sysroot %s", rt, opt->sysroot);
+            out->error = report_strdup(r, d->msg);
+            return -1;
+        }
+        out->exe = report_strdup(r, image);
+    } else {
+        if (runtime_resolve(rt, path, sizeof path, d) != 0) {
+            out->error = report_strdup(r, d->msg);
+            return -1;
+        }
+        out->exe = report_strdup(r, path);
     }
-    out->exe = report_strdup(r, path);
 
     file_sniff sn;
     file_sniff_path(path, &sn);
@@ -264,12 +332,18 @@ int runtime_facts_read(report *r, const char *rt, const runtime_opts *opt, runti
         out->foreign = h->machine != host_machine();
         if (out->library) {
             /* noted above */
+        } else if (opt->sysroot) {
+            out->note = report_printf(r, "inside --sysroot %s: the facts come from its ELF alone", opt->sysroot);
         } else if (out->foreign) {
             char mb[16];
             out->note = report_printf(r, "built for %s, not for this machine: the facts come from its ELF alone",
                                       elf_machine_name(h->machine, mb, sizeof mb));
         } else if (access(path, X_OK) != 0) {
             out->note = "not executable: the facts come from its ELF alone";
+        } else if (h->interp && access(h->interp, X_OK) != 0 && !opt->sysroot) {
+            /* A musl binary on a glibc machine, say: exec would fail with ENOENT. */
+            out->note = report_printf(r, "its interpreter %s is not on this machine: the facts come from its ELF alone",
+                                      h->interp);
         } else {
             can_run = true;
         }
@@ -293,8 +367,10 @@ int runtime_facts_read(report *r, const char *rt, const runtime_opts *opt, runti
 elf_only:
     if (o) {
         facts_from_elf(r, o, out);
-        if (!json)
+        if (!json) {
             kind_from_elf(o, path, out);
+            version_from_elf(r, o, out);
+        }
         /* Node's shared library is named after its ABI: libnode.so.<NODE_MODULE_VERSION>. */
         const char *so = elf_obj_soname(o);
         char *end;

@@ -14,6 +14,7 @@
 #include "scope.h"
 
 #include "ldcache.h"
+#include "spawn.h"
 #include "stubs.h"
 
 #include <elf.h>
@@ -28,8 +29,9 @@
 
 /* One parsed file, shared by every scope that contains it. */
 typedef struct ld_file {
-    char *path; /* as opened */
-    char *real; /* realpath, the identity ld.so compares (by dev/ino) */
+    char *path;       /* as opened */
+    char *real;       /* realpath, the identity ld.so compares (by dev/ino) */
+    char *image_real; /* the realpath inside the image ($ORIGIN is taken from it) */
     elf_obj *elf;
     bool stubs_done;
     uint8_t *stubs; /* bitmap over .dynsym, or NULL */
@@ -40,6 +42,7 @@ struct ldso {
     size_t n, cap;
     ldcache *cache;
     char *ld_library_path;
+    char *root; /* the sysroot's realpath, or NULL */
 };
 
 /* Bounds: a NEEDED graph larger than this is hostile, not a real program. */
@@ -61,21 +64,107 @@ const char *ld_via_name(ld_via v)
     return "?";
 }
 
-int ldso_create(ldso **out, diag *d)
+int ldso_create(ldso **out, diag *d) { return ldso_create_in(out, NULL, d); }
+
+int ldso_create_in(ldso **out, const char *sysroot, diag *d)
 {
     ldso *l = calloc(1, sizeof *l);
     if (!l)
         return diag_set(d, DIAG_NOMEM, "out of memory");
-    const char *llp = getenv("LD_LIBRARY_PATH");
-    if (llp && *llp && !(l->ld_library_path = strdup(llp))) {
-        free(l);
-        return diag_set(d, DIAG_NOMEM, "out of memory");
+    if (sysroot) {
+        char real[PATH_MAX];
+        struct stat st;
+        if (!realpath(sysroot, real) || stat(real, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            free(l);
+            return diag_set(d, DIAG_IO, "--sysroot %s: not a directory", sysroot);
+        }
+        if (!(l->root = strdup(strcmp(real, "/") == 0 ? "" : real))) {
+            free(l);
+            return diag_set(d, DIAG_NOMEM, "out of memory");
+        }
+    } else {
+        const char *llp = getenv("LD_LIBRARY_PATH");
+        if (llp && *llp && !(l->ld_library_path = strdup(llp))) {
+            free(l);
+            return diag_set(d, DIAG_NOMEM, "out of memory");
+        }
     }
     /* No cache (or a broken one) is what ld.so copes with too: it goes on to the default dirs. */
     diag ignored;
-    if (ldcache_load(&l->cache, "/etc/ld.so.cache", &ignored) != 0)
+    char cache[PATH_MAX];
+    if (ldso_map(l, "/etc/ld.so.cache", cache, sizeof cache) != 0 || ldcache_load(&l->cache, cache, &ignored) != 0)
         l->cache = NULL;
     *out = l;
+    return 0;
+}
+
+/* Resolve path inside root the way the kernel would inside a chroot: component by
+ * component, absolute links restart at the root, ".." stops at the root. */
+int ldso_map(const ldso *l, const char *image_path, char *host, size_t n)
+{
+    return sysroot_map(l->root, image_path, host, n);
+}
+
+int sysroot_map(const char *root, const char *image_path, char *host, size_t n)
+{
+    if (!root) {
+        if ((size_t)snprintf(host, n, "%s", image_path) >= n)
+            return -1;
+        return 0;
+    }
+    char todo[PATH_MAX * 2], done[PATH_MAX] = "";
+    if ((size_t)snprintf(todo, sizeof todo, "%s", image_path) >= sizeof todo)
+        return -1;
+    int links = 0;
+    char *rest = todo;
+    while (*rest) {
+        while (*rest == '/')
+            rest++;
+        if (!*rest)
+            break;
+        char *slash = strchr(rest, '/');
+        size_t len = slash ? (size_t)(slash - rest) : strlen(rest);
+        char comp[NAME_MAX + 1];
+        if (len > NAME_MAX)
+            return -1;
+        memcpy(comp, rest, len);
+        comp[len] = '\0';
+        rest += len;
+        if (strcmp(comp, ".") == 0)
+            continue;
+        if (strcmp(comp, "..") == 0) {
+            char *up = strrchr(done, '/');
+            if (up)
+                *up = '\0'; /* never above the root */
+            continue;
+        }
+        char cand[PATH_MAX * 2];
+        snprintf(cand, sizeof cand, "%s%s/%s", root, done, comp);
+        struct stat st;
+        if (lstat(cand, &st) != 0)
+            return -1;
+        if (S_ISLNK(st.st_mode)) {
+            char target[PATH_MAX];
+            ssize_t tl = readlink(cand, target, sizeof target - 1);
+            if (tl < 0 || ++links > 40)
+                return -1;
+            target[tl] = '\0';
+            char next[PATH_MAX * 2];
+            if ((size_t)snprintf(next, sizeof next, "%s%s%s", target, *rest ? "/" : "", rest) >= sizeof next)
+                return -1;
+            if (target[0] == '/')
+                done[0] = '\0';
+            snprintf(todo, sizeof todo, "%s", next);
+            rest = todo;
+            continue;
+        }
+        size_t dl = strlen(done);
+        if (dl + 1 + len >= sizeof done)
+            return -1;
+        snprintf(done + dl, sizeof done - dl, "/%s", comp);
+    }
+    if ((size_t)snprintf(host, n, "%s%s", root, done[0] ? done : "/") >= n)
+        return -1;
     return 0;
 }
 
@@ -87,19 +176,26 @@ void ldso_destroy(ldso *l)
         elf_obj_close(l->files[i].elf);
         free(l->files[i].path);
         free(l->files[i].real);
+        free(l->files[i].image_real);
         free(l->files[i].stubs);
     }
     free(l->files);
     ldcache_free(l->cache);
     free(l->ld_library_path);
+    free(l->root);
     free(l);
 }
 
-/* Open (or find already parsed) the file at path. Returns its index, or SIZE_MAX with d set. */
+/* Open (or find already parsed) the file at image path `path`. Returns its index, or
+ * SIZE_MAX with d set. */
 static size_t ldso_file(ldso *l, const char *path, diag *d)
 {
-    char real[PATH_MAX];
-    if (!realpath(path, real)) {
+    char host[PATH_MAX], real[PATH_MAX];
+    if (ldso_map(l, path, host, sizeof host) != 0) {
+        diag_set(d, DIAG_IO, "%s%s%s: not found", l->root ? l->root : "", l->root ? ":" : "", path);
+        return SIZE_MAX;
+    }
+    if (!realpath(host, real)) {
         diag_errno(d, DIAG_IO, "%s", path);
         return SIZE_MAX;
     }
@@ -107,7 +203,7 @@ static size_t ldso_file(ldso *l, const char *path, diag *d)
         if (strcmp(l->files[i].real, real) == 0)
             return i;
     elf_obj *o;
-    if (elf_obj_open(&o, path, d) != 0)
+    if (elf_obj_open(&o, host, d) != 0)
         return SIZE_MAX;
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 32;
@@ -125,9 +221,12 @@ static size_t ldso_file(ldso *l, const char *path, diag *d)
     f->elf = o;
     f->path = strdup(path);
     f->real = strdup(real);
-    if (!f->path || !f->real) {
+    size_t rl = l->root ? strlen(l->root) : 0;
+    f->image_real = strdup(rl && strncmp(real, l->root, rl) == 0 ? (real[rl] ? real + rl : "/") : real);
+    if (!f->path || !f->real || !f->image_real) {
         free(f->path);
         free(f->real);
+        free(f->image_real);
         elf_obj_close(o);
         diag_set(d, DIAG_NOMEM, "out of memory");
         return SIZE_MAX;
@@ -170,6 +269,7 @@ int scope_copy(scope *dst, const scope *src, diag *d)
     memset(dst, 0, sizeof *dst);
     dst->nglobal = src->nglobal;
     dst->local_root = src->local_root;
+    dst->musl = src->musl;
     if (src->n) {
         if (!(dst->e = malloc(src->n * sizeof *dst->e)))
             return diag_set(d, DIAG_NOMEM, "out of memory");
@@ -290,7 +390,8 @@ typedef struct search {
 static size_t try_path(search *q, const char *path)
 {
     struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+    char host[PATH_MAX];
+    if (ldso_map(q->l, path, host, sizeof host) != 0 || stat(host, &st) != 0 || !S_ISREG(st.st_mode))
         return SIZE_MAX;
     diag ignored;
     size_t f = ldso_file(q->l, path, &ignored);
@@ -332,10 +433,86 @@ static size_t try_dirs(search *q, const char *list, const char *origin, const ch
 
 static void origin_of(const ldso *l, const scope *s, size_t entry, char *out, size_t n)
 {
-    const char *real = l->files[s->e[entry].obj].real;
+    const char *real = l->files[s->e[entry].obj].image_real;
     const char *slash = strrchr(real, '/');
     size_t len = slash ? (size_t)(slash - real) : 0;
     snprintf(out, n, "%.*s", (int)(len ? len : 1), len ? real : "/");
+}
+
+/* musl's loader answers these names itself (its libc is the dynamic linker). */
+static bool musl_reserved(const char *name)
+{
+    static const char *const libs[] = {"c", "pthread", "rt", "m", "dl", "util", "xnet"};
+    if (strncmp(name, "libc.musl-", 10) == 0 || strncmp(name, "ld-musl-", 8) == 0)
+        return true;
+    for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++) {
+        size_t k = strlen(libs[i]);
+        if (strncmp(name, "lib", 3) == 0 && strncmp(name + 3, libs[i], k) == 0 &&
+            strncmp(name + 3 + k, ".so", 3) == 0 && (name[6 + k] == '\0' || name[6 + k] == '.'))
+            return true;
+    }
+    return false;
+}
+
+static const char *musl_arch(int machine)
+{
+    switch (machine) {
+    case EM_X86_64: return "x86_64";
+    case EM_AARCH64: return "aarch64";
+    case EM_386: return "i386";
+    case EM_ARM: return "armhf";
+    default: return "unknown";
+    }
+}
+
+/* musl's search (ldso/dynlink.c): LD_LIBRARY_PATH, the requester's RUNPATH or RPATH, then
+ * /etc/ld-musl-<arch>.path or its defaults. */
+static size_t find_needed_musl(search *q, size_t req, ld_via *via)
+{
+    ldso *l = q->l;
+    scope *s = q->s;
+    const elf_obj *ro = l->files[s->e[req].obj].elf;
+    size_t f;
+    if (musl_reserved(q->name)) {
+        for (size_t e = 0; e < s->n; e++)
+            if (s->e[e].via == VIA_INTERP) {
+                *via = VIA_INTERP;
+                return s->e[e].obj;
+            }
+        /* Not in the scope yet: it is the runtime's interpreter. */
+        const char *interp = elf_obj_header(l->files[s->e[0].obj].elf)->interp;
+        diag ignored;
+        if (interp && (f = ldso_file(l, interp, &ignored)) != SIZE_MAX) {
+            *via = VIA_INTERP;
+            return f;
+        }
+    }
+    if ((f = try_dirs(q, l->ld_library_path, "", "LD_LIBRARY_PATH")) != SIZE_MAX) {
+        *via = VIA_LD_LIBRARY_PATH;
+        return f;
+    }
+    char origin[PATH_MAX];
+    origin_of(l, s, req, origin, sizeof origin);
+    const char *rp = elf_obj_runpath(ro) ? elf_obj_runpath(ro) : elf_obj_rpath(ro);
+    if ((f = try_dirs(q, rp, origin, elf_obj_runpath(ro) ? "RUNPATH" : "RPATH")) != SIZE_MAX) {
+        *via = elf_obj_runpath(ro) ? VIA_RUNPATH : VIA_RPATH;
+        return f;
+    }
+    char pf[64], host[PATH_MAX], dirs[PATH_MAX] = "/lib:/usr/local/lib:/usr/lib";
+    snprintf(pf, sizeof pf, "/etc/ld-musl-%s.path", musl_arch(q->machine));
+    char *text = ldso_map(l, pf, host, sizeof host) == 0 ? spawn_read_file(host, 65536, NULL) : NULL;
+    if (text) {
+        size_t k = 0;
+        for (const char *c = text; *c && k + 1 < sizeof dirs; c++)
+            dirs[k++] = (*c == '\n' || *c == ' ') ? ':' : *c;
+        dirs[k] = '\0';
+        free(text);
+    }
+    if ((f = try_dirs(q, dirs, "", text ? pf : "musl's default directories")) != SIZE_MAX) {
+        *via = VIA_DEFAULT;
+        return f;
+    }
+    return SIZE_MAX;
 }
 
 /* Find the object for NEEDED `name` requested by entry `req`. Returns the file index and
@@ -354,6 +531,8 @@ static size_t find_needed(ldso *l, scope *s, size_t req, const char *name, ld_vi
         *via = VIA_PATH;
         return try_path(&q, path);
     }
+    if (s->musl)
+        return find_needed_musl(&q, req, via);
     if (!elf_obj_runpath(ro)) {
         /* RPATH of the requester and of each object that loaded it. */
         for (size_t e = req; e != SIZE_MAX; e = s->e[e].parent) {
@@ -456,10 +635,11 @@ int scope_global(ldso *l, const char *exe, scope *out, diag *d)
     size_t f = ldso_file(l, exe, d);
     if (f == SIZE_MAX)
         return -1;
+    const char *interp = elf_obj_header(l->files[f].elf)->interp;
+    out->musl = interp && strstr(interp, "ld-musl") != NULL;
     if (scope_push(out, (scope_entry){f, exe, SIZE_MAX, VIA_ROOT}, d) != 0 || closure(l, out, 0, d) != 0)
         goto fail;
     /* The dynamic loader itself is part of every process's global scope. */
-    const char *interp = elf_obj_header(l->files[f].elf)->interp;
     if (interp) {
         diag ignored;
         size_t fi = ldso_file(l, interp, &ignored);

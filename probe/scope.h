@@ -19,6 +19,19 @@ typedef struct ldso ldso;
  * /etc/ld.so.cache is read if present. */
 int ldso_create(ldso **out, diag *d);
 
+/* The same for an image tree: every path (runtime, addon, libraries, the cache, $ORIGIN) is
+ * resolved inside sysroot, symlinks included, and nothing escapes it; LD_LIBRARY_PATH of
+ * this machine is not used. sysroot NULL means the machine itself. */
+int ldso_create_in(ldso **out, const char *sysroot, diag *d);
+
+/* ldso_map without an ldso: root is a directory's realpath ("" or NULL: no sysroot). */
+int sysroot_map(const char *root, const char *image_path, char *host, size_t n);
+
+/* Map a path inside the image to this machine's path of the file (following symlinks
+ * without leaving the root). Without a sysroot it is the path itself. Returns -1 when a
+ * component does not exist or the links loop. */
+int ldso_map(const ldso *l, const char *image_path, char *host, size_t n);
+
 /* Release it and every file it parsed. NULL-safe. */
 void ldso_destroy(ldso *l);
 
@@ -61,6 +74,7 @@ typedef struct scope {
     size_t local_root; /* entry of the addon, or SIZE_MAX */
     scope_missing *missing;
     size_t nmissing;
+    bool musl; /* the runtime's loader is musl's: its search rules, its reserved names */
 } scope;
 
 /* Build the global scope of the runtime executable at path. Libraries it needs but that

@@ -517,13 +517,18 @@ void select_view(report *r, const runtime_facts *rt, const select_overrides *o, 
               : strcmp(m, "arm") == 0     ? "arm"
                                           : report_strdup(r, m);
     v->platform = "linux";
-    v->libc = rt->libc && strcmp(rt->libc, "musl") == 0 ? "musl" : "glibc";
+    /* node-gyp-build: musl exactly when /etc/alpine-release exists (in the image, when given). */
+    char alpine[PATH_MAX * 2];
+    snprintf(alpine, sizeof alpine, "%s/etc/alpine-release", o && o->sysroot ? o->sysroot : "");
+    v->libc = is_file(alpine) ? "musl" : "glibc";
+    /* napi-rs asks the runtime itself (process.report's glibc version), so its libc is the runtime's. */
+    v->rt_libc = rt->libc && strcmp(rt->libc, "musl") == 0 ? "musl" : "glibc";
     if (o && o->arch)
         v->arch = o->arch;
     if (o && o->platform)
         v->platform = o->platform;
     if (o && o->libc)
-        v->libc = o->libc;
+        v->libc = v->rt_libc = o->libc;
     v->armv = strcmp(v->arch, "arm64") == 0 ? "8" : "";
     v->node_version = rt->version;
     v->napi = rt->napi;

@@ -13,6 +13,7 @@
 
 /* "What would an Alpine/arm64 image load?": overrides of the loader's view (NULL: none). */
 typedef struct select_overrides {
+    const char *sysroot;  /* an image tree's realpath: its /etc/alpine-release counts, or NULL */
     const char *libc;     /* "glibc" or "musl" */
     const char *arch;     /* "x64", "arm64", "ia32", "arm" */
     const char *platform; /* "linux", "darwin", "win32" */

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 static char root[256];
+static char alpine_root[300]; /* an image tree with /etc/alpine-release */
 
 /* Create path (relative to root) with its parent directories and some content. */
 static void put(const char *rel, const char *content)
@@ -88,6 +89,8 @@ static int setup(void **state)
     (void)state;
     snprintf(root, sizeof root, "/tmp/abiprobe-select-XXXXXX");
     assert_non_null(mkdtemp(root));
+    put("alpine/etc/alpine-release", "3.20.0\n");
+    snprintf(alpine_root, sizeof alpine_root, "%s/alpine", root);
     const char *ngb = "{\"name\":\"tagged\",\"version\":\"1.0.0\",\"dependencies\":{\"node-gyp-build\":\"^4.8.0\"}}";
     put("tagged/package.json", ngb);
     const char *files[] = {"tagged.abi137.node",     "tagged.napi.node",       "node.napi.glibc.node",
@@ -177,13 +180,18 @@ static void test_node_gyp_build(void **state)
     (void)state;
     /* An exact runtime tag ranks first, then abi over napi, then more tags. */
     pick("tagged", facts("node", 137, "glibc"), NULL, "prebuilds/linux-x64/node.napi.glibc.node");
-    pick("tagged", facts("node", 137, "musl"), NULL, "prebuilds/linux-x64/node.napi.musl.node");
+    /* node-gyp-build's libc comes from /etc/alpine-release (of the image, with --sysroot). */
+    select_overrides musl = {.libc = "musl"};
+    pick("tagged", facts("node", 137, "glibc"), &musl, "prebuilds/linux-x64/node.napi.musl.node");
+    pick("tagged", facts("node", 137, "musl"), NULL, "prebuilds/linux-x64/node.napi.glibc.node");
+    select_overrides alpine = {.sysroot = alpine_root};
+    pick("tagged", facts("node", 137, "glibc"), &alpine, "prebuilds/linux-x64/node.napi.musl.node");
     /* Bun is seen as node: the node+napi file is runtime-agnostic and exact for node. */
     pick("tagged", facts("bun", 147, "glibc"), NULL, "prebuilds/linux-x64/node.napi.glibc.node");
     pick("tagged", facts("electron", 136, "glibc"), NULL, "prebuilds/linux-x64/electron.abi136.node");
-    select_overrides mac = {NULL, "arm64", "darwin"};
+    select_overrides mac = {.arch = "arm64", .platform = "darwin"};
     pick("tagged", facts("node", 137, "glibc"), &mac, "prebuilds/darwin-x64+arm64/tagged.napi.node");
-    select_overrides arm = {NULL, "arm64", NULL};
+    select_overrides arm = {.arch = "arm64"};
     pick("tagged", facts("node", 137, "glibc"), &arm, "(none)");
     pick("tuples", facts("node", 137, "glibc"), NULL, "prebuilds/linux-x64/tuples.napi.node");
     pick("spec", facts("node", 137, "glibc"), NULL, "prebuilds/linux-x64/spec.uv1.abi137.glibc.node");
@@ -248,7 +256,7 @@ static void test_node_pre_gyp_and_bindings(void **state)
     pick("pregyp", facts("node", 115, "glibc"), NULL, "(none)");
     pick("bind", facts("node", 137, "glibc"), NULL, "build/Release/thing.node");
     char buf[256];
-    loader_view v = {"node", "137", "1", "", "glibc", "linux", "x64", "24.21.0", NULL, 9};
+    loader_view v = {"node", "137", "1", "", "glibc", "linux", "x64", "24.21.0", NULL, 9, NULL};
     assert_string_equal(prebuild_expand("{module_name}-v{version}-{node_napi_label}-{platform}-{libc}-{arch}", &v, "m",
                                         "1.2.3", "p", 0, buf, sizeof buf),
                         "m-v1.2.3-node-v137-linux-glibc-x64");
