@@ -10,6 +10,7 @@
 #include "diag.h"
 #include "runtime.h"
 #include "scan.h"
+#include "scope.h"
 #include "select.h"
 
 #include <cjson/cJSON.h>
@@ -317,7 +318,10 @@ static int cmd_select(int argc, char **argv, const cli *c)
             res->runtime = rts[i];
             res->sel = sel;
             res->target = argv[a];
-            if (select_package(&r, argv[a], rts[i], &c->overrides, sel, &d) != 0) {
+            char pkg[PATH_MAX];
+            if (sysroot_map(c->overrides.sysroot, argv[a], pkg, sizeof pkg) != 0)
+                snprintf(pkg, sizeof pkg, "%s%s", c->overrides.sysroot, argv[a]);
+            if (select_package(&r, pkg, rts[i], &c->overrides, sel, &d) != 0) {
                 fprintf(stderr, "abiprobe: %s\n", d.msg);
                 sel->none_why = report_strdup(&r, d.msg);
                 code = worst(code, EXIT_USAGE);
@@ -406,8 +410,17 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
     size_t ntargets = (size_t)argc;
     if (scan) {
         bool tty = isatty(STDERR_FILENO);
-        if (scan_walk((const char *const *)argv, (size_t)argc, &found, tty ? scan_progress_line : NULL, NULL, &d) !=
-            0) {
+        /* Inside --sysroot the DIRs are paths in the image. */
+        static char mapped[64][PATH_MAX];
+        const char *roots[64];
+        for (int i = 0; i < argc && i < 64; i++) {
+            if (!c->overrides.sysroot || sysroot_map(c->overrides.sysroot, argv[i], mapped[i], PATH_MAX) != 0)
+                snprintf(mapped[i], PATH_MAX, "%s%s", c->overrides.sysroot ? c->overrides.sysroot : "", argv[i]);
+            roots[i] = mapped[i];
+        }
+        if (argc > 64)
+            fprintf(stderr, "abiprobe: scan: only the first 64 directories are walked\n");
+        if (scan_walk(roots, argc < 64 ? (size_t)argc : 64, &found, tty ? scan_progress_line : NULL, NULL, &d) != 0) {
             if (tty)
                 fputc('\n', stderr);
             fprintf(stderr, "abiprobe: %s\n", d.msg);
@@ -424,9 +437,14 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
         targets = found.packages;
         ntargets = found.npackages;
     }
+    size_t rootlen = c->overrides.sysroot ? strlen(c->overrides.sysroot) : 0;
     for (size_t i = 0; i < ntargets; i++) {
         diag_clear(&d);
-        if (checker_run(ck, targets[i], &d) != 0) {
+        /* What scan found are this machine's paths; inside --sysroot the checker wants the image's. */
+        const char *target = targets[i];
+        if (scan && rootlen && strncmp(target, c->overrides.sysroot, rootlen) == 0)
+            target += rootlen;
+        if (checker_run(ck, target, &d) != 0) {
             fprintf(stderr, "abiprobe: %s\n", d.msg);
             unreadable = unreadable || d.code != DIAG_NOMEM;
         }

