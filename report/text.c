@@ -380,22 +380,11 @@ static void print_pair(const out_ctx *c, const result *res)
     pack_flush(&p);
 }
 
-/* "isolated-vm 7.0.1" for a package, the file name otherwise. */
-static const char *target_title(const result *res, char *buf, size_t n)
-{
-    if (res->sel && res->sel->name) {
-        snprintf(buf, n, "%s%s%s", res->sel->name, res->sel->version ? " " : "",
-                 res->sel->version ? res->sel->version : "");
-        return buf;
-    }
-    return base_name(res->addon ? res->addon->path : res->target);
-}
-
 static void print_selection(const out_ctx *c, const result *res)
 {
     const selection *s = res->sel;
     char title[256];
-    fprintf(c->f, "%s%s%s · ", BOLD(c), target_title(res, title, sizeof title), RESET(c));
+    fprintf(c->f, "%s%s%s · ", BOLD(c), result_title(res, title, sizeof title), RESET(c));
     runtime_title(c, res->runtime);
     fputc('\n', c->f);
     label(c, "package");
@@ -446,7 +435,7 @@ int report_write_text(const report *r, const report_opts *o, FILE *out)
             char title[256];
             if (i == 0 || !r->results[i - 1].target || !res->target ||
                 strcmp(r->results[i - 1].target, res->target) != 0)
-                fprintf(out, "%s%s%s\n", BOLD(&c), target_title(res, title, sizeof title), RESET(&c));
+                fprintf(out, "%s%s%s\n", BOLD(&c), result_title(res, title, sizeof title), RESET(&c));
             print_pair(&c, res);
             continue;
         }
