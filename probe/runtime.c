@@ -17,6 +17,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -95,6 +96,76 @@ static int json_int(const cJSON *o, const char *key)
             return (int)n;
     }
     return -1;
+}
+
+/* The facts cache: what a runtime said of itself, kept under $XDG_CACHE_HOME/abiprobe (or
+ * ~/.cache/abiprobe) and keyed by the executable's identity (path, device, inode, size,
+ * mtime and ctime), so a changed or replaced binary is asked again. ABIPROBE_NO_CACHE=1
+ * turns it off. Only an answer that parsed is kept. */
+static bool cache_key(const char *exe, char *key, size_t kn, char *path, size_t pn)
+{
+    const char *off = getenv("ABIPROBE_NO_CACHE");
+    if (off && *off && strcmp(off, "0") != 0)
+        return false;
+    char real[PATH_MAX];
+    struct stat st;
+    if (!realpath(exe, real) || stat(real, &st) != 0)
+        return false;
+    snprintf(key, kn, "facts-1|%s|%ju|%ju|%jd|%ld.%09ld|%ld.%09ld", real, (uintmax_t)st.st_dev, (uintmax_t)st.st_ino,
+             (intmax_t)st.st_size, (long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec, (long)st.st_ctim.tv_sec,
+             st.st_ctim.tv_nsec);
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+        h = (h ^ *p) * 1099511628211ull;
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    int w = xdg && *xdg ? snprintf(path, pn, "%s/abiprobe/runtimes/%016llx.json", xdg, (unsigned long long)h)
+            : home && *home
+                ? snprintf(path, pn, "%s/.cache/abiprobe/runtimes/%016llx.json", home, (unsigned long long)h)
+                : -1;
+    return w > 0 && (size_t)w < pn;
+}
+
+static cJSON *cache_read(const char *key, const char *path)
+{
+    char *text = spawn_read_file(path, HANDSHAKE_MAX, NULL);
+    cJSON *j = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    const cJSON *k = cJSON_GetObjectItemCaseSensitive(j, "key");
+    cJSON *facts = cJSON_DetachItemFromObjectCaseSensitive(j, "facts");
+    bool ok = cJSON_IsString(k) && strcmp(k->valuestring, key) == 0 && cJSON_IsObject(facts);
+    cJSON_Delete(j);
+    if (!ok) {
+        cJSON_Delete(facts);
+        return NULL;
+    }
+    return facts;
+}
+
+static void cache_write(const char *key, const char *path, const cJSON *facts)
+{
+    char dir[PATH_MAX], tmp[PATH_MAX + 16];
+    snprintf(dir, sizeof dir, "%s", path);
+    for (char *p = dir + 1; *p; p++) /* mkdir -p, private */
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(dir, 0700);
+            *p = '/';
+        }
+    cJSON *doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(doc, "key", key);
+    cJSON_AddItemToObject(doc, "facts", cJSON_Duplicate(facts, true));
+    char *text = cJSON_PrintUnformatted(doc);
+    cJSON_Delete(doc);
+    snprintf(tmp, sizeof tmp, "%s.%d", path, (int)getpid());
+    FILE *f = text ? fopen(tmp, "w") : NULL;
+    if (f) {
+        bool ok = fputs(text, f) >= 0;
+        if (fclose(f) == 0 && ok)
+            rename(tmp, path);
+        else
+            unlink(tmp);
+    }
+    cJSON_free(text);
 }
 
 /* Ask the runtime about itself. On success *json owns the parsed handshake. */
@@ -350,8 +421,14 @@ int runtime_facts_read(report *r, const char *rt, const runtime_opts *opt, runti
     }
 
     if (can_run) {
-        if (ask_runtime(r, path, opt, &json, out, d) != 0)
-            goto elf_only;
+        char key[PATH_MAX + 160], cpath[PATH_MAX];
+        bool cacheable = cache_key(path, key, sizeof key, cpath, sizeof cpath);
+        if (!(cacheable && (json = cache_read(key, cpath)))) {
+            if (ask_runtime(r, path, opt, &json, out, d) != 0)
+                goto elf_only;
+            if (cacheable)
+                cache_write(key, cpath, json);
+        }
         facts_from_json(r, json, out);
         out->facts_from = "runtime+elf";
         const char *exec_path = json_str(json, "execPath");

@@ -93,6 +93,19 @@ expect "FIFO runtime does not block" 2 "neither an ELF" timeout 10 "$B" runtime 
 printf '#!/bin/sh\nexec node "$@"\n' > "$tmp/node-wrapper"; chmod +x "$tmp/node-wrapper"
 expect "launcher script runs, its execPath is read" 0 - "$B" runtime --format json "$tmp/node-wrapper"
 json_assert "wrapper resolved to the real node" "$tmp/out" 'd.results[0].runtime.kind==="node" && d.results[0].runtime.facts_from==="runtime+elf" && d.results[0].runtime.exe!==d.results[0].runtime.path && d.results[0].runtime.exports.total>1000'
+# The facts cache: a runtime replaced in place is asked again; ABIPROBE_NO_CACHE turns it off.
+mkdir -p "$tmp/xdg"
+cp "$FIXTURE_DIR/fake_host" "$tmp/rt"
+XDG_CACHE_HOME=$tmp/xdg "$B" runtime --format json "$tmp/rt" > "$tmp/out" 2>&1
+json_assert "first answer" "$tmp/out" 'd.results[0].runtime.kind==="node"'
+ls "$tmp/xdg/abiprobe/runtimes/"*.json > /dev/null 2>&1 && pass=$((pass + 1)) || { echo "FAIL no facts cached"; fail=$((fail + 1)); }
+sleep 0.01; cp "$FIXTURE_DIR/fake_bun" "$tmp/rt"
+XDG_CACHE_HOME=$tmp/xdg "$B" runtime --format json "$tmp/rt" > "$tmp/out" 2>&1
+json_assert "a replaced runtime is asked again" "$tmp/out" 'd.results[0].runtime.kind==="bun"'
+rm -rf "$tmp/xdg"
+XDG_CACHE_HOME=$tmp/xdg ABIPROBE_NO_CACHE=1 "$B" runtime --format json "$tmp/rt" > /dev/null 2>&1
+[ ! -e "$tmp/xdg/abiprobe" ] && pass=$((pass + 1)) || { echo "FAIL ABIPROBE_NO_CACHE still cached"; fail=$((fail + 1)); }
+
 # Electron, from a fake that answers only under ELECTRON_RUN_AS_NODE=1 (abiprobe sets it).
 expect "electron facts" 0 - "$B" runtime --format json "$FIXTURE_DIR/fake_electron"
 json_assert "electron kind and registry" "$tmp/out" 'd.results[0].runtime.kind==="electron" && d.results[0].runtime.product_version==="37.0.0" && d.results[0].runtime.modules===136 && /^electron /.test(d.results[0].runtime.registry)'
