@@ -110,9 +110,14 @@ int checker_add_named_runtime(checker *c, const char *rt, const char *name, diag
     /* Code runs only in a runtime that answered here, or a library runtime of this machine. */
     if (p->problem)
         p->no_run = p->problem;
-    else if (c->opts.overrides.sysroot)
-        p->no_run = "inside --sysroot the addon's code is not run by this build: run abiprobe inside the image";
-    else if (strcmp(f->facts_from, "runtime+elf") != 0 && !(f->library && !f->foreign))
+    else if (c->opts.overrides.sysroot && f->foreign)
+        p->no_run = report_printf(c->r, "%s is built for %s, not for this machine: it cannot run here", p->label,
+                                  f->machine ? f->machine : "another machine");
+    else if (c->opts.overrides.sysroot && f->library)
+        p->no_run = report_printf(c->r, "%s is a shared-library runtime inside an image: not run", p->label);
+    else if (c->opts.overrides.sysroot && geteuid() != 0)
+        p->no_run = "inside --sysroot the runtime is run in a chroot of the image, which needs root";
+    else if (!c->opts.overrides.sysroot && strcmp(f->facts_from, "runtime+elf") != 0 && !(f->library && !f->foreign))
         p->no_run = report_printf(c->r, "%s cannot run here: %s", p->label, f->note ? f->note : "unknown reason");
     if (f->exe && f->machine) {
         diag sd;
@@ -171,7 +176,10 @@ static void dynamic_checks(checker *c, result *res, size_t rt, const char *path)
     }
     char abs[PATH_MAX];
     pending *n = realloc(c->pend, (c->npend + 1) * sizeof *n);
-    if (!n || !realpath(path, abs)) {
+    /* Inside --sysroot the path is the image's, as the chrooted runtime will see it. */
+    if (n && c->opts.overrides.sysroot)
+        snprintf(abs, sizeof abs, "%s", path);
+    if (!n || (!c->opts.overrides.sysroot && !realpath(path, abs))) {
         if (n)
             c->pend = n;
         rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_ERROR, "not run: out of memory or the path vanished");
@@ -183,7 +191,7 @@ static void dynamic_checks(checker *c, result *res, size_t rt, const char *path)
     q->result = (size_t)(res - c->r->results);
     q->rt = rt;
     q->addon = report_strdup(c->r, abs);
-    q->pkg = package_root(c->r, abs);
+    q->pkg = c->opts.overrides.sysroot ? NULL : package_root(c->r, abs);
     q->smoke = c->cur_smoke;
     q->expect = c->cur_expect;
 }
@@ -392,8 +400,8 @@ static bool loaded_ok(const dyn_outcome *o)
 static void run_pending(checker *c, pending *q)
 {
     const runtime_facts *f = c->rts[q->rt].facts;
-    dyn_job j = {f->exe, f->kind, f->library, c->opts.self_exe, q->addon,
-                 false,  true,    q->smoke,   q->pkg,           c->opts.timeout_ms};
+    dyn_job j = {f->exe,   f->kind, f->library,         c->opts.self_exe,         q->addon, false, true,
+                 q->smoke, q->pkg,  c->opts.timeout_ms, c->opts.overrides.sysroot};
     dyn_run(&j, &q->lazy);
     if (loaded_ok(&q->lazy)) {
         j.now = true;

