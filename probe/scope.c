@@ -19,6 +19,7 @@
 
 #include <elf.h>
 #include <errno.h>
+#include <glob.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -42,7 +43,8 @@ struct ldso {
     size_t n, cap;
     ldcache *cache;
     char *ld_library_path;
-    char *root; /* the sysroot's realpath, or NULL */
+    char *root;      /* the sysroot's realpath, or NULL */
+    char *conf_dirs; /* ld.so.conf's directories, used only when there is no ld.so.cache */
 };
 
 /* Bounds: a NEEDED graph larger than this is hostile, not a real program. */
@@ -62,6 +64,57 @@ const char *ld_via_name(ld_via v)
     case VIA_INTERP: return "PT_INTERP";
     }
     return "?";
+}
+
+/* Append the directories of an ld.so.conf (and of what it includes, globs allowed, paths
+ * inside the image) to dirs, colon-separated. */
+static void read_ld_so_conf(const ldso *l, const char *image_path, char *dirs, size_t n, int depth)
+{
+    char host[PATH_MAX];
+    if (depth > 8 || sysroot_map(l->root, image_path, host, sizeof host) != 0)
+        return;
+    char *text = spawn_read_file(host, 1 << 20, NULL);
+    for (char *line = text, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        while (*line == ' ' || *line == '\t')
+            line++;
+        size_t len = strlen(line);
+        while (len && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        if (!*line)
+            continue;
+        if (strncmp(line, "include", 7) == 0 && (line[7] == ' ' || line[7] == '\t')) {
+            char *pat = line + 8;
+            while (*pat == ' ' || *pat == '\t')
+                pat++;
+            char full[PATH_MAX * 2];
+            if (*pat == '/')
+                snprintf(full, sizeof full, "%s%s", l->root ? l->root : "", pat);
+            else { /* relative to the including file's directory */
+                const char *slash = strrchr(image_path, '/');
+                snprintf(full, sizeof full, "%s%.*s/%s", l->root ? l->root : "", slash ? (int)(slash - image_path) : 0,
+                         image_path, pat);
+            }
+            glob_t g;
+            if (glob(full, 0, NULL, &g) == 0) {
+                size_t rl = l->root ? strlen(l->root) : 0;
+                for (size_t i = 0; i < g.gl_pathc; i++)
+                    read_ld_so_conf(l, g.gl_pathv[i] + rl, dirs, n, depth + 1);
+                globfree(&g);
+            }
+            continue;
+        }
+        if (*line == '/') {
+            size_t dl = strlen(dirs);
+            snprintf(dirs + dl, n - dl, "%s%s", dl ? ":" : "", line);
+        }
+    }
+    free(text);
 }
 
 int ldso_create(ldso **out, diag *d) { return ldso_create_in(out, NULL, d); }
@@ -92,8 +145,15 @@ int ldso_create_in(ldso **out, const char *sysroot, diag *d)
     /* No cache (or a broken one) is what ld.so copes with too: it goes on to the default dirs. */
     diag ignored;
     char cache[PATH_MAX];
-    if (ldso_map(l, "/etc/ld.so.cache", cache, sizeof cache) != 0 || ldcache_load(&l->cache, cache, &ignored) != 0)
+    if (ldso_map(l, "/etc/ld.so.cache", cache, sizeof cache) != 0 || ldcache_load(&l->cache, cache, &ignored) != 0) {
         l->cache = NULL;
+        /* No cache (an image whose ldconfig never ran): its ld.so.conf says what ldconfig
+         * would have cached. */
+        char dirs[8192] = "";
+        read_ld_so_conf(l, "/etc/ld.so.conf", dirs, sizeof dirs, 0);
+        if (dirs[0])
+            l->conf_dirs = strdup(dirs);
+    }
     *out = l;
     return 0;
 }
@@ -182,6 +242,7 @@ void ldso_destroy(ldso *l)
     free(l->files);
     ldcache_free(l->cache);
     free(l->ld_library_path);
+    free(l->conf_dirs);
     free(l->root);
     free(l);
 }
@@ -571,6 +632,10 @@ static size_t find_needed(ldso *l, scope *s, size_t req, const char *name, ld_vi
     const char *cached = ldcache_lookup(l->cache, name, q.elfclass, q.machine);
     trail_add(t, "%s/etc/ld.so.cache%s", t->len ? "; " : "", l->cache ? "" : " (absent)");
     if (cached && (f = try_path(&q, cached)) != SIZE_MAX) {
+        *via = VIA_CACHE;
+        return f;
+    }
+    if (!l->cache && (f = try_dirs(&q, l->conf_dirs, "", "ld.so.conf (no cache)")) != SIZE_MAX) {
         *via = VIA_CACHE;
         return f;
     }

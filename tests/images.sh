@@ -75,6 +75,19 @@ ln -s ../../../../../../../../usr/lib/x86_64-linux-gnu/libstdc++.so.6.0.30 "$S/l
 js "image without libstdc++: needed fails naming it, no link escapes the image" "$t/e.json" \
   'c.needed.status==="fail" && /libstdc\+\+\.so\.6/.test(c.needed.message)'
 
+# The same image with libstdc++ in a directory only its ld.so.conf names (through an include
+# glob), and no ld.so.cache: the conf stands in for the cache ldconfig would have built.
+S2=$t/conf
+cp -a "$S" "$S2"
+mkdir -p "$S2/opt/cxx/lib" "$S2/etc/ld.so.conf.d"
+cp -L /lib/x86_64-linux-gnu/libstdc++.so.6 "$S2/opt/cxx/lib/"
+printf '# image conf\ninclude /etc/ld.so.conf.d/*.conf\n' > "$S2/etc/ld.so.conf"
+printf '/opt/cxx/lib\n' > "$S2/etc/ld.so.conf.d/cxx.conf"
+"$B" check --static-only --format json --sysroot "$S2" --runtime /usr/local/bin/node /app/isolated-vm.abi137.glibc.node \
+  > "$t/e2.json" 2>/dev/null; rc=$?
+[ $rc = 0 ] && ok || bad "image with ld.so.conf and no cache: exit $rc, want 0"
+js "image with ld.so.conf: needed found through its include glob" "$t/e2.json" 'c.needed.status==="pass"'
+
 # The real load inside an x86-64 image: the runtime runs chrooted into it (root only; without
 # root it must be an error that says so, never a pass).
 X=$t/x64
