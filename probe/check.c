@@ -99,7 +99,7 @@ int checker_add_named_runtime(checker *c, const char *rt, const char *name, diag
     if (!(p->facts = report_alloc(c->r, sizeof *p->facts)))
         return diag_set(d, DIAG_NOMEM, "out of memory");
     p->name = report_strdup(c->r, name ? name : rt);
-    runtime_opts ro = {c->opts.timeout_ms, c->opts.overrides.sysroot};
+    runtime_opts ro = {c->opts.timeout_ms, c->opts.overrides.sysroot, c->l};
     int rc = runtime_facts_read(c->r, rt, &ro, p->facts, d);
     const runtime_facts *f = p->facts;
     const char *ver = f->product_version ? f->product_version : f->version;

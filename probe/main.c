@@ -254,7 +254,7 @@ static int inspect_one(report *r, result *res, const char *arg, const cli *c, di
 
 static int runtime_one(report *r, result *res, const char *arg, const cli *c, diag *d)
 {
-    runtime_opts ro = {c->timeout_s * 1000u, c->overrides.sysroot};
+    runtime_opts ro = {c->timeout_s * 1000u, c->overrides.sysroot, NULL};
     if (!(res->runtime = report_alloc(r, sizeof *res->runtime)))
         return diag_set(d, DIAG_NOMEM, "out of memory");
     return runtime_facts_read(r, arg, &ro, res->runtime, d);
@@ -294,7 +294,7 @@ static int cmd_select(int argc, char **argv, const cli *c)
     report_init(&r, "select");
     int code = EXIT_PASS;
     runtime_facts **rts = calloc(c->nruntimes, sizeof *rts);
-    runtime_opts ro = {c->timeout_s * 1000u, c->overrides.sysroot};
+    runtime_opts ro = {c->timeout_s * 1000u, c->overrides.sysroot, NULL};
     for (size_t i = 0; rts && i < c->nruntimes; i++) {
         diag d;
         diag_clear(&d);

@@ -334,10 +334,21 @@ static void facts_from_elf(report *r, const elf_obj *o, runtime_facts *out)
     }
 }
 
+/* image: the path the ldso knows the file by (inside --sysroot); host: this machine's. */
+static const elf_obj *open_elf(const runtime_opts *opt, const char *image, const char *host, elf_obj **own, diag *d)
+{
+    if (opt->l)
+        return ldso_open(opt->l, image, d);
+    return elf_obj_open(own, host, d) == 0 ? *own : NULL;
+}
+
 int runtime_facts_read(report *r, const char *rt, const runtime_opts *opt, runtime_facts *out, diag *d)
 {
     char path[PATH_MAX];
-    elf_obj *o = NULL;
+    /* The runtime's ELF: opened through the run's ldso when there is one, so the load scope
+     * reuses it instead of parsing the executable a second time. */
+    elf_obj *own = NULL;
+    const elf_obj *o = NULL;
     cJSON *json = NULL;
     int rc = -1;
     memset(out, 0, sizeof *out);
@@ -391,7 +402,7 @@ int runtime_facts_read(report *r, const char *rt, const runtime_opts *opt, runti
 
     bool can_run = script;
     if (!script) {
-        if (elf_obj_open(&o, path, d) != 0) {
+        if (!(o = open_elf(opt, out->exe, path, &own, d))) {
             out->error = report_strdup(r, d->msg);
             return -1;
         }
@@ -435,7 +446,7 @@ int runtime_facts_read(report *r, const char *rt, const runtime_opts *opt, runti
         if (script && exec_path) {
             /* The ELF to read is what the launcher really ran. */
             out->exe = report_strdup(r, exec_path);
-            if (elf_obj_open(&o, exec_path, d) != 0) {
+            if (!(o = open_elf(opt, exec_path, exec_path, &own, d))) {
                 out->error = report_strdup(r, d->msg);
                 goto done;
             }
@@ -468,6 +479,6 @@ elf_only:
     rc = out->error ? -1 : 0;
 done:
     cJSON_Delete(json);
-    elf_obj_close(o);
+    elf_obj_close(own);
     return rc;
 }

@@ -10,6 +10,7 @@
 typedef struct runtime_opts {
     unsigned timeout_ms; /* per runtime process; 0 means 30 s */
     const char *sysroot; /* an image tree's realpath: rt is a path inside it, never run; or NULL */
+    struct ldso *l;      /* parse the runtime's ELF through this (shared with its load scope), or NULL */
 } runtime_opts;
 
 /* Resolve rt (a path, or a command name searched on PATH) into buf. Returns -1 with

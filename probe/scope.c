@@ -295,6 +295,12 @@ static size_t ldso_file(ldso *l, const char *path, diag *d)
     return l->n++;
 }
 
+const elf_obj *ldso_open(ldso *l, const char *path, diag *d)
+{
+    size_t f = ldso_file(l, path, d);
+    return f == SIZE_MAX ? NULL : l->files[f].elf;
+}
+
 const elf_obj *scope_elf(const ldso *l, const scope *s, size_t i) { return l->files[s->e[i].obj].elf; }
 const char *scope_path(const ldso *l, const scope *s, size_t i) { return l->files[s->e[i].obj].path; }
 

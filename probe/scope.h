@@ -32,6 +32,10 @@ int sysroot_map(const char *root, const char *image_path, char *host, size_t n);
  * component does not exist or the links loop. */
 int ldso_map(const ldso *l, const char *image_path, char *host, size_t n);
 
+/* The parsed file at image path `path`, opened once per run and owned by l (do not close
+ * it), or NULL with d set. */
+const elf_obj *ldso_open(ldso *l, const char *path, diag *d);
+
 /* Release it and every file it parsed. NULL-safe. */
 void ldso_destroy(ldso *l);
 

@@ -104,7 +104,7 @@ static void check_runtime(const char *path, const char *kind, const char *engine
     runtime_facts rt;
     diag d;
     diag_clear(&d);
-    runtime_opts o = {60000};
+    runtime_opts o = {60000, NULL, NULL};
     if (runtime_facts_read(&r, path, &o, &rt, &d) != 0)
         fail_msg("%s: %s", path, d.msg);
     assert_string_equal(rt.kind, kind);
@@ -127,7 +127,7 @@ static void test_bun(void **state)
     report_init(&r, "runtime");
     runtime_facts rt;
     diag d;
-    runtime_opts o = {60000};
+    runtime_opts o = {60000, NULL, NULL};
     assert_int_equal(runtime_facts_read(&r, BUN, &o, &rt, &d), 0);
     assert_string_equal(rt.product_version, "1.4.4");
     assert_string_equal(rt.version, "26.3.0");
