@@ -200,13 +200,7 @@ const char *addon_libc_of(const elf_obj *o)
 static int cmp_sym_entry(const void *pa, const void *pb)
 {
     const sym_entry *a = pa, *b = pb;
-    int ga = 0, gb = 0;
-    for (int g = 0; g < RESULT_NGROUPS; g++) {
-        if (strcmp(a->group, result_group_names[g]) == 0)
-            ga = g;
-        if (strcmp(b->group, result_group_names[g]) == 0)
-            gb = g;
-    }
+    int ga = result_group_index(a->group), gb = result_group_index(b->group);
     if (ga != gb)
         return ga - gb;
     return strcmp(a->name, b->name);

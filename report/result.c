@@ -9,6 +9,14 @@
 
 const char *const result_group_names[RESULT_NGROUPS] = {"v8", "node", "napi", "uv", "libc", "c++", "other"};
 
+int result_group_index(const char *name)
+{
+    for (int g = 0; g < RESULT_NGROUPS; g++)
+        if (strcmp(name, result_group_names[g]) == 0)
+            return g;
+    return 0;
+}
+
 struct arena_chunk {
     arena_chunk *next;
     size_t used, size;

@@ -19,6 +19,9 @@ enum { RESULT_NGROUPS = 7 };
 /* The group names in report order, indexed like the count arrays below. */
 extern const char *const result_group_names[RESULT_NGROUPS];
 
+/* The report-order index of a group name; unknown names sort first, as 0. */
+int result_group_index(const char *name);
+
 /* One symbol as a report shows it. */
 typedef struct sym_entry {
     const char *name;      /* mangled */

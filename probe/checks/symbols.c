@@ -28,11 +28,7 @@ bool check_reloc_is_lazy(int machine, uint32_t type)
 static int cmp_missing(const void *pa, const void *pb)
 {
     const missing_sym *a = pa, *b = pb;
-    int ga = 0, gb = 0;
-    for (int g = 0; g < RESULT_NGROUPS; g++) {
-        ga = strcmp(a->group, result_group_names[g]) == 0 ? g : ga;
-        gb = strcmp(b->group, result_group_names[g]) == 0 ? g : gb;
-    }
+    int ga = result_group_index(a->group), gb = result_group_index(b->group);
     bool sa = a->resolved_to != NULL, sb = b->resolved_to != NULL;
     if (sa != sb)
         return sa - sb; /* stubs after the truly missing */
