@@ -99,8 +99,7 @@ static cJSON *read_json(const char *path)
 
 static const char *jstr(const cJSON *o, const char *key)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
 }
 
 /* The named dependency in dependencies or optionalDependencies, or NULL. */

@@ -18,8 +18,7 @@ static const cJSON *load_of(const cJSON *hs)
 
 static const char *str_of(const cJSON *o, const char *key)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
 }
 
 /* One line from a possibly multi-line runtime message. */
