@@ -18,6 +18,8 @@ import argparse
 import json
 import sys
 
+from c_literal import c_string  # abi/c_literal.py, next to this script
+
 SOURCE_PATH = "doc/abi_version_registry.json"
 
 # Provenance of the copy saved as abi/abi_version_registry.json.
@@ -28,23 +30,6 @@ SOURCE_PATH = "doc/abi_version_registry.json"
 DEFAULT_REPO = "nodejs/node (copy from fork joyeecheung/node)"
 DEFAULT_COMMIT = "1cc185da98996b0ab0c36cf8dba63014b78898bf"
 DEFAULT_DATE = "retrieved 2026-11-26"
-
-
-def c_string(s):
-    """Return s as a C string literal (ASCII only, octal escapes for the rest)."""
-    out = ['"']
-    for ch in s.encode("utf-8"):
-        c = chr(ch)
-        if c == '"' or c == "\\":
-            out.append("\\" + c)
-        elif c == "?":
-            out.append("\\?")  # no trigraphs, ever
-        elif 0x20 <= ch < 0x7F:
-            out.append(c)
-        else:
-            out.append("\\%03o" % ch)
-    out.append('"')
-    return "".join(out)
 
 
 def load_entries(path):

