@@ -206,7 +206,7 @@ static int cmp_sym_entry(const void *pa, const void *pb)
     return strcmp(a->name, b->name);
 }
 
-int addon_facts_from_elf(report *r, const elf_obj *o, addon_facts *out, diag *d)
+int addon_facts_from_elf(report *r, const elf_obj *o, bool list_imports, addon_facts *out, diag *d)
 {
     const elf_header *h = elf_obj_header(o);
     memset(out, 0, sizeof *out);
@@ -275,10 +275,16 @@ int addon_facts_from_elf(report *r, const elf_obj *o, addon_facts *out, diag *d)
         elf_sym s;
         if (elf_obj_sym(o, i, &s) != 0 || !s.name[0])
             continue;
-        if (s.shndx == SHN_UNDEF)
+        if (s.shndx == SHN_UNDEF) {
             nimp++;
-        else if (addon_sym_is_export(&s))
+            out->imports_by_group[sym_group_of(s.name, s.ver_file)]++;
+        } else if (addon_sym_is_export(&s)) {
             out->nexports++;
+        }
+    }
+    if (!list_imports) {
+        out->nimports = nimp;
+        return 0;
     }
     if (nimp) {
         out->imports = report_alloc(r, nimp * sizeof *out->imports);
@@ -296,14 +302,13 @@ int addon_facts_from_elf(report *r, const elf_obj *o, addon_facts *out, diag *d)
             report_strdup(r, s.version), report_strdup(r, s.ver_file), s.bind == STB_WEAK,
         };
         free(dm);
-        out->imports_by_group[g]++;
     }
     if (out->nimports > 1)
         qsort(out->imports, out->nimports, sizeof *out->imports, cmp_sym_entry);
     return 0;
 }
 
-int addon_facts_read(report *r, const char *path, addon_facts *out, diag *d)
+int addon_facts_read(report *r, const char *path, bool list_imports, addon_facts *out, diag *d)
 {
     memset(out, 0, sizeof *out);
     out->path = report_strdup(r, path);
@@ -325,7 +330,7 @@ int addon_facts_read(report *r, const char *path, addon_facts *out, diag *d)
         }
         return -1;
     }
-    int rc = addon_facts_from_elf(r, o, out, d);
+    int rc = addon_facts_from_elf(r, o, list_imports, out, d);
     if (rc != 0)
         out->error = report_strdup(r, d->msg);
     elf_obj_close(o);

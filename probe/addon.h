@@ -31,11 +31,13 @@ bool addon_sym_is_export(const elf_sym *s);
 int addon_declared_napi_version(const elf_obj *o);
 
 /* Fill *out with everything inspect reports about the addon at path, allocating from r.
- * A file that cannot be read still gets path, format and machine where known, and
- * out->error; the return value is then -1 and d says why. */
-int addon_facts_read(report *r, const char *path, addon_facts *out, diag *d);
+ * The imports are always counted by group; list_imports also lists each one, demangled and
+ * sorted (inspect and -v print them; a check does not need them, and demangling and sorting
+ * a thousand names is most of an addon's cost). A file that cannot be read still gets path,
+ * format and machine where known, and out->error; the return value is then -1 and d says why. */
+int addon_facts_read(report *r, const char *path, bool list_imports, addon_facts *out, diag *d);
 
 /* Fill *out (all of it) from an already open object. */
-int addon_facts_from_elf(report *r, const elf_obj *o, addon_facts *out, diag *d);
+int addon_facts_from_elf(report *r, const elf_obj *o, bool list_imports, addon_facts *out, diag *d);
 
 #endif

@@ -318,7 +318,7 @@ static int run_package(checker *c, const char *pkgdir, diag *d)
         if (!af) {
             if (!(af = report_alloc(c->r, sizeof *af)))
                 return diag_set(d, DIAG_NOMEM, "out of memory");
-            rc = addon_facts_read(c->r, sel->chosen, af, &ad);
+            rc = addon_facts_read(c->r, sel->chosen, c->opts.list_imports, af, &ad);
             af->selected_by = sel->rule;
         }
         res = &c->r->results[first + i]; /* report_add may have moved the array */
@@ -363,7 +363,7 @@ static int run_target(checker *c, const char *path, diag *d)
         return diag_set(d, DIAG_NOMEM, "out of memory");
     diag ad;
     diag_clear(&ad);
-    int rc = addon_facts_read(c->r, host, af, &ad);
+    int rc = addon_facts_read(c->r, host, c->opts.list_imports, af, &ad);
     if (root)
         af->path = report_strdup(c->r, path); /* report the path inside the image */
     for (size_t i = 0; i < c->nrts; i++) {

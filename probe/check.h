@@ -12,6 +12,7 @@
 /* What the user asked for. */
 typedef struct check_opts {
     bool static_only;           /* skip dlopen and execute */
+    bool list_imports;          /* list each import in the addon facts (text -v prints them) */
     unsigned timeout_ms;        /* per runtime process */
     const char *smoke;          /* smoke module for execute, or NULL */
     const char *expect_json;    /* the value it must return, as JSON, or NULL */

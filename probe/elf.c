@@ -1,10 +1,15 @@
 /* probe/elf.c — the one ELF reader, on libelf with ELF_C_READ_MMAP. It indexes the dynamic
  * view of an object once at open time (the view ld.so uses) and validates every offset it
- * hands out, so checks never touch raw bytes and hostile files cannot push reads out of bounds. */
+ * hands out, so checks never touch raw bytes and hostile files cannot push reads out of bounds.
+ *
+ * Every file is mapped, never copied: a check touches only the pages of .dynsym, .dynstr,
+ * the hash and version sections and the relocations (issue 8). A file truncated under its
+ * mapping raises SIGBUS on the next read; the registry below lets the handler name it. */
 #define _GNU_SOURCE
 #include "elf.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -23,6 +28,7 @@ typedef struct strtab {
 
 typedef struct relsec {
     Elf_Data *data;
+    const unsigned char *base; /* data->d_buf: entries in memory form, read with memcpy */
     size_t count;
     bool rela;
     bool plt;
@@ -58,7 +64,7 @@ struct elf_obj {
     char *path;
     int fd;
     Elf *elf;
-    unsigned char *copy; /* the whole file, for files up to ELF_COPY_MAX (NULL: mmapped) */
+    int mapslot; /* registry slot, or -1 */
     const unsigned char *raw;
     size_t rawsize;
     elf_header hdr;
@@ -77,6 +83,7 @@ struct elf_obj {
     bool bind_now_tag;
 
     Elf_Data *dynsym;
+    const unsigned char *symbase; /* dynsym->d_buf: Elf32_Sym or Elf64_Sym in memory form */
     size_t nsyms;
     strtab dynstr;
 
@@ -93,6 +100,42 @@ struct elf_obj {
     gnu_hash gnu;
     sysv_hash sysv;
 };
+
+/* ---------- the registry of mapped files, for the SIGBUS handler ---------- */
+
+/* A slot is claimed by moving base from 0 to 1, filled, then published with the real base;
+ * the handler reads only published slots. No lock, so the handler never waits. */
+enum { MAPPED_MAX = 128, MAPPED_PATH = 512 };
+static struct mapped_file {
+    _Atomic uintptr_t base;
+    size_t size;
+    char path[MAPPED_PATH];
+} mapped[MAPPED_MAX];
+
+static int mapped_add(const void *base, size_t size, const char *path)
+{
+    for (int i = 0; i < MAPPED_MAX; i++) {
+        uintptr_t zero = 0;
+        if (!atomic_compare_exchange_strong(&mapped[i].base, &zero, (uintptr_t)1))
+            continue;
+        mapped[i].size = size;
+        snprintf(mapped[i].path, sizeof mapped[i].path, "%s", path);
+        atomic_store(&mapped[i].base, (uintptr_t)base);
+        return i;
+    }
+    return -1; /* full: a fault in this file gets the unnamed message */
+}
+
+const char *elf_mapped_path_at(const void *addr)
+{
+    uintptr_t a = (uintptr_t)addr;
+    for (int i = 0; i < MAPPED_MAX; i++) {
+        uintptr_t b = atomic_load(&mapped[i].base);
+        if (b > 1 && a >= b && a - b < mapped[i].size)
+            return mapped[i].path;
+    }
+    return NULL;
+}
 
 /* ---------- sniffing ---------- */
 
@@ -533,8 +576,10 @@ static int index_sections(elf_obj *o, diag *d)
             return -1;
         if (load_strtab(o, sh.sh_link, &o->dynstr, d) != 0)
             return -1;
-        size_t entsz = gelf_fsize(o->elf, ELF_T_SYM, 1, EV_CURRENT);
-        o->nsyms = (entsz && o->dynsym->d_buf) ? o->dynsym->d_size / entsz : 0;
+        /* elf_getdata hands out the memory form (host byte order), so entries are read directly. */
+        size_t entsz = o->hdr.elfclass == ELFCLASS64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
+        o->symbase = o->dynsym->d_buf;
+        o->nsyms = (o->symbase && o->dynsym->d_type == ELF_T_SYM) ? o->dynsym->d_size / entsz : 0;
     }
     if (versym && o->nsyms) {
         Elf_Data *data = section_data(o, versym, "VERSYM", d);
@@ -572,10 +617,12 @@ static int index_sections(elf_obj *o, diag *d)
             Elf_Data *data = section_data(o, scn, "relocations", d);
             if (!data)
                 return -1;
-            bool rela = sh.sh_type == SHT_RELA;
-            size_t entsz = gelf_fsize(o->elf, rela ? ELF_T_RELA : ELF_T_REL, 1, EV_CURRENT);
-            size_t count = (entsz && data->d_buf) ? data->d_size / entsz : 0;
-            o->rels[o->nrelsec++] = (relsec){data, count, rela, has_jmprel && sh.sh_addr == jmprel};
+            bool rela = sh.sh_type == SHT_RELA, is64 = o->hdr.elfclass == ELFCLASS64;
+            size_t entsz = rela ? (is64 ? sizeof(Elf64_Rela) : sizeof(Elf32_Rela))
+                                : (is64 ? sizeof(Elf64_Rel) : sizeof(Elf32_Rel));
+            bool typed = data->d_type == (rela ? ELF_T_RELA : ELF_T_REL);
+            size_t count = (typed && data->d_buf) ? data->d_size / entsz : 0;
+            o->rels[o->nrelsec++] = (relsec){data, data->d_buf, count, rela, has_jmprel && sh.sh_addr == jmprel};
             o->nrels += count;
         }
     }
@@ -589,6 +636,7 @@ int elf_obj_open(elf_obj **out, const char *path, diag *d)
     if (!o)
         return diag_set(d, DIAG_NOMEM, "%s: out of memory", path);
     o->fd = -1;
+    o->mapslot = -1;
     if (!(o->path = strdup(path))) {
         diag_set(d, DIAG_NOMEM, "%s: out of memory", path);
         goto fail;
@@ -636,30 +684,7 @@ int elf_obj_open(elf_obj **out, const char *path, diag *d)
         goto fail;
     }
     elf_version(EV_CURRENT);
-    if ((uint64_t)st.st_size <= ELF_COPY_MAX) {
-        /* Read small files (addons, most libraries) into memory: a file that is truncated while
-         * being read then gives a short read and an error, not a SIGBUS in the middle of a check. */
-        size_t size = (size_t)st.st_size, have = 0;
-        if (!(o->copy = malloc(size))) {
-            diag_set(d, DIAG_NOMEM, "%s: out of memory", path);
-            goto fail;
-        }
-        while (have < size) {
-            ssize_t k = pread(o->fd, o->copy + have, size - have, (off_t)have);
-            if (k < 0 && errno == EINTR)
-                continue;
-            if (k <= 0)
-                break;
-            have += (size_t)k;
-        }
-        if (have != size) {
-            diag_set(d, DIAG_IO, "%s: changed size while being read (%zu of %zu bytes)", path, have, size);
-            goto fail;
-        }
-        o->elf = elf_memory((char *)o->copy, size);
-    } else {
-        o->elf = elf_begin(o->fd, ELF_C_READ_MMAP, NULL);
-    }
+    o->elf = elf_begin(o->fd, ELF_C_READ_MMAP, NULL);
     if (!o->elf || elf_kind(o->elf) != ELF_K_ELF) {
         diag_set(d, DIAG_FORMAT, "%s: not a readable ELF file: %s", path, elf_errmsg(-1));
         goto fail;
@@ -674,6 +699,7 @@ int elf_obj_open(elf_obj **out, const char *path, diag *d)
         diag_set(d, DIAG_FORMAT, "%s: %s", path, elf_errmsg(-1));
         goto fail;
     }
+    o->mapslot = mapped_add(o->raw, o->rawsize, path);
     o->hdr.elfclass = gelf_getclass(o->elf);
     o->hdr.data = eh.e_ident[EI_DATA];
     o->hdr.machine = eh.e_machine;
@@ -692,11 +718,12 @@ void elf_obj_close(elf_obj *o)
 {
     if (!o)
         return;
+    if (o->mapslot >= 0)
+        atomic_store(&mapped[o->mapslot].base, (uintptr_t)0);
     if (o->elf)
         elf_end(o->elf);
     if (o->fd >= 0)
         close(o->fd);
-    free(o->copy);
     free(o->loads);
     free(o->needed);
     free(o->vers);
@@ -739,11 +766,24 @@ static uint16_t versym_at(const elf_obj *o, size_t i)
     return v;
 }
 
+/* One .dynsym entry widened to Elf64_Sym; i < nsyms keeps it inside the section data. */
+static void raw_sym(const elf_obj *o, size_t i, Elf64_Sym *s)
+{
+    if (o->hdr.elfclass == ELFCLASS64) {
+        memcpy(s, o->symbase + i * sizeof *s, sizeof *s);
+    } else {
+        Elf32_Sym t;
+        memcpy(&t, o->symbase + i * sizeof t, sizeof t);
+        *s = (Elf64_Sym){t.st_name, t.st_info, t.st_other, t.st_shndx, t.st_value, t.st_size};
+    }
+}
+
 int elf_obj_sym(const elf_obj *o, size_t i, elf_sym *out)
 {
-    GElf_Sym s;
-    if (i >= o->nsyms || !gelf_getsym(o->dynsym, (int)i, &s))
+    Elf64_Sym s;
+    if (i >= o->nsyms)
         return -1;
+    raw_sym(o, i, &s);
     uint16_t vs = versym_at(o, i);
     out->name = str_at(&o->dynstr, s.st_name);
     out->value = s.st_value;
@@ -787,17 +827,17 @@ int elf_obj_rel(const elf_obj *o, size_t i, elf_rel *out)
             i -= rs->count;
             continue;
         }
-        if (rs->rela) {
-            GElf_Rela r;
-            if (!gelf_getrela(rs->data, (int)i, &r))
-                return -1;
-            *out = (elf_rel){r.r_offset, (uint32_t)GELF_R_TYPE(r.r_info), (uint32_t)GELF_R_SYM(r.r_info), r.r_addend,
+        if (o->hdr.elfclass == ELFCLASS64) {
+            Elf64_Rela r = {0};
+            memcpy(&r, rs->base + i * (rs->rela ? sizeof(Elf64_Rela) : sizeof(Elf64_Rel)),
+                   rs->rela ? sizeof(Elf64_Rela) : sizeof(Elf64_Rel));
+            *out = (elf_rel){r.r_offset, (uint32_t)ELF64_R_TYPE(r.r_info), (uint32_t)ELF64_R_SYM(r.r_info), r.r_addend,
                              rs->plt};
         } else {
-            GElf_Rel r;
-            if (!gelf_getrel(rs->data, (int)i, &r))
-                return -1;
-            *out = (elf_rel){r.r_offset, (uint32_t)GELF_R_TYPE(r.r_info), (uint32_t)GELF_R_SYM(r.r_info), 0, rs->plt};
+            Elf32_Rela r = {0};
+            memcpy(&r, rs->base + i * (rs->rela ? sizeof(Elf32_Rela) : sizeof(Elf32_Rel)),
+                   rs->rela ? sizeof(Elf32_Rela) : sizeof(Elf32_Rel));
+            *out = (elf_rel){r.r_offset, ELF32_R_TYPE(r.r_info), ELF32_R_SYM(r.r_info), r.r_addend, rs->plt};
         }
         return 0;
     }

@@ -16,10 +16,10 @@
 
 typedef struct elf_obj elf_obj;
 
-/* Files up to this size are read into memory; larger ones (runtime executables) are
- * mmapped, and a truncation under a mapping raises SIGBUS, which probe/main.c turns into a
- * one-line error. */
-#define ELF_COPY_MAX (16u << 20)
+/* Files are mmapped. One truncated under its mapping raises SIGBUS at the next read; the
+ * handler in probe/main.c asks this which file the faulting address belongs to and says so in
+ * one line. Async-signal-safe; NULL when no open object maps addr. */
+const char *elf_mapped_path_at(const void *addr);
 
 /* What a file is, from its first bytes: enough to name a Mach-O or PE prebuild. */
 typedef enum file_format {

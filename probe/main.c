@@ -249,7 +249,7 @@ static int inspect_one(report *r, result *res, const char *arg, const cli *c, di
     (void)c;
     if (!(res->addon = report_alloc(r, sizeof *res->addon)))
         return diag_set(d, DIAG_NOMEM, "out of memory");
-    return addon_facts_read(r, arg, res->addon, d);
+    return addon_facts_read(r, arg, true, res->addon, d);
 }
 
 static int runtime_one(report *r, result *res, const char *arg, const cli *c, diag *d)
@@ -367,8 +367,14 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
         report_free(&r);
         return EXIT_USAGE;
     }
-    check_opts co = {c->static_only, c->timeout_s * 1000u, c->smoke ? smoke : NULL, c->expect, c->jobs,
-                     self,           c->overrides};
+    check_opts co = {.static_only = c->static_only,
+                     .list_imports = c->verbose > 0,
+                     .timeout_ms = c->timeout_s * 1000u,
+                     .smoke = c->smoke ? smoke : NULL,
+                     .expect_json = c->expect,
+                     .jobs = c->jobs,
+                     .self_exe = self,
+                     .overrides = c->overrides};
     diag d;
     diag_clear(&d);
     bool unreadable = false;
@@ -505,14 +511,26 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
     return code;
 }
 
-/* Large files (runtime executables) are mmapped; if one is truncated underneath, the next
- * access raises SIGBUS. Say so in one line and exit 2 rather than die by the signal. */
-static void on_sigbus(int sig)
+/* ELF files are mmapped (probe/elf.c); if one is truncated underneath, the next access raises
+ * SIGBUS. Name the file in one line and exit 2 rather than die by the signal. Only
+ * async-signal-safe calls here. */
+static void say(const char *s)
 {
-    static const char msg[] = "abiprobe: a file changed size while being read (SIGBUS); no report was written\n";
-    (void)sig;
-    ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+    ssize_t w = write(STDERR_FILENO, s, strlen(s));
     (void)w;
+}
+
+static void on_sigbus(int sig, siginfo_t *si, void *uctx)
+{
+    (void)sig;
+    (void)uctx;
+    const char *path = elf_mapped_path_at(si->si_addr);
+    say("abiprobe: ");
+    if (path) {
+        say(path);
+        say(": ");
+    }
+    say("the file changed size while being read (SIGBUS); no report was written\n");
     _exit(EXIT_USAGE);
 }
 
@@ -520,7 +538,8 @@ int main(int argc, char **argv)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigbus;
+    sa.sa_sigaction = on_sigbus;
+    sa.sa_flags = SA_SIGINFO;
     sigaction(SIGBUS, &sa, NULL);
     if (argc < 2) {
         usage(stderr);

@@ -98,10 +98,12 @@ static int json_int(const cJSON *o, const char *key)
     return -1;
 }
 
-/* The facts cache: what a runtime said of itself, kept under $XDG_CACHE_HOME/abiprobe (or
- * ~/.cache/abiprobe) and keyed by the executable's identity (path, device, inode, size,
- * mtime and ctime), so a changed or replaced binary is asked again. ABIPROBE_NO_CACHE=1
- * turns it off. Only an answer that parsed is kept. */
+/* The facts cache: what a runtime said of itself ("facts") and its exports counted by group
+ * ("elf": a pass over every export, 38,000 in Node's binary), kept under
+ * $XDG_CACHE_HOME/abiprobe (or ~/.cache/abiprobe) and keyed by the executable's identity
+ * (path, device, inode, size, mtime and ctime), so a changed or replaced binary is asked and
+ * read again. The key's "facts-2" changes whenever what is cached changes meaning.
+ * ABIPROBE_NO_CACHE=1 turns it off. Only an answer that parsed is kept. */
 static bool cache_key(const char *exe, char *key, size_t kn, char *path, size_t pn)
 {
     const char *off = getenv("ABIPROBE_NO_CACHE");
@@ -111,7 +113,7 @@ static bool cache_key(const char *exe, char *key, size_t kn, char *path, size_t 
     struct stat st;
     if (!realpath(exe, real) || stat(real, &st) != 0)
         return false;
-    snprintf(key, kn, "facts-1|%s|%ju|%ju|%jd|%ld.%09ld|%ld.%09ld", real, (uintmax_t)st.st_dev, (uintmax_t)st.st_ino,
+    snprintf(key, kn, "facts-2|%s|%ju|%ju|%jd|%ld.%09ld|%ld.%09ld", real, (uintmax_t)st.st_dev, (uintmax_t)st.st_ino,
              (intmax_t)st.st_size, (long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec, (long)st.st_ctim.tv_sec,
              st.st_ctim.tv_nsec);
     uint64_t h = 1469598103934665603ull; /* FNV-1a */
@@ -125,23 +127,53 @@ static bool cache_key(const char *exe, char *key, size_t kn, char *path, size_t 
     return w > 0 && (size_t)w < pn;
 }
 
+/* The cached document for key, or NULL when there is none or it is for another key. */
 static cJSON *cache_read(const char *key, const char *path)
 {
     char *text = spawn_read_file(path, HANDSHAKE_MAX, NULL);
     cJSON *j = text ? cJSON_Parse(text) : NULL;
     free(text);
-    const cJSON *k = cJSON_GetObjectItemCaseSensitive(j, "key");
-    cJSON *facts = cJSON_DetachItemFromObjectCaseSensitive(j, "facts");
-    bool ok = cJSON_IsString(k) && strcmp(k->valuestring, key) == 0 && cJSON_IsObject(facts);
-    cJSON_Delete(j);
-    if (!ok) {
-        cJSON_Delete(facts);
+    const char *k = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "key"));
+    if (!k || strcmp(k, key) != 0) {
+        cJSON_Delete(j);
         return NULL;
     }
-    return facts;
+    return j;
 }
 
-static void cache_write(const char *key, const char *path, const cJSON *facts)
+/* Export counts from the cache, if they are there and sane (the file is the user's own). */
+static bool cache_exports(const cJSON *doc, size_t nsyms, runtime_facts *out)
+{
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(doc, "elf");
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(e, "exports");
+    const cJSON *g = cJSON_GetObjectItemCaseSensitive(e, "by_group");
+    if (!cJSON_IsNumber(n) || n->valuedouble < 0 || n->valuedouble > (double)nsyms || !cJSON_IsArray(g) ||
+        cJSON_GetArraySize(g) != SYMGROUP_COUNT)
+        return false;
+    unsigned by[SYMGROUP_COUNT];
+    for (int i = 0; i < SYMGROUP_COUNT; i++) {
+        const cJSON *v = cJSON_GetArrayItem(g, i);
+        if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > (double)nsyms)
+            return false;
+        by[i] = (unsigned)v->valuedouble;
+    }
+    out->nexports = (size_t)n->valuedouble;
+    memcpy(out->exports_by_group, by, sizeof by);
+    return true;
+}
+
+static cJSON *exports_json(const runtime_facts *f)
+{
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddNumberToObject(e, "exports", (double)f->nexports);
+    cJSON *g = cJSON_AddArrayToObject(e, "by_group");
+    for (int i = 0; i < SYMGROUP_COUNT; i++)
+        cJSON_AddItemToArray(g, cJSON_CreateNumber(f->exports_by_group[i]));
+    return e;
+}
+
+/* Write {key, facts?, elf?}; NULL parts are left out. */
+static void cache_write(const char *key, const char *path, const cJSON *facts, const cJSON *elf)
 {
     char dir[PATH_MAX], tmp[PATH_MAX + 16];
     snprintf(dir, sizeof dir, "%s", path);
@@ -153,7 +185,10 @@ static void cache_write(const char *key, const char *path, const cJSON *facts)
         }
     cJSON *doc = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "key", key);
-    cJSON_AddItemToObject(doc, "facts", cJSON_Duplicate(facts, true));
+    if (facts)
+        cJSON_AddItemToObject(doc, "facts", cJSON_Duplicate(facts, true));
+    if (elf)
+        cJSON_AddItemToObject(doc, "elf", cJSON_Duplicate(elf, true));
     char *text = cJSON_PrintUnformatted(doc);
     cJSON_Delete(doc);
     snprintf(tmp, sizeof tmp, "%s.%d", path, (int)getpid());
@@ -324,6 +359,11 @@ static void facts_from_elf(report *r, const elf_obj *o, runtime_facts *out)
     out->machine = report_strdup(r, elf_machine_name(h->machine, mbuf, sizeof mbuf));
     out->libc = addon_libc_of(o);
     out->interp = report_strdup(r, h->interp);
+}
+
+/* Count the exports by group: the one pass over every export of the runtime. */
+static void exports_from_elf(const elf_obj *o, runtime_facts *out)
+{
     size_t n = elf_obj_nsyms(o);
     for (size_t i = 1; i < n; i++) {
         elf_sym s;
@@ -431,14 +471,17 @@ int runtime_facts_read(report *r, const char *rt, const runtime_opts *opt, runti
         }
     }
 
+    char key[PATH_MAX + 160], cpath[PATH_MAX];
+    bool cacheable = cache_key(path, key, sizeof key, cpath, sizeof cpath), dirty = false;
+    cJSON *doc = cacheable ? cache_read(key, cpath) : NULL;
     if (can_run) {
-        char key[PATH_MAX + 160], cpath[PATH_MAX];
-        bool cacheable = cache_key(path, key, sizeof key, cpath, sizeof cpath);
-        if (!(cacheable && (json = cache_read(key, cpath)))) {
+        json = cJSON_DetachItemFromObjectCaseSensitive(doc, "facts");
+        if (!cJSON_IsObject(json)) {
+            cJSON_Delete(json);
+            json = NULL;
             if (ask_runtime(r, path, opt, &json, out, d) != 0)
                 goto elf_only;
-            if (cacheable)
-                cache_write(key, cpath, json);
+            dirty = true;
         }
         facts_from_json(r, json, out);
         out->facts_from = "runtime+elf";
@@ -455,6 +498,11 @@ int runtime_facts_read(report *r, const char *rt, const runtime_opts *opt, runti
 elf_only:
     if (o) {
         facts_from_elf(r, o, out);
+        /* A launcher's ELF is another file than the one the key names: count it afresh. */
+        if (script || !cache_exports(doc, elf_obj_nsyms(o), out)) {
+            exports_from_elf(o, out);
+            dirty = dirty || !script;
+        }
         if (!json) {
             kind_from_elf(o, path, out);
             version_from_elf(r, o, out);
@@ -478,6 +526,12 @@ elf_only:
     }
     rc = out->error ? -1 : 0;
 done:
+    if (cacheable && dirty) {
+        cJSON *elf = o && !script ? exports_json(out) : NULL;
+        cache_write(key, cpath, json ? json : cJSON_GetObjectItemCaseSensitive(doc, "facts"), elf);
+        cJSON_Delete(elf);
+    }
+    cJSON_Delete(doc);
     cJSON_Delete(json);
     elf_obj_close(own);
     return rc;

@@ -70,6 +70,22 @@ int stubs_decode(int machine, uint64_t addr, const unsigned char *code, size_t n
     }
 }
 
+/* Symbol i's handler, when its body has a trampoline's shape. */
+static bool shaped(const elf_obj *o, int machine, size_t i, uint64_t *handler)
+{
+    elf_sym s;
+    unsigned char code[STUB_MAX_SIZE];
+    return elf_obj_sym(o, i, &s) == 0 && s.shndx != SHN_UNDEF && s.type == STT_FUNC && s.size != 0 &&
+           s.size <= STUB_MAX_SIZE && elf_obj_read_vaddr(o, s.value, code, (size_t)s.size) == 0 &&
+           stubs_decode(machine, s.value, code, (size_t)s.size, handler) == 0;
+}
+
+bool stubs_shape(const elf_obj *o, size_t sym)
+{
+    uint64_t h;
+    return shaped(o, elf_obj_header(o)->machine, sym, &h);
+}
+
 typedef struct cand {
     uint64_t handler;
     size_t sym;
@@ -91,12 +107,8 @@ int stubs_scan(const elf_obj *o, uint8_t **bitmap, size_t *count, diag *d)
     size_t n = elf_obj_nsyms(o), nc = 0, cap = 0;
     cand *cs = NULL;
     for (size_t i = 1; i < n; i++) {
-        elf_sym s;
-        unsigned char code[STUB_MAX_SIZE];
         uint64_t h;
-        if (elf_obj_sym(o, i, &s) != 0 || s.shndx == SHN_UNDEF || s.type != STT_FUNC || s.size == 0 ||
-            s.size > STUB_MAX_SIZE || elf_obj_read_vaddr(o, s.value, code, (size_t)s.size) != 0 ||
-            stubs_decode(machine, s.value, code, (size_t)s.size, &h) != 0)
+        if (!shaped(o, machine, i, &h))
             continue;
         if (nc == cap) {
             cap = cap ? cap * 2 : 64;

@@ -8,6 +8,7 @@
 #include "diag.h"
 #include "elf.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,10 @@ enum { STUB_FAMILY_MIN = 8 };
 /* Scan o's exported functions. *bitmap (calloc'd, one bit per .dynsym index; NULL when
  * there are none) marks every stub; *count is how many. */
 int stubs_scan(const elf_obj *o, uint8_t **bitmap, size_t *count, diag *d);
+
+/* True when definition sym of o has a trampoline's shape. Only then can it be a stub, so a
+ * lookup asks this first and pays for the whole-file stubs_scan only when it says yes. */
+bool stubs_shape(const elf_obj *o, size_t sym);
 
 /* Decode one function body: if it is `[endbr] [frame or sub rsp] mov $id,<arg0>; call handler` with the
  * call as its last instruction, return 0 and the handler's address. x86-64 and aarch64. */

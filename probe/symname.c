@@ -19,7 +19,15 @@ static const char *const group_names[SYMGROUP_COUNT] = {"v8", "node", "napi", "u
 
 const char *sym_group_name(sym_group g) { return (unsigned)g < SYMGROUP_COUNT ? group_names[g] : "other"; }
 
-static bool starts(const char *s, const char *prefix) { return strncmp(s, prefix, strlen(prefix)) == 0; }
+/* Byte by byte: most names differ from a prefix in their first byte, and this runs on every
+ * export of a runtime (38,000 in Node's binary). */
+static bool starts(const char *s, const char *prefix)
+{
+    while (*prefix)
+        if (*s++ != *prefix++)
+            return false;
+    return true;
+}
 
 /* Group of the scope whose <source-name> is id[0..len). */
 static sym_group group_of_scope(const char *id, size_t len)

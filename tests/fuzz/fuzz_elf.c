@@ -61,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         report r;
         report_init(&r, "inspect");
         addon_facts a;
-        addon_facts_from_elf(&r, o, &a, &d);
+        addon_facts_from_elf(&r, o, true, &a, &d);
         report_free(&r);
         elf_obj_close(o);
     }

@@ -47,7 +47,7 @@ static void test_prebuilds(void **state)
         addon_facts a;
         diag d;
         diag_clear(&d);
-        int rc = addon_facts_read(&r, cases[i].path, &a, &d);
+        int rc = addon_facts_read(&r, cases[i].path, true, &a, &d);
         assert_string_equal(a.format, cases[i].format);
         assert_string_equal(a.machine, cases[i].machine);
         assert_string_equal(a.kind, cases[i].kind);
@@ -75,7 +75,7 @@ static void test_abi147_facts(void **state)
     report_init(&r, "inspect");
     addon_facts a;
     diag d;
-    assert_int_equal(addon_facts_read(&r, p, &a, &d), 0);
+    assert_int_equal(addon_facts_read(&r, p, true, &a, &d), 0);
     assert_string_equal(a.entry, "node_register_module_v147");
     assert_string_equal(a.registration, "export");
     assert_string_equal(a.max_glibcxx, "GLIBCXX_3.4.30");

@@ -34,7 +34,7 @@ static void test_facts(void **state)
         addon_facts a;
         diag d;
         diag_clear(&d);
-        if (addon_facts_read(&r, cases[i].path, &a, &d) != 0)
+        if (addon_facts_read(&r, cases[i].path, true, &a, &d) != 0)
             fail_msg("%s: %s", cases[i].path, d.msg);
         assert_string_equal(a.kind, cases[i].kind);
         if (cases[i].registration)
@@ -58,7 +58,7 @@ static void test_imports(void **state)
     report_init(&r, "inspect");
     addon_facts a;
     diag d;
-    assert_int_equal(addon_facts_read(&r, FIX("v8_addon.node"), &a, &d), 0);
+    assert_int_equal(addon_facts_read(&r, FIX("v8_addon.node"), true, &a, &d), 0);
     assert_true(a.imports_by_group[0] > 0); /* v8 */
     assert_string_equal(result_group_names[0], "v8");
     assert_string_equal(a.max_cxxabi, "CXXABI_1.3");
@@ -78,7 +78,7 @@ static void test_imports(void **state)
     report_free(&r);
 
     report_init(&r, "inspect");
-    assert_int_equal(addon_facts_read(&r, FIX("uses_versioned.so"), &a, &d), 0);
+    assert_int_equal(addon_facts_read(&r, FIX("uses_versioned.so"), true, &a, &d), 0);
     bool weak = false;
     for (size_t i = 0; i < a.nimports; i++)
         if (strcmp(a.imports[i].name, "maybe_there") == 0)

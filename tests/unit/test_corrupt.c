@@ -84,7 +84,7 @@ static void exercise(const unsigned char *img, size_t n, const char *what)
     report r;
     report_init(&r, "inspect");
     addon_facts a;
-    addon_facts_read(&r, path, &a, &d);
+    addon_facts_read(&r, path, true, &a, &d);
     report_free(&r);
     checker_run(ck, path, &d); /* the static checks against the fake host */
     unlink(path);
