@@ -254,6 +254,23 @@ static int check_file(checker *c, size_t rt, result *res, const char *path, cons
     return ret;
 }
 
+/* The addon's facts. Its ELF is opened through the run's ldso, so the load scope that each
+ * runtime's checks build reuses this one parse instead of opening the file again. A file the
+ * reader refuses goes the plain way, which names what it is (Mach-O, PE, ...). */
+static int read_addon(checker *c, const char *image, const char *host, addon_facts *af, diag *d)
+{
+    diag od;
+    diag_clear(&od);
+    const elf_obj *o = ldso_open(c->l, image, &od);
+    if (!o)
+        return addon_facts_read(c->r, host, c->opts.list_imports, af, d);
+    int rc = addon_facts_from_elf(c->r, o, c->opts.list_imports, af, d);
+    af->path = report_strdup(c->r, host);
+    if (rc != 0)
+        af->error = report_strdup(c->r, d->msg);
+    return rc;
+}
+
 /* A package directory: each runtime's loader picks the file, then that file is checked. */
 static int run_package(checker *c, const char *pkgdir, diag *d)
 {
@@ -315,17 +332,17 @@ static int run_package(checker *c, const char *pkgdir, diag *d)
         diag ad;
         diag_clear(&ad);
         int rc = 0;
+        const char *root = c->opts.overrides.sysroot;
+        size_t rl = root ? strlen(root) : 0;
+        const char *image = rl && strncmp(sel->chosen, root, rl) == 0 ? sel->chosen + rl : sel->chosen;
         if (!af) {
             if (!(af = report_alloc(c->r, sizeof *af)))
                 return diag_set(d, DIAG_NOMEM, "out of memory");
-            rc = addon_facts_read(c->r, sel->chosen, c->opts.list_imports, af, &ad);
+            rc = read_addon(c, image, sel->chosen, af, &ad);
             af->selected_by = sel->rule;
         }
         res = &c->r->results[first + i]; /* report_add may have moved the array */
         res->addon = af;
-        const char *root = c->opts.overrides.sysroot;
-        size_t rl = root ? strlen(root) : 0;
-        const char *image = rl && strncmp(sel->chosen, root, rl) == 0 ? sel->chosen + rl : sel->chosen;
         if (check_file(c, i, res, image, af, rc, &ad, &sd) != 0) {
             *d = sd;
             ret = -1;
@@ -363,7 +380,7 @@ static int run_target(checker *c, const char *path, diag *d)
         return diag_set(d, DIAG_NOMEM, "out of memory");
     diag ad;
     diag_clear(&ad);
-    int rc = addon_facts_read(c->r, host, c->opts.list_imports, af, &ad);
+    int rc = read_addon(c, path, host, af, &ad);
     if (root)
         af->path = report_strdup(c->r, path); /* report the path inside the image */
     for (size_t i = 0; i < c->nrts; i++) {

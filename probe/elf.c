@@ -941,12 +941,29 @@ static bool check_match(const elf_obj *o, size_t i, match_state *m)
     return true;
 }
 
+void elf_lookup_key_init(elf_lookup_key *k, const char *name, const char *version)
+{
+    *k = (elf_lookup_key){name, version, 0, 0, false, false};
+}
+
 size_t elf_obj_lookup(const elf_obj *o, const char *name, const char *version)
 {
-    match_state m = {name, version, 0, 0};
+    elf_lookup_key k;
+    elf_lookup_key_init(&k, name, version);
+    return elf_obj_lookup_key(o, &k);
+}
+
+size_t elf_obj_lookup_key(const elf_obj *o, elf_lookup_key *k)
+{
+    const char *name = k->name;
+    match_state m = {name, k->version, 0, 0};
     if (o->hash_kind == 2) {
         const gnu_hash *g = &o->gnu;
-        uint32_t h = elf_hash_gnu(name);
+        if (!k->have_gnu) {
+            k->gnu = elf_hash_gnu(name);
+            k->have_gnu = true;
+        }
+        uint32_t h = k->gnu;
         unsigned bits = o->hdr.elfclass == ELFCLASS64 ? 64 : 32;
         size_t wi = (h / bits) & (g->bloom_size - 1);
         uint64_t word, mask = ((uint64_t)1 << (h % bits)) | ((uint64_t)1 << ((h >> g->bloom_shift) % bits));
@@ -971,7 +988,11 @@ size_t elf_obj_lookup(const elf_obj *o, const char *name, const char *version)
         }
     } else if (o->hash_kind == 1) {
         const sysv_hash *s = &o->sysv;
-        uint32_t h = elf_hash_sysv(name);
+        if (!k->have_sysv) {
+            k->sysv = elf_hash_sysv(name);
+            k->have_sysv = true;
+        }
+        uint32_t h = k->sysv;
         uint32_t i = ld32(s->bucket + (size_t)(h % s->nbucket) * 4);
         /* The chain is bounded by its own length, so a looping chain ends. */
         for (uint32_t steps = 0; i != 0 && i < s->nchain && steps <= s->nchain; steps++) {

@@ -140,6 +140,20 @@ const char *elf_obj_hash_kind(const elf_obj *o);
  * .dynsym index, or 0 if not defined here. */
 size_t elf_obj_lookup(const elf_obj *o, const char *name, const char *version);
 
+/* A name looked up in many objects (a scope): its hashes are computed once, on first use. */
+typedef struct elf_lookup_key {
+    const char *name;
+    const char *version;
+    uint32_t gnu, sysv;
+    bool have_gnu, have_sysv;
+} elf_lookup_key;
+
+/* Prepare key for name@version (version may be NULL). */
+void elf_lookup_key_init(elf_lookup_key *k, const char *name, const char *version);
+
+/* elf_obj_lookup with the key's cached hashes. */
+size_t elf_obj_lookup_key(const elf_obj *o, elf_lookup_key *k);
+
 /* Copy n bytes at virtual address addr from the file image (PT_LOAD file contents only).
  * Returns -1 if the range is not fully backed by the file. */
 int elf_obj_read_vaddr(const elf_obj *o, uint64_t addr, void *buf, size_t n);

@@ -109,11 +109,10 @@ static bool cache_key(const char *exe, char *key, size_t kn, char *path, size_t 
     const char *off = getenv("ABIPROBE_NO_CACHE");
     if (off && *off && strcmp(off, "0") != 0)
         return false;
-    char real[PATH_MAX];
     struct stat st;
-    if (!realpath(exe, real) || stat(real, &st) != 0)
+    if (stat(exe, &st) != 0)
         return false;
-    snprintf(key, kn, "facts-2|%s|%ju|%ju|%jd|%ld.%09ld|%ld.%09ld", real, (uintmax_t)st.st_dev, (uintmax_t)st.st_ino,
+    snprintf(key, kn, "facts-2|%s|%ju|%ju|%jd|%ld.%09ld|%ld.%09ld", exe, (uintmax_t)st.st_dev, (uintmax_t)st.st_ino,
              (intmax_t)st.st_size, (long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec, (long)st.st_ctim.tv_sec,
              st.st_ctim.tv_nsec);
     uint64_t h = 1469598103934665603ull; /* FNV-1a */

@@ -30,9 +30,11 @@
 
 /* One parsed file, shared by every scope that contains it. */
 typedef struct ld_file {
-    char *path;       /* as opened */
-    char *real;       /* realpath, the identity ld.so compares (by dev/ino) */
-    char *image_real; /* the realpath inside the image ($ORIGIN is taken from it) */
+    char *path; /* as opened (inside the image) */
+    char *host; /* this machine's path of it */
+    dev_t dev;  /* the identity ld.so compares */
+    ino_t ino;
+    char *image_real; /* the realpath inside the image, for $ORIGIN: made when first needed */
     elf_obj *elf;
     bool stubs_done;
     uint8_t *stubs; /* bitmap over .dynsym, or NULL */
@@ -235,7 +237,7 @@ void ldso_destroy(ldso *l)
     for (size_t i = 0; i < l->n; i++) {
         elf_obj_close(l->files[i].elf);
         free(l->files[i].path);
-        free(l->files[i].real);
+        free(l->files[i].host);
         free(l->files[i].image_real);
         free(l->files[i].stubs);
     }
@@ -251,17 +253,19 @@ void ldso_destroy(ldso *l)
  * SIZE_MAX with d set. */
 static size_t ldso_file(ldso *l, const char *path, diag *d)
 {
-    char host[PATH_MAX], real[PATH_MAX];
+    char host[PATH_MAX];
+    struct stat st;
     if (ldso_map(l, path, host, sizeof host) != 0) {
         diag_set(d, DIAG_IO, "%s%s%s: not found", l->root ? l->root : "", l->root ? ":" : "", path);
         return SIZE_MAX;
     }
-    if (!realpath(host, real)) {
+    /* One file under two names is loaded once: ld.so compares device and inode. */
+    if (stat(host, &st) != 0) {
         diag_errno(d, DIAG_IO, "%s", path);
         return SIZE_MAX;
     }
     for (size_t i = 0; i < l->n; i++)
-        if (strcmp(l->files[i].real, real) == 0)
+        if (l->files[i].dev == st.st_dev && l->files[i].ino == st.st_ino)
             return i;
     elf_obj *o;
     if (elf_obj_open(&o, host, d) != 0)
@@ -281,13 +285,12 @@ static size_t ldso_file(ldso *l, const char *path, diag *d)
     memset(f, 0, sizeof *f);
     f->elf = o;
     f->path = strdup(path);
-    f->real = strdup(real);
-    size_t rl = l->root ? strlen(l->root) : 0;
-    f->image_real = strdup(rl && strncmp(real, l->root, rl) == 0 ? (real[rl] ? real + rl : "/") : real);
-    if (!f->path || !f->real || !f->image_real) {
+    f->host = strdup(host);
+    f->dev = st.st_dev;
+    f->ino = st.st_ino;
+    if (!f->path || !f->host) {
         free(f->path);
-        free(f->real);
-        free(f->image_real);
+        free(f->host);
         elf_obj_close(o);
         diag_set(d, DIAG_NOMEM, "out of memory");
         return SIZE_MAX;
@@ -498,9 +501,23 @@ static size_t try_dirs(search *q, const char *list, const char *origin, const ch
     return SIZE_MAX;
 }
 
-static void origin_of(const ldso *l, const scope *s, size_t entry, char *out, size_t n)
+/* $ORIGIN of entry: the directory of its realpath inside the image. The realpath costs a
+ * readlink per path component, so it is made only for a search path that names $ORIGIN. */
+static void origin_of(ldso *l, const scope *s, size_t entry, const char *dirs, char *out, size_t n)
 {
-    const char *real = l->files[s->e[entry].obj].image_real;
+    ld_file *f = &l->files[s->e[entry].obj];
+    if (!dirs || !strstr(dirs, "ORIGIN")) {
+        snprintf(out, n, "/");
+        return;
+    }
+    if (!f->image_real) {
+        char real[PATH_MAX];
+        size_t rl = l->root ? strlen(l->root) : 0;
+        if (!realpath(f->host, real))
+            snprintf(real, sizeof real, "%s", f->host);
+        f->image_real = strdup(rl && strncmp(real, l->root, rl) == 0 ? (real[rl] ? real + rl : "/") : real);
+    }
+    const char *real = f->image_real ? f->image_real : f->path;
     const char *slash = strrchr(real, '/');
     size_t len = slash ? (size_t)(slash - real) : 0;
     snprintf(out, n, "%.*s", (int)(len ? len : 1), len ? real : "/");
@@ -559,8 +576,8 @@ static size_t find_needed_musl(search *q, size_t req, ld_via *via)
         return f;
     }
     char origin[PATH_MAX];
-    origin_of(l, s, req, origin, sizeof origin);
     const char *rp = elf_obj_runpath(ro) ? elf_obj_runpath(ro) : elf_obj_rpath(ro);
+    origin_of(l, s, req, rp, origin, sizeof origin);
     if ((f = try_dirs(q, rp, origin, elf_obj_runpath(ro) ? "RUNPATH" : "RPATH")) != SIZE_MAX) {
         *via = elf_obj_runpath(ro) ? VIA_RUNPATH : VIA_RPATH;
         return f;
@@ -592,7 +609,7 @@ static size_t find_needed(ldso *l, scope *s, size_t req, const char *name, ld_vi
     size_t f;
     if (strchr(name, '/')) {
         char path[PATH_MAX];
-        origin_of(l, s, req, origin, sizeof origin);
+        origin_of(l, s, req, name, origin, sizeof origin);
         expand_dir(path, sizeof path, name, strlen(name), origin, q.machine);
         trail_add(t, "the path %s", path);
         *via = VIA_PATH;
@@ -606,7 +623,7 @@ static size_t find_needed(ldso *l, scope *s, size_t req, const char *name, ld_vi
             const elf_obj *eo = l->files[s->e[e].obj].elf;
             if (elf_obj_runpath(eo) && e != req)
                 continue;
-            origin_of(l, s, e, origin, sizeof origin);
+            origin_of(l, s, e, elf_obj_rpath(eo), origin, sizeof origin);
             if ((f = try_dirs(&q, elf_obj_rpath(eo), origin, "RPATH")) != SIZE_MAX) {
                 *via = VIA_RPATH;
                 return f;
@@ -615,7 +632,7 @@ static size_t find_needed(ldso *l, scope *s, size_t req, const char *name, ld_vi
         /* Then the executable's own RPATH, for objects of a dlopen'ed local scope. */
         if (s->local_root != SIZE_MAX && s->nglobal > 0) {
             const elf_obj *exe = l->files[s->e[0].obj].elf;
-            origin_of(l, s, 0, origin, sizeof origin);
+            origin_of(l, s, 0, elf_obj_rpath(exe), origin, sizeof origin);
             if (!elf_obj_runpath(exe) && (f = try_dirs(&q, elf_obj_rpath(exe), origin, "RPATH")) != SIZE_MAX) {
                 *via = VIA_RPATH;
                 return f;
@@ -626,7 +643,7 @@ static size_t find_needed(ldso *l, scope *s, size_t req, const char *name, ld_vi
         *via = VIA_LD_LIBRARY_PATH;
         return f;
     }
-    origin_of(l, s, req, origin, sizeof origin);
+    origin_of(l, s, req, elf_obj_runpath(ro), origin, sizeof origin);
     if ((f = try_dirs(&q, elf_obj_runpath(ro), origin, "RUNPATH")) != SIZE_MAX) {
         *via = VIA_RUNPATH;
         return f;
@@ -741,8 +758,10 @@ int scope_add_local(ldso *l, scope *s, const char *addon, diag *d)
 
 size_t scope_lookup(const ldso *l, const scope *s, const char *name, const char *version, size_t *sym)
 {
+    elf_lookup_key key;
+    elf_lookup_key_init(&key, name, version);
     for (size_t i = 0; i < s->n; i++) {
-        size_t k = elf_obj_lookup(l->files[s->e[i].obj].elf, name, version);
+        size_t k = elf_obj_lookup_key(l->files[s->e[i].obj].elf, &key);
         if (k) {
             *sym = k;
             return i;

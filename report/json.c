@@ -37,13 +37,21 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return len;
 }
 
-/* A cJSON string node holding s as valid UTF-8; NULL s gives JSON null. */
+/* A cJSON string node holding s as valid UTF-8; NULL s gives JSON null. Every string given
+ * here lives in the report (or is a literal) and so outlives the tree, which is printed and
+ * deleted inside report_write_json: valid strings are referenced, not copied. */
 static cJSON *jstr(const char *s)
 {
     if (!s)
         return cJSON_CreateNull();
     const unsigned char *p = (const unsigned char *)s;
-    size_t n = strlen(s), bad = 0;
+    size_t n = 0;
+    while (p[n] && p[n] < 0x80) /* the common case: plain ASCII */
+        n++;
+    if (!p[n])
+        return cJSON_CreateStringReference(s);
+    size_t bad = 0;
+    n += strlen(s + n);
     for (size_t i = 0; i < n;) {
         size_t k = utf8_seq(p + i, n - i);
         if (k == 0) {
@@ -54,7 +62,7 @@ static cJSON *jstr(const char *s)
         }
     }
     if (!bad)
-        return cJSON_CreateString(s);
+        return cJSON_CreateStringReference(s);
     char *fixed = malloc(n + 2 * bad + 1);
     if (!fixed)
         return cJSON_CreateNull();
@@ -77,7 +85,8 @@ static cJSON *jstr(const char *s)
     return j;
 }
 
-static void put_str(cJSON *o, const char *key, const char *s) { cJSON_AddItemToObject(o, key, jstr(s)); }
+/* Keys are literals, so cJSON need not copy them (the CS variant). */
+static void put_str(cJSON *o, const char *key, const char *s) { cJSON_AddItemToObjectCS(o, key, jstr(s)); }
 
 /* A non-negative integer, or null for the "unknown" sentinel (< 0). */
 static void put_int(cJSON *o, const char *key, long long v)

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { SEEN = 1, NEED_LOAD = 2, NEED_CALL = 4, MISSING = 8, STUB = 16 };
+enum { SEEN = 1, NEED_LOAD = 2, NEED_CALL = 4, MISSING = 8, STUB = 16, IGNORED = 32 };
 
 bool check_reloc_is_lazy(int machine, uint32_t type)
 {
@@ -46,14 +46,19 @@ static int scan_object(check_ctx *c, size_t entry, uint8_t *st, bool musl, const
     const elf_obj *o = scope_elf(c->l, c->s, entry);
     int machine = elf_obj_header(o)->machine;
     bool now = elf_obj_bind_now(o) || musl;
+    size_t nsyms = elf_obj_nsyms(o);
     for (size_t i = 0; i < elf_obj_nrels(o); i++) {
         elf_rel r;
         elf_sym s;
-        if (elf_obj_rel(o, i, &r) != 0 || r.sym == 0 || elf_obj_sym(o, r.sym, &s) != 0)
-            continue;
-        if (s.shndx != SHN_UNDEF || s.bind == STB_WEAK || !s.name[0])
+        /* Each symbol is read and looked up once, however many relocations name it. */
+        if (elf_obj_rel(o, i, &r) != 0 || r.sym == 0 || r.sym >= nsyms || (st[r.sym] & IGNORED))
             continue;
         uint8_t *f = &st[r.sym];
+        if (!(*f & SEEN) &&
+            (elf_obj_sym(o, r.sym, &s) != 0 || s.shndx != SHN_UNDEF || s.bind == STB_WEAK || !s.name[0])) {
+            *f |= IGNORED;
+            continue;
+        }
         bool lazy = !now && r.plt && check_reloc_is_lazy(machine, r.type);
         *f |= lazy ? NEED_CALL : NEED_LOAD;
         if (!(*f & SEEN)) {
@@ -66,7 +71,7 @@ static int scan_object(check_ctx *c, size_t entry, uint8_t *st, bool musl, const
                 *f |= MISSING | STUB;
         }
         /* ld.so stops at the first load-time relocation it cannot resolve. */
-        if (!lazy && (*f & MISSING) && !(*f & STUB) && !*first)
+        if (!lazy && (*f & MISSING) && !(*f & STUB) && !*first && elf_obj_sym(o, r.sym, &s) == 0)
             *first = s.name;
     }
     return 0;
