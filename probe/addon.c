@@ -45,7 +45,8 @@ void addon_registration_of(const elf_obj *o, addon_registration *out)
     size_t n = elf_obj_nsyms(o);
     for (size_t i = 1; i < n; i++) {
         elf_sym s;
-        if (elf_obj_sym(o, i, &s) != 0)
+        /* Every name that matters here starts with "n". */
+        if (elf_obj_sym(o, i, &s) != 0 || s.name[0] != 'n')
             continue;
         if (addon_sym_is_export(&s)) {
             int v = module_version_of(s.name);

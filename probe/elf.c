@@ -827,16 +827,21 @@ int elf_obj_rel(const elf_obj *o, size_t i, elf_rel *out)
             i -= rs->count;
             continue;
         }
+        /* Fixed-size copies, so the compiler inlines them. */
         if (o->hdr.elfclass == ELFCLASS64) {
             Elf64_Rela r = {0};
-            memcpy(&r, rs->base + i * (rs->rela ? sizeof(Elf64_Rela) : sizeof(Elf64_Rel)),
-                   rs->rela ? sizeof(Elf64_Rela) : sizeof(Elf64_Rel));
+            if (rs->rela)
+                memcpy(&r, rs->base + i * sizeof(Elf64_Rela), sizeof(Elf64_Rela));
+            else
+                memcpy(&r, rs->base + i * sizeof(Elf64_Rel), sizeof(Elf64_Rel));
             *out = (elf_rel){r.r_offset, (uint32_t)ELF64_R_TYPE(r.r_info), (uint32_t)ELF64_R_SYM(r.r_info), r.r_addend,
                              rs->plt};
         } else {
             Elf32_Rela r = {0};
-            memcpy(&r, rs->base + i * (rs->rela ? sizeof(Elf32_Rela) : sizeof(Elf32_Rel)),
-                   rs->rela ? sizeof(Elf32_Rela) : sizeof(Elf32_Rel));
+            if (rs->rela)
+                memcpy(&r, rs->base + i * sizeof(Elf32_Rela), sizeof(Elf32_Rela));
+            else
+                memcpy(&r, rs->base + i * sizeof(Elf32_Rel), sizeof(Elf32_Rel));
             *out = (elf_rel){r.r_offset, ELF32_R_TYPE(r.r_info), ELF32_R_SYM(r.r_info), r.r_addend, rs->plt};
         }
         return 0;

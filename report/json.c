@@ -314,7 +314,8 @@ int report_write_json(const report *r, const report_opts *o, FILE *out)
         }
         cJSON_AddItemToArray(results, j);
     }
-    char *text = cJSON_Print(root);
+    /* One buffer large enough for most reports: growing by doubling copies the text each time. */
+    char *text = cJSON_PrintBuffered(root, 1 << 17, 1);
     cJSON_Delete(root);
     if (!text)
         return -1;

@@ -28,7 +28,7 @@ static const char *one_line(report *r, const char *msg)
     for (char *p = (char *)s; p && *p; p++)
         if (*p == '\n' || *p == '\r' || *p == '\t')
             *p = ' ';
-    return s;
+    return s ? s : ""; /* out of memory: an empty message, never a NULL for %s */
 }
 
 /* "exit 0", "killed by SIGSEGV", "timed out after 5.0 s" and the last stderr line. */

@@ -25,19 +25,38 @@ bool check_reloc_is_lazy(int machine, uint32_t type)
     }
 }
 
-static int cmp_missing(const void *pa, const void *pb)
+/* Report order: stubs after the truly missing, then by group, load-time ones first (they
+ * stop the load), then by name. The key packs all but the name, computed once per symbol. */
+typedef struct keyed {
+    unsigned key;
+    missing_sym m;
+} keyed;
+
+static unsigned order_key(const missing_sym *m)
 {
-    const missing_sym *a = pa, *b = pb;
-    int ga = result_group_index(a->group), gb = result_group_index(b->group);
-    bool sa = a->resolved_to != NULL, sb = b->resolved_to != NULL;
-    if (sa != sb)
-        return sa - sb; /* stubs after the truly missing */
-    if (ga != gb)
-        return ga - gb;
-    int la = strcmp(a->when, "load") == 0, lb = strcmp(b->when, "load") == 0;
-    if (la != lb)
-        return lb - la; /* load-time ones first: they stop the load */
-    return strcmp(a->name, b->name);
+    return (unsigned)(m->resolved_to != NULL) << 8 | (unsigned)result_group_index(m->group) << 1 |
+           (strcmp(m->when, "load") != 0);
+}
+
+static int cmp_keyed(const void *pa, const void *pb)
+{
+    const keyed *a = pa, *b = pb;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    return strcmp(a->m.name, b->m.name);
+}
+
+static void sort_missing(missing_sym *ms, size_t n)
+{
+    keyed *k = malloc(n * sizeof *k);
+    if (!k)
+        return; /* out of memory: the list stays in relocation order */
+    for (size_t i = 0; i < n; i++)
+        k[i] = (keyed){order_key(&ms[i]), ms[i]};
+    qsort(k, n, sizeof *k, cmp_keyed);
+    for (size_t i = 0; i < n; i++)
+        ms[i] = k[i].m;
+    free(k);
 }
 
 /* Walk one local object's relocations; mark each undefined symbol's needs and resolution. */
@@ -97,7 +116,7 @@ status check_symbols(check_ctx *c)
             return STATUS_ERROR;
         }
         scan_object(c, entry, st, musl, &first);
-        const char *by = scope_path(c->l, c->s, entry);
+        const char *by = NULL; /* the object's path, copied once for all its missing symbols */
         for (size_t i = 1; i < nsyms; i++) {
             if (!(st[i] & MISSING))
                 continue;
@@ -116,14 +135,19 @@ status check_symbols(check_ctx *c)
                     memcpy(nm, ms, n * sizeof *nm);
                 ms = nm;
             }
+            if (!by)
+                by = report_strdup(c->r, scope_path(c->l, c->s, entry));
             bool stub = st[i] & STUB;
             sym_group g = sym_group_of(s.name, s.ver_file);
             char *dm = sym_demangle(s.name);
             ms[n++] = (missing_sym){
-                report_strdup(c->r, s.name), report_strdup(c->r, dm),
-                result_group_names[g],       stub || !(st[i] & NEED_LOAD) ? "call" : "load",
-                stub ? "stub" : NULL,        report_strdup(c->r, s.version),
-                report_strdup(c->r, by),
+                report_strdup(c->r, s.name),
+                report_strdup(c->r, dm),
+                result_group_names[g],
+                stub || !(st[i] & NEED_LOAD) ? "call" : "load",
+                stub ? "stub" : NULL,
+                report_strdup(c->r, s.version),
+                by,
             };
             free(dm);
             if (stub) {
@@ -139,7 +163,7 @@ status check_symbols(check_ctx *c)
         free(st);
     }
     if (n > 1)
-        qsort(ms, n, sizeof *ms, cmp_missing);
+        sort_missing(ms, n);
     k->missing = ms;
     k->nmissing = n;
     k->first = report_strdup(c->r, first);
