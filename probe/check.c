@@ -417,10 +417,21 @@ static bool loaded_ok(const dyn_outcome *o)
 static void run_pending(checker *c, pending *q)
 {
     const runtime_facts *f = c->rts[q->rt].facts;
-    dyn_job j = {f->exe,   f->kind, f->library,         c->opts.self_exe,         q->addon, false, true,
-                 q->smoke, q->pkg,  c->opts.timeout_ms, c->opts.overrides.sysroot};
+    dyn_job j = {.runtime = f->exe,
+                 .kind = f->kind,
+                 .library = f->library,
+                 .self_exe = c->opts.self_exe,
+                 .addon = q->addon,
+                 .execute = true,
+                 .smoke = q->smoke,
+                 .pkg = q->pkg,
+                 .timeout_ms = c->opts.timeout_ms,
+                 .sysroot = c->opts.overrides.sysroot};
+    /* The driver answers RTLD_NOW and the default flags in one process; a library runtime
+     * (abiprobe __dlopen) needs a second one. */
+    j.both = !f->library;
     dyn_run(&j, &q->lazy);
-    if (loaded_ok(&q->lazy)) {
+    if (!j.both && loaded_ok(&q->lazy)) {
         j.now = true;
         j.execute = false;
         dyn_run(&j, &q->now);

@@ -1,11 +1,11 @@
-/* probe/driver.h — the JS driver (probe/driver.mjs), embedded at build time. */
+/* probe/driver.h — the JS driver (probe/driver.cjs), embedded at build time. */
 #ifndef ABIPROBE_DRIVER_H
 #define ABIPROBE_DRIVER_H
 
 #include <stddef.h>
 
-/* The bytes of probe/driver.mjs (NUL-terminated) and their length without the NUL. */
-extern const unsigned char abiprobe_driver_mjs[];
-extern const size_t abiprobe_driver_mjs_len;
+/* The bytes of probe/driver.cjs (NUL-terminated) and their length without the NUL. */
+extern const unsigned char abiprobe_driver_cjs[];
+extern const size_t abiprobe_driver_cjs_len;
 
 #endif

@@ -63,10 +63,10 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
         snprintf(out->error, sizeof out->error, "%s", d.msg);
         return -1;
     }
-    snprintf(driver, sizeof driver, "%s/driver.mjs", dir);
+    snprintf(driver, sizeof driver, "%s/driver.cjs", dir);
     snprintf(stage, sizeof stage, "%s/stage", dir);
     snprintf(hs, sizeof hs, "%s/handshake.json", dir);
-    if (!j->library && write_file(driver, abiprobe_driver_mjs, abiprobe_driver_mjs_len) != 0) {
+    if (!j->library && write_file(driver, abiprobe_driver_cjs, abiprobe_driver_cjs_len) != 0) {
         snprintf(out->error, sizeof out->error, "cannot write the driver to %.300s: %s", dir, strerror(errno));
         goto done;
     }
@@ -92,7 +92,9 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
     snprintf(v_smoke, sizeof v_smoke, "ABIPROBE_SMOKE=%s", smoke ? smoke : "");
     snprintf(v_pkg, sizeof v_pkg, "ABIPROBE_PKG=%s", j->pkg ? j->pkg : "");
     const char *set[] = {v_addon, v_stage, v_hs, v_smoke, v_pkg,
-                         j->now ? "ABIPROBE_FLAGS=now" : "ABIPROBE_FLAGS=default",
+                         j->both  ? "ABIPROBE_FLAGS=both"
+                         : j->now ? "ABIPROBE_FLAGS=now"
+                                  : "ABIPROBE_FLAGS=default",
                          j->execute ? "ABIPROBE_EXECUTE=1" : "ABIPROBE_EXECUTE=0",
                          /* Only Electron gets it: node-gyp-build inside a smoke module treats any
                           * runtime with ELECTRON_RUN_AS_NODE set as Electron. */

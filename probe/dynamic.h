@@ -17,6 +17,8 @@ typedef struct dyn_job {
     const char *self_exe; /* abiprobe's own path, for the library case */
     const char *addon;
     bool now;          /* RTLD_NOW instead of the runtime's default flags */
+    bool both;         /* RTLD_NOW, then the default flags if that failed, in one process
+                        * (the driver's "now" member); not for a library runtime */
     bool execute;      /* run the execute step after the load */
     const char *smoke; /* smoke module, or NULL */
     const char *pkg;   /* package root for ctx.require, or NULL */

@@ -1,5 +1,5 @@
 # probe/embed.cmake — turn a file into a C byte array at build time:
-#   cmake -DIN=probe/driver.mjs -DOUT=driver_blob.c -DNAME=abiprobe_driver_mjs -P probe/embed.cmake
+#   cmake -DIN=probe/driver.cjs -DOUT=driver_blob.c -DNAME=abiprobe_driver_cjs -P probe/embed.cmake
 file(READ "${IN}" hex HEX)
 string(LENGTH "${hex}" n)
 math(EXPR len "${n} / 2")

@@ -107,14 +107,16 @@ status check_dlopen(report *r, result *res, const dyn_view *v)
         cJSON_Delete(hs);
         return STATUS_FAIL;
     }
-    cJSON_Delete(hs);
-    /* Loaded with the default flags; now the RTLD_NOW load. */
-    if (!v->now) {
+    /* Loaded; now the RTLD_NOW load: in the same process's handshake ("now"), or from a
+     * process of its own. */
+    const cJSON *same = cJSON_GetObjectItemCaseSensitive(hs, "now");
+    if (!v->now && !cJSON_IsObject(same)) {
+        cJSON_Delete(hs);
         report_add_check(r, res, "dlopen", STATUS_PASS, "loads in %s", v->rt_label);
         return STATUS_PASS;
     }
-    cJSON *nhs = v->now->reported ? cJSON_Parse(v->now->handshake) : NULL;
-    const cJSON *nl = load_of(nhs);
+    cJSON *nhs = v->now && v->now->reported ? cJSON_Parse(v->now->handshake) : NULL;
+    const cJSON *nl = v->now ? load_of(nhs) : same;
     if (nl && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(nl, "ok"))) {
         report_add_check(r, res, "dlopen", STATUS_PASS, "loads in %s, lazily and with RTLD_NOW", v->rt_label);
         st = STATUS_PASS;
@@ -136,5 +138,6 @@ status check_dlopen(report *r, result *res, const dyn_view *v)
         st = STATUS_WARN;
     }
     cJSON_Delete(nhs);
+    cJSON_Delete(hs);
     return st;
 }

@@ -1,21 +1,24 @@
-// probe/driver.mjs — the JS side of abiprobe's `dlopen` and `execute` checks. abiprobe embeds
+// probe/driver.cjs — the JS side of abiprobe's `dlopen` and `execute` checks. abiprobe embeds
 // this file, writes it to a private temporary directory and runs it with the runtime under
-// test (node/bun/electron: `RT driver.mjs`; deno: `deno run -A driver.mjs`). Every path
-// arrives in the environment, never in source text:
+// test (node/bun/electron: `RT driver.cjs`; deno: `deno run -A driver.cjs`). It is CommonJS
+// because Node starts a CommonJS script about 5 ms sooner than an ES module, a sixth of its
+// whole start-up (issue 8); Deno 2 runs .cjs files too. Every path arrives in the environment,
+// never in source text:
 //   ABIPROBE_ADDON      the addon file to load
-//   ABIPROBE_FLAGS      "default" (the runtime's own dlopen flags) or "now" (RTLD_NOW)
+//   ABIPROBE_FLAGS      "default" (the runtime's own dlopen flags), "now" (RTLD_NOW), or
+//                       "both": RTLD_NOW first, then the default flags only if that failed
+//                       (out.now holds the RTLD_NOW result), so one process answers both
 //   ABIPROBE_EXECUTE    "1" to run the execute step after a successful load
 //   ABIPROBE_SMOKE      an ES module whose default export (addon, ctx) => value is called
 //   ABIPROBE_PKG        the package root that ctx.require resolves from
 //   ABIPROBE_STAGE      a file that always holds the current stage
 //   ABIPROBE_HANDSHAKE  where the result goes, written once, after the work is done
 // No handshake means no pass: an addon may end the process while it loads.
-import process from 'node:process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+'use strict';
+const process = require('node:process');
+const fs = require('node:fs');
+const os = require('node:os');
+// node:path, node:module and node:url are needed only for a smoke module: required there.
 
 const env = process.env;
 const out = { stage: 'start', versions: process.versions, load: null, execute: null };
@@ -51,7 +54,25 @@ async function main() {
   const addon = env.ABIPROBE_ADDON;
   const module = { exports: {} };
   let flags;
-  if (env.ABIPROBE_FLAGS === 'now') {
+  let loaded = false;
+  if (env.ABIPROBE_FLAGS === 'both') {
+    // A load that binds every symbol at once succeeds only where a lazy load does too, so its
+    // success answers both questions. A failed dlopen leaves nothing loaded behind it, so the
+    // lazy load that follows sees the process as it was.
+    const now = os.constants && os.constants.dlopen && os.constants.dlopen.RTLD_NOW;
+    if (now === undefined) {
+      out.now = { ok: false, unsupported: true, message: 'this runtime has no os.constants.dlopen.RTLD_NOW' };
+    } else {
+      stage('loading');
+      try {
+        process.dlopen(module, addon, now);
+        out.now = { ok: true };
+        loaded = true;
+      } catch (e) {
+        out.now = { ok: false, ...describe(e) };
+      }
+    }
+  } else if (env.ABIPROBE_FLAGS === 'now') {
     flags = os.constants && os.constants.dlopen && os.constants.dlopen.RTLD_NOW;
     if (flags === undefined) {
       out.load = { ok: false, unsupported: true, message: 'this runtime has no os.constants.dlopen.RTLD_NOW' };
@@ -60,7 +81,9 @@ async function main() {
   }
   stage('loading');
   try {
-    if (flags === undefined) process.dlopen(module, addon);
+    if (loaded) {
+      // loaded above, with RTLD_NOW
+    } else if (flags === undefined) process.dlopen(module, addon);
     else process.dlopen(module, addon, flags);
   } catch (e) {
     out.load = { ok: false, ...describe(e) };
@@ -77,6 +100,9 @@ async function main() {
     return;
   }
   try {
+    const path = require('node:path');
+    const { createRequire } = require('node:module');
+    const { pathToFileURL } = require('node:url');
     const smoke = await import(pathToFileURL(env.ABIPROBE_SMOKE).href);
     if (typeof smoke.default !== 'function') {
       out.execute = { ok: false, smoke: true, message: 'the smoke module has no default export function' };
@@ -91,10 +117,11 @@ async function main() {
   }
 }
 
-await main();
-stage('done');
-const tmp = env.ABIPROBE_HANDSHAKE + '.tmp';
-fs.writeFileSync(tmp, JSON.stringify(out));
-fs.renameSync(tmp, env.ABIPROBE_HANDSHAKE);
-// The work is reported; do not wait for handles the addon left open.
-process.exit(0);
+main().then(() => {
+  stage('done');
+  const tmp = env.ABIPROBE_HANDSHAKE + '.tmp';
+  fs.writeFileSync(tmp, JSON.stringify(out));
+  fs.renameSync(tmp, env.ABIPROBE_HANDSHAKE);
+  // The work is reported; do not wait for handles the addon left open.
+  process.exit(0);
+});
