@@ -3,12 +3,15 @@
 #define _GNU_SOURCE
 #include "check.h"
 
+#include "symname.h"
+
 #include "addon.h"
 #include "checks/checks.h"
 #include "dynamic.h"
 #include "runtime.h"
 #include "scope.h"
 #include "select.h"
+#include "symname.h"
 
 #include <limits.h>
 #include <pthread.h>
@@ -44,6 +47,7 @@ struct checker {
     report *r;
     check_opts opts;
     ldso *l;
+    sym_memo *memo; /* demangled names, shared by every pair of the run */
     prepared *rts;
     size_t nrts;
     pending *pend;
@@ -60,6 +64,7 @@ int checker_create(checker **out, report *r, const check_opts *o, diag *d)
         return diag_set(d, DIAG_NOMEM, "out of memory");
     c->r = r;
     c->opts = *o;
+    c->memo = sym_memo_new(); /* NULL only when out of memory: then nothing is remembered */
     pthread_mutex_init(&c->lock, NULL);
     if (ldso_create_in(&c->l, o->overrides.sysroot, d) != 0) {
         free(c);
@@ -83,6 +88,7 @@ void checker_destroy(checker *c)
     free(c->rts);
     pthread_mutex_destroy(&c->lock);
     ldso_destroy(c->l);
+    sym_memo_free(c->memo);
     free(c);
 }
 
@@ -208,8 +214,8 @@ static int check_pair(checker *c, size_t rt, result *res, const char *path, cons
         scope_free(&s);
         return -1;
     }
-    check_ctx x = {c->r,    res, c->l, &s, scope_elf(c->l, &s, s.local_root), af, p->facts, scope_elf(c->l, &s, 0),
-                   p->label};
+    check_ctx x = {c->r,     res,    c->l, &s, scope_elf(c->l, &s, s.local_root), af, p->facts, scope_elf(c->l, &s, 0),
+                   p->label, c->memo};
     if (check_format(&x) != STATUS_PASS) {
         /* Wrong class or machine: no library search, symbol lookup or load means anything. */
         rest(c->r, res, static_ids + 1, NSTATIC - 1, STATUS_SKIP, "not run: format failed");

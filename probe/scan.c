@@ -117,13 +117,31 @@ int scan_walk(const char *const *roots, size_t nroots, scan_found *out, scan_pro
     /* walked grows as symlinks lead outside it; each new root is walked once. */
     for (size_t r = 0; r < walked.n && r < MAX_ROOTS; r++) {
         char *const argv[] = {walked.v[r], NULL};
-        FTS *fts = fts_open(argv, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
+        /* FTS_NOSTAT: files come from the directory's own d_type, without an lstat each (a
+         * 20,000-file tree is 20,000 system calls fewer, most of a scan's walk). Only what can
+         * matter is looked at: *.node files, and entries where a package or a link to one
+         * sits (node_modules/NAME, node_modules/@scope/NAME). */
+        FTS *fts = fts_open(argv, FTS_PHYSICAL | FTS_NOCHDIR | FTS_NOSTAT, NULL);
         if (!fts) {
             out->nerrors++;
             continue;
         }
         FTSENT *e;
         while ((e = fts_read(fts))) {
+            if (e->fts_info == FTS_NSOK) {
+                bool node = e->fts_namelen > 5 && strcmp(e->fts_name + e->fts_namelen - 5, ".node") == 0;
+                struct stat lst;
+                if (!node && !installed(e)) {
+                    out->nfiles++;
+                    if (cb && out->nfiles % 2000 == 0)
+                        cb(out->nfiles, pkgs.n, arg);
+                    continue;
+                }
+                if (lstat(e->fts_accpath, &lst) != 0)
+                    e->fts_info = FTS_NS;
+                else
+                    e->fts_info = S_ISLNK(lst.st_mode) ? FTS_SL : S_ISREG(lst.st_mode) ? FTS_F : FTS_DEFAULT;
+            }
             switch (e->fts_info) {
             case FTS_D:
                 if (strcmp(e->fts_name, ".git") == 0) {

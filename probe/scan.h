@@ -14,7 +14,7 @@ typedef struct scan_found {
     size_t npackages;
     char **nodes; /* every .node file */
     size_t nnodes;
-    size_t nfiles;  /* files seen in all */
+    size_t nfiles;  /* entries that are not directories (files, links), seen in all */
     size_t nerrors; /* directories that could not be read (walked around) */
 } scan_found;
 

@@ -151,6 +151,85 @@ char *sym_demangle(const char *name)
     return out;
 }
 
+/* Open addressing on the mangled name; the table doubles at half full. */
+typedef struct memo_slot {
+    char *name;
+    char *demangled; /* NULL: does not demangle */
+} memo_slot;
+
+struct sym_memo {
+    memo_slot *slots;
+    size_t cap, n;
+};
+
+sym_memo *sym_memo_new(void)
+{
+    sym_memo *m = calloc(1, sizeof *m);
+    if (m && !(m->slots = calloc(m->cap = 256, sizeof *m->slots))) {
+        free(m);
+        return NULL;
+    }
+    return m;
+}
+
+static size_t memo_hash(const char *s)
+{
+    size_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static memo_slot *memo_find(memo_slot *slots, size_t cap, const char *name)
+{
+    for (size_t i = memo_hash(name) & (cap - 1);; i = (i + 1) & (cap - 1))
+        if (!slots[i].name || strcmp(slots[i].name, name) == 0)
+            return &slots[i];
+}
+
+static bool memo_grow(sym_memo *m)
+{
+    size_t cap = m->cap * 2;
+    memo_slot *ns = calloc(cap, sizeof *ns);
+    if (!ns)
+        return false;
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->slots[i].name)
+            *memo_find(ns, cap, m->slots[i].name) = m->slots[i];
+    free(m->slots);
+    m->slots = ns;
+    m->cap = cap;
+    return true;
+}
+
+const char *sym_memo_demangle(sym_memo *m, const char *name, char **owned)
+{
+    *owned = NULL;
+    if (!m || (2 * (m->n + 1) > m->cap && !memo_grow(m)))
+        return *owned = sym_demangle(name); /* no memo: the caller frees it */
+    memo_slot *s = memo_find(m->slots, m->cap, name);
+    if (s->name)
+        return s->demangled;
+    char *copy = strdup(name);
+    if (!copy)
+        return *owned = sym_demangle(name);
+    *s = (memo_slot){copy, sym_demangle(name)};
+    m->n++;
+    return s->demangled;
+}
+
+void sym_memo_free(sym_memo *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->cap; i++) {
+        free(m->slots[i].name);
+        free(m->slots[i].demangled);
+    }
+    free(m->slots);
+    free(m);
+}
+
 int symver_cmp(const char *a, const char *b)
 {
     while (*a || *b) {

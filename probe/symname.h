@@ -27,6 +27,20 @@ sym_group sym_group_of(const char *name, const char *ver_file);
  * not mangled, too long, or does not demangle. The caller frees it. */
 char *sym_demangle(const char *name);
 
+/* Demangled names remembered for a run: a scan meets the same missing symbols in every copy
+ * of an addon, and demangling is a third of a failing check's cost. */
+typedef struct sym_memo sym_memo;
+
+/* An empty memo, or NULL when out of memory (sym_memo_demangle then demangles every time). */
+sym_memo *sym_memo_new(void);
+
+/* sym_demangle(name), remembered: the result belongs to the memo (do not free it) and lives
+ * until sym_memo_free(). NULL when name does not demangle. m may be NULL. */
+const char *sym_memo_demangle(sym_memo *m, const char *name, char **owned);
+
+/* Release the memo and every string in it. NULL-safe. */
+void sym_memo_free(sym_memo *m);
+
 /* Compare the dotted numeric tails of two version names ("2.34" > "2.4"); non-numeric
  * parts compare as bytes. For "GLIBCXX_3.4.30", pass the part after the prefix. */
 int symver_cmp(const char *a, const char *b);

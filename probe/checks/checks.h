@@ -18,6 +18,7 @@ typedef struct check_ctx {
     const runtime_facts *rt;
     const elf_obj *rt_elf; /* scope entry 0 */
     const char *rt_label;  /* "bun 1.4.4", "node 24.21.0" for messages */
+    struct sym_memo *memo; /* the run's demangled names, or NULL */
 } check_ctx;
 
 /* Each returns the status it recorded. */

@@ -139,7 +139,8 @@ status check_symbols(check_ctx *c)
                 by = report_strdup(c->r, scope_path(c->l, c->s, entry));
             bool stub = st[i] & STUB;
             sym_group g = sym_group_of(s.name, s.ver_file);
-            char *dm = sym_demangle(s.name);
+            char *owned;
+            const char *dm = sym_memo_demangle(c->memo, s.name, &owned);
             ms[n++] = (missing_sym){
                 report_strdup(c->r, s.name),
                 report_strdup(c->r, dm),
@@ -149,7 +150,7 @@ status check_symbols(check_ctx *c)
                 report_strdup(c->r, s.version),
                 by,
             };
-            free(dm);
+            free(owned);
             if (stub) {
                 k->nstub++;
             } else {

@@ -8,6 +8,7 @@
 
 #include "probe/symname.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,8 +90,39 @@ static void test_demangle(void **state)
     free(long_name);
 }
 
+/* The memo answers as sym_demangle does, once per name, across a table that grows. */
+static void test_memo(void **state)
+{
+    (void)state;
+    sym_memo *m = sym_memo_new();
+    assert_non_null(m);
+    char *owned;
+    const char *a = sym_memo_demangle(m, "_Znwm", &owned);
+    assert_null(owned);
+    assert_string_equal(a, "operator new(unsigned long)");
+    assert_ptr_equal(sym_memo_demangle(m, "_Znwm", &owned), a); /* remembered, not redone */
+    assert_null(sym_memo_demangle(m, "napi_create_function", &owned));
+    char name[64];
+    for (int i = 0; i < 1000; i++) { /* past several doublings of the table */
+        snprintf(name, sizeof name, "_Z4f%03dv", i);
+        const char *d = sym_memo_demangle(m, name, &owned);
+        char want[64];
+        snprintf(want, sizeof want, "f%03d()", i);
+        if (!d || strcmp(d, want) != 0)
+            fail_msg("%s: %s, want %s", name, d ? d : "NULL", want);
+    }
+    assert_string_equal(sym_memo_demangle(m, "_Znwm", &owned), "operator new(unsigned long)");
+    sym_memo_free(m);
+    /* Without a memo it demangles each time, and the caller owns the result. */
+    const char *d = sym_memo_demangle(NULL, "_Znwm", &owned);
+    assert_ptr_equal(d, owned);
+    assert_string_equal(d, "operator new(unsigned long)");
+    free(owned);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_groups), cmocka_unit_test(test_demangle)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_groups), cmocka_unit_test(test_demangle),
+                                       cmocka_unit_test(test_memo)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
