@@ -16,6 +16,9 @@ ratio of the medians. The figures in README.md come from this script.
   insns   instruction counts of the static checks (valgrind --tool=callgrind)
   hyperfine  the static pairs again through hyperfine -N, as a second opinion
 
+  floor   bench/floor.c, compiled here: the least a libelf tool does (look the addon's
+          undefined names up through .gnu.hash, print the misses), timed with the static pairs
+
 Usage: bench/run.py [--runs N] [--only static,rss,...] [--hyperfine]
 Needs: a built tree (cmake -S . -B build && cmake --build build), fixtures/fetch.sh,
 binutils (nm), and for the optional parts valgrind and hyperfine (apt-get install ...).
@@ -90,6 +93,23 @@ def ldso_env(addon):
     return dict(os.environ, LD_TRACE_LOADED_OBJECTS="1", LD_WARN="yes", LD_BIND_NOW="yes", LD_PRELOAD=addon)
 
 
+FLOOR = None
+
+
+def build_floor():
+    """Compile bench/floor.c (libelf from its archive when there is one, as abiprobe links it)."""
+    global FLOOR
+    if FLOOR is not None or not shutil.which("cc"):
+        return FLOOR
+    out = os.path.join(tempfile.mkdtemp(prefix="abiprobe-bench-"), "floor")
+    src = os.path.join(ROOT, "bench", "floor.c")
+    static = ["/usr/lib/x86_64-linux-gnu/libelf.a", "/usr/lib/x86_64-linux-gnu/libz.a"]
+    libs = static if all(os.path.exists(p) for p in static) else ["-lelf"]
+    if subprocess.run(["cc", "-O2", src, "-o", out] + libs).returncode == 0:
+        FLOOR = out
+    return FLOOR
+
+
 def static_cases(rt, addon):
     nm = ("comm -23 <(nm -D --undefined-only '%s' | awk '{print $NF}' | sort -u) "
           "<(nm -D --defined-only '%s' | awk '{print $NF}' | sort -u)" % (addon, rt))
@@ -99,7 +119,7 @@ def static_cases(rt, addon):
         ("ld.so trace (LD_BIND_NOW, LD_WARN)", [LDSO, rt], ldso_env(addon), False),
         ("ldd -r ADDON", ["ldd", "-r", addon], None, False),
         ("nm -D | comm", ["bash", "-c", nm], None, False),
-    ]
+    ] + ([("bench/floor.c (bare .gnu.hash lookup)", [FLOOR, rt, addon], None, False)] if build_floor() else [])
 
 
 def part_static(runs):
