@@ -106,6 +106,7 @@ int checker_add_named_runtime(checker *c, const char *rt, const char *name, diag
         return diag_set(d, DIAG_NOMEM, "out of memory");
     p->name = report_strdup(c->r, name ? name : rt);
     runtime_opts ro = {c->opts.timeout_ms, c->opts.overrides.sysroot, c->l};
+    char why[256];
     int rc = runtime_facts_read(c->r, rt, &ro, p->facts, d);
     const runtime_facts *f = p->facts;
     const char *ver = f->product_version ? f->product_version : f->version;
@@ -113,17 +114,21 @@ int checker_add_named_runtime(checker *c, const char *rt, const char *name, diag
     p->label = ver ? report_printf(c->r, "%s %s", f->kind, ver) : report_printf(c->r, "%s (%s)", f->kind, base);
     if (rc != 0)
         p->problem = report_strdup(c->r, d->msg);
-    /* Code runs only in a runtime that answered here, or a library runtime of this machine. */
+    /* Code runs only in a runtime that answered here, a library runtime of this machine, or a
+     * runtime of another machine under the --emulator the user named. */
+    bool emulated = f->foreign && !f->library && c->opts.emulator;
     if (p->problem)
         p->no_run = p->problem;
-    else if (c->opts.overrides.sysroot && f->foreign)
-        p->no_run = report_printf(c->r, "%s is built for %s, not for this machine: it cannot run here", p->label,
-                                  f->machine ? f->machine : "another machine");
+    else if (c->opts.overrides.sysroot && f->foreign && !emulated)
+        p->no_run = report_printf(
+            c->r, "%s is built for %s, not for this machine: it cannot run here (--emulator runs it under qemu-user)",
+            p->label, f->machine ? f->machine : "another machine");
     else if (c->opts.overrides.sysroot && f->library)
         p->no_run = report_printf(c->r, "%s is a shared-library runtime inside an image: not run", p->label);
-    else if (c->opts.overrides.sysroot && geteuid() != 0)
-        p->no_run = "inside --sysroot the runtime is run in a chroot of the image, which needs root";
-    else if (!c->opts.overrides.sysroot && strcmp(f->facts_from, "runtime+elf") != 0 && !(f->library && !f->foreign))
+    else if (c->opts.overrides.sysroot && !emulated && dyn_root_possible(c->opts.overrides.sysroot, why, sizeof why))
+        p->no_run = report_strdup(c->r, why);
+    else if (!c->opts.overrides.sysroot && !emulated && strcmp(f->facts_from, "runtime+elf") != 0 &&
+             !(f->library && !f->foreign))
         p->no_run = report_printf(c->r, "%s cannot run here: %s", p->label, f->note ? f->note : "unknown reason");
     if (f->exe && f->machine) {
         diag sd;
@@ -432,7 +437,8 @@ static void run_pending(checker *c, pending *q)
                  .smoke = q->smoke,
                  .pkg = q->pkg,
                  .timeout_ms = c->opts.timeout_ms,
-                 .sysroot = c->opts.overrides.sysroot};
+                 .sysroot = c->opts.overrides.sysroot,
+                 .emulator = f->foreign && !f->library ? c->opts.emulator : NULL};
     /* The driver answers RTLD_NOW and the default flags in one process; a library runtime
      * (abiprobe __dlopen) needs a second one. */
     j.both = !f->library;

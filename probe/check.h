@@ -18,6 +18,7 @@ typedef struct check_opts {
     const char *expect_json;    /* the value it must return, as JSON, or NULL */
     unsigned jobs;              /* dynamic checks run in parallel, at most this many (0 means 1) */
     const char *self_exe;       /* abiprobe's own executable, for shared-library runtimes */
+    const char *emulator;       /* run runtimes of another machine under this (qemu-user), or NULL */
     select_overrides overrides; /* --sysroot, --libc/--arch/--platform for package targets */
 } check_opts;
 

@@ -6,15 +6,18 @@
 #include "dynamic.h"
 
 #include "driver.h"
+#include "scope.h"
 
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 enum { HANDSHAKE_MAX = 1 << 20, OUTPUT_CAP = 64 * 1024 };
@@ -71,9 +74,12 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
         goto done;
     }
     snprintf(v_addon, sizeof v_addon, "ABIPROBE_ADDON=%s", j->addon);
-    /* What the runtime sees: inside a chroot the same files have the image's paths. */
-    snprintf(v_stage, sizeof v_stage, "ABIPROBE_STAGE=%s", stage + rootlen);
-    snprintf(v_hs, sizeof v_hs, "ABIPROBE_HANDSHAKE=%s", hs + rootlen);
+    /* What the runtime sees: inside a chroot the same files have the image's paths. Under an
+     * emulator's -L it sees this machine's paths, with the image's first where a file exists
+     * there (so the addon's image path resolves inside the image, and these new files here). */
+    size_t vis = j->emulator ? 0 : rootlen;
+    snprintf(v_stage, sizeof v_stage, "ABIPROBE_STAGE=%s", stage + vis);
+    snprintf(v_hs, sizeof v_hs, "ABIPROBE_HANDSHAKE=%s", hs + vis);
     char smoke_copy[PATH_MAX + 16];
     const char *smoke = j->smoke;
     if (j->sysroot && smoke) {
@@ -87,7 +93,7 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
             goto done;
         }
         free(text);
-        smoke = smoke_copy + rootlen;
+        smoke = smoke_copy + vis;
     }
     snprintf(v_smoke, sizeof v_smoke, "ABIPROBE_SMOKE=%s", smoke ? smoke : "");
     snprintf(v_pkg, sizeof v_pkg, "ABIPROBE_PKG=%s", j->pkg ? j->pkg : "");
@@ -103,8 +109,35 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
         snprintf(out->error, sizeof out->error, "out of memory");
         goto done;
     }
-    const char *argv[8];
-    if (j->library) {
+    const char *argv[12];
+    char rt_host[PATH_MAX];
+    if (j->emulator) {
+        /* qemu-user: -L makes the image the root for the loader and for every absolute path
+         * the runtime opens that exists there, so no chroot is needed. */
+        const char *runtime = j->runtime;
+        if (j->sysroot) {
+            if (sysroot_map(j->sysroot, j->runtime, rt_host, sizeof rt_host) != 0) {
+                snprintf(out->error, sizeof out->error, "%.300s: not found in the image", j->runtime);
+                goto done;
+            }
+            runtime = rt_host;
+        }
+        size_t k = 0;
+        argv[k++] = j->emulator;
+        if (j->sysroot) {
+            argv[k++] = "-L";
+            argv[k++] = j->sysroot;
+        }
+        argv[k++] = runtime;
+        if (strcmp(j->kind, "deno") == 0) {
+            argv[k++] = "run";
+            argv[k++] = "-A";
+            argv[k++] = "--no-config";
+            argv[k++] = "--quiet";
+        }
+        argv[k++] = driver;
+        argv[k] = NULL;
+    } else if (j->library) {
         const char *a[] = {j->self_exe, "__dlopen", j->runtime, j->addon, j->now ? "now" : "lazy", hs, NULL};
         memcpy(argv, a, sizeof a);
     } else if (strcmp(j->kind, "deno") == 0) {
@@ -173,12 +206,79 @@ static void json_escape(FILE *f, const char *s)
     }
 }
 
-int dyn_chroot_exec(const char *root, char *const argv[])
+/* Write text to a /proc/self file; 0 or errno. */
+static int write_proc(const char *path, const char *text)
 {
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    ssize_t n = write(fd, text, strlen(text));
+    int e = n == (ssize_t)strlen(text) ? 0 : n < 0 ? errno : EIO;
+    close(fd);
+    return e;
+}
+
+int dyn_enter_root(const char *root, const char **how)
+{
+    *how = "chroot";
+    if (chroot(root) == 0)
+        return chdir("/") == 0 ? 0 : errno;
+    if (errno != EPERM)
+        return errno;
+    /* Not root: become root of a new user namespace (this user mapped to 0) with a mount
+     * namespace of its own, where chroot is allowed. Kernels or sandboxes may refuse
+     * unprivileged user namespaces (user.max_user_namespaces = 0, an LSM, seccomp). */
+    *how = "an unprivileged user namespace";
+    uid_t uid = getuid();
+    gid_t gid = getgid();
+    char map[64];
+    if (unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0)
+        return errno;
+    int e = write_proc("/proc/self/setgroups", "deny");
+    if (e && e != ENOENT)
+        return e;
+    snprintf(map, sizeof map, "0 %u 1\n", (unsigned)uid);
+    if ((e = write_proc("/proc/self/uid_map", map)) != 0)
+        return e;
+    snprintf(map, sizeof map, "0 %u 1\n", (unsigned)gid);
+    if ((e = write_proc("/proc/self/gid_map", map)) != 0)
+        return e;
     if (chroot(root) != 0 || chdir("/") != 0)
         return errno;
+    return 0;
+}
+
+int dyn_chroot_exec(const char *root, char *const argv[])
+{
+    const char *how;
+    int e = dyn_enter_root(root, &how);
+    if (e)
+        return e;
     execv(argv[0], argv);
     return errno;
+}
+
+int dyn_root_possible(const char *root, char *why, size_t n)
+{
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(why, n, "fork: %s", strerror(errno));
+        return errno;
+    }
+    if (pid == 0) {
+        const char *how;
+        _exit(dyn_enter_root(root, &how) & 0xff);
+    }
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    int e = WIFEXITED(st) ? WEXITSTATUS(st) : EIO;
+    if (e)
+        snprintf(why, n,
+                 "inside --sysroot the runtime runs with the image as its root: that needs root (chroot), or an "
+                 "unprivileged user namespace, which this system refuses (%s)",
+                 strerror(e));
+    return e;
 }
 
 int dyn_library_child(const char *runtime, const char *addon, const char *mode, const char *handshake)

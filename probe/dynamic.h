@@ -23,7 +23,9 @@ typedef struct dyn_job {
     const char *smoke; /* smoke module, or NULL */
     const char *pkg;   /* package root for ctx.require, or NULL */
     unsigned timeout_ms;
-    const char *sysroot; /* run inside this image tree (chroot); paths above are the image's */
+    const char *sysroot;  /* run inside this image tree (chroot); paths above are the image's */
+    const char *emulator; /* run the runtime under this (qemu-user): with a sysroot, as
+                           * `EMULATOR -L SYSROOT`, which replaces the chroot; or NULL */
 } dyn_job;
 
 /* What happened. */
@@ -43,8 +45,17 @@ int dyn_run(const dyn_job *j, dyn_outcome *out);
 /* Release an outcome. NULL-safe. */
 void dyn_outcome_free(dyn_outcome *o);
 
-/* The body of `abiprobe __chroot ROOT PROG ARGS...`: chroot into ROOT and exec PROG there.
- * Returns errno when that fails (it does not return otherwise). */
+/* Make ROOT this process's root directory: chroot(2) as root, otherwise first become root
+ * of a new user namespace (this user mapped to uid 0) with its own mount namespace. Returns
+ * 0 or errno; *how names the route taken ("chroot", "an unprivileged user namespace"). */
+int dyn_enter_root(const char *root, const char **how);
+
+/* Whether dyn_enter_root(root) works here, tried in a forked child so this process stays
+ * as it is. 0, or errno with why (one line, for the report) filled in. */
+int dyn_root_possible(const char *root, char *why, size_t n);
+
+/* The body of `abiprobe __chroot ROOT PROG ARGS...`: enter ROOT (dyn_enter_root) and exec
+ * PROG there. Returns errno when that fails (it does not return otherwise). */
 int dyn_chroot_exec(const char *root, char *const argv[]);
 
 /* The body of `abiprobe __dlopen RUNTIME ADDON lazy|now HANDSHAKE`: dlopen the runtime with

