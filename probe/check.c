@@ -48,6 +48,11 @@ struct checker {
     check_opts opts;
     ldso *l;
     sym_memo *memo; /* demangled names, shared by every pair of the run */
+    struct read_addon {
+        const elf_obj *o;
+        const addon_facts *af;
+    } * read;     /* facts already read, by parsed file: hard-linked copies (pnpm's store, */
+    size_t nread; /* bench/run.py's tree) are one file under many names */
     prepared *rts;
     size_t nrts;
     pending *pend;
@@ -89,6 +94,7 @@ void checker_destroy(checker *c)
     pthread_mutex_destroy(&c->lock);
     ldso_destroy(c->l);
     sym_memo_free(c->memo);
+    free(c->read);
     free(c);
 }
 
@@ -275,11 +281,24 @@ static int read_addon(checker *c, const char *image, const char *host, addon_fac
     const elf_obj *o = ldso_open(c->l, image, &od);
     if (!o)
         return addon_facts_read(c->r, host, c->opts.list_imports, af, d);
+    for (size_t i = 0; i < c->nread; i++)
+        if (c->read[i].o == o) {
+            *af = *c->read[i].af; /* the facts live in the report; only the path differs */
+            af->path = report_strdup(c->r, host);
+            return 0;
+        }
     int rc = addon_facts_from_elf(c->r, o, c->opts.list_imports, af, d);
     af->path = report_strdup(c->r, host);
-    if (rc != 0)
+    if (rc != 0) {
         af->error = report_strdup(c->r, d->msg);
-    return rc;
+        return rc;
+    }
+    struct read_addon *n = realloc(c->read, (c->nread + 1) * sizeof *n);
+    if (n) { /* out of memory: the next copy is read again, nothing worse */
+        c->read = n;
+        c->read[c->nread++] = (struct read_addon){o, af};
+    }
+    return 0;
 }
 
 /* A package directory: each runtime's loader picks the file, then that file is checked. */
