@@ -263,7 +263,7 @@ def part_hyperfine(runs):
         subprocess.run(["hyperfine", "-N", "-w", "3", "-r", str(runs), "-i", "--style", "basic",
                         "-n", "abiprobe " + name,
                         "%s check --static-only --format json --runtime %s %s" % (BIN, rt, addon),
-                        "-n", "ld.so trace " + name, "env %s %s %s" % (env, LDSO, rt)])
+                        "-n", "ld.so trace through env " + name, "env %s %s %s" % (env, LDSO, rt)])
 
 
 def main():
