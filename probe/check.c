@@ -31,13 +31,14 @@ typedef struct prepared {
     const char *no_run;  /* why it cannot run code here (dlopen/execute are then errors), or NULL */
 } prepared;
 
-/* A pair waiting for its real load. */
+/* A pair waiting for its real load. Everything a worker reads is fixed when it is queued. */
 typedef struct pending {
-    size_t result;     /* index into the report's results */
-    size_t rt;         /* index into rts */
-    const char *addon; /* absolute path */
-    const char *pkg;   /* package root for ctx.require */
-    const char *smoke; /* this target's smoke module and expected value */
+    size_t result;              /* index into the report's results */
+    size_t rt;                  /* index into rts */
+    const runtime_facts *facts; /* the runtime's, in the report (it never moves) */
+    const char *addon;          /* absolute path */
+    const char *pkg;            /* package root for ctx.require */
+    const char *smoke;          /* this target's smoke module and expected value */
     const char *expect;
     dyn_outcome lazy, now;
     bool now_ran;
@@ -55,11 +56,20 @@ struct checker {
     size_t nread; /* bench/run.py's tree) are one file under many names */
     prepared *rts;
     size_t nrts;
-    pending *pend;
+    /* The real loads start as soon as they are queued, on up to -j worker threads, while
+     * this thread goes on with the static checks of the next pairs: a runtime's start-up
+     * (25 ms for Node) then hides the static work instead of following it. Jobs are
+     * allocated one by one, so a worker's job never moves when the list grows. */
+    pending **pend;
     size_t npend;
-    size_t next;                        /* the next pending job a worker takes */
+    size_t next; /* the next job a worker takes */
+    bool closed; /* no more jobs: idle workers return */
+    pthread_t tids[64];
+    unsigned nworkers;
+    bool started;                       /* workers were started (or could not be: then checker_finish runs the jobs) */
     const char *cur_smoke, *cur_expect; /* the target being checked now */
     pthread_mutex_t lock;
+    pthread_cond_t more;
 };
 
 int checker_create(checker **out, report *r, const check_opts *o, diag *d)
@@ -71,7 +81,11 @@ int checker_create(checker **out, report *r, const check_opts *o, diag *d)
     c->opts = *o;
     c->memo = sym_memo_new(); /* NULL only when out of memory: then nothing is remembered */
     pthread_mutex_init(&c->lock, NULL);
+    pthread_cond_init(&c->more, NULL);
     if (ldso_create_in(&c->l, o->overrides.sysroot, d) != 0) {
+        pthread_cond_destroy(&c->more);
+        pthread_mutex_destroy(&c->lock);
+        sym_memo_free(c->memo);
         free(c);
         return -1;
     }
@@ -79,18 +93,23 @@ int checker_create(checker **out, report *r, const check_opts *o, diag *d)
     return 0;
 }
 
+static void join_workers(checker *c, bool run_rest);
+
 void checker_destroy(checker *c)
 {
     if (!c)
         return;
+    join_workers(c, false); /* never leave a worker running on freed state */
     for (size_t i = 0; i < c->nrts; i++)
         scope_free(&c->rts[i].global);
     for (size_t i = 0; i < c->npend; i++) {
-        dyn_outcome_free(&c->pend[i].lazy);
-        dyn_outcome_free(&c->pend[i].now);
+        dyn_outcome_free(&c->pend[i]->lazy);
+        dyn_outcome_free(&c->pend[i]->now);
+        free(c->pend[i]);
     }
     free(c->pend);
     free(c->rts);
+    pthread_cond_destroy(&c->more);
     pthread_mutex_destroy(&c->lock);
     ldso_destroy(c->l);
     sym_memo_free(c->memo);
@@ -179,38 +198,42 @@ static const char *package_root(report *r, const char *addon)
     return report_printf(r, "%.*s", slash ? (int)(slash - addon) : 1, slash ? addon : ".");
 }
 
-/* Queue the real load, or say at once why it cannot happen. */
-static void dynamic_checks(checker *c, result *res, size_t rt, const char *path)
+static int queue(checker *c, pending *q);
+
+/* Queue the real load. Returns NULL when it is queued, or why it will not happen, with
+ * *st the status its checks then get; the caller records that after the static checks, so
+ * the report keeps its order. */
+static const char *start_load(checker *c, result *res, size_t rt, const char *path, status *st)
 {
     prepared *p = &c->rts[rt];
+    *st = STATUS_ERROR;
     if (c->opts.static_only) {
-        rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_SKIP, "not run: --static-only");
-        return;
+        *st = STATUS_SKIP;
+        return "not run: --static-only";
     }
-    if (p->no_run) {
-        rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_ERROR, report_printf(c->r, "not run: %s", p->no_run));
-        return;
-    }
+    if (p->no_run)
+        return report_printf(c->r, "not run: %s", p->no_run);
     char abs[PATH_MAX];
-    pending *n = realloc(c->pend, (c->npend + 1) * sizeof *n);
+    pending *q = calloc(1, sizeof *q);
     /* Inside --sysroot the path is the image's, as the chrooted runtime will see it. */
-    if (n && c->opts.overrides.sysroot)
+    if (q && c->opts.overrides.sysroot)
         snprintf(abs, sizeof abs, "%s", path);
-    if (!n || (!c->opts.overrides.sysroot && !realpath(path, abs))) {
-        if (n)
-            c->pend = n;
-        rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_ERROR, "not run: out of memory or the path vanished");
-        return;
+    if (!q || (!c->opts.overrides.sysroot && !realpath(path, abs))) {
+        free(q);
+        return "not run: out of memory or the path vanished";
     }
-    c->pend = n;
-    pending *q = &c->pend[c->npend++];
-    memset(q, 0, sizeof *q);
     q->result = (size_t)(res - c->r->results);
     q->rt = rt;
+    q->facts = p->facts;
     q->addon = report_strdup(c->r, abs);
     q->pkg = c->opts.overrides.sysroot ? NULL : package_root(c->r, abs);
     q->smoke = c->cur_smoke;
     q->expect = c->cur_expect;
+    if (queue(c, q) != 0) {
+        free(q);
+        return "not run: out of memory";
+    }
+    return NULL;
 }
 
 /* Returns -1 (d set) when the addon could not be read at this point (it changed or vanished
@@ -233,12 +256,17 @@ static int check_pair(checker *c, size_t rt, result *res, const char *path, cons
         rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_SKIP,
              c->opts.static_only ? "not run: --static-only" : "not run: format failed");
     } else {
+        /* The real load starts now, on a worker, while the static checks run here, so the
+         * runtime's start-up hides them. Static failures do not stop it: it proves what they
+         * predict. */
+        status dst;
+        const char *why = start_load(c, res, rt, path, &dst);
         status (*const fns[])(check_ctx *) = {check_libc,    check_needed,  check_versions,
                                               check_symbols, check_modules, check_napi};
         for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
             fns[i](&x);
-        /* Static failures do not stop the real load: it proves what they predict. */
-        dynamic_checks(c, res, rt, path);
+        if (why)
+            rest(c->r, res, dynamic_ids, NDYNAMIC, dst, why);
     }
     scope_free(&s);
     return 0;
@@ -446,7 +474,7 @@ static bool loaded_ok(const dyn_outcome *o)
 
 static void run_pending(checker *c, pending *q)
 {
-    const runtime_facts *f = c->rts[q->rt].facts;
+    const runtime_facts *f = q->facts;
     dyn_job j = {.runtime = f->exe,
                  .kind = f->kind,
                  .library = f->library,
@@ -470,36 +498,70 @@ static void run_pending(checker *c, pending *q)
     }
 }
 
+/* Take jobs until the queue is closed and empty. */
 static void *worker(void *arg)
 {
     checker *c = arg;
     for (;;) {
         pthread_mutex_lock(&c->lock);
-        size_t i = c->next++;
-        pthread_mutex_unlock(&c->lock);
-        if (i >= c->npend)
+        while (c->next >= c->npend && !c->closed)
+            pthread_cond_wait(&c->more, &c->lock);
+        if (c->next >= c->npend) {
+            pthread_mutex_unlock(&c->lock);
             return NULL;
-        run_pending(c, &c->pend[i]);
+        }
+        pending *q = c->pend[c->next++];
+        pthread_mutex_unlock(&c->lock);
+        run_pending(c, q);
     }
+}
+
+/* Append a job; the first one starts the -j workers. */
+static int queue(checker *c, pending *q)
+{
+    pthread_mutex_lock(&c->lock);
+    pending **n = realloc(c->pend, (c->npend + 1) * sizeof *n);
+    if (!n) {
+        pthread_mutex_unlock(&c->lock);
+        return -1;
+    }
+    c->pend = n;
+    c->pend[c->npend++] = q;
+    pthread_cond_signal(&c->more);
+    pthread_mutex_unlock(&c->lock);
+    if (!c->started) {
+        c->started = true;
+        unsigned want = c->opts.jobs ? c->opts.jobs : 1;
+        for (unsigned t = 0; t < want && t < 64; t++)
+            if (pthread_create(&c->tids[c->nworkers], NULL, worker, c) == 0)
+                c->nworkers++;
+    }
+    return 0;
+}
+
+/* Close the queue and wait for the workers. run_rest: run what no worker took on this
+ * thread (none could start); otherwise drop it (the run is being torn down). */
+static void join_workers(checker *c, bool run_rest)
+{
+    pthread_mutex_lock(&c->lock);
+    c->closed = true;
+    if (!run_rest)
+        c->next = c->npend;
+    pthread_cond_broadcast(&c->more);
+    pthread_mutex_unlock(&c->lock);
+    for (unsigned t = 0; t < c->nworkers; t++)
+        pthread_join(c->tids[t], NULL);
+    c->nworkers = 0;
+    if (run_rest)
+        worker(c);
 }
 
 void checker_finish(checker *c)
 {
-    unsigned n = c->opts.jobs ? c->opts.jobs : 1;
-    if (n > c->npend)
-        n = (unsigned)c->npend;
-    pthread_t tids[64];
-    unsigned started = 0;
-    c->next = 0;
-    for (unsigned t = 1; t < n && t < 64; t++)
-        if (pthread_create(&tids[started], NULL, worker, c) == 0)
-            started++;
-    worker(c); /* this thread works too, so -j 1 needs no thread at all */
-    for (unsigned t = 0; t < started; t++)
-        pthread_join(tids[t], NULL);
+    join_workers(c, true);
     /* Record in report order, single-threaded: the report's arena is not shared. */
     for (size_t i = 0; i < c->npend; i++) {
-        pending *q = &c->pend[i];
+        pending *q = c->pend[i];
         result *res = &c->r->results[q->result];
         const prepared *p = &c->rts[q->rt];
         dyn_view v = {&q->lazy,  q->now_ran ? &q->now : NULL, p->facts->library, p->label, q->smoke,
