@@ -10,7 +10,9 @@ pkgs=(cmake make gcc g++ pkg-config libelf-dev libcjson-dev libcmocka-dev musl-t
       # what Debian's libnode108 (an embedder's runtime library, unpacked by fetch.sh) links against
       libbrotli1 libc-ares2 libicu72 libnghttp2-14 libssl3 libuv1 zlib1g
       # an arm64 image tree for the --sysroot tests
-      libc6-arm64-cross libstdc++6-arm64-cross libgcc-s1-arm64-cross)
+      libc6-arm64-cross libstdc++6-arm64-cross libgcc-s1-arm64-cross
+      # setpriv and unshare: the image test runs again as nobody, through a user namespace
+      util-linux)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
