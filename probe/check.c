@@ -3,8 +3,6 @@
 #define _GNU_SOURCE
 #include "check.h"
 
-#include "symname.h"
-
 #include "addon.h"
 #include "checks/checks.h"
 #include "dynamic.h"

@@ -11,11 +11,6 @@ const char *const result_group_names[RESULT_NGROUPS] = {"v8", "node", "napi", "u
 
 int result_group_index(const char *name)
 {
-    /* Checks store the table's own pointers, so identity settles it without a compare (this
-     * runs in the sort comparator of every missing symbol). */
-    for (int g = 0; g < RESULT_NGROUPS; g++)
-        if (name == result_group_names[g])
-            return g;
     for (int g = 0; g < RESULT_NGROUPS; g++)
         if (strcmp(name, result_group_names[g]) == 0)
             return g;
