@@ -25,8 +25,9 @@ typedef struct prepared {
     scope global;
     bool have_scope;
     const char *label;
-    const char *problem; /* why checks against it cannot run, or NULL */
-    const char *no_run;  /* why it cannot run code here (dlopen/execute are then errors), or NULL */
+    const char *problem;  /* why checks against it cannot run, or NULL */
+    const char *no_run;   /* why it cannot run code here (dlopen/execute are then errors), or NULL */
+    const char *emulator; /* --emulator, for a runtime of another machine; else NULL */
 } prepared;
 
 /* A pair waiting for its real load. Everything a worker reads is fixed when it is queued. */
@@ -34,6 +35,7 @@ typedef struct pending {
     size_t result;              /* index into the report's results */
     size_t rt;                  /* index into rts */
     const runtime_facts *facts; /* the runtime's, in the report (it never moves) */
+    const char *emulator;       /* run it under this, or NULL */
     const char *addon;          /* absolute path */
     const char *pkg;            /* package root for ctx.require */
     const char *smoke;          /* this target's smoke module and expected value */
@@ -139,7 +141,8 @@ int checker_add_named_runtime(checker *c, const char *rt, const char *name, diag
         p->problem = report_strdup(c->r, d->msg);
     /* Code runs only in a runtime that answered here, a library runtime of this machine, or a
      * runtime of another machine under the --emulator the user named. */
-    bool emulated = f->foreign && !f->library && c->opts.emulator;
+    p->emulator = f->foreign && !f->library ? c->opts.emulator : NULL;
+    bool emulated = p->emulator != NULL;
     if (p->problem)
         p->no_run = p->problem;
     else if (c->opts.overrides.sysroot && f->foreign && !emulated)
@@ -223,6 +226,7 @@ static const char *start_load(checker *c, result *res, size_t rt, const char *pa
     q->result = (size_t)(res - c->r->results);
     q->rt = rt;
     q->facts = p->facts;
+    q->emulator = p->emulator;
     q->addon = report_strdup(c->r, abs);
     q->pkg = c->opts.overrides.sysroot ? NULL : package_root(c->r, abs);
     q->smoke = c->cur_smoke;
@@ -483,7 +487,7 @@ static void run_pending(checker *c, pending *q)
                  .pkg = q->pkg,
                  .timeout_ms = c->opts.timeout_ms,
                  .sysroot = c->opts.overrides.sysroot,
-                 .emulator = f->foreign && !f->library ? c->opts.emulator : NULL};
+                 .emulator = q->emulator};
     /* The driver answers RTLD_NOW and the default flags in one process; a library runtime
      * (abiprobe __dlopen) needs a second one. */
     j.both = !f->library;

@@ -218,9 +218,8 @@ static int write_proc(const char *path, const char *text)
     return e;
 }
 
-int dyn_enter_root(const char *root, const char **how)
+int dyn_enter_root(const char *root)
 {
-    *how = "chroot";
     if (chroot(root) == 0)
         return chdir("/") == 0 ? 0 : errno;
     if (errno != EPERM)
@@ -228,7 +227,6 @@ int dyn_enter_root(const char *root, const char **how)
     /* Not root: become root of a new user namespace (this user mapped to 0) with a mount
      * namespace of its own, where chroot is allowed. Kernels or sandboxes may refuse
      * unprivileged user namespaces (user.max_user_namespaces = 0, an LSM, seccomp). */
-    *how = "an unprivileged user namespace";
     uid_t uid = getuid();
     gid_t gid = getgid();
     char map[64];
@@ -250,8 +248,7 @@ int dyn_enter_root(const char *root, const char **how)
 
 int dyn_chroot_exec(const char *root, char *const argv[])
 {
-    const char *how;
-    int e = dyn_enter_root(root, &how);
+    int e = dyn_enter_root(root);
     if (e)
         return e;
     execv(argv[0], argv);
@@ -265,10 +262,8 @@ int dyn_root_possible(const char *root, char *why, size_t n)
         snprintf(why, n, "fork: %s", strerror(errno));
         return errno;
     }
-    if (pid == 0) {
-        const char *how;
-        _exit(dyn_enter_root(root, &how) & 0xff);
-    }
+    if (pid == 0)
+        _exit(dyn_enter_root(root) & 0xff);
     int st = 0;
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;

@@ -47,8 +47,8 @@ void dyn_outcome_free(dyn_outcome *o);
 
 /* Make ROOT this process's root directory: chroot(2) as root, otherwise first become root
  * of a new user namespace (this user mapped to uid 0) with its own mount namespace. Returns
- * 0 or errno; *how names the route taken ("chroot", "an unprivileged user namespace"). */
-int dyn_enter_root(const char *root, const char **how);
+ * 0 or errno. */
+int dyn_enter_root(const char *root);
 
 /* Whether dyn_enter_root(root) works here, tried in a forked child so this process stays
  * as it is. 0, or errno with why (one line, for the report) filled in. */
