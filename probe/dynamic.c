@@ -109,47 +109,46 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
         snprintf(out->error, sizeof out->error, "out of memory");
         goto done;
     }
+    /* How the runtime starts: directly; inside the image through `abiprobe __chroot`; or under
+     * the emulator, whose -L makes the image the root for the loader and for every absolute
+     * path the runtime opens that exists there, so no chroot is needed. Deno takes its own
+     * arguments in each case. A library runtime is loaded by a copy of abiprobe instead. */
     const char *argv[12];
     char rt_host[PATH_MAX];
-    if (j->emulator) {
-        /* qemu-user: -L makes the image the root for the loader and for every absolute path
-         * the runtime opens that exists there, so no chroot is needed. */
+    if (j->library) {
+        const char *a[] = {j->self_exe, "__dlopen", j->runtime, j->addon, j->now ? "now" : "lazy", hs, NULL};
+        memcpy(argv, a, sizeof a);
+    } else {
         const char *runtime = j->runtime;
-        if (j->sysroot) {
-            if (sysroot_map(j->sysroot, j->runtime, rt_host, sizeof rt_host) != 0) {
-                snprintf(out->error, sizeof out->error, "%.300s: not found in the image", j->runtime);
-                goto done;
-            }
-            runtime = rt_host;
-        }
         size_t k = 0;
-        argv[k++] = j->emulator;
-        if (j->sysroot) {
-            argv[k++] = "-L";
+        if (j->emulator) {
+            if (j->sysroot) {
+                if (sysroot_map(j->sysroot, j->runtime, rt_host, sizeof rt_host) != 0) {
+                    snprintf(out->error, sizeof out->error, "%.300s: not found in the image", j->runtime);
+                    goto done;
+                }
+                runtime = rt_host;
+            }
+            argv[k++] = j->emulator;
+            if (j->sysroot) {
+                argv[k++] = "-L";
+                argv[k++] = j->sysroot;
+            }
+        } else if (j->sysroot) {
+            argv[k++] = j->self_exe;
+            argv[k++] = "__chroot";
             argv[k++] = j->sysroot;
         }
         argv[k++] = runtime;
         if (strcmp(j->kind, "deno") == 0) {
+            /* -A: process.dlopen needs --allow-ffi and the driver reads the environment. */
             argv[k++] = "run";
             argv[k++] = "-A";
             argv[k++] = "--no-config";
             argv[k++] = "--quiet";
         }
-        argv[k++] = driver;
+        argv[k++] = driver + vis;
         argv[k] = NULL;
-    } else if (j->library) {
-        const char *a[] = {j->self_exe, "__dlopen", j->runtime, j->addon, j->now ? "now" : "lazy", hs, NULL};
-        memcpy(argv, a, sizeof a);
-    } else if (strcmp(j->kind, "deno") == 0) {
-        /* -A: process.dlopen needs --allow-ffi and the driver reads the environment. */
-        const char *a[] = {j->runtime, "run", "-A", "--no-config", "--quiet", driver, NULL};
-        memcpy(argv, a, sizeof a);
-    } else if (j->sysroot) {
-        const char *a[] = {j->self_exe, "__chroot", j->sysroot, j->runtime, driver + rootlen, NULL};
-        memcpy(argv, a, sizeof a);
-    } else {
-        const char *a[] = {j->runtime, driver, NULL};
-        memcpy(argv, a, sizeof a);
     }
     unsigned timeout = j->timeout_ms ? j->timeout_ms : 30000;
     spawn_req q = {argv, (const char *const *)env, NULL, timeout, timeout / 1000 + 1, OUTPUT_CAP, OUTPUT_CAP};
