@@ -50,43 +50,40 @@ function usable(x) {
   return x !== null && (typeof x === 'object' || typeof x === 'function');
 }
 
+// RTLD_NOW, or undefined where the runtime has none (it cannot load with it then).
+const RTLD_NOW = os.constants && os.constants.dlopen && os.constants.dlopen.RTLD_NOW;
+const NO_NOW = { ok: false, unsupported: true, message: 'this runtime has no os.constants.dlopen.RTLD_NOW' };
+
+// Load with flags (undefined: the runtime's defaults); the error as a result, or null.
+function load(module, addon, flags) {
+  stage('loading');
+  try {
+    if (flags === undefined) process.dlopen(module, addon);
+    else process.dlopen(module, addon, flags);
+    return null;
+  } catch (e) {
+    return { ok: false, ...describe(e) };
+  }
+}
+
 async function main() {
   const addon = env.ABIPROBE_ADDON;
   const module = { exports: {} };
-  let flags;
-  let loaded = false;
+  let failed;
   if (env.ABIPROBE_FLAGS === 'both') {
     // A load that binds every symbol at once succeeds only where a lazy load does too, so its
     // success answers both questions. A failed dlopen leaves nothing loaded behind it, so the
     // lazy load that follows sees the process as it was.
-    const now = os.constants && os.constants.dlopen && os.constants.dlopen.RTLD_NOW;
-    if (now === undefined) {
-      out.now = { ok: false, unsupported: true, message: 'this runtime has no os.constants.dlopen.RTLD_NOW' };
-    } else {
-      stage('loading');
-      try {
-        process.dlopen(module, addon, now);
-        out.now = { ok: true };
-        loaded = true;
-      } catch (e) {
-        out.now = { ok: false, ...describe(e) };
-      }
-    }
+    const now = RTLD_NOW === undefined ? NO_NOW : load(module, addon, RTLD_NOW);
+    out.now = now || { ok: true };
+    failed = now ? load(module, addon) : null;
   } else if (env.ABIPROBE_FLAGS === 'now') {
-    flags = os.constants && os.constants.dlopen && os.constants.dlopen.RTLD_NOW;
-    if (flags === undefined) {
-      out.load = { ok: false, unsupported: true, message: 'this runtime has no os.constants.dlopen.RTLD_NOW' };
-      return;
-    }
+    failed = RTLD_NOW === undefined ? NO_NOW : load(module, addon, RTLD_NOW);
+  } else {
+    failed = load(module, addon);
   }
-  stage('loading');
-  try {
-    if (loaded) {
-      // loaded above, with RTLD_NOW
-    } else if (flags === undefined) process.dlopen(module, addon);
-    else process.dlopen(module, addon, flags);
-  } catch (e) {
-    out.load = { ok: false, ...describe(e) };
+  if (failed) {
+    out.load = failed;
     return;
   }
   stage('loaded');
