@@ -27,7 +27,6 @@ typedef struct strtab {
 } strtab;
 
 typedef struct relsec {
-    Elf_Data *data;
     const unsigned char *base; /* data->d_buf: entries in memory form, read with memcpy */
     size_t count;
     bool rela;
@@ -82,8 +81,7 @@ struct elf_obj {
     uint64_t flags_1;
     bool bind_now_tag;
 
-    Elf_Data *dynsym;
-    const unsigned char *symbase; /* dynsym->d_buf: Elf32_Sym or Elf64_Sym in memory form */
+    const unsigned char *symbase; /* .dynsym's data: Elf32_Sym or Elf64_Sym in memory form */
     size_t nsyms;
     strtab dynstr;
 
@@ -572,14 +570,15 @@ static int index_sections(elf_obj *o, diag *d)
     }
     if (dynsym) {
         GElf_Shdr sh;
-        if (!gelf_getshdr(dynsym, &sh) || !(o->dynsym = section_data(o, dynsym, ".dynsym", d)))
+        Elf_Data *data;
+        if (!gelf_getshdr(dynsym, &sh) || !(data = section_data(o, dynsym, ".dynsym", d)))
             return -1;
         if (load_strtab(o, sh.sh_link, &o->dynstr, d) != 0)
             return -1;
         /* elf_getdata hands out the memory form (host byte order), so entries are read directly. */
         size_t entsz = o->hdr.elfclass == ELFCLASS64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
-        o->symbase = o->dynsym->d_buf;
-        o->nsyms = (o->symbase && o->dynsym->d_type == ELF_T_SYM) ? o->dynsym->d_size / entsz : 0;
+        o->symbase = data->d_buf;
+        o->nsyms = (o->symbase && data->d_type == ELF_T_SYM) ? data->d_size / entsz : 0;
     }
     if (versym && o->nsyms) {
         Elf_Data *data = section_data(o, versym, "VERSYM", d);
@@ -622,7 +621,7 @@ static int index_sections(elf_obj *o, diag *d)
                                 : (is64 ? sizeof(Elf64_Rel) : sizeof(Elf32_Rel));
             bool typed = data->d_type == (rela ? ELF_T_RELA : ELF_T_REL);
             size_t count = (typed && data->d_buf) ? data->d_size / entsz : 0;
-            o->rels[o->nrelsec++] = (relsec){data, data->d_buf, count, rela, has_jmprel && sh.sh_addr == jmprel};
+            o->rels[o->nrelsec++] = (relsec){data->d_buf, count, rela, has_jmprel && sh.sh_addr == jmprel};
             o->nrels += count;
         }
     }
