@@ -6,6 +6,7 @@
 #include "addon.h"
 #include "checks/checks.h"
 #include "dynamic.h"
+#include "observe.h"
 #include "runtime.h"
 #include "scope.h"
 #include "select.h"
@@ -25,10 +26,19 @@ typedef struct prepared {
     scope global;
     bool have_scope;
     const char *label;
-    const char *problem;  /* why checks against it cannot run, or NULL */
-    const char *no_run;   /* why it cannot run code here (dlopen/execute are then errors), or NULL */
-    const char *emulator; /* --emulator, for a runtime of another machine; else NULL */
+    const char *problem;    /* why checks against it cannot run, or NULL */
+    const char *no_run;     /* why it cannot run code here (dlopen/execute are then errors), or NULL */
+    const char *emulator;   /* --emulator, for a runtime of another machine; else NULL */
+    const char *no_observe; /* why packages are not observed in it (the rules decide), or NULL */
 } prepared;
+
+/* What the runtimes did when a package was require()d: one entry per package directory. */
+typedef struct observed {
+    const char *dir;  /* this machine's real path */
+    const char *spec; /* what require() was given */
+    obs_pkg *per_rt;  /* one per runtime (state OBS_UNSEEN where it was not observed) */
+    size_t nrt;
+} observed;
 
 /* A pair waiting for its real load. Everything a worker reads is fixed when it is queued. */
 typedef struct pending {
@@ -68,6 +78,8 @@ struct checker {
     unsigned nworkers;
     bool started;                       /* workers were started (or could not be: then checker_finish runs the jobs) */
     const char *cur_smoke, *cur_expect; /* the target being checked now */
+    observed *obs;                      /* sorted by dir */
+    size_t nobs;
     pthread_mutex_t lock;
     pthread_cond_t more;
 };
@@ -109,6 +121,7 @@ void checker_destroy(checker *c)
     }
     free(c->pend);
     free(c->rts);
+    free(c->obs);
     pthread_cond_destroy(&c->more);
     pthread_mutex_destroy(&c->lock);
     ldso_destroy(c->l);
@@ -156,6 +169,12 @@ int checker_add_named_runtime(checker *c, const char *rt, const char *name, diag
     else if (!c->opts.overrides.sysroot && !emulated && strcmp(f->facts_from, "runtime+elf") != 0 &&
              !(f->library && !f->foreign))
         p->no_run = report_printf(c->r, "%s cannot run here: %s", p->label, f->note ? f->note : "unknown reason");
+    if (c->opts.select == SELECT_RULES)
+        p->no_observe = "--select rules: no JavaScript from the package ran";
+    else if (p->no_run)
+        p->no_observe = report_printf(c->r, "the runtime cannot be asked: %s", p->no_run);
+    else if (f->library)
+        p->no_observe = report_printf(c->r, "%s is a shared-library runtime: it runs no package JavaScript", p->label);
     if (f->exe && f->machine) {
         diag sd;
         if (scope_global(c->l, f->exe, &p->global, &sd) == 0)
@@ -331,6 +350,161 @@ static int read_addon(checker *c, const char *image, const char *host, addon_fac
     return 0;
 }
 
+/* ---------- observed selection ---------- */
+
+static int cmp_observed(const void *a, const void *b)
+{
+    return strcmp(((const observed *)a)->dir, ((const observed *)b)->dir);
+}
+
+static const observed *find_observed(const checker *c, const char *dir)
+{
+    observed key = {dir, NULL, NULL, 0};
+    return c->nobs ? bsearch(&key, c->obs, c->nobs, sizeof *c->obs, cmp_observed) : NULL;
+}
+
+/* What require() is given for a package, as the application would write it, and where it
+ * resolves from: an installed package by its name under the nearest node_modules, from the
+ * directory holding that node_modules; any other package (a workspace, the root) by its
+ * absolute directory. img is the path the runtime sees. */
+static void require_spec(report *r, const char *img, const char **spec, const char **from)
+{
+    const char *nm = NULL;
+    for (const char *p = img; (p = strstr(p, "/node_modules/")); p++)
+        nm = p;
+    if (nm && nm[14] && nm[14] != '.') {
+        *spec = report_strdup(r, nm + 14);
+        *from = nm == img ? "/" : report_printf(r, "%.*s", (int)(nm - img), img);
+    } else {
+        *spec = report_strdup(r, img);
+        *from = *spec;
+    }
+}
+
+int checker_observe(checker *c, const char *const *pkgdirs, size_t n, diag *d)
+{
+    if (n == 0)
+        return 0;
+    const char *root = c->opts.overrides.sysroot;
+    size_t rl = root ? strlen(root) : 0;
+    observed *grown = realloc(c->obs, (c->nobs + n) * sizeof *grown);
+    obs_target *t = calloc(n, sizeof *t);
+    size_t *slot = calloc(n, sizeof *slot);
+    if (!grown || !t || !slot) {
+        if (grown)
+            c->obs = grown;
+        free(t);
+        free(slot);
+        return diag_set(d, DIAG_NOMEM, "out of memory");
+    }
+    c->obs = grown;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        char real[PATH_MAX];
+        if (!realpath(pkgdirs[i], real) || find_observed(c, real))
+            continue;
+        bool dup = false;
+        for (size_t k = c->nobs; k < c->nobs + m && !dup; k++)
+            dup = strcmp(c->obs[k].dir, real) == 0;
+        if (dup)
+            continue;
+        observed *o = &c->obs[c->nobs + m];
+        o->dir = report_strdup(c->r, real);
+        o->nrt = c->nrts;
+        o->per_rt = report_alloc(c->r, (c->nrts ? c->nrts : 1) * sizeof *o->per_rt);
+        if (!o->per_rt) {
+            free(t);
+            free(slot);
+            return diag_set(d, DIAG_NOMEM, "out of memory");
+        }
+        const char *img = rl && strncmp(real, root, rl) == 0 ? real + rl : real;
+        require_spec(c->r, img, &o->spec, &t[m].from);
+        t[m].spec = o->spec;
+        m++;
+    }
+    obs_pkg *out = calloc(m ? m : 1, sizeof *out);
+    if (!out) {
+        free(t);
+        free(slot);
+        return diag_set(d, DIAG_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < c->nrts && m; i++) {
+        const prepared *p = &c->rts[i];
+        if (p->no_observe)
+            continue;
+        dyn_job j = {.runtime = p->facts->exe,
+                     .kind = p->facts->kind,
+                     .self_exe = c->opts.self_exe,
+                     .timeout_ms = c->opts.timeout_ms,
+                     .sysroot = root,
+                     .emulator = p->emulator};
+        if (observe_packages(c->r, &j, c->opts.static_only, t, m, out, d) != 0) {
+            free(out);
+            free(t);
+            free(slot);
+            return -1;
+        }
+        for (size_t k = 0; k < m; k++)
+            c->obs[c->nobs + k].per_rt[i] = out[k];
+    }
+    c->nobs += m;
+    qsort(c->obs, c->nobs, sizeof *c->obs, cmp_observed);
+    free(out);
+    free(t);
+    free(slot);
+    return 0;
+}
+
+/* The select check of a package result, from its selection. */
+static check *select_check(checker *c, result *res, const prepared *p)
+{
+    selection *sel = res->sel;
+    check *k = NULL;
+    switch (sel->outcome) {
+    case SEL_CHOSEN: {
+        const char *why = "";
+        for (size_t j = 0; j < sel->ncands; j++)
+            if (strcmp(sel->cands[j].status, "chosen") == 0)
+                why = sel->cands[j].reason;
+        k = report_add_check(c->r, res, "select", STATUS_PASS, "%s (%s: %s)", selection_shown(sel), sel->rule, why);
+        if (!k)
+            return NULL;
+        if (sel->load_error)
+            report_check_detail(c->r, k, "%s could not load it: %s", p->label, sel->load_error);
+        for (size_t j = 0; j < sel->ncands; j++)
+            if (sel->observed && strcmp(sel->cands[j].status, "chosen") != 0)
+                report_check_detail(c->r, k, "%s: %s: %s", sel->cands[j].path, sel->cands[j].status,
+                                    sel->cands[j].reason);
+        if (sel->differs)
+            report_check_detail(c->r, k, "%s", sel->differs);
+        if (sel->note)
+            report_check_detail(c->r, k, "%s", sel->note);
+        return k;
+    }
+    case SEL_NONE:
+        k = report_add_check(c->r, res, "select", STATUS_FAIL, "%s", sel->none_why);
+        if (k)
+            k->hint = "install a build for this runtime (npm rebuild), or use a runtime the package ships one for";
+        break;
+    case SEL_UNBUILT:
+        k = report_add_check(c->r, res, "select", STATUS_FAIL, "%s", sel->none_why);
+        if (k)
+            k->hint = report_printf(c->r, "run its install script: npm rebuild %s", sel->name ? sel->name : "");
+        break;
+    case SEL_UNKNOWN:
+        k = report_add_check(c->r, res, "select", STATUS_ERROR, "%s", sel->none_why);
+        if (k)
+            k->hint =
+                "check the package's .node file directly (abiprobe check FILE.node), or run without --select rules";
+        break;
+    }
+    for (size_t j = 0; k && j < sel->ncands; j++)
+        report_check_detail(c->r, k, "%s: %s: %s", sel->cands[j].path, sel->cands[j].status, sel->cands[j].reason);
+    if (k && sel->note)
+        report_check_detail(c->r, k, "%s", sel->note);
+    return k;
+}
+
 /* A package directory: each runtime's loader picks the file, then that file is checked. */
 static int run_package(checker *c, const char *pkgdir, diag *d)
 {
@@ -347,13 +521,27 @@ static int run_package(checker *c, const char *pkgdir, diag *d)
         res->sel = sel;
         diag sd;
         diag_clear(&sd);
-        if (select_package(c->r, pkgdir, p->facts, &c->opts.overrides, sel, &sd) != 0) {
+        char real[PATH_MAX];
+        const observed *ob = realpath(pkgdir, real) ? find_observed(c, real) : NULL;
+        const obs_pkg *op = ob && i < ob->nrt && ob->per_rt[i].state != OBS_UNSEEN ? &ob->per_rt[i] : NULL;
+        int src = op ? select_observed(c->r, pkgdir, p->facts, &c->opts.overrides, op, ob->spec,
+                                       c->opts.overrides.sysroot, c->opts.static_only, sel, &sd)
+                     : select_package(c->r, pkgdir, p->facts, &c->opts.overrides, sel, &sd);
+        if (src != 0) {
             rest(c->r, res, static_ids, NSTATIC, STATUS_ERROR, sd.msg);
             rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_ERROR, sd.msg);
             result_settle(res);
             *d = sd;
             ret = -1;
             continue;
+        }
+        if (!op) {
+            /* The rules decided: say so, and why the runtime was not asked. */
+            const char *why = ob && i < ob->nrt && ob->per_rt[i].why ? ob->per_rt[i].why
+                              : p->no_observe                        ? p->no_observe
+                                                                     : "the runtime was not asked";
+            const char *emu = report_printf(c->r, "emulated: %s", why);
+            sel->note = sel->note ? report_printf(c->r, "%s; %s", sel->note, emu) : emu;
         }
         if (!sel->chosen) {
             /* No file: the package itself stands as the addon of the result. */
@@ -367,23 +555,16 @@ static int run_package(checker *c, const char *pkgdir, diag *d)
                 af->error = "no file selected";
             }
             res->addon = af;
-            check *k = report_add_check(c->r, res, "select", STATUS_FAIL, "%s", sel->none_why);
-            for (size_t j = 0; k && j < sel->ncands; j++)
-                report_check_detail(c->r, k, "%s: %s: %s", sel->cands[j].path, sel->cands[j].status,
-                                    sel->cands[j].reason);
-            if (k)
-                k->hint = "install a build for this runtime (npm rebuild), or use a runtime the package ships one for";
-            rest(c->r, res, static_ids, NSTATIC, STATUS_SKIP, "not run: no file selected");
-            rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_SKIP, "not run: no file selected");
+            select_check(c, res, p);
+            status st = sel->outcome == SEL_UNKNOWN ? STATUS_ERROR : STATUS_SKIP;
+            const char *nr =
+                sel->outcome == SEL_UNKNOWN ? "not run: which file loads cannot be told" : "not run: no file selected";
+            rest(c->r, res, static_ids, NSTATIC, st, nr);
+            rest(c->r, res, dynamic_ids, NDYNAMIC, st, nr);
             result_settle(res);
             continue;
         }
-        const char *rel = sel->chosen + strlen(sel->pkgdir) + 1;
-        const char *why = "";
-        for (size_t j = 0; j < sel->ncands; j++)
-            if (strcmp(sel->cands[j].status, "chosen") == 0)
-                why = sel->cands[j].reason;
-        report_add_check(c->r, res, "select", STATUS_PASS, "%s (%s: %s)", rel, sel->rule, why);
+        select_check(c, res, p);
         /* Runtimes that pick the same file share its facts. */
         addon_facts *af = NULL;
         for (size_t k = first; k < c->r->nresults - 1 && !af; k++)
@@ -433,8 +614,13 @@ static int run_target(checker *c, const char *path, diag *d)
     const char *root = c->opts.overrides.sysroot;
     if (sysroot_map(root, path, host, sizeof host) != 0)
         snprintf(host, sizeof host, "%s%s", root ? root : "", path); /* for the error message */
-    if (stat(host, &st) == 0 && S_ISDIR(st.st_mode))
+    if (stat(host, &st) == 0 && S_ISDIR(st.st_mode)) {
+        char real[PATH_MAX];
+        const char *one[] = {host};
+        if (realpath(host, real) && !find_observed(c, real) && checker_observe(c, one, 1, d) != 0)
+            return -1;
         return run_package(c, host, d);
+    }
     addon_facts *af = report_alloc(c->r, sizeof *af);
     if (!af)
         return diag_set(d, DIAG_NOMEM, "out of memory");

@@ -9,6 +9,10 @@
 
 #include <stdbool.h>
 
+/* How a package's file is found: by asking the runtime where it can run (the default), or by
+ * the emulated rules alone, so that no JavaScript from a package runs. */
+typedef enum select_mode { SELECT_AUTO, SELECT_RULES } select_mode;
+
 /* What the user asked for. */
 typedef struct check_opts {
     bool static_only;           /* skip dlopen and execute */
@@ -20,6 +24,7 @@ typedef struct check_opts {
     const char *self_exe;       /* abiprobe's own executable, for shared-library runtimes */
     const char *emulator;       /* run runtimes of another machine under this (qemu-user), or NULL */
     select_overrides overrides; /* --sysroot, --libc/--arch/--platform for package targets */
+    select_mode select;         /* --select */
 } check_opts;
 
 typedef struct checker checker;
@@ -36,6 +41,12 @@ int checker_add_runtime(checker *c, const char *rt, diag *d);
 
 /* The same, with the name results carry in rt_name (a --config key); NULL means rt. */
 int checker_add_named_runtime(checker *c, const char *rt, const char *name, diag *d);
+
+/* Ask every runtime that can run here which file each package directory loads: one runtime
+ * process per runtime require()s them all (probe/observe.h). Packages checked later use what
+ * was observed; a package not observed beforehand is observed on its own when it is checked.
+ * Paths are this machine's. Returns 0, or -1 when out of memory. */
+int checker_observe(checker *c, const char *const *pkgdirs, size_t n, diag *d);
 
 /* Check the addon file at path against every runtime, one result per runtime. A package
  * directory goes through each runtime's loader first (probe/select.h): the `select` check

@@ -1,4 +1,4 @@
-/* probe/driver.h — the JS driver (probe/driver.cjs), embedded at build time. */
+/* probe/driver.h — the JS drivers (probe/driver.cjs, probe/observe.cjs), embedded at build time. */
 #ifndef ABIPROBE_DRIVER_H
 #define ABIPROBE_DRIVER_H
 
@@ -7,5 +7,9 @@
 /* The bytes of probe/driver.cjs (NUL-terminated) and their length without the NUL. */
 extern const unsigned char abiprobe_driver_cjs[];
 extern const size_t abiprobe_driver_cjs_len;
+
+/* The bytes of probe/observe.cjs (observed selection), likewise. */
+extern const unsigned char abiprobe_observe_cjs[];
+extern const size_t abiprobe_observe_cjs_len;
 
 #endif

@@ -20,7 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum { HANDSHAKE_MAX = 1 << 20, OUTPUT_CAP = 64 * 1024 };
+enum { HANDSHAKE_MAX = 1 << 20, OBSERVE_MAX = 64 << 20, OUTPUT_CAP = 64 * 1024 };
 
 static int write_file(const char *path, const void *data, size_t n)
 {
@@ -46,9 +46,9 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
 {
     memset(out, 0, sizeof *out);
     snprintf(out->stage, sizeof out->stage, "start");
-    char dir[PATH_MAX], driver[PATH_MAX + 16], stage[PATH_MAX + 16], hs[PATH_MAX + 16];
+    char dir[PATH_MAX], driver[PATH_MAX + 16], stage[PATH_MAX + 16], hs[PATH_MAX + 16], req[PATH_MAX + 16];
     char v_addon[PATH_MAX + 64], v_stage[PATH_MAX + 64], v_hs[PATH_MAX + 64], v_smoke[PATH_MAX + 64],
-        v_pkg[PATH_MAX + 64];
+        v_pkg[PATH_MAX + 64], v_req[PATH_MAX + 64], v_tmp[PATH_MAX + 64];
     char **env = NULL;
     int rc = -1;
     diag d;
@@ -66,14 +66,20 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
         snprintf(out->error, sizeof out->error, "%s", d.msg);
         return -1;
     }
-    snprintf(driver, sizeof driver, "%s/driver.cjs", dir);
+    snprintf(driver, sizeof driver, "%s/%s", dir, j->observe ? "observe.cjs" : "driver.cjs");
     snprintf(stage, sizeof stage, "%s/stage", dir);
     snprintf(hs, sizeof hs, "%s/handshake.json", dir);
-    if (!j->library && write_file(driver, abiprobe_driver_cjs, abiprobe_driver_cjs_len) != 0) {
+    snprintf(req, sizeof req, "%s/observe.json", dir);
+    if (!j->library && (j->observe ? write_file(driver, abiprobe_observe_cjs, abiprobe_observe_cjs_len)
+                                   : write_file(driver, abiprobe_driver_cjs, abiprobe_driver_cjs_len)) != 0) {
         snprintf(out->error, sizeof out->error, "cannot write the driver to %.300s: %s", dir, strerror(errno));
         goto done;
     }
-    snprintf(v_addon, sizeof v_addon, "ABIPROBE_ADDON=%s", j->addon);
+    if (j->observe && write_file(req, j->observe, strlen(j->observe)) != 0) {
+        snprintf(out->error, sizeof out->error, "cannot write the request to %.300s: %s", dir, strerror(errno));
+        goto done;
+    }
+    snprintf(v_addon, sizeof v_addon, "ABIPROBE_ADDON=%s", j->addon ? j->addon : "");
     /* What the runtime sees: inside a chroot the same files have the image's paths. Under an
      * emulator's -L it sees this machine's paths, with the image's first where a file exists
      * there (so the addon's image path resolves inside the image, and these new files here). */
@@ -97,7 +103,10 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
     }
     snprintf(v_smoke, sizeof v_smoke, "ABIPROBE_SMOKE=%s", smoke ? smoke : "");
     snprintf(v_pkg, sizeof v_pkg, "ABIPROBE_PKG=%s", j->pkg ? j->pkg : "");
-    const char *set[] = {v_addon, v_stage, v_hs, v_smoke, v_pkg,
+    snprintf(v_req, sizeof v_req, "ABIPROBE_OBSERVE=%s", req + vis);
+    /* A package's JavaScript may write temporary files: they go into the private directory. */
+    snprintf(v_tmp, sizeof v_tmp, "TMPDIR=%s", dir + vis);
+    const char *set[] = {v_addon, v_stage, v_hs, v_smoke, v_pkg, v_req, v_tmp,
                          j->both  ? "ABIPROBE_FLAGS=both"
                          : j->now ? "ABIPROBE_FLAGS=now"
                                   : "ABIPROBE_FLAGS=default",
@@ -151,7 +160,11 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
         argv[k] = NULL;
     }
     unsigned timeout = j->timeout_ms ? j->timeout_ms : 30000;
-    spawn_req q = {argv, (const char *const *)env, NULL, timeout, timeout / 1000 + 1, OUTPUT_CAP, OUTPUT_CAP};
+    /* The runtime starts in the private directory, so nothing a package writes to its working
+     * directory lands in the tree being checked (inside an image, the path is the image's). */
+    spawn_req q = {argv,      (const char *const *)env, j->observe && !j->sysroot ? dir : NULL,
+                   timeout,   timeout / 1000 + 1,       OUTPUT_CAP,
+                   OUTPUT_CAP};
     if (spawn_run(&q, &out->proc, &d) != 0) {
         snprintf(out->error, sizeof out->error, "%s", d.msg);
         goto done;
@@ -162,7 +175,7 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
         snprintf(out->stage, sizeof out->stage, "%.*s", (int)strcspn(st, "\n"), st);
         free(st);
     }
-    out->handshake = spawn_read_file(hs, HANDSHAKE_MAX, NULL);
+    out->handshake = spawn_read_file(hs, j->observe ? OBSERVE_MAX : HANDSHAKE_MAX, NULL);
     out->reported = out->handshake != NULL;
     rc = 0;
 done:
@@ -170,6 +183,7 @@ done:
     unlink(driver);
     unlink(stage);
     unlink(hs);
+    unlink(req);
     if (j->sysroot) {
         char sc[PATH_MAX + 16];
         snprintf(sc, sizeof sc, "%s/smoke.mjs", dir);

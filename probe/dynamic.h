@@ -26,6 +26,8 @@ typedef struct dyn_job {
     const char *sysroot;  /* run inside this image tree (chroot); paths above are the image's */
     const char *emulator; /* run the runtime under this (qemu-user): with a sysroot, as
                            * `EMULATOR -L SYSROOT`, which replaces the chroot; or NULL */
+    const char *observe;  /* instead of one load: run the observation driver (probe/observe.cjs)
+                           * with this request (JSON text); addon, flags and smoke are unused */
 } dyn_job;
 
 /* What happened. */
@@ -34,7 +36,8 @@ typedef struct dyn_outcome {
     bool reported;   /* the handshake was written */
     char stage[32];  /* the last stage the driver reached ("start" when unknown) */
     spawn_res proc;  /* exit status or signal, timeout, output tails */
-    char *handshake; /* the handshake's JSON text (malloc'd), or NULL */
+    char *handshake; /* the handshake's JSON text (malloc'd), or NULL; for an observation,
+                      * its event lines */
     char error[512]; /* why the job could not be run, when !started */
 } dyn_outcome;
 

@@ -59,7 +59,8 @@ enum {
     OPT_PLATFORM,
     OPT_CONFIG,
     OPT_SYSROOT,
-    OPT_EMULATOR
+    OPT_EMULATOR,
+    OPT_SELECT
 };
 
 /* The one option table: getopt_long's array and --help are both made from it. */
@@ -84,6 +85,9 @@ static const struct optdef {
     {"verbose", no_argument, 'v', NULL, CMD_ALL, "list every symbol, not only the counts"},
     {"runtime", required_argument, OPT_RUNTIME, "RT", CMD_CHECK | CMD_SCAN | CMD_SELECT,
      "a runtime to check against (a path or a command on PATH); repeat for several"},
+    {"select", required_argument, OPT_SELECT, "auto|rules", CMD_CHECK | CMD_SCAN,
+     "how a package's file is found: auto (default) require()s the package in each runtime that can run here, "
+     "which runs the package's JavaScript; rules only emulates its loader, and runs none"},
     {"static-only", no_argument, OPT_STATIC_ONLY, NULL, CMD_CHECK | CMD_SCAN,
      "only the checks that read ELF; skip dlopen and execute, which run code"},
     {"smoke", required_argument, OPT_SMOKE, "FILE.mjs", CMD_CHECK | CMD_SCAN,
@@ -137,6 +141,7 @@ typedef struct cli {
     select_overrides overrides;
     const char *config;
     const char *emulator; /* resolved path, or NULL */
+    select_mode select;
 } cli;
 
 static void usage(FILE *f)
@@ -379,7 +384,8 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
                      .jobs = c->jobs,
                      .self_exe = self,
                      .emulator = c->emulator,
-                     .overrides = c->overrides};
+                     .overrides = c->overrides,
+                     .select = c->select};
     diag d;
     diag_clear(&d);
     bool unreadable = false;
@@ -447,6 +453,10 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
                     found.nerrors);
         targets = found.packages;
         ntargets = found.npackages;
+        /* One runtime process per runtime asks which file every package loads. */
+        diag_clear(&d);
+        if (checker_observe(ck, (const char *const *)found.packages, found.npackages, &d) != 0)
+            fprintf(stderr, "abiprobe: %s\n", d.msg);
     }
     size_t rootlen = c->overrides.sysroot ? strlen(c->overrides.sysroot) : 0;
     for (size_t i = 0; i < ntargets; i++) {
@@ -672,6 +682,14 @@ int main(int argc, char **argv)
             break;
         }
         case OPT_PLATFORM: c.overrides.platform = optarg; break;
+        case OPT_SELECT:
+            if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "rules") != 0) {
+                fprintf(stderr, "abiprobe %s: --select %s: want auto or rules\n", cmd, optarg);
+                code = EXIT_USAGE;
+                goto out;
+            }
+            c.select = strcmp(optarg, "rules") == 0 ? SELECT_RULES : SELECT_AUTO;
+            break;
         case OPT_EXPECT: {
             cJSON *j = cJSON_Parse(optarg);
             cJSON_Delete(j);

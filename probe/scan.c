@@ -5,6 +5,10 @@
 #include "scan.h"
 
 #include "select.h"
+#include "spawn.h"
+
+#include <cjson/cJSON.h>
+#include <glob.h>
 
 #include <errno.h>
 #include <fts.h>
@@ -95,6 +99,78 @@ static bool installed(const FTSENT *e)
     return p && p->fts_level > 0 && p->fts_name[0] == '@' && named(p->fts_parent, "node_modules");
 }
 
+/* Push each native package that pattern (a workspace glob relative to root) matches. */
+static int push_glob(const char *root, const char *pattern, strvec *pkgs)
+{
+    char pat[PATH_MAX];
+    while (pattern[0] == '.' && pattern[1] == '/')
+        pattern += 2;
+    if (pattern[0] == '!' || snprintf(pat, sizeof pat, "%s/%s", root, pattern) >= (int)sizeof pat)
+        return 0; /* an exclusion: the packages it names are simply not added */
+    size_t l = strlen(pat);
+    /* A trailing globstar ("packages/" then two stars) is taken as one level of "*". */
+    if (l >= 3 && strcmp(pat + l - 3, "/**") == 0)
+        pat[l - 1] = '\0';
+    glob_t g;
+    if (glob(pat, GLOB_ONLYDIR | GLOB_NOSORT, NULL, &g) != 0)
+        return 0;
+    int rc = 0;
+    for (size_t i = 0; i < g.gl_pathc && rc == 0; i++) {
+        char real[PATH_MAX];
+        if (has_package_json(g.gl_pathv[i]) && realpath(g.gl_pathv[i], real) && select_is_native(real))
+            rc = vec_push(pkgs, real);
+    }
+    globfree(&g);
+    return rc;
+}
+
+/* The workspace packages a root declares: package.json "workspaces" (npm and yarn: an array,
+ * or {"packages": [...]}) and pnpm-workspace.yaml's "packages:" list. -1 when out of memory. */
+static int workspaces(const char *root, strvec *pkgs)
+{
+    char p[PATH_MAX + 32];
+    snprintf(p, sizeof p, "%s/package.json", root);
+    char *text = spawn_read_file(p, 4 << 20, NULL);
+    cJSON *pj = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    const cJSON *ws = cJSON_GetObjectItemCaseSensitive(pj, "workspaces"), *e;
+    if (cJSON_IsObject(ws))
+        ws = cJSON_GetObjectItemCaseSensitive(ws, "packages");
+    int rc = 0;
+    cJSON_ArrayForEach(e, ws)
+    {
+        if (cJSON_IsString(e) && rc == 0)
+            rc = push_glob(root, e->valuestring, pkgs);
+    }
+    cJSON_Delete(pj);
+    snprintf(p, sizeof p, "%s/pnpm-workspace.yaml", root);
+    text = spawn_read_file(p, 1 << 20, NULL);
+    bool in_packages = false;
+    for (char *line = text, *next; line && rc == 0; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        if (line[0] && line[0] != ' ' && line[0] != '-' && line[0] != '#')
+            in_packages = strncmp(line, "packages:", 9) == 0;
+        char *item = line + strspn(line, " \t");
+        if (!in_packages || item[0] != '-')
+            continue;
+        item += 1 + strspn(item + 1, " \t");
+        size_t n = strcspn(item, "#\r");
+        while (n && (item[n - 1] == ' ' || item[n - 1] == '\t'))
+            n--;
+        if (n >= 2 && (item[0] == '\'' || item[0] == '"') && item[n - 1] == item[0]) {
+            item++;
+            n -= 2;
+        }
+        item[n] = '\0';
+        if (n)
+            rc = push_glob(root, item, pkgs);
+    }
+    free(text);
+    return rc;
+}
+
 int scan_walk(const char *const *roots, size_t nroots, scan_found *out, scan_progress cb, void *arg, diag *d)
 {
     memset(out, 0, sizeof *out);
@@ -148,6 +224,9 @@ int scan_walk(const char *const *roots, size_t nroots, scan_found *out, scan_pro
                     fts_set(fts, e, FTS_SKIP);
                     break;
                 }
+                /* A root's workspaces are packages even where no node_modules links to them. */
+                if (e->fts_level == 0 && workspaces(e->fts_path, &pkgs) != 0)
+                    goto nomem_fts;
                 /* An installed package sits in node_modules (or node_modules/@scope), or is a
                  * root; a package.json elsewhere (examples, tests inside a package) is not one. */
                 if ((e->fts_level == 0 || installed(e)) && has_package_json(e->fts_path) &&
@@ -173,6 +252,10 @@ int scan_walk(const char *const *roots, size_t nroots, scan_found *out, scan_pro
                 if (!realpath(e->fts_path, real) || stat(real, &st) != 0)
                     break; /* dangling or looping link */
                 if (S_ISDIR(st.st_mode)) {
+                    /* A link in node_modules is an installed package wherever it points: an npm
+                     * or yarn workspace, a pnpm store entry, npm link. */
+                    if (installed(e) && has_package_json(real) && select_is_native(real) && vec_push(&pkgs, real) != 0)
+                        goto nomem_fts;
                     if (!within(&walked, real) && vec_push(&walked, real) != 0)
                         goto nomem_fts;
                 } else if (S_ISREG(st.st_mode) && e->fts_namelen > 5 &&
@@ -194,8 +277,8 @@ int scan_walk(const char *const *roots, size_t nroots, scan_found *out, scan_pro
         fts_close(fts);
         goto nomem;
     }
-    vec_unique(&pkgs);
     vec_unique(&nodes);
+    vec_unique(&pkgs);
     out->packages = pkgs.v;
     out->npackages = pkgs.n;
     out->nodes = nodes.v;

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "select.h"
 
+#include "observe.h"
 #include "spawn.h"
 
 #include <cjson/cJSON.h>
@@ -121,8 +122,31 @@ typedef struct sel_ctx {
     selection *s;
     const loader_view *v;
     const char *pkgdir;
-    size_t cap;
+    size_t cap, reached_cap;
+    /* While a platform package is ranked: its directory, and the prefix its files are shown
+     * with, so that a chosen file gets its real path. */
+    const char *out_dir, *out_pre;
 } sel_ctx;
+
+/* A platform package's directory: its .node files count as reached by this package. */
+static void add_reached(sel_ctx *c, const char *dir)
+{
+    selection *s = c->s;
+    for (size_t i = 0; i < s->nreached; i++)
+        if (strcmp(s->reached[i], dir) == 0)
+            return;
+    if (s->nreached == c->reached_cap) {
+        size_t cap = c->reached_cap ? c->reached_cap * 2 : 4;
+        const char **n = report_alloc(c->r, cap * sizeof *n);
+        if (!n)
+            return;
+        if (s->nreached)
+            memcpy(n, s->reached, s->nreached * sizeof *n);
+        s->reached = n;
+        c->reached_cap = cap;
+    }
+    s->reached[s->nreached++] = report_strdup(c->r, dir);
+}
 
 static candidate *add_cand(sel_ctx *c, const char *rel, const char *st, const char *reason)
 {
@@ -146,7 +170,11 @@ static candidate *add_cand(sel_ctx *c, const char *rel, const char *st, const ch
 static void choose(sel_ctx *c, const char *rel, const char *reason)
 {
     add_cand(c, rel, "chosen", reason);
-    c->s->chosen = report_printf(c->r, "%s/%s", c->pkgdir, rel);
+    size_t pl = c->out_pre ? strlen(c->out_pre) : 0;
+    if (c->out_dir && strncmp(rel, c->out_pre, pl) == 0)
+        c->s->chosen = report_printf(c->r, "%s/%s", c->out_dir, rel + pl);
+    else
+        c->s->chosen = report_printf(c->r, "%s/%s", c->pkgdir, rel);
 }
 
 /* ---------- node-gyp-build 4.8.x ---------- */
@@ -179,6 +207,56 @@ typedef struct ranked {
     ngb_tags tags;
 } ranked;
 
+/* resolveFile(dir): the most specific file of dir whose tags fit the runtime. relpre is how
+ * the files are shown (a path relative to the package, ending in '/'). */
+static bool ngb_rank_dir(sel_ctx *c, const char *tdir, const char *relpre)
+{
+    names files = list_dir(tdir);
+    ranked *ok = calloc(files.n ? files.n : 1, sizeof *ok);
+    size_t nok = 0;
+    for (size_t i = 0; ok && i < files.n; i++) {
+        ngb_tags t;
+        char why[160], rel[PATH_MAX * 2];
+        ngb_parse_tags(files.v[i], &t);
+        snprintf(rel, sizeof rel, "%s%s", relpre, files.v[i]);
+        const char *no = ngb_reject(&t, c->v, why, sizeof why);
+        if (no) {
+            if (t.valid)
+                add_cand(c, rel, "rejected", no);
+            continue;
+        }
+        /* A stable insertion: equal-ranked files keep their directory order. */
+        size_t at = nok;
+        while (at > 0 && ngb_compare(&t, &ok[at - 1].tags, c->v->runtime) < 0)
+            at--;
+        memmove(ok + at + 1, ok + at, (nok - at) * sizeof *ok);
+        ok[at] = (ranked){files.v[i], t};
+        nok++;
+    }
+    for (size_t i = 0; i < nok; i++) {
+        char rel[PATH_MAX * 2];
+        snprintf(rel, sizeof rel, "%s%s", relpre, ok[i].file);
+        if (i == 0) {
+            const ngb_tags *t = &ok[0].tags;
+            const char *why = t->abi[0] ? report_printf(c->r, "abi%s = modules %s", t->abi, c->v->abi)
+                              : t->napi ? report_printf(c->r, "an N-API build (napi), any modules ABI")
+                                        : report_printf(c->r, "no ABI tag: node-gyp-build takes it for any runtime");
+            choose(c, rel, report_printf(c->r, "%s%s%s", why, t->libc ? ", " : "", t->libc ? t->libc : ""));
+        } else {
+            const ngb_tags *w = &ok[0].tags, *t = &ok[i].tags;
+            bool same_rt =
+                (!w->runtime && !t->runtime) || (w->runtime && t->runtime && strcmp(w->runtime, t->runtime) == 0);
+            const char *why = !same_rt                      ? "the winner names this runtime exactly"
+                              : strcmp(w->abi, t->abi) != 0 ? "an abi build ranks before a napi build"
+                                                            : "the winner has more tags";
+            add_cand(c, rel, "outranked", report_printf(c->r, "%s (%s)", why, ok[0].file));
+        }
+    }
+    free(ok);
+    names_free(&files);
+    return nok > 0;
+}
+
 /* resolve(dir): prebuilds/<platform>-<arch>/ and the most specific matching flavour. */
 static bool ngb_prebuilds(sel_ctx *c, const char *base, const char *relbase)
 {
@@ -209,53 +287,10 @@ static bool ngb_prebuilds(sel_ctx *c, const char *base, const char *relbase)
     }
     bool found = false;
     if (best) {
-        char tdir[PATH_MAX * 2];
+        char tdir[PATH_MAX * 2], rel[PATH_MAX * 2];
         pjoin(tdir, sizeof tdir, dir, best);
-        names files = list_dir(tdir);
-        ranked *ok = calloc(files.n ? files.n : 1, sizeof *ok);
-        size_t nok = 0;
-        for (size_t i = 0; ok && i < files.n; i++) {
-            ngb_tags t;
-            char why[160], rel[PATH_MAX];
-            ngb_parse_tags(files.v[i], &t);
-            snprintf(rel, sizeof rel, "%sprebuilds/%s/%s", relbase, best, files.v[i]);
-            const char *no = ngb_reject(&t, c->v, why, sizeof why);
-            if (no) {
-                if (t.valid)
-                    add_cand(c, rel, "rejected", no);
-                continue;
-            }
-            /* A stable insertion: equal-ranked files keep their directory order. */
-            size_t at = nok;
-            while (at > 0 && ngb_compare(&t, &ok[at - 1].tags, c->v->runtime) < 0)
-                at--;
-            memmove(ok + at + 1, ok + at, (nok - at) * sizeof *ok);
-            ok[at] = (ranked){files.v[i], t};
-            nok++;
-        }
-        for (size_t i = 0; i < nok; i++) {
-            char rel[PATH_MAX * 2];
-            snprintf(rel, sizeof rel, "%sprebuilds/%s/%s", relbase, best, ok[i].file);
-            if (i == 0) {
-                const ngb_tags *t = &ok[0].tags;
-                const char *why = t->abi[0] ? report_printf(c->r, "abi%s = modules %s", t->abi, c->v->abi)
-                                  : t->napi
-                                      ? report_printf(c->r, "an N-API build (napi), any modules ABI")
-                                      : report_printf(c->r, "no ABI tag: node-gyp-build takes it for any runtime");
-                choose(c, rel, report_printf(c->r, "%s%s%s", why, t->libc ? ", " : "", t->libc ? t->libc : ""));
-            } else {
-                const ngb_tags *w = &ok[0].tags, *t = &ok[i].tags;
-                bool same_rt =
-                    (!w->runtime && !t->runtime) || (w->runtime && t->runtime && strcmp(w->runtime, t->runtime) == 0);
-                const char *why = !same_rt                      ? "the winner names this runtime exactly"
-                                  : strcmp(w->abi, t->abi) != 0 ? "an abi build ranks before a napi build"
-                                                                : "the winner has more tags";
-                add_cand(c, rel, "outranked", report_printf(c->r, "%s (%s)", why, ok[0].file));
-            }
-        }
-        found = nok > 0;
-        free(ok);
-        names_free(&files);
+        snprintf(rel, sizeof rel, "%sprebuilds/%s/", relbase, best);
+        found = ngb_rank_dir(c, tdir, rel);
     }
     names_free(&tuples);
     return found;
@@ -314,8 +349,59 @@ rest:
 
 /* ---------- bindings ---------- */
 
-/* The name passed to bindings('...') in the package's main file, or NULL. */
-static const char *bindings_name(sel_ctx *c, const cJSON *pkg)
+/* The name passed to bindings('...') in js, or NULL. */
+static const char *bindings_call(report *r, const char *js)
+{
+    const char *found = NULL;
+    for (const char *p = js; p && (p = strstr(p, "bindings")) && !found; p += 8) {
+        const char *q = p + 8;
+        while (*q == ' ' || *q == ')' || *q == '\'' || *q == '"')
+            q++; /* require('bindings')('x') */
+        if (*q != '(')
+            continue;
+        q++;
+        while (*q == ' ')
+            q++;
+        if (*q == '{') { /* bindings({ bindings: 'x', ... }) */
+            const char *b = strstr(q, "bindings");
+            q = b ? strpbrk(b + 8, "'\"") : NULL;
+        }
+        if (!q || (*q != '\'' && *q != '"'))
+            continue;
+        char quote = *q++;
+        const char *end = strchr(q, quote);
+        if (end && end - q > 0 && end - q < 200)
+            found = report_printf(r, "%.*s%s", (int)(end - q), q,
+                                  (end - q > 5 && strncmp(end - 5, ".node", 5) == 0) ? "" : ".node");
+    }
+    return found;
+}
+
+/* The JavaScript files of a package (not inside node_modules), depth first, at most max. */
+static void js_files(const char *dir, int depth, names *out, size_t max)
+{
+    names n = list_dir(dir);
+    for (size_t i = 0; i < n.n && out->n < max; i++) {
+        char p[PATH_MAX * 2];
+        if (!pjoin(p, sizeof p, dir, n.v[i]) || strcmp(n.v[i], "node_modules") == 0 || n.v[i][0] == '.')
+            continue;
+        if ((ends_with(n.v[i], ".js") || ends_with(n.v[i], ".cjs") || ends_with(n.v[i], ".mjs")) && is_file(p)) {
+            char **nv = realloc(out->v, (out->n + 1) * sizeof *nv);
+            if (!nv)
+                break;
+            out->v = nv;
+            if ((out->v[out->n] = strdup(p)))
+                out->n++;
+        } else if (depth > 0 && is_dir(p)) {
+            js_files(p, depth - 1, out, max);
+        }
+    }
+    names_free(&n);
+}
+
+/* The name passed to bindings('...'): in the package's main file first, then in any of its
+ * JavaScript files (better-sqlite3 calls it from lib/database.js); *where says which file. */
+static const char *bindings_name(sel_ctx *c, const cJSON *pkg, const char **where)
 {
     const char *main = jstr(pkg, "main");
     char path[PATH_MAX * 2];
@@ -325,41 +411,35 @@ static const char *bindings_name(sel_ctx *c, const cJSON *pkg)
     else if (!is_file(path) && strlen(path) + 4 < sizeof path)
         strcat(path, ".js");
     char *js = spawn_read_file(path, MAIN_JS_MAX, NULL);
-    const char *found = NULL;
-    for (char *p = js; p && (p = strstr(p, "bindings")) && !found; p += 8) {
-        char *q = p + 8;
-        while (*q == ' ' || *q == ')' || *q == '\'' || *q == '"')
-            q++; /* require('bindings')('x') */
-        if (*q != '(')
-            continue;
-        q++;
-        while (*q == ' ')
-            q++;
-        if (*q == '{') { /* bindings({ bindings: 'x', ... }) */
-            char *b = strstr(q, "bindings");
-            char *e = b ? strpbrk(b + 8, "'\"") : NULL;
-            q = e;
-        }
-        if (!q || (*q != '\'' && *q != '"'))
-            continue;
-        char quote = *q++;
-        char *end = strchr(q, quote);
-        if (end && end - q > 0 && end - q < 200)
-            found = report_printf(c->r, "%.*s%s", (int)(end - q), q,
-                                  (end - q > 5 && strncmp(end - 5, ".node", 5) == 0) ? "" : ".node");
-    }
+    const char *found = js ? bindings_call(c->r, js) : NULL;
     free(js);
+    if (found) {
+        *where = report_strdup(c->r, path + strlen(c->pkgdir) + 1);
+        return found;
+    }
+    names files = {NULL, 0};
+    js_files(c->pkgdir, 4, &files, 400);
+    for (size_t i = 0; i < files.n && !found; i++) {
+        if (strcmp(files.v[i], path) == 0 || !(js = spawn_read_file(files.v[i], MAIN_JS_MAX, NULL)))
+            continue;
+        if ((found = bindings_call(c->r, js)))
+            *where = report_strdup(c->r, files.v[i] + strlen(c->pkgdir) + 1);
+        free(js);
+    }
+    names_free(&files);
     return found;
 }
 
 static void rule_bindings(sel_ctx *c, const cJSON *pkg)
 {
-    const char *name = bindings_name(c, pkg);
+    const char *where = NULL;
+    const char *name = bindings_name(c, pkg, &where);
     if (!name) {
-        c->s->none_why = "the package uses bindings, but its main file names no binding abiprobe can read";
+        c->s->none_why =
+            "the package uses bindings, but none of its JavaScript files names a binding abiprobe can read";
         return;
     }
-    c->s->rule_why = report_printf(c->r, "%s; bindings('%s')", c->s->rule_why, name);
+    c->s->rule_why = report_printf(c->r, "%s; bindings('%s') in %s", c->s->rule_why, name, where);
     bool chosen = false;
     for (size_t i = 0; bindings_paths[i]; i++) {
         char rel[PATH_MAX * 2], path[PATH_MAX * 2];
@@ -499,6 +579,222 @@ static void rule_napi_rs(sel_ctx *c, const cJSON *pkg)
         c->s->none_why = report_printf(c->r, "napi-rs finds neither %s nor an installed %s-%s", rel, pname, triple);
 }
 
+/* ---------- platform packages (optionalDependencies with os/cpu/libc) ---------- */
+
+/* Does a package.json list (os, cpu or libc) admit value? Absent: yes. "!x" entries exclude. */
+static bool list_admits(const cJSON *list, const char *value)
+{
+    if (!cJSON_IsArray(list) || !value)
+        return true;
+    bool any_positive = false, hit = false;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, list)
+    {
+        const char *v = cJSON_GetStringValue(e);
+        if (!v)
+            continue;
+        if (v[0] == '!') {
+            if (strcmp(v + 1, value) == 0)
+                return false;
+        } else {
+            any_positive = true;
+            hit = hit || strcmp(v, value) == 0;
+        }
+    }
+    return !any_positive || hit;
+}
+
+static bool is_platform_package(const cJSON *pj)
+{
+    return cJSON_GetObjectItemCaseSensitive(pj, "os") || cJSON_GetObjectItemCaseSensitive(pj, "cpu");
+}
+
+/* The .node files under dir (not inside node_modules), at most max, depth first, sorted. */
+static void node_files(const char *dir, int depth, names *out, size_t max)
+{
+    names n = list_dir(dir);
+    for (size_t i = 0; i < n.n && out->n < max; i++) {
+        char p[PATH_MAX * 2];
+        if (!pjoin(p, sizeof p, dir, n.v[i]) || strcmp(n.v[i], "node_modules") == 0)
+            continue;
+        if (ends_with(n.v[i], ".node") && is_file(p)) {
+            char **nv = realloc(out->v, (out->n + 1) * sizeof *nv);
+            if (!nv)
+                break;
+            out->v = nv;
+            if ((out->v[out->n] = strdup(p)))
+                out->n++;
+        } else if (depth > 0 && is_dir(p)) {
+            node_files(p, depth - 1, out, max);
+        }
+    }
+    names_free(&n);
+}
+
+/* The shown name of a path: from the last node_modules/ on, else as it is. */
+static const char *shown_path(const char *path)
+{
+    const char *nm = NULL;
+    for (const char *p = path; (p = strstr(p, "/node_modules/")); p++)
+        nm = p;
+    return nm ? nm + strlen("/node_modules/") : path;
+}
+
+/* The .node file a platform package holds: its main when that is one, else its only .node
+ * file, else the one node-gyp-build's tags rank first in their directory. */
+static bool platform_file(sel_ctx *c, const char *dir, const cJSON *pj, const char *reason)
+{
+    const char *main = jstr(pj, "main");
+    char p[PATH_MAX * 2];
+    const char *pre = report_printf(c->r, "%s/", shown_path(dir));
+    if (main && ends_with(main, ".node") && pjoin(p, sizeof p, dir, strncmp(main, "./", 2) == 0 ? main + 2 : main) &&
+        is_file(p)) {
+        add_cand(c, shown_path(p), "chosen", report_printf(c->r, "%s; its main", reason));
+        c->s->chosen = report_strdup(c->r, p);
+        return true;
+    }
+    names f = {NULL, 0};
+    node_files(dir, 3, &f, 64);
+    bool found = false;
+    if (f.n == 1) {
+        add_cand(c, shown_path(f.v[0]), "chosen", report_printf(c->r, "%s; its only .node file", reason));
+        c->s->chosen = report_strdup(c->r, f.v[0]);
+        found = true;
+    } else if (f.n > 1) {
+        /* Several flavours (node.napi.glibc.node, node.abi115.musl.node...) in one directory. */
+        const char *slash = strrchr(f.v[0], '/');
+        char fdir[PATH_MAX * 2];
+        snprintf(fdir, sizeof fdir, "%.*s", (int)(slash - f.v[0]), f.v[0]);
+        c->out_dir = report_strdup(c->r, fdir);
+        c->out_pre = report_printf(c->r, "%s/", shown_path(fdir));
+        found = ngb_rank_dir(c, fdir, c->out_pre);
+        c->out_dir = c->out_pre = NULL;
+        if (!found)
+            c->s->none_why =
+                report_printf(c->r, "%s holds %zu .node files, and none has tags that fit the runtime", pre, f.n);
+    }
+    names_free(&f);
+    return found;
+}
+
+/* optionalDependencies that are installed platform packages: the first whose os, cpu and
+ * libc fit the runtime, and its file. Returns true when one was chosen. */
+static bool rule_platform_packages(sel_ctx *c, const cJSON *pkg)
+{
+    const cJSON *opt = cJSON_GetObjectItemCaseSensitive(pkg, "optionalDependencies"), *e;
+    size_t absent = 0;
+    bool chosen = false;
+    cJSON_ArrayForEach(e, opt)
+    {
+        char dir[PATH_MAX * 2], pjp[PATH_MAX * 2 + 16];
+        if (!e->string || !resolve_package(c->pkgdir, e->string, dir, sizeof dir)) {
+            absent++;
+            continue;
+        }
+        pjoin(pjp, sizeof pjp, dir, "package.json");
+        cJSON *pj = read_json(pjp);
+        char real[PATH_MAX];
+        if (!pj || !is_platform_package(pj) || !realpath(dir, real)) {
+            cJSON_Delete(pj);
+            continue;
+        }
+        add_reached(c, real);
+        const cJSON *os = cJSON_GetObjectItemCaseSensitive(pj, "os"),
+                    *cpu = cJSON_GetObjectItemCaseSensitive(pj, "cpu"),
+                    *libc = cJSON_GetObjectItemCaseSensitive(pj, "libc");
+        const char *shown = report_printf(c->r, "%s/", e->string);
+        if (!list_admits(os, c->v->platform) || !list_admits(cpu, c->v->arch) || !list_admits(libc, c->v->rt_libc)) {
+            char *os_s = cJSON_PrintUnformatted(os), *cpu_s = cJSON_PrintUnformatted(cpu),
+                 *libc_s = cJSON_PrintUnformatted(libc);
+            add_cand(c, shown, "rejected",
+                     report_printf(c->r, "its package.json says os %s, cpu %s, libc %s; the runtime is %s-%s, %s",
+                                   os_s ? os_s : "any", cpu_s ? cpu_s : "any", libc_s ? libc_s : "any", c->v->platform,
+                                   c->v->arch, c->v->rt_libc));
+            cJSON_free(os_s);
+            cJSON_free(cpu_s);
+            cJSON_free(libc_s);
+        } else if (chosen) {
+            add_cand(c, shown, "not reached", "an earlier platform package fits too");
+        } else {
+            chosen = platform_file(c, real, pj,
+                                   report_printf(c->r, "the installed platform package %s fits %s-%s (%s)", e->string,
+                                                 c->v->platform, c->v->arch, c->v->rt_libc));
+            if (!chosen)
+                add_cand(c, shown, "absent", "it fits the runtime, but holds no .node file");
+        }
+        cJSON_Delete(pj);
+    }
+    if (!chosen && !c->s->none_why)
+        c->s->none_why =
+            absent ? report_printf(c->r,
+                                   "no installed platform package fits %s-%s (%s); %zu optional dependencies are not "
+                                   "installed (npm skips those for other platforms)",
+                                   c->v->platform, c->v->arch, c->v->rt_libc, absent)
+                   : report_printf(c->r, "no installed platform package fits %s-%s (%s)", c->v->platform, c->v->arch,
+                                   c->v->rt_libc);
+    return chosen;
+}
+
+/* True when some installed optionalDependency is a platform package (os/cpu fields). */
+static bool has_platform_packages(const char *pkgdir, const cJSON *pkg)
+{
+    const cJSON *opt = cJSON_GetObjectItemCaseSensitive(pkg, "optionalDependencies"), *e;
+    cJSON_ArrayForEach(e, opt)
+    {
+        char dir[PATH_MAX * 2], pjp[PATH_MAX * 2 + 16];
+        if (!e->string || !resolve_package(pkgdir, e->string, dir, sizeof dir))
+            continue;
+        pjoin(pjp, sizeof pjp, dir, "package.json");
+        cJSON *pj = read_json(pjp);
+        bool yes = pj && is_platform_package(pj);
+        cJSON_Delete(pj);
+        /* Only one that holds native code: sharp's libvips packages hold shared libraries. */
+        names f = {NULL, 0};
+        if (yes)
+            node_files(dir, 3, &f, 1);
+        yes = f.n > 0;
+        names_free(&f);
+        if (yes)
+            return true;
+    }
+    return false;
+}
+
+/* ---------- node-gyp-build-optional-packages 5.x ---------- */
+
+static void rule_node_gyp_build(sel_ctx *c, const cJSON *pkg);
+
+/* node-gyp-build, except that Bun and Deno get abi "unsupported" (only napi builds fit), and
+ * that after the package's own directories it looks in the platform package
+ * @NAME/NAME-PLATFORM-ARCH (NAME-PLATFORM-ARCH for a scoped name). */
+static void rule_ngb_optional(sel_ctx *c, const cJSON *pkg, const runtime_facts *rt)
+{
+    loader_view v = *c->v;
+    if (strcmp(rt->kind, "bun") == 0 || strcmp(rt->kind, "deno") == 0)
+        v.abi = "unsupported";
+    const loader_view *saved = c->v;
+    c->v = &v;
+    rule_node_gyp_build(c, pkg);
+    if (!c->s->chosen) {
+        const char *name = jstr(pkg, "name");
+        const char *pp = !name            ? NULL
+                         : name[0] == '@' ? report_printf(c->r, "%s-%s-%s", name, v.platform, v.arch)
+                                          : report_printf(c->r, "@%s/%s-%s-%s", name, name, v.platform, v.arch);
+        char dir[PATH_MAX * 2], real[PATH_MAX];
+        if (pp && resolve_package(c->pkgdir, pp, dir, sizeof dir) && realpath(dir, real)) {
+            add_reached(c, real);
+            c->out_dir = report_strdup(c->r, real);
+            c->out_pre = report_printf(c->r, "%s/", pp);
+            if (ngb_rank_dir(c, real, c->out_pre))
+                c->s->none_why = NULL;
+            c->out_dir = c->out_pre = NULL;
+        } else if (pp) {
+            c->s->none_why = report_printf(c->r, "%s; nor is the platform package %s installed", c->s->none_why, pp);
+        }
+    }
+    c->v = saved;
+}
+
 /* ---------- the package ---------- */
 
 void select_view(report *r, const runtime_facts *rt, const select_overrides *o, loader_view *v)
@@ -533,6 +829,7 @@ void select_view(report *r, const runtime_facts *rt, const select_overrides *o, 
     v->napi = rt->napi;
 }
 
+/* The rule behind a package's loading, recognised from its package.json and layout. */
 static const char *pick_rule(const cJSON *pkg, const char *pkgdir, const char **why, report *r)
 {
     if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(pkg, "napi"))) {
@@ -545,6 +842,10 @@ static const char *pick_rule(const cJSON *pkg, const char *pkgdir, const char **
         *why = report_printf(r, "package.json binary, and it depends on node-pre-gyp %s", v);
         return "node-pre-gyp";
     }
+    if ((v = dep(pkg, "node-gyp-build-optional-packages"))) {
+        *why = report_printf(r, "it depends on node-gyp-build-optional-packages %s", v);
+        return "node-gyp-build-optional-packages";
+    }
     if ((v = dep(pkg, "node-gyp-build"))) {
         *why = report_printf(r, "it depends on node-gyp-build %s", v);
         return "node-gyp-build";
@@ -552,6 +853,10 @@ static const char *pick_rule(const cJSON *pkg, const char *pkgdir, const char **
     if ((v = dep(pkg, "bindings"))) {
         *why = report_printf(r, "it depends on bindings %s", v);
         return "bindings";
+    }
+    if (has_platform_packages(pkgdir, pkg)) {
+        *why = "its optionalDependencies include installed platform packages (os/cpu in their package.json)";
+        return "optionalDependencies";
     }
     char p[PATH_MAX * 2];
     pjoin(p, sizeof p, pkgdir, "prebuilds");
@@ -561,6 +866,55 @@ static const char *pick_rule(const cJSON *pkg, const char *pkgdir, const char **
     }
     *why = "build/Release, as require('./build/Release/...') loads it";
     return "build/Release";
+}
+
+/* Does the package build or download its native part at install time? Then a missing file
+ * means its install script did not run. Returns how, or NULL. */
+static const char *install_builds(const char *pkgdir, const cJSON *pkg)
+{
+    char p[PATH_MAX * 2];
+    pjoin(p, sizeof p, pkgdir, "binding.gyp");
+    if (is_file(p) || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pkg, "gypfile")))
+        return "it builds it with node-gyp (binding.gyp)";
+    const cJSON *scripts = cJSON_GetObjectItemCaseSensitive(pkg, "scripts");
+    static const char *const hooks[] = {"preinstall", "install", "postinstall"};
+    for (size_t i = 0; i < 3; i++) {
+        const char *cmd = jstr(scripts, hooks[i]);
+        if (cmd && (strstr(cmd, "prebuild-install") || strstr(cmd, "node-pre-gyp") || strstr(cmd, "node-gyp") ||
+                    strstr(cmd, "cmake-js")))
+            return "its install script downloads or builds it";
+    }
+    return NULL;
+}
+
+/* After the rules found no file: never built (fail), or no way to tell (error). */
+static void settle_none(sel_ctx *c, const cJSON *pkg)
+{
+    selection *s = c->s;
+    if (s->chosen) {
+        s->outcome = SEL_CHOSEN;
+        return;
+    }
+    names f = {NULL, 0};
+    node_files(c->pkgdir, 6, &f, 1);
+    bool any = f.n > 0;
+    names_free(&f);
+    const char *how = install_builds(c->pkgdir, pkg);
+    if (!any && s->nreached == 0 && how) {
+        s->outcome = SEL_UNBUILT;
+        s->none_why = report_printf(c->r,
+                                    "no .node file: %s at install time, and its install script has not run (installed "
+                                    "with --ignore-scripts?): npm rebuild %s",
+                                    how, s->name ? s->name : c->pkgdir);
+    } else if (strcmp(s->rule, "build/Release") == 0) {
+        s->outcome = SEL_UNKNOWN;
+        s->none_why = report_printf(c->r,
+                                    "cannot tell which file this package loads: no loader rule applies%s, and "
+                                    "build/Release holds no .node file",
+                                    any ? " to its .node files" : "");
+    } else {
+        s->outcome = SEL_NONE;
+    }
 }
 
 int select_package(report *r, const char *pkgdir, const runtime_facts *rt, const select_overrides *o, selection *out,
@@ -593,35 +947,227 @@ int select_package(report *r, const char *pkgdir, const runtime_facts *rt, const
     const char *why = "";
     out->rule = pick_rule(pkg, real, &why, r);
     out->rule_why = why;
-    sel_ctx c = {r, out, v, out->pkgdir, 0};
+    sel_ctx c = {r, out, v, out->pkgdir, 0, 0, NULL, NULL};
     if (strcmp(out->rule, "napi-rs") == 0)
         rule_napi_rs(&c, pkg);
     else if (strcmp(out->rule, "node-pre-gyp") == 0)
         rule_node_pre_gyp(&c, pkg);
     else if (strcmp(out->rule, "bindings") == 0)
         rule_bindings(&c, pkg);
+    else if (strcmp(out->rule, "node-gyp-build-optional-packages") == 0)
+        rule_ngb_optional(&c, pkg, rt);
     else if (strcmp(out->rule, "node-gyp-build") == 0)
         rule_node_gyp_build(&c, pkg);
+    else if (strcmp(out->rule, "optionalDependencies") == 0)
+        rule_platform_packages(&c, pkg);
     else if (!ngb_build_dir(&c, out->pkgdir, "build/Release"))
         out->none_why = "no loader rule applies and build/Release holds no .node file";
+    /* A loader of its own (rollup's napi-rs names its platform packages @rollup/rollup-*) still
+     * ends in a platform package: when the rule finds none, the platform packages may. */
+    if (!out->chosen && strcmp(out->rule, "optionalDependencies") != 0 && has_platform_packages(out->pkgdir, pkg)) {
+        const char *before = out->none_why;
+        out->none_why = NULL;
+        if (rule_platform_packages(&c, pkg)) {
+            out->rule_why = report_printf(r, "%s found none (%s); its installed platform packages decide", out->rule,
+                                          before ? before : "no file");
+            out->rule = "optionalDependencies";
+        } else {
+            out->none_why = report_printf(r, "%s; %s", before ? before : "no file", out->none_why);
+        }
+    }
+    settle_none(&c, pkg);
+    /* The chosen file's own package (a platform package) is reached too. */
+    if (out->chosen) {
+        char dir[PATH_MAX * 2];
+        snprintf(dir, sizeof dir, "%s", out->chosen);
+        for (char *slash; (slash = strrchr(dir, '/')) && slash > dir;) {
+            *slash = '\0';
+            char pjp[PATH_MAX * 2 + 16];
+            pjoin(pjp, sizeof pjp, dir, "package.json");
+            if (is_file(pjp)) {
+                if (strcmp(dir, out->pkgdir) != 0)
+                    add_reached(&c, dir);
+                break;
+            }
+        }
+    }
     cJSON_Delete(pkg);
     return 0;
 }
 
-bool select_considered(const selection *s, const char *path)
+/* The first line of a message, at most 600 bytes, for the report. */
+static const char *first_line(report *r, const char *m)
 {
-    size_t pl = strlen(s->pkgdir);
-    if (strncmp(path, s->pkgdir, pl) != 0 || path[pl] != '/')
+    if (!m)
+        return NULL;
+    size_t n = strcspn(m, "\n");
+    return report_printf(r, "%.*s", (int)(n > 600 ? 600 : n), m);
+}
+
+/* The error require() threw names the package itself as missing (no entry point that require()
+ * can load): that says nothing about native code. */
+static bool not_requirable(const obs_pkg *o, const char *spec)
+{
+    if (!o->threw || !o->threw_code)
         return false;
-    const char *rel = path + pl + 1;
-    for (size_t i = 0; i < s->ncands; i++) {
-        const char *cp = s->cands[i].path;
+    if (strcmp(o->threw_code, "ERR_PACKAGE_PATH_NOT_EXPORTED") == 0 || strcmp(o->threw_code, "ERR_REQUIRE_ESM") == 0)
+        return true;
+    if (strcmp(o->threw_code, "MODULE_NOT_FOUND") != 0 || !spec)
+        return false;
+    char q1[PATH_MAX + 8], q2[PATH_MAX + 8];
+    snprintf(q1, sizeof q1, "'%s'", spec);
+    snprintf(q2, sizeof q2, "\"%s\"", spec);
+    return strstr(o->threw, q1) || strstr(o->threw, q2);
+}
+
+int select_observed(report *r, const char *pkgdir, const runtime_facts *rt, const select_overrides *o,
+                    const obs_pkg *obs, const char *spec, const char *image_root, bool stand_in, selection *out,
+                    diag *d)
+{
+    if (select_package(r, pkgdir, rt, o, out, d) != 0)
+        return -1;
+    out->rules_rule = out->rule;
+    out->rules_chosen = out->chosen;
+    out->rules_none_why = out->none_why;
+    out->stand_in = stand_in;
+    size_t rl = image_root ? strlen(image_root) : 0;
+    if (obs->nasks && (out->asks = report_alloc(r, obs->nasks * sizeof *out->asks))) {
+        for (size_t i = 0; i < obs->nasks; i++) {
+            const obs_ask *a = &obs->asks[i];
+            char real[PATH_MAX];
+            const char *host = rl                        ? report_printf(r, "%s%s", image_root, a->file)
+                               : realpath(a->file, real) ? report_strdup(r, real)
+                                                         : a->file;
+            out->asks[i] = (sel_ask){host, a->from, a->via, a->settled && a->ok, a->ok ? NULL : a->message};
+            if (!a->settled)
+                out->asks[i].message = "the process ended while this file was loading";
+        }
+        out->nasks = obs->nasks;
+    }
+    if (obs->maps_read && obs->nmapped && (out->mapped = report_alloc(r, obs->nmapped * sizeof *out->mapped))) {
+        for (size_t i = 0; i < obs->nmapped; i++)
+            out->mapped[i] = rl ? report_printf(r, "%s%s", image_root, obs->mapped[i]) : obs->mapped[i];
+        out->nmapped = obs->nmapped;
+    }
+    const obs_ask *a = observe_choice(obs);
+    if (obs->state == OBS_DONE && a) {
+        /* The runtime asked for a file: that is the selection, whatever the rules say. */
+        size_t k = (size_t)(a - obs->asks);
+        const sel_ask *chosen = &out->asks[k];
+        out->observed = true;
+        out->rules_cands = out->cands;
+        out->nrules_cands = out->ncands;
+        out->cands = NULL;
+        out->ncands = 0;
+        out->rule = "observed";
+        out->chosen = chosen->file;
+        out->none_why = NULL;
+        out->outcome = SEL_CHOSEN;
+        out->rule_why = report_printf(
+            r, "%s asked for it (%s)%s", chosen->from ? shown_path(chosen->from) : "the package",
+            chosen->via ? chosen->via : "require", stand_in ? "; a stand-in answered, no native code ran" : "");
+        if (!chosen->ok)
+            out->load_error = first_line(r, chosen->message ? chosen->message : "it did not load");
+        if (obs->nasks && (out->cands = report_alloc(r, obs->nasks * sizeof *out->cands))) {
+            for (size_t i = 0; i < obs->nasks; i++) {
+                const sel_ask *x = &out->asks[i];
+                const char *shown = report_strdup(r, shown_path(x->file));
+                size_t pl = strlen(out->pkgdir);
+                if (strncmp(x->file, out->pkgdir, pl) == 0 && x->file[pl] == '/')
+                    shown = x->file + pl + 1;
+                out->cands[i] = (candidate){shown,
+                                            i == k  ? "chosen"
+                                            : x->ok ? "also loaded"
+                                                    : "refused",
+                                            i == k  ? out->rule_why
+                                            : x->ok ? report_printf(r, "asked for from %s", x->from ? x->from : "?")
+                                                    : report_printf(r, "the runtime refused it: %s",
+                                                                    first_line(r, x->message ? x->message : "?"))};
+            }
+            out->ncands = obs->nasks;
+        }
+        if (out->rules_chosen && strcmp(out->rules_chosen, out->chosen) != 0)
+            out->differs = report_printf(r, "the emulated rules (%s) would pick %s instead", out->rules_rule,
+                                         shown_path(out->rules_chosen));
+        else if (!out->rules_chosen)
+            out->differs = report_printf(r, "the emulated rules (%s) find no file: %s", out->rules_rule,
+                                         out->rules_none_why ? out->rules_none_why : "none");
+        /* The file's own package (a platform package) is reached too. */
+        char dir[PATH_MAX * 2];
+        snprintf(dir, sizeof dir, "%s", out->chosen);
+        sel_ctx c = {r, out, NULL, out->pkgdir, 0, out->nreached, NULL, NULL};
+        for (char *slash; (slash = strrchr(dir, '/')) && slash > dir;) {
+            *slash = '\0';
+            char pjp[PATH_MAX * 2 + 16];
+            snprintf(pjp, sizeof pjp, "%s/package.json", dir);
+            if (is_file(pjp)) {
+                if (strcmp(dir, out->pkgdir) != 0)
+                    add_reached(&c, dir);
+                break;
+            }
+        }
+        return 0;
+    }
+    if (obs->state == OBS_DONE && obs->threw && !not_requirable(obs, spec)) {
+        /* The package's JavaScript threw before asking for any file: its refusal, in its words. */
+        out->observed = true;
+        out->rule = "observed";
+        out->rule_why = "require() threw before any .node file was asked for";
+        out->chosen = NULL;
+        out->outcome = SEL_NONE;
+        out->none_why =
+            report_printf(r, "%s (the package's own words, from require() in %s)", first_line(r, obs->threw), rt->kind);
+        return 0;
+    }
+    /* Nothing observed: the rules decide, and say why they had to. */
+    const char *why = obs->state != OBS_DONE ? obs->why
+                      : obs->threw
+                          ? report_printf(r, "require() cannot load the package itself (%s)", first_line(r, obs->threw))
+                          : "require() asked for no .node file: the package loads its native part later, at first use";
+    if (out->chosen)
+        out->note = report_printf(r, "%s; the rules (%s) find the file", why, out->rule);
+    else if (out->outcome == SEL_UNKNOWN || out->outcome == SEL_NONE) {
+        out->outcome = SEL_UNKNOWN;
+        out->none_why = report_printf(r, "cannot tell which file this package loads: %s; and the rules (%s): %s", why,
+                                      out->rule, out->none_why ? out->none_why : "no file");
+    } else {
+        out->note = why;
+    }
+    return 0;
+}
+
+static bool under(const char *path, const char *dir)
+{
+    size_t l = strlen(dir);
+    return strncmp(path, dir, l) == 0 && path[l] == '/';
+}
+
+static bool considered_in(const candidate *cands, size_t n, const char *rel)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *cp = cands[i].path;
         size_t cl = strlen(cp);
         /* A rejected directory ("prebuilds/darwin-arm64/") covers the files in it. */
         if (strcmp(cp, rel) == 0 || (cl && cp[cl - 1] == '/' && strncmp(rel, cp, cl) == 0))
             return true;
     }
-    return s->chosen && strcmp(s->chosen, path) == 0;
+    return false;
+}
+
+bool select_considered(const selection *s, const char *path)
+{
+    if (s->chosen && strcmp(s->chosen, path) == 0)
+        return true;
+    for (size_t i = 0; i < s->nreached; i++)
+        if (under(path, s->reached[i]))
+            return true;
+    for (size_t i = 0; i < s->nasks; i++)
+        if (strcmp(s->asks[i].file, path) == 0)
+            return true;
+    if (!s->pkgdir || !under(path, s->pkgdir))
+        return false;
+    const char *rel = path + strlen(s->pkgdir) + 1;
+    return considered_in(s->cands, s->ncands, rel) || considered_in(s->rules_cands, s->nrules_cands, rel);
 }
 
 bool select_is_native(const char *pkgdir)
@@ -641,7 +1187,19 @@ bool select_is_native(const char *pkgdir)
     bool native = pkg && (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(pkg, "napi")) ||
                           (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(pkg, "binary")) &&
                            (dep(pkg, "@mapbox/node-pre-gyp") || dep(pkg, "node-pre-gyp"))) ||
-                          cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pkg, "gypfile")));
+                          cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pkg, "gypfile")) ||
+                          dep(pkg, "node-gyp-build") || dep(pkg, "node-gyp-build-optional-packages") ||
+                          dep(pkg, "bindings") || install_builds(pkgdir, pkg) || has_platform_packages(pkgdir, pkg));
     cJSON_Delete(pkg);
     return native;
+}
+
+bool select_is_platform_package(const char *pkgdir)
+{
+    char p[PATH_MAX * 2 + 32];
+    pjoin(p, sizeof p, pkgdir, "package.json");
+    cJSON *pkg = read_json(p);
+    bool yes = pkg && is_platform_package(pkg);
+    cJSON_Delete(pkg);
+    return yes;
 }

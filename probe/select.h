@@ -8,6 +8,7 @@
 #include "../abi/prebuild.h"
 #include "../report/result.h"
 #include "diag.h"
+#include "observe.h"
 
 #include <stdbool.h>
 
@@ -27,9 +28,24 @@ void select_view(report *r, const runtime_facts *rt, const select_overrides *o, 
 int select_package(report *r, const char *pkgdir, const runtime_facts *rt, const select_overrides *o, selection *out,
                    diag *d);
 
-/* True when pkgdir looks like a package that loads native code: a binding.gyp, a .node
- * file, a loader dependency, a napi-rs "napi" field or a node-pre-gyp "binary" field. */
+/* The selection from what the runtime itself did (obs): the first file it loaded (else the
+ * last it asked for), the package's own refusal when require() threw before asking for any,
+ * and otherwise the rules, which then say why they had to decide (lazy loading, a crash). The
+ * rules' pick is kept for comparison (differs says when they disagree). spec is what require()
+ * was given; image_root, inside --sysroot, turns the runtime's paths into this machine's;
+ * stand_in says the loads were answered without dlopen. -1 as for select_package. */
+int select_observed(report *r, const char *pkgdir, const runtime_facts *rt, const select_overrides *o,
+                    const obs_pkg *obs, const char *spec, const char *image_root, bool stand_in, selection *out,
+                    diag *d);
+
+/* True when pkgdir looks like a package that loads native code: a binding.gyp, a build or
+ * prebuilds directory, a loader dependency (node-gyp-build, node-gyp-build-optional-packages,
+ * bindings), a napi-rs "napi" field, a node-pre-gyp "binary" field, an install script that
+ * builds or downloads it, or installed platform packages among its optionalDependencies. */
 bool select_is_native(const char *pkgdir);
+
+/* True when pkgdir is a platform package (its package.json names os or cpu). */
+bool select_is_platform_package(const char *pkgdir);
 
 /* True when path (absolute) is among the files out considered. */
 bool select_considered(const selection *s, const char *path);

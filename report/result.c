@@ -263,3 +263,16 @@ const char *result_runtime_label(const result *res, char *buf, size_t n)
         snprintf(buf, n, "%s (%s)", rt->kind, rt->path ? rt->path : "?");
     return buf;
 }
+
+const char *selection_shown(const selection *s)
+{
+    if (!s->chosen)
+        return NULL;
+    size_t pl = s->pkgdir ? strlen(s->pkgdir) : 0;
+    if (pl && strncmp(s->chosen, s->pkgdir, pl) == 0 && s->chosen[pl] == '/')
+        return s->chosen + pl + 1;
+    const char *nm = NULL;
+    for (const char *p = s->chosen; (p = strstr(p, "/node_modules/")); p++)
+        nm = p;
+    return nm ? nm + strlen("/node_modules/") : s->chosen;
+}

@@ -131,12 +131,27 @@ typedef struct candidate {
     const char *reason;
 } candidate;
 
+/* How a selection ended: a file, a loader that finds none or refuses (fail), a native part
+ * that was never built (fail), or no way to tell (error: never a guess). */
+typedef enum sel_outcome { SEL_CHOSEN, SEL_NONE, SEL_UNBUILT, SEL_UNKNOWN } sel_outcome;
+
+/* One .node file a package's JavaScript asked for, as the runtime reported it. */
+typedef struct sel_ask {
+    const char *file;    /* as the loader named it (this machine's path) */
+    const char *from;    /* the loader's file:line, or NULL */
+    const char *via;     /* "require" or "process.dlopen" */
+    bool ok;             /* it loaded (a stand-in was handed out, under --static-only) */
+    const char *message; /* the runtime's error when it did not load, else NULL */
+} sel_ask;
+
 /* Which file a runtime would load from a package, and why. */
 typedef struct selection {
+    sel_outcome outcome;
     const char *pkgdir;
     const char *name; /* package.json name and version */
     const char *version;
-    const char *rule;      /* "node-gyp-build", "bindings", "node-pre-gyp", "napi-rs", "build/Release" */
+    const char *rule;      /* "observed", or the emulated rule: "node-gyp-build", "node-gyp-build-optional-packages",
+                            * "bindings", "node-pre-gyp", "napi-rs", "optionalDependencies", "build/Release" */
     const char *rule_why;  /* how the rule was recognised */
     const char *seen_as;   /* the loader's view: "runtime=node abi=147 uv=1 libc=glibc ..." */
     const char *seen_note; /* when the loader's view differs from the real engine (Bun seen as node) */
@@ -144,7 +159,30 @@ typedef struct selection {
     candidate *cands;
     size_t ncands;
     const char *none_why; /* when nothing is chosen: the loader's own words */
+    /* Observed selection (rule "observed"): what the runtime itself did on require(). */
+    bool observed; /* the runtime was asked (the rules decided only when this is false) */
+    bool stand_in; /* native loading answered with a stand-in (--static-only): no dlopen */
+    sel_ask *asks; /* every .node file asked for, in order */
+    size_t nasks;
+    const char **mapped; /* real load: the files /proc/self/maps showed mapped */
+    size_t nmapped;
+    const char *load_error; /* the runtime's error loading the chosen file, or NULL */
+    const char *note;       /* how the file was found when not by observation (lazy loading, a
+                             * runtime that cannot run here), or NULL */
+    const char *rules_rule; /* what the emulated rules pick, for comparison: rule, file, or why none */
+    const char *rules_chosen;
+    const char *rules_none_why;
+    const char *differs;    /* a sentence when the rules and the runtime disagree, else NULL */
+    candidate *rules_cands; /* the rules' candidates, kept when observation decided */
+    size_t nrules_cands;
+    const char **reached; /* package directories whose .node files count as reached (the
+                           * package's platform packages, the chosen file's package) */
+    size_t nreached;
 } selection;
+
+/* The chosen file as a person reads it: relative to the package, else from the nearest
+ * node_modules (a platform package), else absolute. NULL when none was chosen. */
+const char *selection_shown(const selection *s);
 
 /* One addon, one runtime, or one pair with its checks. */
 typedef struct result {

@@ -103,7 +103,8 @@ mkdir -p "$X/usr/local/bin" "$X/lib/x86_64-linux-gnu" "$X/lib64" "$X/app/node_mo
 cp "$N24" "$X/usr/local/bin/node"
 for l in libdl.so.2 libstdc++.so.6 libm.so.6 libgcc_s.so.1 libpthread.so.0 libc.so.6; do cp -L "/lib/x86_64-linux-gnu/$l" "$X/lib/x86_64-linux-gnu/"; done
 cp -L /lib64/ld-linux-x86-64.so.2 "$X/lib64/"
-cp -a "$nm/isolated-vm" "$X/app/node_modules/"
+# The package's loader too: the runtime require()s the package as the application would.
+cp -a "$nm/isolated-vm" "$nm/node-gyp-build" "$X/app/node_modules/"
 "$B" check --format json --sysroot "$X" --smoke "$SMOKE" --expect 3 --runtime /usr/local/bin/node /app/node_modules/isolated-vm \
   > "$t/x.json" 2>/dev/null; rc=$?
 [ $rc = 0 ] && ok || bad "x86-64 image, real load with the image as root: exit $rc, want 0"

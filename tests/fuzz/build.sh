@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# tests/fuzz/build.sh CLANG SRCDIR OUTDIR DRIVER_BLOB — build the libFuzzer targets with
+# tests/fuzz/build.sh CLANG SRCDIR OUTDIR BLOB... — build the libFuzzer targets with
 # clang (-fsanitize=fuzzer,address,undefined) over the tool's own sources.
 set -euo pipefail
-cc=$1 src=$2 out=$3 blob=$4
+cc=$1 src=$2 out=$3
+shift 3
+blobs=("$@")
 mkdir -p "$out/obj"
 flags=(-g -O1 -std=c11 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
        -I"$src" $(pkg-config --cflags libelf libcjson))
 objs=()
-for f in "$src"/probe/*.c "$src"/probe/checks/*.c "$src"/abi/*.c "$src"/report/*.c "$blob"; do
+for f in "$src"/probe/*.c "$src"/probe/checks/*.c "$src"/abi/*.c "$src"/report/*.c "${blobs[@]}"; do
   [ "$(basename "$f")" = main.c ] && continue
   o=$out/obj/$(echo "${f#$src/}" | tr '/' '_').o
   "$cc" "${flags[@]}" -c "$f" -o "$o"

@@ -1,0 +1,223 @@
+/* probe/observe.c — running the observation driver over a list of packages and folding its
+ * event lines into one record per package. The driver appends a line per event as it happens,
+ * so when a package kills the process (a crash in an addon's initialiser, process.exit, a
+ * hang past the deadline), the lines say which package it was; that one is recorded, and a new
+ * process starts at the next. A process killed at the deadline after it made progress is no
+ * verdict on the package it was in: that package is tried again first, in a process of its own. */
+#define _GNU_SOURCE
+#include "observe.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A growing array of n elements of size sz in the report's arena (amortized doubling). */
+static void *grow(report *r, void *v, size_t n, size_t *cap, size_t sz)
+{
+    if (n < *cap)
+        return v;
+    size_t ncap = *cap ? *cap * 2 : 4;
+    void *nv = report_alloc(r, ncap * sz);
+    if (!nv)
+        return NULL;
+    if (n)
+        memcpy(nv, v, n * sz);
+    *cap = ncap;
+    return nv;
+}
+
+static const char *str(report *r, const cJSON *o, const char *key)
+{
+    const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+    return s ? report_strdup(r, s) : NULL;
+}
+
+/* Per-package capacities of the arrays being grown, kept beside out while parsing. */
+typedef struct caps {
+    size_t asks, mapped;
+} caps;
+
+static void fold(report *r, const cJSON *ev, obs_pkg *out, caps *cp, size_t n, size_t *open, bool *done)
+{
+    const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "ev"));
+    const cJSON *ij = cJSON_GetObjectItemCaseSensitive(ev, "i");
+    if (!kind)
+        return;
+    if (strcmp(kind, "done") == 0) {
+        *done = true;
+        return;
+    }
+    if (!cJSON_IsNumber(ij) || ij->valuedouble < 0 || ij->valuedouble >= (double)n)
+        return; /* an event of no package (an async error between packages) */
+    size_t i = (size_t)ij->valuedouble;
+    obs_pkg *p = &out[i];
+    if (strcmp(kind, "start") == 0) {
+        memset(p, 0, sizeof *p);
+        cp[i] = (caps){0, 0};
+        *open = i;
+    } else if (strcmp(kind, "ask") == 0) {
+        obs_ask *a = grow(r, p->asks, p->nasks, &cp[i].asks, sizeof *a);
+        if (!a)
+            return;
+        p->asks = a;
+        a = &p->asks[p->nasks++];
+        memset(a, 0, sizeof *a);
+        a->file = str(r, ev, "file");
+        a->from = str(r, ev, "from");
+        a->via = str(r, ev, "via");
+        if (!a->file) /* a malformed line: never an ask without a file */
+            p->nasks--;
+    } else if (strcmp(kind, "loaded") == 0) {
+        if (!p->nasks)
+            return;
+        obs_ask *a = &p->asks[p->nasks - 1];
+        a->settled = true;
+        a->ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "ok"));
+        a->message = str(r, ev, "message");
+    } else if (strcmp(kind, "async-error") == 0) {
+        if (!p->async_error)
+            p->async_error = str(r, ev, "message");
+    } else if (strcmp(kind, "end") == 0) {
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(ev, "threw");
+        if (cJSON_IsObject(t)) {
+            p->threw = str(r, t, "message");
+            if (!p->threw)
+                p->threw = "(an exception without a message)";
+            p->threw_code = str(r, t, "code");
+        }
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(ev, "mapped"), *e;
+        if (cJSON_IsArray(m)) {
+            p->maps_read = true;
+            cJSON_ArrayForEach(e, m)
+            {
+                const char *f = cJSON_GetStringValue(e);
+                const char **v = f ? grow(r, p->mapped, p->nmapped, &cp[i].mapped, sizeof *v) : NULL;
+                if (!v)
+                    continue;
+                p->mapped = v;
+                p->mapped[p->nmapped++] = report_strdup(r, f);
+            }
+        }
+        p->state = OBS_DONE;
+        if (*open == i)
+            *open = n;
+    }
+}
+
+size_t observe_parse(report *r, const char *lines, size_t len, obs_pkg *out, size_t n, bool *done)
+{
+    size_t open = n;
+    *done = false;
+    caps *cp = calloc(n ? n : 1, sizeof *cp);
+    if (!cp)
+        return n;
+    const char *p = lines, *end = lines ? lines + len : NULL;
+    while (p && p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            break; /* a line cut short when the process died: not an event */
+        cJSON *ev = cJSON_ParseWithLength(p, (size_t)(nl - p));
+        if (ev)
+            fold(r, ev, out, cp, n, &open, done);
+        cJSON_Delete(ev);
+        p = nl + 1;
+    }
+    free(cp);
+    return open;
+}
+
+/* The request for packages [first, n): every target (so indices stay the same), and where to start. */
+static char *request(const obs_target *t, size_t n, size_t first, bool stub)
+{
+    cJSON *root = cJSON_CreateObject(), *list = NULL;
+    char *text = NULL;
+    if (!root || !cJSON_AddStringToObject(root, "mode", stub ? "stub" : "load") ||
+        !cJSON_AddNumberToObject(root, "first", (double)first) || !(list = cJSON_AddArrayToObject(root, "packages")))
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        if (!o || !cJSON_AddItemToArray(list, o) || !cJSON_AddStringToObject(o, "spec", t[i].spec) ||
+            !cJSON_AddStringToObject(o, "from", t[i].from))
+            goto done;
+    }
+    text = cJSON_PrintUnformatted(root);
+done:
+    cJSON_Delete(root);
+    return text;
+}
+
+int observe_packages(report *r, const dyn_job *base, bool stub, const obs_target *targets, size_t n, obs_pkg *out,
+                     diag *d)
+{
+    memset(out, 0, n * sizeof *out);
+    size_t first = 0;
+    /* Each round either finishes, records one package, or starts a package of its own: at most
+     * two rounds per package end the loop. */
+    for (size_t round = 0; first < n && round < 2 * n + 2; round++) {
+        char *req = request(targets, n, first, stub);
+        if (!req)
+            return diag_set(d, DIAG_NOMEM, "out of memory");
+        dyn_job j = *base;
+        j.observe = req;
+        dyn_outcome o;
+        int rc = dyn_run(&j, &o);
+        free(req);
+        char how[96];
+        if (rc != 0) {
+            const char *why = report_printf(r, "the runtime could not be started: %s", o.error);
+            for (size_t i = first; i < n; i++) {
+                out[i].state = OBS_UNSEEN;
+                out[i].why = why;
+            }
+            dyn_outcome_free(&o);
+            return 0;
+        }
+        bool done = false;
+        size_t open = observe_parse(r, o.handshake, o.handshake ? strlen(o.handshake) : 0, out, n, &done);
+        spawn_describe(&o.proc, how, sizeof how);
+        /* Where the lines stop: the first package not reported as ended, from first on. */
+        size_t next = first;
+        while (next < n && out[next].state == OBS_DONE)
+            next++;
+        if (done || next >= n) {
+            dyn_outcome_free(&o);
+            break;
+        }
+        if (open == n) {
+            /* It ended between packages, or before the first: nothing to blame a package for. */
+            size_t tail_len = 0;
+            const char *tail = spawn_last_line(o.proc.err, o.proc.err_len, &tail_len);
+            const char *why = tail ? report_printf(r, "the runtime ended (%s) before require()-ing it: %.*s", how,
+                                                   (int)(tail_len > 300 ? 300 : tail_len), tail)
+                                   : report_printf(r, "the runtime ended (%s) before require()-ing it", how);
+            if (next == first) {
+                for (size_t i = first; i < n; i++) {
+                    out[i].state = OBS_UNSEEN;
+                    out[i].why = why;
+                }
+                dyn_outcome_free(&o);
+                break;
+            }
+            first = next;
+        } else if (o.proc.timed_out && open != first) {
+            first = open; /* progress was made: the unfinished package gets a process of its own */
+        } else {
+            out[open].state = o.proc.timed_out ? OBS_TIMEOUT : OBS_DIED;
+            out[open].why = o.proc.timed_out
+                                ? report_printf(r, "require() did not return within the timeout (%s)", how)
+                                : report_printf(r, "the runtime process ended (%s) while require()-ing it", how);
+            first = open + 1;
+        }
+        dyn_outcome_free(&o);
+    }
+    return 0;
+}
+
+const obs_ask *observe_choice(const obs_pkg *p)
+{
+    for (size_t i = 0; i < p->nasks; i++)
+        if (p->asks[i].settled && p->asks[i].ok)
+            return &p->asks[i];
+    return p->nasks ? &p->asks[p->nasks - 1] : NULL;
+}

@@ -1,0 +1,67 @@
+/* probe/observe.h — observed selection: the runtime itself is asked which .node file each
+ * package loads. One runtime process require()s a whole list of packages with native loading
+ * intercepted (probe/observe.cjs); a package that kills or hangs that process is recorded as
+ * such, and a new process goes on with the rest. */
+#ifndef ABIPROBE_OBSERVE_H
+#define ABIPROBE_OBSERVE_H
+
+#include "../report/result.h"
+#include "diag.h"
+#include "dynamic.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* One package to require(), as the runtime sees it (inside --sysroot, the image's paths). */
+typedef struct obs_target {
+    const char *spec; /* what require() is given: the name under node_modules, or an absolute directory */
+    const char *from; /* the directory it resolves from */
+} obs_target;
+
+/* How the observation of one package ended. */
+typedef enum obs_state {
+    OBS_UNSEEN,  /* never tried (the runtime could not be started) */
+    OBS_DONE,    /* require() returned or threw */
+    OBS_DIED,    /* the runtime process ended while require()-ing it */
+    OBS_TIMEOUT, /* it was still require()-ing it at the deadline, in a process of its own */
+} obs_state;
+
+/* One .node file the package's JavaScript asked for, in order. */
+typedef struct obs_ask {
+    const char *file;    /* the path given to the loader, as the runtime resolved it */
+    const char *from;    /* the loader's file:line, from the stack; NULL when unknown */
+    const char *via;     /* "require" or "process.dlopen" */
+    bool settled;        /* the load finished (with ok and message) */
+    bool ok;             /* it loaded (or, with a stand-in, was handed one) */
+    const char *message; /* the loader's error, when !ok */
+} obs_ask;
+
+/* What one package did. Strings and arrays live in the report's arena. */
+typedef struct obs_pkg {
+    obs_state state;
+    obs_ask *asks;
+    size_t nasks;
+    const char *threw;       /* require()'s error message, NULL when it returned */
+    const char *threw_code;  /* its code (MODULE_NOT_FOUND, ERR_DLOPEN_FAILED...), or NULL */
+    const char *async_error; /* an error thrown later, outside require(), or NULL */
+    const char **mapped;     /* real load only: the files /proc/self/maps shows it mapped */
+    size_t nmapped;
+    bool maps_read;  /* mapped is meaningful (a real load whose end was reported) */
+    const char *why; /* OBS_DIED / OBS_TIMEOUT / OBS_UNSEEN: how, in one line */
+} obs_pkg;
+
+/* Observe n packages in the runtime that base describes (runtime, kind, emulator, sysroot,
+ * timeout; addon and smoke are unused). stub: hand out stand-ins instead of loading (no native
+ * code runs). out[i] is filled for targets[i]. Returns 0, or -1 when out of memory. */
+int observe_packages(report *r, const dyn_job *base, bool stub, const obs_target *targets, size_t n, obs_pkg *out,
+                     diag *d);
+
+/* Fold event lines (the driver's handshake) into out[first..n). Returns the index of the
+ * package that was in progress when the lines end (n when none, or when every package
+ * ended), and sets *done when the driver reported that it finished. Exposed for the tests. */
+size_t observe_parse(report *r, const char *lines, size_t len, obs_pkg *out, size_t n, bool *done);
+
+/* The first ask that loaded, else the last one; NULL when it asked for none. */
+const obs_ask *observe_choice(const obs_pkg *p);
+
+#endif
