@@ -1050,7 +1050,7 @@ int select_observed(report *r, const char *pkgdir, const runtime_facts *rt, cons
         out->nmapped = obs->nmapped;
     }
     const obs_ask *a = observe_choice(obs);
-    if (obs->state == OBS_DONE && a) {
+    if (a) {
         /* The runtime asked for a file: that is the selection, whatever the rules say. */
         size_t k = (size_t)(a - obs->asks);
         const sel_ask *chosen = &out->asks[k];
@@ -1068,6 +1068,8 @@ int select_observed(report *r, const char *pkgdir, const runtime_facts *rt, cons
             chosen->via ? chosen->via : "require", stand_in ? "; a stand-in answered, no native code ran" : "");
         if (!chosen->ok)
             out->load_error = first_line(r, chosen->message ? chosen->message : "it did not load");
+        if (obs->state != OBS_DONE)
+            out->note = obs->why;
         if (obs->nasks && (out->cands = report_alloc(r, obs->nasks * sizeof *out->cands))) {
             for (size_t i = 0; i < obs->nasks; i++) {
                 const sel_ask *x = &out->asks[i];
@@ -1117,6 +1119,21 @@ int select_observed(report *r, const char *pkgdir, const runtime_facts *rt, cons
         out->outcome = SEL_NONE;
         out->none_why =
             report_printf(r, "%s (the package's own words, from require() in %s)", first_line(r, obs->threw), rt->kind);
+        return 0;
+    }
+    if (obs->state == OBS_DIED || obs->state == OBS_TIMEOUT) {
+        /* require() itself ended the process, or never returned, before asking for a file:
+         * what the application would load cannot be told, whatever the rules pick. */
+        out->observed = true;
+        out->rule = "observed";
+        out->rule_why = "require() did not finish";
+        out->outcome = SEL_UNKNOWN;
+        out->none_why = report_printf(r, "cannot tell which file this package loads: %s (the rules, %s, %s %s)",
+                                      obs->why, out->rules_rule, out->rules_chosen ? "would pick" : "find none:",
+                                      out->rules_chosen     ? shown_path(out->rules_chosen)
+                                      : out->rules_none_why ? out->rules_none_why
+                                                            : "no file");
+        out->chosen = NULL;
         return 0;
     }
     /* Nothing observed: the rules decide, and say why they had to. */

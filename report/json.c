@@ -201,6 +201,40 @@ static cJSON *selection_json(const selection *s)
     put_str(j, "chosen", s->chosen);
     if (!s->chosen)
         put_str(j, "none_why", s->none_why);
+    static const char *const outcomes[] = {"chosen", "none", "unbuilt", "unknown"};
+    put_str(j, "outcome", outcomes[s->outcome]);
+    cJSON_AddBoolToObject(j, "observed", s->observed);
+    if (s->observed)
+        cJSON_AddBoolToObject(j, "stand_in", s->stand_in);
+    if (s->load_error)
+        put_str(j, "load_error", s->load_error);
+    if (s->note)
+        put_str(j, "note", s->note);
+    if (s->observed) {
+        cJSON *asked = cJSON_AddArrayToObject(j, "asked");
+        for (size_t i = 0; i < s->nasks; i++) {
+            cJSON *a = cJSON_CreateObject();
+            put_str(a, "file", s->asks[i].file);
+            put_str(a, "from", s->asks[i].from);
+            put_str(a, "via", s->asks[i].via);
+            cJSON_AddBoolToObject(a, "ok", s->asks[i].ok);
+            if (s->asks[i].message)
+                put_str(a, "message", s->asks[i].message);
+            cJSON_AddItemToArray(asked, a);
+        }
+        if (!s->stand_in) {
+            cJSON *mapped = cJSON_AddArrayToObject(j, "mapped");
+            for (size_t i = 0; i < s->nmapped; i++)
+                cJSON_AddItemToArray(mapped, jstr(s->mapped[i]));
+        }
+        cJSON *rules = cJSON_AddObjectToObject(j, "rules");
+        put_str(rules, "rule", s->rules_rule);
+        put_str(rules, "chosen", s->rules_chosen);
+        if (!s->rules_chosen)
+            put_str(rules, "none_why", s->rules_none_why);
+        if (s->differs)
+            put_str(j, "differs", s->differs);
+    }
     cJSON *arr = cJSON_AddArrayToObject(j, "candidates");
     for (size_t i = 0; i < s->ncands; i++) {
         cJSON *c = cJSON_CreateObject();

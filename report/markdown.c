@@ -171,7 +171,7 @@ int report_write_markdown(const report *r, const report_opts *o, FILE *out)
         }
         if (res->sel && res->sel->chosen) {
             fputs("- selected: ", out);
-            code(out, res->sel->chosen + strlen(res->sel->pkgdir) + 1);
+            code(out, selection_shown(res->sel));
             fputs(" by ", out);
             md(out, res->sel->rule);
             if (res->sel->seen_note) {

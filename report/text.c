@@ -404,7 +404,7 @@ static void print_selection(const out_ctx *c, const result *res)
     }
     label(c, "chosen");
     if (s->chosen)
-        fprintf(c->f, "%s%s%s\n", GREEN(c), s->chosen + (s->pkgdir ? strlen(s->pkgdir) + 1 : 0), RESET(c));
+        fprintf(c->f, "%s%s%s\n", GREEN(c), selection_shown(s), RESET(c));
     else
         fprintf(c->f, "%snone: %s%s\n", RED(c), s->none_why, RESET(c));
     if (s->ncands)
