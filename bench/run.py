@@ -13,6 +13,9 @@ ratio of the medians. The figures in README.md come from this script.
           3 runtimes) against a shell loop of `ldd -r` over its linux-x64 prebuilds
   full    the full check (dlopen + execute) against a bare `RT -e "process.dlopen(...)"`
   jobs    four full checks with -j 1 against -j 2
+  packages  `scan` of the real package tree (fixtures/fetch.sh: .cache/packages, ten packages
+          with loaders of their own) against Bun, Node 24 and Deno, each with observation
+          (the default), --static-only (observed with stand-ins) and --select rules (emulated)
   insns   instruction counts of the static checks (valgrind --tool=callgrind)
   hyperfine  the static pairs again through hyperfine -N, as a second opinion
 
@@ -47,6 +50,8 @@ A137 = os.path.join(IVM, "prebuilds", "linux-x64", "isolated-vm.abi137.glibc.nod
 A147 = os.path.join(IVM, "prebuilds", "linux-x64", "isolated-vm.abi147.glibc.node")
 LDSO = "/lib64/ld-linux-x86-64.so.2"
 TREE = os.path.join(ROOT, "build", "bench-tree", "node_modules")
+DENO = os.path.join(NM, "@deno", "linux-x64-glibc", "deno")
+PKGS = os.path.join(ROOT, ".cache", "packages", "node_modules")
 
 misses = []
 
@@ -238,6 +243,22 @@ def part_jobs(runs):
     target("-j 2 >= 1.6x on 2 cores", speed >= 1.6, "%.2fx" % speed)
 
 
+def part_packages(runs):
+    if not os.path.isdir(PKGS):
+        die("%s is missing: run fixtures/fetch.sh" % PKGS)
+    runs = max(3, runs // 5)
+    print("scan of the real package tree (10 packages), %d alternating runs per command" % runs)
+    for name, rt in (("bun", BUN), ("node24", N24), ("deno", DENO)):
+        base = [BIN, "scan", "--format", "json", "--runtime", rt]
+        cases = [("%s observed, static" % name, base + ["--static-only", PKGS], None, False),
+                 ("%s rules, static" % name, base + ["--static-only", "--select", "rules", PKGS], None, False),
+                 ("%s observed, full (real loads)" % name, base + [PKGS], None, False),
+                 ("%s rules, full" % name, base + ["--select", "rules", PKGS], None, False)]
+        t = alternate(cases, runs)
+        for label, *_ in cases:
+            line(label, t[label], t[cases[1][0]] if "static" in label else t[cases[3][0]])
+
+
 def part_insns():
     print("instructions (valgrind --tool=callgrind, one run each)")
     if not shutil.which("valgrind"):
@@ -269,7 +290,7 @@ def part_hyperfine(runs):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=25)
-    ap.add_argument("--only", default="static,rss,scan,full,jobs,insns")
+    ap.add_argument("--only", default="static,rss,scan,full,jobs,insns,packages")
     ap.add_argument("--hyperfine", action="store_true", help="also time the static pairs with hyperfine -N")
     a = ap.parse_args()
     for path, how in ((BIN, "cmake -S . -B build && cmake --build build"), (BUN, "fixtures/fetch.sh"),
@@ -285,10 +306,11 @@ def main():
     print("abiprobe bench, %s, %s %s, %d cores, %s" % (time.strftime("%Y-%m-%d"), platform.system(),
                                                        platform.machine(), os.cpu_count() or 1, cpu))
     parts = {"static": lambda: part_static(a.runs), "rss": part_rss, "scan": lambda: part_scan(a.runs),
-             "full": lambda: part_full(a.runs), "jobs": lambda: part_jobs(a.runs), "insns": part_insns}
+             "full": lambda: part_full(a.runs), "jobs": lambda: part_jobs(a.runs), "insns": part_insns,
+             "packages": lambda: part_packages(a.runs)}
     for name in a.only.split(","):
         if name not in parts:
-            die("unknown part %s (static, rss, scan, full, jobs, insns)" % name)
+            die("unknown part %s (static, rss, scan, full, jobs, insns, packages)" % name)
         parts[name]()
     if a.hyperfine:
         part_hyperfine(a.runs)
