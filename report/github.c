@@ -1,5 +1,6 @@
 /* report/github.c — GitHub Actions workflow commands: ::error for failing and unchecked
- * pairs and stale expectations, ::warning for warnings, ::notice for declared failures.
+ * pairs and stale expectations, ::warning for warnings and unreferenced .node files,
+ * ::notice for declared failures.
  * (The Markdown step summary is written by the caller, from report/markdown.c.) */
 #include "report.h"
 
@@ -42,6 +43,15 @@ int report_write_github(const report *r, const report_opts *o, FILE *out)
     (void)o;
     for (size_t i = 0; i < r->nresults; i++) {
         const result *res = &r->results[i];
+        if (res->unreferenced && res->addon) {
+            /* No verdict, but never out of sight: a .node file nothing reaches. */
+            fputs("::warning file=", out);
+            esc(out, res->addon->path, true);
+            fputs(",title=abiprobe: unreferenced .node file::", out);
+            esc(out, res->addon->path, false);
+            fputs(": no loader of its package reaches it; it got no verdict\n", out);
+            continue;
+        }
         if (!res->has_verdict)
             continue;
         const check *k = NULL;

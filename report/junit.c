@@ -95,8 +95,11 @@ int report_write_junit(const report *r, const report_opts *o, FILE *out)
     (void)o;
     report_totals t = report_count(r);
     fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    size_t nun = 0;
+    for (size_t i = 0; i < r->nresults; i++)
+        nun += r->results[i].unreferenced && r->results[i].addon;
     fprintf(out, "<testsuites name=\"abiprobe\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\">\n",
-            t.total, t.fail, t.error, t.expected);
+            t.total + nun, t.fail, t.error, t.expected + nun);
     /* Suites by runtime, in the order runtimes first appear. */
     for (size_t i = 0; i < r->nresults; i++) {
         const result *lead = &r->results[i];
@@ -149,6 +152,24 @@ int report_write_junit(const report *r, const report_opts *o, FILE *out)
                 fprintf(out, "</%s>\n", tag);
             }
             fputs("    </testcase>\n", out);
+        }
+        fputs("  </testsuite>\n", out);
+    }
+    /* .node files nothing reaches get no verdict, but they are listed, as skipped cases. */
+    if (nun) {
+        fprintf(out,
+                "  <testsuite name=\"unreferenced .node files\" tests=\"%zu\" failures=\"0\" errors=\"0\" "
+                "skipped=\"%zu\">\n",
+                nun, nun);
+        for (size_t i = 0; i < r->nresults; i++) {
+            const result *res = &r->results[i];
+            if (!res->unreferenced || !res->addon)
+                continue;
+            fputs("    <testcase classname=\"abiprobe.unreferenced\" name=\"", out);
+            xml(out, res->addon->path);
+            fputs("\">\n      <skipped message=\"no loader of its package reaches this file; no verdict\"/>\n"
+                  "    </testcase>\n",
+                  out);
         }
         fputs("  </testsuite>\n", out);
     }

@@ -50,6 +50,14 @@ if (un.length !== 1 || !un[0].endsWith("gamma/test/fixture.node")) { console.err
 if (d.command !== "scan") process.exit(1);
 ' "$t/out.json" && ok || bad "fixture tree: each package once (pnpm store and link, scope, workspace), one unreferenced file"
 
+# The unreferenced file shows in JUnit (a skipped case, well-formed XML) and as a GitHub warning.
+"$B" scan --static-only --format junit --runtime "$FIXTURE_DIR/fake_host" "$t/app/node_modules" > "$t/out.xml" 2>/dev/null
+xmllint --noout "$t/out.xml" 2>/dev/null && grep -q 'classname="abiprobe.unreferenced" name="[^"]*gamma/test/fixture.node"' "$t/out.xml" &&
+  ok || bad "junit: the unreferenced gamma/test/fixture.node must be listed (well-formed XML)"
+"$B" scan --static-only --format github --runtime "$FIXTURE_DIR/fake_host" "$t/app/node_modules" 2>/dev/null |
+  grep -q '^::warning file=[^,]*gamma/test/fixture.node,title=abiprobe: unreferenced' &&
+  ok || bad "github: the unreferenced gamma/test/fixture.node must be a ::warning"
+
 # The real tree: isolated-vm under Bun and Node 24, each with the prebuild its loader picks.
 nm=$CACHE_DIR/node_modules
 "$B" scan --static-only --format json --runtime "$nm/@oven/bun-linux-x64/bin/bun" \
