@@ -34,9 +34,10 @@ typedef struct prepared {
 
 /* What the runtimes did when a package was require()d: one entry per package directory. */
 typedef struct observed {
-    const char *dir;  /* this machine's real path */
-    const char *spec; /* what require() was given */
-    obs_pkg *per_rt;  /* one per runtime (state OBS_UNSEEN where it was not observed) */
+    const char *dir;       /* this machine's real path */
+    const char *spec;      /* what require() is given, as a chrooted runtime sees it */
+    const char *spec_host; /* the same by this machine's paths (no image, or under --emulator) */
+    obs_pkg *per_rt;       /* one per runtime (state OBS_UNSEEN where it was not observed) */
     size_t nrt;
 } observed;
 
@@ -359,7 +360,7 @@ static int cmp_observed(const void *a, const void *b)
 
 static const observed *find_observed(const checker *c, const char *dir)
 {
-    observed key = {dir, NULL, NULL, 0};
+    observed key = {dir, NULL, NULL, NULL, 0};
     return c->nobs ? bsearch(&key, c->obs, c->nobs, sizeof *c->obs, cmp_observed) : NULL;
 }
 
@@ -385,20 +386,18 @@ int checker_observe(checker *c, const char *const *pkgdirs, size_t n, diag *d)
 {
     if (n == 0)
         return 0;
+    int rc = -1;
     const char *root = c->opts.overrides.sysroot;
     size_t rl = root ? strlen(root) : 0;
     observed *grown = realloc(c->obs, (c->nobs + n) * sizeof *grown);
+    if (grown)
+        c->obs = grown;
     obs_target *t = calloc(n, sizeof *t);
-    size_t *slot = calloc(n, sizeof *slot);
-    if (!grown || !t || !slot) {
-        if (grown)
-            c->obs = grown;
-        free(t);
-        free(slot);
-        return diag_set(d, DIAG_NOMEM, "out of memory");
-    }
-    c->obs = grown;
+    obs_target *th = calloc(n, sizeof *th); /* this machine's paths: for a runtime under an emulator */
+    obs_pkg *out = calloc(n, sizeof *out);
     size_t m = 0;
+    if (!grown || !t || !th || !out)
+        goto nomem;
     for (size_t i = 0; i < n; i++) {
         char real[PATH_MAX];
         if (!realpath(pkgdirs[i], real) || find_observed(c, real))
@@ -411,22 +410,16 @@ int checker_observe(checker *c, const char *const *pkgdirs, size_t n, diag *d)
         observed *o = &c->obs[c->nobs + m];
         o->dir = report_strdup(c->r, real);
         o->nrt = c->nrts;
-        o->per_rt = report_alloc(c->r, (c->nrts ? c->nrts : 1) * sizeof *o->per_rt);
-        if (!o->per_rt) {
-            free(t);
-            free(slot);
-            return diag_set(d, DIAG_NOMEM, "out of memory");
-        }
+        if (!(o->per_rt = report_alloc(c->r, (c->nrts ? c->nrts : 1) * sizeof *o->per_rt)))
+            goto nomem;
+        /* A chrooted runtime sees the image's paths. Under qemu-user's -L the image serves only
+         * the loader and libraries: the files its JavaScript opens go by this machine's paths. */
         const char *img = rl && strncmp(real, root, rl) == 0 ? real + rl : real;
         require_spec(c->r, img, &o->spec, &t[m].from);
         t[m].spec = o->spec;
+        require_spec(c->r, real, &o->spec_host, &th[m].from);
+        th[m].spec = o->spec_host;
         m++;
-    }
-    obs_pkg *out = calloc(m ? m : 1, sizeof *out);
-    if (!out) {
-        free(t);
-        free(slot);
-        return diag_set(d, DIAG_NOMEM, "out of memory");
     }
     for (size_t i = 0; i < c->nrts && m; i++) {
         const prepared *p = &c->rts[i];
@@ -438,21 +431,22 @@ int checker_observe(checker *c, const char *const *pkgdirs, size_t n, diag *d)
                      .timeout_ms = c->opts.timeout_ms,
                      .sysroot = root,
                      .emulator = p->emulator};
-        if (observe_packages(c->r, &j, c->opts.static_only, t, m, out, d) != 0) {
-            free(out);
-            free(t);
-            free(slot);
-            return -1;
-        }
+        if (observe_packages(c->r, &j, c->opts.static_only, root && !p->emulator ? t : th, m, out, d) != 0)
+            goto done;
         for (size_t k = 0; k < m; k++)
             c->obs[c->nobs + k].per_rt[i] = out[k];
     }
     c->nobs += m;
     qsort(c->obs, c->nobs, sizeof *c->obs, cmp_observed);
+    rc = 0;
+    goto done;
+nomem:
+    diag_set(d, DIAG_NOMEM, "out of memory");
+done:
     free(out);
+    free(th);
     free(t);
-    free(slot);
-    return 0;
+    return rc;
 }
 
 /* The select check of a package result, from its selection. */
@@ -505,6 +499,62 @@ static check *select_check(checker *c, result *res, const prepared *p)
     return k;
 }
 
+/* The selection of runtime i for pkgdir: what the runtime did when it was asked, else the
+ * rules, saying why; an error when it should have been asked and could not be. */
+static int select_for(checker *c, size_t i, const char *pkgdir, selection *sel, diag *d)
+{
+    const prepared *p = &c->rts[i];
+    char real[PATH_MAX];
+    const observed *ob = realpath(pkgdir, real) ? find_observed(c, real) : NULL;
+    const obs_pkg *op = ob && i < ob->nrt && ob->per_rt[i].state != OBS_UNSEEN ? &ob->per_rt[i] : NULL;
+    const char *root = c->opts.overrides.sysroot;
+    bool image_view = root && !p->emulator; /* a chrooted runtime reports the image's paths */
+    int src =
+        op ? select_observed(c->r, pkgdir, p->facts, &c->opts.overrides, op, image_view ? ob->spec : ob->spec_host,
+                             image_view ? root : NULL, c->opts.static_only, sel, d)
+           : select_package(c->r, pkgdir, p->facts, &c->opts.overrides, sel, d);
+    if (src != 0)
+        return -1;
+    if (!op) {
+        /* The rules decided: say so, and why the runtime was not asked (or could not run at
+         * all when it was: an image whose runtime lacks its loader, say). */
+        const char *why = p->no_observe                            ? p->no_observe
+                          : ob && i < ob->nrt && ob->per_rt[i].why ? ob->per_rt[i].why
+                                                                   : "the runtime was not asked";
+        const char *emu = report_printf(c->r, "emulated: %s", why);
+        sel->note = sel->note ? report_printf(c->r, "%s; %s", sel->note, emu) : emu;
+    }
+    return 0;
+}
+
+int checker_select(checker *c, const char *pkgdir, diag *d)
+{
+    char real[PATH_MAX];
+    const char *one[] = {pkgdir};
+    if (realpath(pkgdir, real) && !find_observed(c, real) && checker_observe(c, one, 1, d) != 0)
+        return -1;
+    int ret = 0;
+    for (size_t i = 0; i < c->nrts; i++) {
+        result *res = report_add(c->r);
+        selection *sel = res ? report_alloc(c->r, sizeof *sel) : NULL;
+        if (!sel)
+            return diag_set(d, DIAG_NOMEM, "out of memory");
+        res->runtime = c->rts[i].facts;
+        res->rt_name = c->rts[i].name;
+        res->target = report_strdup(c->r, pkgdir);
+        res->sel = sel;
+        diag sd;
+        diag_clear(&sd);
+        if (select_for(c, i, pkgdir, sel, &sd) != 0) {
+            sel->none_why = report_strdup(c->r, sd.msg);
+            *d = sd;
+            ret = -1;
+            break;
+        }
+    }
+    return ret;
+}
+
 /* A package directory: each runtime's loader picks the file, then that file is checked. */
 static int run_package(checker *c, const char *pkgdir, diag *d)
 {
@@ -521,27 +571,13 @@ static int run_package(checker *c, const char *pkgdir, diag *d)
         res->sel = sel;
         diag sd;
         diag_clear(&sd);
-        char real[PATH_MAX];
-        const observed *ob = realpath(pkgdir, real) ? find_observed(c, real) : NULL;
-        const obs_pkg *op = ob && i < ob->nrt && ob->per_rt[i].state != OBS_UNSEEN ? &ob->per_rt[i] : NULL;
-        int src = op ? select_observed(c->r, pkgdir, p->facts, &c->opts.overrides, op, ob->spec,
-                                       c->opts.overrides.sysroot, c->opts.static_only, sel, &sd)
-                     : select_package(c->r, pkgdir, p->facts, &c->opts.overrides, sel, &sd);
-        if (src != 0) {
+        if (select_for(c, i, pkgdir, sel, &sd) != 0) {
             rest(c->r, res, static_ids, NSTATIC, STATUS_ERROR, sd.msg);
             rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_ERROR, sd.msg);
             result_settle(res);
             *d = sd;
             ret = -1;
             continue;
-        }
-        if (!op) {
-            /* The rules decided: say so, and why the runtime was not asked. */
-            const char *why = ob && i < ob->nrt && ob->per_rt[i].why ? ob->per_rt[i].why
-                              : p->no_observe                        ? p->no_observe
-                                                                     : "the runtime was not asked";
-            const char *emu = report_printf(c->r, "emulated: %s", why);
-            sel->note = sel->note ? report_printf(c->r, "%s; %s", sel->note, emu) : emu;
         }
         if (!sel->chosen) {
             /* No file: the package itself stands as the addon of the result. */

@@ -48,6 +48,12 @@ int checker_add_named_runtime(checker *c, const char *rt, const char *name, diag
  * Paths are this machine's. Returns 0, or -1 when out of memory. */
 int checker_observe(checker *c, const char *const *pkgdirs, size_t n, diag *d);
 
+/* select: for a package directory, one result per runtime with the selection alone (no
+ * checks, no verdict): observed where the runtime can be asked (with stand-ins: the select
+ * command never runs native code), else the rules. Returns -1 when pkgdir is not a readable
+ * package (d says why). */
+int checker_select(checker *c, const char *pkgdir, diag *d);
+
 /* Check the addon file at path against every runtime, one result per runtime. A package
  * directory goes through each runtime's loader first (probe/select.h): the `select` check
  * names the file it picks, or fails with every candidate and why it lost. Returns -1 when

@@ -130,6 +130,10 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
     } else {
         const char *runtime = j->runtime;
         size_t k = 0;
+        /* An observation runs in the private directory: a relative runtime path must not change
+         * its meaning there. */
+        if (j->observe && !j->sysroot && runtime[0] != '/' && realpath(runtime, rt_host))
+            runtime = rt_host;
         if (j->emulator) {
             if (j->sysroot) {
                 if (sysroot_map(j->sysroot, j->runtime, rt_host, sizeof rt_host) != 0) {

@@ -76,7 +76,7 @@ static const struct optdef {
      "report format: text (default), json, junit, github or markdown"},
     {"sysroot", required_argument, OPT_SYSROOT, "DIR", CMD_CHECK | CMD_SCAN | CMD_SELECT | CMD_RUNTIME,
      "check an image tree: runtime, addon and library paths resolve inside DIR, never outside"},
-    {"emulator", required_argument, OPT_EMULATOR, "CMD", CMD_CHECK | CMD_SCAN,
+    {"emulator", required_argument, OPT_EMULATOR, "CMD", CMD_CHECK | CMD_SCAN | CMD_SELECT,
      "run a runtime built for another machine under CMD (qemu-aarch64-static; with --sysroot, as CMD -L DIR)"},
     {"config", required_argument, OPT_CONFIG, "FILE", CMD_CHECK,
      "JSON: runtimes, targets, smoke modules and declared expectations (see abiprobe(1))"},
@@ -85,7 +85,7 @@ static const struct optdef {
     {"verbose", no_argument, 'v', NULL, CMD_ALL, "list every symbol, not only the counts"},
     {"runtime", required_argument, OPT_RUNTIME, "RT", CMD_CHECK | CMD_SCAN | CMD_SELECT,
      "a runtime to check against (a path or a command on PATH); repeat for several"},
-    {"select", required_argument, OPT_SELECT, "auto|rules", CMD_CHECK | CMD_SCAN,
+    {"select", required_argument, OPT_SELECT, "auto|rules", CMD_CHECK | CMD_SCAN | CMD_SELECT,
      "how a package's file is found: auto (default) require()s the package in each runtime that can run here, "
      "which runs the package's JavaScript; rules only emulates its loader, and runs none"},
     {"static-only", no_argument, OPT_STATIC_ONLY, NULL, CMD_CHECK | CMD_SCAN,
@@ -295,58 +295,59 @@ static int run_facts(const char *command, fact_fn one, int argc, char **argv, co
     return code;
 }
 
-/* select: for every package and runtime, the file the package's loader picks. Exit 0
- * when every pair has one, 1 when some runtime gets none, 2 for an unreadable package. */
+/* select: for every package and runtime, the file the package loads: observed with stand-ins
+ * (no native code runs) where the runtime can be asked, else by the rules. Exit 0 when every
+ * pair has one, 1 when some runtime gets none, 2 for an unreadable package, 3 when which file
+ * loads cannot be told. */
 static int cmd_select(int argc, char **argv, const cli *c)
 {
     report r;
     report_init(&r, "select");
     int code = EXIT_PASS;
-    runtime_facts **rts = calloc(c->nruntimes, sizeof *rts);
-    runtime_opts ro = {c->timeout_s * 1000u, c->overrides.sysroot, NULL};
-    for (size_t i = 0; rts && i < c->nruntimes; i++) {
-        diag d;
+    char self[PATH_MAX];
+    ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
+    self[sl > 0 ? sl : 0] = '\0';
+    check_opts co = {.static_only = true,
+                     .timeout_ms = c->timeout_s * 1000u,
+                     .self_exe = self,
+                     .emulator = c->emulator,
+                     .overrides = c->overrides,
+                     .select = c->select};
+    checker *ck = NULL;
+    diag d;
+    diag_clear(&d);
+    if (checker_create(&ck, &r, &co, &d) != 0) {
+        fprintf(stderr, "abiprobe: %s\n", d.msg);
+        report_free(&r);
+        return EXIT_NOT_CHECKED;
+    }
+    for (size_t i = 0; i < c->nruntimes; i++) {
         diag_clear(&d);
-        if (!(rts[i] = report_alloc(&r, sizeof *rts[i])))
-            break;
-        if (runtime_facts_read(&r, c->runtimes[i], &ro, rts[i], &d) != 0) {
+        if (checker_add_runtime(ck, c->runtimes[i], &d) != 0) {
             fprintf(stderr, "abiprobe: %s\n", d.msg);
             code = worst(code, exit_for(d.code));
         }
     }
-    for (int a = 0; rts && a < argc; a++) {
-        for (size_t i = 0; i < c->nruntimes && rts[i]; i++) {
-            diag d;
-            diag_clear(&d);
-            result *res = report_add(&r);
-            selection *sel = res ? report_alloc(&r, sizeof *sel) : NULL;
-            if (!sel) {
-                code = EXIT_NOT_CHECKED;
-                break;
-            }
-            res->runtime = rts[i];
-            res->sel = sel;
-            res->target = argv[a];
-            char pkg[PATH_MAX];
-            if (sysroot_map(c->overrides.sysroot, argv[a], pkg, sizeof pkg) != 0)
-                snprintf(pkg, sizeof pkg, "%s%s", c->overrides.sysroot, argv[a]);
-            if (select_package(&r, pkg, rts[i], &c->overrides, sel, &d) != 0) {
-                fprintf(stderr, "abiprobe: %s\n", d.msg);
-                sel->none_why = report_strdup(&r, d.msg);
-                code = worst(code, EXIT_USAGE);
-                break;
-            }
-            if (!sel->chosen && code == EXIT_PASS)
-                code = EXIT_FINDING;
+    for (int a = 0; a < argc; a++) {
+        char pkg[PATH_MAX];
+        if (sysroot_map(c->overrides.sysroot, argv[a], pkg, sizeof pkg) != 0)
+            snprintf(pkg, sizeof pkg, "%s%s", c->overrides.sysroot ? c->overrides.sysroot : "", argv[a]);
+        diag_clear(&d);
+        if (checker_select(ck, pkg, &d) != 0) {
+            fprintf(stderr, "abiprobe: %s\n", d.msg);
+            code = worst(code, d.code == DIAG_NOMEM ? EXIT_NOT_CHECKED : EXIT_USAGE);
         }
     }
-    if (!rts) {
-        fprintf(stderr, "abiprobe: out of memory\n");
-        code = EXIT_NOT_CHECKED;
+    for (size_t i = 0; i < r.nresults; i++) {
+        const selection *s = r.results[i].sel;
+        if (s && s->rule && s->outcome == SEL_UNKNOWN)
+            code = worst(code, EXIT_NOT_CHECKED);
+        else if (s && s->rule && !s->chosen && code == EXIT_PASS)
+            code = EXIT_FINDING;
     }
     if (emit(&r, c) != 0)
         code = worst(code, EXIT_USAGE);
-    free(rts);
+    checker_destroy(ck);
     report_free(&r);
     return code;
 }

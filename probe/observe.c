@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+enum { BATCH = 1000 };
+
 /* A growing array of n elements of size sz in the report's arena (amortized doubling). */
 static void *grow(report *r, void *v, size_t n, size_t *cap, size_t sz)
 {
@@ -127,15 +129,16 @@ size_t observe_parse(report *r, const char *lines, size_t len, obs_pkg *out, siz
     return open;
 }
 
-/* The request for packages [first, n): every target (so indices stay the same), and where to start. */
-static char *request(const obs_target *t, size_t n, size_t first, bool stub)
+/* The request for packages [first, end): the targets up to end (so indices stay the same). */
+static char *request(const obs_target *t, size_t end, size_t first, bool stub)
 {
     cJSON *root = cJSON_CreateObject(), *list = NULL;
     char *text = NULL;
     if (!root || !cJSON_AddStringToObject(root, "mode", stub ? "stub" : "load") ||
-        !cJSON_AddNumberToObject(root, "first", (double)first) || !(list = cJSON_AddArrayToObject(root, "packages")))
+        !cJSON_AddNumberToObject(root, "first", (double)first) || !cJSON_AddNumberToObject(root, "end", (double)end) ||
+        !(list = cJSON_AddArrayToObject(root, "packages")))
         goto done;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < end; i++) {
         cJSON *o = cJSON_CreateObject();
         if (!o || !cJSON_AddItemToArray(list, o) || !cJSON_AddStringToObject(o, "spec", t[i].spec) ||
             !cJSON_AddStringToObject(o, "from", t[i].from))
@@ -155,7 +158,10 @@ int observe_packages(report *r, const dyn_job *base, bool stub, const obs_target
     /* Each round either finishes, records one package, or starts a package of its own: at most
      * two rounds per package end the loop. */
     for (size_t round = 0; first < n && round < 2 * n + 2; round++) {
-        char *req = request(targets, n, first, stub);
+        /* A process serves at most BATCH packages, so its event lines stay small however big
+         * the tree is; the next batch gets a new process. */
+        size_t end = n - first > BATCH ? first + BATCH : n;
+        char *req = request(targets, end, first, stub);
         if (!req)
             return diag_set(d, DIAG_NOMEM, "out of memory");
         dyn_job j = *base;
@@ -174,16 +180,19 @@ int observe_packages(report *r, const dyn_job *base, bool stub, const obs_target
             return 0;
         }
         bool done = false;
-        size_t open = observe_parse(r, o.handshake, o.handshake ? strlen(o.handshake) : 0, out, n, &done);
+        size_t open = observe_parse(r, o.handshake, o.handshake ? strlen(o.handshake) : 0, out, end, &done);
         spawn_describe(&o.proc, how, sizeof how);
         /* Where the lines stop: the first package not reported as ended, from first on. */
         size_t next = first;
-        while (next < n && out[next].state == OBS_DONE)
+        while (next < end && out[next].state == OBS_DONE)
             next++;
-        if (done || next >= n) {
+        if (done || next >= end) {
             dyn_outcome_free(&o);
-            break;
+            first = end;
+            continue;
         }
+        if (open == end)
+            open = n; /* nothing in progress */
         if (open == n) {
             /* It ended between packages, or before the first: nothing to blame a package for. */
             size_t tail_len = 0;

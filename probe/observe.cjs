@@ -5,7 +5,8 @@
 // intercepts native loading on both routes the runtimes use: Node and Deno call
 // Module._extensions['.node'], Bun's require() calls process.dlopen, and a package may call
 // process.dlopen itself. Every path arrives in a file or the environment, never in source text:
-//   ABIPROBE_OBSERVE    a JSON file: {"mode":"stub"|"load","packages":[{"spec":..,"from":..}]}
+//   ABIPROBE_OBSERVE    a JSON file: {"mode":"stub"|"load","first":N,"end":M,
+//                       "packages":[{"spec":..,"from":..}]}: require packages first..end-1;
 //                       spec is what require() is given (a package name, or an absolute
 //                       directory), from is the directory it resolves from
 //   ABIPROBE_HANDSHAKE  where events go, one JSON line each, appended as they happen, so that a
@@ -14,7 +15,7 @@
 //                       {"i":N,"ev":"ask","file":..,"from":..,"via":..}  it asks for a .node file
 //                       {"i":N,"ev":"loaded","ok":bool,"message":..}     how that load went
 //                       {"i":N,"ev":"end","threw":..,"mapped":[..]}      require() returned
-//                       {"ev":"done"}                               every package was tried
+//                       {"ev":"done"}                               first..end-1 were tried
 // In "stub" mode (--static-only) no native code runs: the interception hands the package a
 // stand-in instead of calling dlopen. In "load" mode the real load happens, and the files that
 // really got mapped are read from /proc/self/maps.
@@ -158,9 +159,10 @@ async function one(i, pkg) {
   }
   const end = { i, ev: 'end', threw };
   if (!stub) {
+    // No /proc (a chroot into an image without it): the mapping is not known, so none is claimed.
     const wanted = new Set(asked.map(real));
-    const after = mappedNow(wanted) || new Set();
-    end.mapped = [...after].filter((f) => wanted.has(f) || !(before && before.has(f)));
+    const after = mappedNow(wanted);
+    if (after) end.mapped = [...after].filter((f) => wanted.has(f) || !(before && before.has(f)));
   }
   current = -1;
   emit(end);
@@ -171,7 +173,8 @@ process.on('uncaughtException', (e) => emit({ i: current, ev: 'async-error', mes
 process.on('unhandledRejection', (e) => emit({ i: current, ev: 'async-error', message: text(e) }));
 
 async function main() {
-  for (let i = request.first || 0; i < request.packages.length; i++) await one(i, request.packages[i]);
+  const end = Math.min(request.end === undefined ? Infinity : request.end, request.packages.length);
+  for (let i = request.first || 0; i < end; i++) await one(i, request.packages[i]);
   emit({ ev: 'done' });
 }
 

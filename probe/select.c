@@ -720,7 +720,7 @@ static bool rule_platform_packages(sel_ctx *c, const cJSON *pkg)
                                    report_printf(c->r, "the installed platform package %s fits %s-%s (%s)", e->string,
                                                  c->v->platform, c->v->arch, c->v->rt_libc));
             if (!chosen)
-                add_cand(c, shown, "absent", "it fits the runtime, but holds no .node file");
+                add_cand(c, shown, "absent", "it fits the runtime, but holds no .node file (a library package?)");
         }
         cJSON_Delete(pj);
     }
@@ -1027,6 +1027,7 @@ int select_observed(report *r, const char *pkgdir, const runtime_facts *rt, cons
     if (select_package(r, pkgdir, rt, o, out, d) != 0)
         return -1;
     out->rules_rule = out->rule;
+    out->rules_why = out->rule_why;
     out->rules_chosen = out->chosen;
     out->rules_none_why = out->none_why;
     out->stand_in = stand_in;
@@ -1070,6 +1071,19 @@ int select_observed(report *r, const char *pkgdir, const runtime_facts *rt, cons
             out->load_error = first_line(r, chosen->message ? chosen->message : "it did not load");
         if (obs->state != OBS_DONE)
             out->note = obs->why;
+        /* A real load that the runtime reports as done is confirmed in /proc/self/maps. */
+        if (!stand_in && chosen->ok && !obs->maps_read && obs->state == OBS_DONE)
+            out->note = "the load is not confirmed: /proc/self/maps could not be read there (an image without /proc)";
+        if (!stand_in && chosen->ok && obs->maps_read) {
+            bool mapped = false;
+            for (size_t i = 0; i < out->nmapped && !mapped; i++)
+                mapped = strcmp(out->mapped[i], chosen->file) == 0;
+            if (!mapped)
+                out->note = report_printf(r,
+                                          "the runtime reports that it loaded %s, but /proc/self/maps does not show "
+                                          "it mapped",
+                                          shown_path(chosen->file));
+        }
         if (obs->nasks && (out->cands = report_alloc(r, obs->nasks * sizeof *out->cands))) {
             for (size_t i = 0; i < obs->nasks; i++) {
                 const sel_ask *x = &out->asks[i];

@@ -229,6 +229,7 @@ static cJSON *selection_json(const selection *s)
         }
         cJSON *rules = cJSON_AddObjectToObject(j, "rules");
         put_str(rules, "rule", s->rules_rule);
+        put_str(rules, "rule_why", s->rules_why);
         put_str(rules, "chosen", s->rules_chosen);
         if (!s->rules_chosen)
             put_str(rules, "none_why", s->rules_none_why);

@@ -169,7 +169,9 @@ typedef struct selection {
     const char *load_error; /* the runtime's error loading the chosen file, or NULL */
     const char *note;       /* how the file was found when not by observation (lazy loading, a
                              * runtime that cannot run here), or NULL */
-    const char *rules_rule; /* what the emulated rules pick, for comparison: rule, file, or why none */
+    const char *rules_rule; /* what the emulated rules pick, for comparison: rule, how it was
+                             * recognised, file, or why none */
+    const char *rules_why;
     const char *rules_chosen;
     const char *rules_none_why;
     const char *differs;    /* a sentence when the rules and the runtime disagree, else NULL */

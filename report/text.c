@@ -380,6 +380,18 @@ static void print_pair(const out_ctx *c, const result *res)
     pack_flush(&p);
 }
 
+static void print_candidates(const out_ctx *c, const char *title, const candidate *cands, size_t n)
+{
+    if (n)
+        fprintf(c->f, "  %s%s%s\n", DIM(c), title, RESET(c));
+    for (size_t i = 0; i < n; i++) {
+        const candidate *k = &cands[i];
+        bool chosen = strcmp(k->status, "chosen") == 0;
+        fprintf(c->f, "      %s%s%s %s  %s%s: %s%s\n", chosen ? GREEN(c) : DIM(c), chosen ? "✓" : "·", RESET(c),
+                k->path, DIM(c), k->status, k->reason, RESET(c));
+    }
+}
+
 static void print_selection(const out_ctx *c, const result *res)
 {
     const selection *s = res->sel;
@@ -407,13 +419,26 @@ static void print_selection(const out_ctx *c, const result *res)
         fprintf(c->f, "%s%s%s\n", GREEN(c), selection_shown(s), RESET(c));
     else
         fprintf(c->f, "%snone: %s%s\n", RED(c), s->none_why, RESET(c));
-    if (s->ncands)
-        fprintf(c->f, "  %scandidates%s\n", DIM(c), RESET(c));
-    for (size_t i = 0; i < s->ncands; i++) {
-        const candidate *k = &s->cands[i];
-        bool chosen = strcmp(k->status, "chosen") == 0;
-        fprintf(c->f, "      %s%s%s %s  %s%s: %s%s\n", chosen ? GREEN(c) : DIM(c), chosen ? "✓" : "·", RESET(c),
-                k->path, DIM(c), k->status, k->reason, RESET(c));
+    if (s->load_error) {
+        label(c, "refused");
+        fprintf(c->f, "%s%s%s\n", RED(c), s->load_error, RESET(c));
+    }
+    if (s->note) {
+        label(c, "note");
+        fprintf(c->f, "%s%s%s\n", YELLOW(c), s->note, RESET(c));
+    }
+    print_candidates(c, s->observed ? "asked for, in order" : "candidates", s->cands, s->ncands);
+    if (s->observed) {
+        label(c, "rules");
+        fprintf(c->f, "%s (%s): %s\n", s->rules_rule ? s->rules_rule : "?", s->rules_why ? s->rules_why : "",
+                s->rules_chosen     ? s->rules_chosen
+                : s->rules_none_why ? s->rules_none_why
+                                    : "no file");
+        if (s->differs) {
+            label(c, "differs");
+            fprintf(c->f, "%s%s%s\n", YELLOW(c), s->differs, RESET(c));
+        }
+        print_candidates(c, "the rules' candidates", s->rules_cands, s->nrules_cands);
     }
 }
 

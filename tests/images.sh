@@ -53,6 +53,20 @@ js "arm64 image, dynamic: dlopen is an error that says why" "$t/a2.json" 'c.dlop
 js "arm64 image under the emulator: loads with RTLD_NOW and its exports are usable" "$t/a3.json" \
   'c.dlopen.status==="pass" && /RTLD_NOW/.test(c.dlopen.message) && c.execute.status==="pass" && /ivm/.test(c.execute.message)'
 [ -z "$(ls -A "$A/tmp" 2>/dev/null)" ] && ok || bad "arm64 image under the emulator: temporary files left in the image"
+# The package in the arm64 image: the arm64 node, under qemu-user, is asked which file it loads.
+mkdir -p "$A/app/node_modules"
+cp -a "$nm/isolated-vm" "$nm/node-gyp-build" "$A/app/node_modules/"
+"$B" check --static-only --format json --sysroot "$A" --emulator "$QEMU" --runtime /usr/local/bin/node \
+  /app/node_modules/isolated-vm > "$t/a4.json" 2>/dev/null; rc=$?
+[ $rc = 0 ] && ok || bad "arm64 image package under the emulator: exit $rc, want 0"
+js "arm64 image package under the emulator: observed, the arm64 abi137 prebuild" "$t/a4.json" \
+  'r.selection.rule==="observed" && /linux-arm64\/isolated-vm.abi137.glibc.node$/.test(r.selection.chosen) && r.verdict==="pass"'
+# Without the emulator the arm64 node cannot run here: the rules decide, and say so.
+"$B" check --static-only --format json --sysroot "$A" --runtime /usr/local/bin/node \
+  /app/node_modules/isolated-vm > "$t/a5.json" 2>/dev/null; rc=$?
+js "arm64 image package without the emulator: emulated, and the report says why" "$t/a5.json" \
+  'r.selection.rule==="node-gyp-build" && /^emulated: /.test(r.selection.note) && /linux-arm64\/isolated-vm.abi137.glibc.node$/.test(r.selection.chosen)'
+rm -rf "$A/app/node_modules"
 
 # An arm64 runtime and an x86-64 addon.
 "$B" check --static-only --format json --runtime "$NA" "$IVM/linux-x64/isolated-vm.abi137.glibc.node" > "$t/b.json" 2>/dev/null; rc=$?
@@ -110,6 +124,11 @@ cp -a "$nm/isolated-vm" "$nm/node-gyp-build" "$X/app/node_modules/"
 [ $rc = 0 ] && ok || bad "x86-64 image, real load with the image as root: exit $rc, want 0"
 js "x86-64 image: dlopen and execute pass inside the image" "$t/x.json" \
   'c.dlopen.status==="pass" && c.execute.status==="pass" && c.execute.value===3'
+js "x86-64 image: the runtime inside the image was asked which file the package loads" "$t/x.json" \
+  'r.selection.rule==="observed" && r.selection.chosen.endsWith("/app/node_modules/isolated-vm/prebuilds/linux-x64/isolated-vm.abi137.glibc.node") && r.selection.asked.length===1'
+# The image has no /proc: the mapping cannot be read there, and the report says so instead of claiming it.
+js "x86-64 image: no /proc in the image, so the load is reported as not confirmed" "$t/x.json" \
+  '!r.selection.mapped && /not confirmed/.test(r.selection.note)'
 [ -z "$(ls -A "$X/tmp")" ] && ok || bad "x86-64 image: the temporary files were left in the image"
 # Without root: an unprivileged user namespace stands in for chroot. As root, the same run is
 # repeated as nobody (a copy of the binary and the smoke module in a directory nobody can
