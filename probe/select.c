@@ -1045,6 +1045,7 @@ int select_observed(report *r, const char *pkgdir, const runtime_facts *rt, cons
         }
         out->nasks = obs->nasks;
     }
+    out->mapped_known = obs->maps_read;
     if (obs->maps_read && obs->nmapped && (out->mapped = report_alloc(r, obs->nmapped * sizeof *out->mapped))) {
         for (size_t i = 0; i < obs->nmapped; i++)
             out->mapped[i] = rl ? report_printf(r, "%s%s", image_root, obs->mapped[i]) : obs->mapped[i];

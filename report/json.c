@@ -222,7 +222,7 @@ static cJSON *selection_json(const selection *s)
                 put_str(a, "message", s->asks[i].message);
             cJSON_AddItemToArray(asked, a);
         }
-        if (!s->stand_in) {
+        if (!s->stand_in && s->mapped_known) {
             cJSON *mapped = cJSON_AddArrayToObject(j, "mapped");
             for (size_t i = 0; i < s->nmapped; i++)
                 cJSON_AddItemToArray(mapped, jstr(s->mapped[i]));

@@ -166,6 +166,7 @@ typedef struct selection {
     size_t nasks;
     const char **mapped; /* real load: the files /proc/self/maps showed mapped */
     size_t nmapped;
+    bool mapped_known;      /* /proc/self/maps could be read (mapped means something) */
     const char *load_error; /* the runtime's error loading the chosen file, or NULL */
     const char *note;       /* how the file was found when not by observation (lazy loading, a
                              * runtime that cannot run here), or NULL */
