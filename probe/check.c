@@ -555,6 +555,150 @@ int checker_select(checker *c, const char *pkgdir, diag *d)
     return ret;
 }
 
+/* The checks of runtime i's result (at index at) for the file its selection chose, or the
+ * select failure alone. first: the package's first result (runtimes that pick the same file
+ * share its facts). Returns -1 (d set) when the file turned unreadable. */
+static int package_checks(checker *c, size_t i, size_t first, size_t at, diag *d)
+{
+    prepared *p = &c->rts[i];
+    result *res = &c->r->results[at];
+    selection *sel = res->sel;
+    if (!sel->chosen) {
+        /* No file: the package itself stands as the addon of the result. */
+        addon_facts *af = report_alloc(c->r, sizeof *af);
+        if (af) {
+            af->path = sel->pkgdir;
+            af->format = "none";
+            af->kind = "unknown";
+            af->modules = af->napi_version = -1;
+            af->selected_by = sel->rule;
+            af->error = "no file selected";
+        }
+        res->addon = af;
+        select_check(c, res, p);
+        status st = sel->outcome == SEL_UNKNOWN ? STATUS_ERROR : STATUS_SKIP;
+        const char *nr =
+            sel->outcome == SEL_UNKNOWN ? "not run: which file loads cannot be told" : "not run: no file selected";
+        rest(c->r, res, static_ids, NSTATIC, st, nr);
+        rest(c->r, res, dynamic_ids, NDYNAMIC, st, nr);
+        result_settle(res);
+        return 0;
+    }
+    select_check(c, res, p);
+    addon_facts *af = NULL;
+    for (size_t k = first; k < at && !af; k++)
+        if (c->r->results[k].addon && strcmp(c->r->results[k].addon->path, sel->chosen) == 0)
+            af = c->r->results[k].addon;
+    diag ad;
+    diag_clear(&ad);
+    int rc = 0;
+    const char *root = c->opts.overrides.sysroot;
+    size_t rl = root ? strlen(root) : 0;
+    const char *image = rl && strncmp(sel->chosen, root, rl) == 0 ? sel->chosen + rl : sel->chosen;
+    if (!af) {
+        if (!(af = report_alloc(c->r, sizeof *af)))
+            return diag_set(d, DIAG_NOMEM, "out of memory");
+        rc = read_addon(c, image, sel->chosen, af, &ad);
+        af->selected_by = sel->rule;
+    }
+    res->addon = af;
+    return check_file(c, i, res, image, af, rc, &ad, d);
+}
+
+/* What a dlopen of the result's file would say, as the static checks predict it, or NULL
+ * when they predict that it loads: a wrong format or C library, a missing library or symbol
+ * version, a symbol needed at load time, or a V8-API addon the runtime refuses. */
+static const char *predicted_refusal(report *r, const result *res)
+{
+    for (size_t k = 0; k < res->nchecks; k++) {
+        const check *x = &res->checks[k];
+        if (x->status != STATUS_FAIL)
+            continue;
+        if (strcmp(x->id, "symbols") == 0 && x->nload && x->first)
+            return report_printf(r, "%s: undefined symbol: %s", res->addon->path, x->first);
+        if (strcmp(x->id, "format") == 0 || strcmp(x->id, "libc") == 0 || strcmp(x->id, "needed") == 0 ||
+            strcmp(x->id, "versions") == 0 || strcmp(x->id, "modules") == 0)
+            return report_printf(r, "%s: %s", res->addon->path, x->message);
+    }
+    return NULL;
+}
+
+/* Under --static-only a stand-in answered the package's load, so a loader that would fall
+ * back from a file that fails to load was never put to the test. Where the static checks say
+ * the chosen file would not load, the package is require()d again with that load refused,
+ * in the words the checks predict: a package that then asks for another file gets that file
+ * checked instead; one that throws or goes on without native code says so in the select
+ * check. At most four files are refused in turn. */
+static int refuse_predicted(checker *c, size_t i, size_t first, size_t at, const char *pkgdir, diag *d)
+{
+    const prepared *p = &c->rts[i];
+    const char *root = c->opts.overrides.sysroot;
+    size_t rl = root ? strlen(root) : 0;
+    bool image_view = root && !p->emulator;
+    char real[PATH_MAX];
+    const observed *ob = realpath(pkgdir, real) ? find_observed(c, real) : NULL;
+    if (!ob || p->no_observe)
+        return 0;
+    const char *files[4], *msgs[4];
+    size_t n = 0;
+    while (n < 4) {
+        result *res = &c->r->results[at];
+        const selection *sel = res->sel;
+        if (!sel->observed || !sel->stand_in || !sel->chosen || !res->addon)
+            return 0;
+        const char *why = predicted_refusal(c->r, res);
+        if (!why)
+            return 0;
+        files[n] = image_view && strncmp(sel->chosen, root, rl) == 0 ? sel->chosen + rl : sel->chosen;
+        msgs[n] = why;
+        n++;
+        obs_target t = {image_view ? ob->spec : ob->spec_host, NULL, files, msgs, n};
+        const char *from_spec;
+        require_spec(c->r, image_view && strncmp(ob->dir, root, rl) == 0 ? ob->dir + rl : ob->dir, &from_spec, &t.from);
+        dyn_job j = {.runtime = p->facts->exe,
+                     .kind = p->facts->kind,
+                     .self_exe = c->opts.self_exe,
+                     .timeout_ms = c->opts.timeout_ms,
+                     .sysroot = root,
+                     .emulator = p->emulator};
+        obs_pkg o;
+        if (observe_packages(c->r, &j, true, &t, 1, &o, d) != 0)
+            return -1;
+        selection *s2 = report_alloc(c->r, sizeof *s2);
+        diag sd;
+        diag_clear(&sd);
+        if (!s2 || select_observed(c->r, pkgdir, p->facts, &c->opts.overrides, &o, t.spec, image_view ? root : NULL,
+                                   true, s2, &sd) != 0)
+            return 0; /* the first answer stands */
+        const obs_ask *last = observe_choice(&o);
+        check *k = NULL;
+        for (size_t x = 0; x < res->nchecks && !k; x++)
+            if (strcmp(res->checks[x].id, "select") == 0)
+                k = &res->checks[x];
+        if (s2->outcome == SEL_CHOSEN && last && last->ok && strcmp(s2->chosen, sel->chosen) != 0) {
+            /* It falls back to another file: that is the one to check. */
+            s2->note = report_printf(c->r, "with %s refused as the static checks predict, the package asks for %s",
+                                     selection_shown(sel), selection_shown(s2));
+            res->sel = s2;
+            res->addon = NULL;
+            res->checks = NULL;
+            res->nchecks = 0;
+            if (package_checks(c, i, first, at, d) != 0)
+                return -1;
+            continue;
+        }
+        if (k && o.state == OBS_DONE && o.threw && strstr(o.threw, why) == NULL)
+            report_check_detail(
+                c->r, k, "with this file refused as the static checks predict, require() throws: %.600s", o.threw);
+        else if (k && o.state == OBS_DONE && !o.threw)
+            report_check_detail(c->r, k,
+                                "with this file refused as the static checks predict, require() still returns: the "
+                                "package goes on without it");
+        return 0;
+    }
+    return 0;
+}
+
 /* A package directory: each runtime's loader picks the file, then that file is checked. */
 static int run_package(checker *c, const char *pkgdir, diag *d)
 {
@@ -579,48 +723,9 @@ static int run_package(checker *c, const char *pkgdir, diag *d)
             ret = -1;
             continue;
         }
-        if (!sel->chosen) {
-            /* No file: the package itself stands as the addon of the result. */
-            addon_facts *af = report_alloc(c->r, sizeof *af);
-            if (af) {
-                af->path = sel->pkgdir;
-                af->format = "none";
-                af->kind = "unknown";
-                af->modules = af->napi_version = -1;
-                af->selected_by = sel->rule;
-                af->error = "no file selected";
-            }
-            res->addon = af;
-            select_check(c, res, p);
-            status st = sel->outcome == SEL_UNKNOWN ? STATUS_ERROR : STATUS_SKIP;
-            const char *nr =
-                sel->outcome == SEL_UNKNOWN ? "not run: which file loads cannot be told" : "not run: no file selected";
-            rest(c->r, res, static_ids, NSTATIC, st, nr);
-            rest(c->r, res, dynamic_ids, NDYNAMIC, st, nr);
-            result_settle(res);
-            continue;
-        }
-        select_check(c, res, p);
-        /* Runtimes that pick the same file share its facts. */
-        addon_facts *af = NULL;
-        for (size_t k = first; k < c->r->nresults - 1 && !af; k++)
-            if (c->r->results[k].addon && strcmp(c->r->results[k].addon->path, sel->chosen) == 0)
-                af = c->r->results[k].addon;
-        diag ad;
-        diag_clear(&ad);
-        int rc = 0;
-        const char *root = c->opts.overrides.sysroot;
-        size_t rl = root ? strlen(root) : 0;
-        const char *image = rl && strncmp(sel->chosen, root, rl) == 0 ? sel->chosen + rl : sel->chosen;
-        if (!af) {
-            if (!(af = report_alloc(c->r, sizeof *af)))
-                return diag_set(d, DIAG_NOMEM, "out of memory");
-            rc = read_addon(c, image, sel->chosen, af, &ad);
-            af->selected_by = sel->rule;
-        }
-        res = &c->r->results[first + i]; /* report_add may have moved the array */
-        res->addon = af;
-        if (check_file(c, i, res, image, af, rc, &ad, &sd) != 0) {
+        size_t at = (size_t)(res - c->r->results);
+        if (package_checks(c, i, first, at, &sd) != 0 ||
+            (c->opts.static_only && refuse_predicted(c, i, first, at, pkgdir, &sd) != 0)) {
             *d = sd;
             ret = -1;
         }

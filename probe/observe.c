@@ -77,6 +77,7 @@ static void fold(report *r, const cJSON *ev, obs_pkg *out, caps *cp, size_t n, s
         a->settled = true;
         a->ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "ok"));
         a->message = str(r, ev, "message");
+        a->predicted = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "predicted"));
     } else if (strcmp(kind, "async-error") == 0) {
         if (!p->async_error)
             p->async_error = str(r, ev, "message");
@@ -143,6 +144,13 @@ static char *request(const obs_target *t, size_t end, size_t first, bool stub)
         if (!o || !cJSON_AddItemToArray(list, o) || !cJSON_AddStringToObject(o, "spec", t[i].spec) ||
             !cJSON_AddStringToObject(o, "from", t[i].from))
             goto done;
+        cJSON *refuse = t[i].nrefuse ? cJSON_AddArrayToObject(o, "refuse") : NULL;
+        for (size_t k = 0; k < t[i].nrefuse; k++) {
+            cJSON *x = cJSON_CreateObject();
+            if (!x || !cJSON_AddItemToArray(refuse, x) || !cJSON_AddStringToObject(x, "file", t[i].refuse_files[k]) ||
+                !cJSON_AddStringToObject(x, "message", t[i].refuse_msgs[k]))
+                goto done;
+        }
     }
     text = cJSON_PrintUnformatted(root);
 done:

@@ -6,7 +6,9 @@
 // Module._extensions['.node'], Bun's require() calls process.dlopen, and a package may call
 // process.dlopen itself. Every path arrives in a file or the environment, never in source text:
 //   ABIPROBE_OBSERVE    a JSON file: {"mode":"stub"|"load","first":N,"end":M,
-//                       "packages":[{"spec":..,"from":..}]}: require packages first..end-1;
+//                       "packages":[{"spec":..,"from":..,"refuse":[{"file":..,"message":..}]}]}:
+//                       require packages first..end-1; a load of a "refuse" file fails with
+//                       its message instead (the static checks' prediction, under stand-ins);
 //                       spec is what require() is given (a package name, or an absolute
 //                       directory), from is the directory it resolves from
 //   ABIPROBE_HANDSHAKE  where events go, one JSON line each, appended as they happen, so that a
@@ -72,17 +74,26 @@ let current = -1; // the package being required, or -1 between packages
 let asked = null; // the files it asked for, in order
 let inExtension = 0;
 
-function intercept(module, filename, via, real) {
+let refusals = new Map(); // real path -> the message a refused load throws with
+
+function intercept(module, filename, via, load) {
   const file = String(filename);
   asked.push(file);
   emit({ i: current, ev: 'ask', file, from: caller(), via });
+  const refused = refusals.get(real(file));
+  if (refused !== undefined) {
+    // The static checks predict that this load fails: fail it, so the package's own fallback
+    // (or its own error) shows, as it would in the real runtime.
+    emit({ i: current, ev: 'loaded', ok: false, message: refused, predicted: true });
+    throw Object.assign(new Error(refused), { code: 'ERR_DLOPEN_FAILED' });
+  }
   if (stub) {
     module.exports = standIn();
     emit({ i: current, ev: 'loaded', ok: true, stub: true });
     return undefined;
   }
   try {
-    const r = real();
+    const r = load();
     emit({ i: current, ev: 'loaded', ok: true });
     return r;
   } catch (e) {
@@ -139,6 +150,7 @@ function real(file) {
 async function one(i, pkg) {
   current = i;
   asked = [];
+  refusals = new Map((pkg.refuse || []).map((x) => [real(x.file), String(x.message)]));
   emit({ i, ev: 'start' });
   const before = stub ? null : mappedNow(new Set());
   let threw = null;

@@ -16,6 +16,11 @@
 typedef struct obs_target {
     const char *spec; /* what require() is given: the name under node_modules, or an absolute directory */
     const char *from; /* the directory it resolves from */
+    /* Loads to refuse, as if dlopen had failed with the given message (the static checks'
+     * prediction, under --static-only); paths as the runtime sees them. */
+    const char *const *refuse_files;
+    const char *const *refuse_msgs;
+    size_t nrefuse;
 } obs_target;
 
 /* How the observation of one package ended. */
@@ -34,6 +39,7 @@ typedef struct obs_ask {
     bool settled;        /* the load finished (with ok and message) */
     bool ok;             /* it loaded (or, with a stand-in, was handed one) */
     const char *message; /* the loader's error, when !ok */
+    bool predicted;      /* refused on purpose: the static checks' prediction (obs_target.refuse_*) */
 } obs_ask;
 
 /* What one package did. Strings and arrays live in the report's arena. */

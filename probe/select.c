@@ -1039,7 +1039,8 @@ int select_observed(report *r, const char *pkgdir, const runtime_facts *rt, cons
             const char *host = rl                        ? report_printf(r, "%s%s", image_root, a->file)
                                : realpath(a->file, real) ? report_strdup(r, real)
                                                          : a->file;
-            out->asks[i] = (sel_ask){host, a->from, a->via, a->settled && a->ok, a->ok ? NULL : a->message};
+            out->asks[i] =
+                (sel_ask){host, a->from, a->via, a->settled && a->ok, a->ok ? NULL : a->message, a->predicted};
             if (!a->settled)
                 out->asks[i].message = "the process ended while this file was loading";
         }
@@ -1092,14 +1093,17 @@ int select_observed(report *r, const char *pkgdir, const runtime_facts *rt, cons
                 size_t pl = strlen(out->pkgdir);
                 if (strncmp(x->file, out->pkgdir, pl) == 0 && x->file[pl] == '/')
                     shown = x->file + pl + 1;
-                out->cands[i] = (candidate){shown,
-                                            i == k  ? "chosen"
-                                            : x->ok ? "also loaded"
-                                                    : "refused",
-                                            i == k  ? out->rule_why
-                                            : x->ok ? report_printf(r, "asked for from %s", x->from ? x->from : "?")
-                                                    : report_printf(r, "the runtime refused it: %s",
-                                                                    first_line(r, x->message ? x->message : "?"))};
+                out->cands[i] =
+                    (candidate){shown,
+                                i == k  ? "chosen"
+                                : x->ok ? "also loaded"
+                                        : "refused",
+                                i == k  ? out->rule_why
+                                : x->ok ? report_printf(r, "asked for from %s", x->from ? x->from : "?")
+                                        : report_printf(r, "%s: %s",
+                                                        x->predicted ? "refused as the static checks predict"
+                                                                     : "the runtime refused it",
+                                                        first_line(r, x->message ? x->message : "?"))};
             }
             out->ncands = obs->nasks;
         }

@@ -220,6 +220,8 @@ static cJSON *selection_json(const selection *s)
             cJSON_AddBoolToObject(a, "ok", s->asks[i].ok);
             if (s->asks[i].message)
                 put_str(a, "message", s->asks[i].message);
+            if (s->asks[i].predicted)
+                cJSON_AddBoolToObject(a, "predicted", true);
             cJSON_AddItemToArray(asked, a);
         }
         if (!s->stand_in && s->mapped_known) {

@@ -142,6 +142,7 @@ typedef struct sel_ask {
     const char *via;     /* "require" or "process.dlopen" */
     bool ok;             /* it loaded (a stand-in was handed out, under --static-only) */
     const char *message; /* the runtime's error when it did not load, else NULL */
+    bool predicted;      /* refused as the static checks predict (--static-only), not by the runtime */
 } sel_ask;
 
 /* Which file a runtime would load from a package, and why. */

@@ -133,6 +133,14 @@ mkdir -p "$A/node_modules/d-own-loader/native" "$A/node_modules/d-own-loader/pre
 cp "$FIXTURE_DIR/napi_addon.node" "$A/node_modules/d-own-loader/native/real.node"
 cp "$FIXTURE_DIR/napi_addon.node" "$A/node_modules/d-own-loader/prebuilds/linux-x64/d.napi.node"
 echo 'module.exports = require("./native/real.node")' > "$A/node_modules/d-own-loader/index.js"
+# A loader of its own that falls back: the first file lacks a library, the second loads. Under
+# --static-only the first load is refused as the static checks predict, so the fallback shows.
+mk f-fallback '"gypfile":true'
+mkdir -p "$A/node_modules/f-fallback/native"
+cp "$FIXTURE_DIR/needs_gone.node" "$A/node_modules/f-fallback/native/a-fast.node"
+cp "$FIXTURE_DIR/napi_addon.node" "$A/node_modules/f-fallback/native/b-portable.node"
+echo 'let b; try { b = require("./native/a-fast.node") } catch { b = require("./native/b-portable.node") } module.exports = b' \
+  > "$A/node_modules/f-fallback/index.js"
 mk e-last '"dependencies":{"node-gyp-build":"4.8.4"}'
 echo 'module.exports = require("node-gyp-build")(__dirname)' > "$A/node_modules/e-last/index.js"
 mkdir -p "$A/node_modules/e-last/prebuilds/linux-x64" && cp "$FIXTURE_DIR/napi_addon.node" "$A/node_modules/e-last/prebuilds/linux-x64/e.napi.node"
@@ -151,6 +159,21 @@ s = r["d-own-loader"]["selection"]
 assert s["rule"] == "observed" and s["chosen"].endswith("native/real.node"), s
 assert "prebuilds/linux-x64/d.napi.node" in (s.get("differs") or ""), s
 assert r["e-last"]["selection"]["rule"] == "observed" and r["e-last"]["verdict"] == "pass", r["e-last"]["selection"]
+f = r["f-fallback"]["selection"]
+assert r["f-fallback"]["verdict"] == "pass" and f["chosen"].endswith("native/b-portable.node"), f
+assert f["asked"][0]["file"].endswith("native/a-fast.node") and f["asked"][0].get("predicted") and not f["asked"][0]["ok"], f
+PY
+  # For real, the runtime's own dlopen refuses the first file, and the fallback is what it maps.
+  timeout 120 "$B" scan --timeout 10 --format json --runtime "$rt" "$A/node_modules/f-fallback" "$A/node_modules/e-last" \
+    > "$t/real-fb.json" 2>"$t/real-fb.err"
+  python3 - "$t/real-fb.json" <<'PY' && ok || bad "fallback package ($rt), real load: the runtime refuses a-fast.node, maps b-portable.node"
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = {x["selection"]["name"]: x for x in d["results"] if x.get("selection") and "verdict" in x}
+f = r["f-fallback"]["selection"]
+assert r["f-fallback"]["verdict"] == "pass" and f["chosen"].endswith("native/b-portable.node"), f
+assert not f["asked"][0]["ok"] and not f["asked"][0].get("predicted") and "libgone" in f["asked"][0]["message"], f
+assert any(m.endswith("native/b-portable.node") for m in f["mapped"]), f
 PY
 done
 
