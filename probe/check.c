@@ -81,6 +81,8 @@ struct checker {
     const char *cur_smoke, *cur_expect; /* the target being checked now */
     observed *obs;                      /* sorted by dir */
     size_t nobs;
+    report **scratch; /* arenas of observations made on worker threads (-j); freed last */
+    size_t nscratch;
     pthread_mutex_t lock;
     pthread_cond_t more;
 };
@@ -123,6 +125,11 @@ void checker_destroy(checker *c)
     free(c->pend);
     free(c->rts);
     free(c->obs);
+    for (size_t i = 0; i < c->nscratch; i++) {
+        report_free(c->scratch[i]);
+        free(c->scratch[i]);
+    }
+    free(c->scratch);
     pthread_cond_destroy(&c->more);
     pthread_mutex_destroy(&c->lock);
     ldso_destroy(c->l);
@@ -382,6 +389,113 @@ static void require_spec(report *r, const char *img, const char **spec, const ch
     }
 }
 
+/* One runtime's observation of the packages, on a thread of its own under -j: it allocates
+ * from an arena of its own, since the report's is not shared between threads. */
+typedef struct obs_work {
+    checker *c;
+    size_t rt;
+    const obs_target *targets;
+    size_t n;
+    report *arena; /* where the observation's strings live */
+    obs_pkg *out;
+    int rc;
+} obs_work;
+
+static void *observe_one(void *arg)
+{
+    obs_work *w = arg;
+    const prepared *p = &w->c->rts[w->rt];
+    dyn_job j = {.runtime = p->facts->exe,
+                 .kind = p->facts->kind,
+                 .self_exe = w->c->opts.self_exe,
+                 .timeout_ms = w->c->opts.timeout_ms,
+                 .sysroot = w->c->opts.overrides.sysroot,
+                 .emulator = p->emulator};
+    diag d;
+    diag_clear(&d);
+    w->rc = observe_packages(w->arena, &j, w->c->opts.static_only, w->targets, w->n, w->out, &d);
+    return NULL;
+}
+
+/* A new arena for a worker thread, kept by the checker until it is destroyed (the report's
+ * selections point into it); NULL when out of memory. */
+static report *scratch_arena(checker *c)
+{
+    report **ns = realloc(c->scratch, (c->nscratch + 1) * sizeof *ns);
+    if (!ns)
+        return NULL;
+    c->scratch = ns;
+    report *a = calloc(1, sizeof *a);
+    if (!a)
+        return NULL;
+    report_init(a, "observe");
+    c->scratch[c->nscratch++] = a;
+    return a;
+}
+
+/* Observe the m new packages (at c->obs[c->nobs...]) in every runtime that can be asked: one
+ * runtime process each, up to -j of them at once. -1 when out of memory. */
+static int observe_runtimes(checker *c, const obs_target *t, const obs_target *th, size_t m)
+{
+    const char *root = c->opts.overrides.sysroot;
+    size_t jobs = c->opts.jobs ? c->opts.jobs : 1;
+    size_t nr = c->nrts ? c->nrts : 1;
+    obs_work *w = calloc(nr, sizeof *w);
+    pthread_t *tid = calloc(nr, sizeof *tid);
+    bool *started = calloc(nr, sizeof *started);
+    int rc = -1;
+    if (!w || !tid || !started)
+        goto done;
+    size_t todo = 0;
+    for (size_t i = 0; i < c->nrts; i++) {
+        if (c->rts[i].no_observe)
+            continue;
+        w[i] = (obs_work){c, i, root && !c->rts[i].emulator ? t : th, m, c->r, calloc(m, sizeof(obs_pkg)), 0};
+        if (!w[i].out)
+            goto done;
+        todo++;
+    }
+    if (jobs > 1 && todo > 1) {
+        /* In waves of -j threads. */
+        for (size_t next = 0; next < c->nrts;) {
+            size_t first = next, nw = 0;
+            for (; next < c->nrts && nw < jobs; next++) {
+                if (!w[next].out)
+                    continue;
+                if (!(w[next].arena = scratch_arena(c)))
+                    goto done;
+                started[next] = pthread_create(&tid[next], NULL, observe_one, &w[next]) == 0;
+                if (!started[next])
+                    observe_one(&w[next]); /* no thread could start: do it here */
+                nw++;
+            }
+            for (size_t k = first; k < next; k++)
+                if (started[k])
+                    pthread_join(tid[k], NULL);
+        }
+    } else {
+        for (size_t i = 0; i < c->nrts; i++)
+            if (w[i].out)
+                observe_one(&w[i]);
+    }
+    for (size_t i = 0; i < c->nrts; i++) {
+        if (!w[i].out)
+            continue;
+        if (w[i].rc != 0)
+            goto done;
+        for (size_t k = 0; k < m; k++)
+            c->obs[c->nobs + k].per_rt[i] = w[i].out[k];
+    }
+    rc = 0;
+done:
+    for (size_t i = 0; w && i < c->nrts; i++)
+        free(w[i].out);
+    free(w);
+    free(tid);
+    free(started);
+    return rc;
+}
+
 int checker_observe(checker *c, const char *const *pkgdirs, size_t n, diag *d)
 {
     if (n == 0)
@@ -394,9 +508,8 @@ int checker_observe(checker *c, const char *const *pkgdirs, size_t n, diag *d)
         c->obs = grown;
     obs_target *t = calloc(n, sizeof *t);
     obs_target *th = calloc(n, sizeof *th); /* this machine's paths: for a runtime under an emulator */
-    obs_pkg *out = calloc(n, sizeof *out);
     size_t m = 0;
-    if (!grown || !t || !th || !out)
+    if (!grown || !t || !th)
         goto nomem;
     for (size_t i = 0; i < n; i++) {
         char real[PATH_MAX];
@@ -421,21 +534,8 @@ int checker_observe(checker *c, const char *const *pkgdirs, size_t n, diag *d)
         th[m].spec = o->spec_host;
         m++;
     }
-    for (size_t i = 0; i < c->nrts && m; i++) {
-        const prepared *p = &c->rts[i];
-        if (p->no_observe)
-            continue;
-        dyn_job j = {.runtime = p->facts->exe,
-                     .kind = p->facts->kind,
-                     .self_exe = c->opts.self_exe,
-                     .timeout_ms = c->opts.timeout_ms,
-                     .sysroot = root,
-                     .emulator = p->emulator};
-        if (observe_packages(c->r, &j, c->opts.static_only, root && !p->emulator ? t : th, m, out, d) != 0)
-            goto done;
-        for (size_t k = 0; k < m; k++)
-            c->obs[c->nobs + k].per_rt[i] = out[k];
-    }
+    if (m && observe_runtimes(c, t, th, m) != 0)
+        goto nomem;
     c->nobs += m;
     qsort(c->obs, c->nobs, sizeof *c->obs, cmp_observed);
     rc = 0;
@@ -443,7 +543,6 @@ int checker_observe(checker *c, const char *const *pkgdirs, size_t n, diag *d)
 nomem:
     diag_set(d, DIAG_NOMEM, "out of memory");
 done:
-    free(out);
     free(th);
     free(t);
     return rc;
