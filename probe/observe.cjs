@@ -31,6 +31,8 @@ const request = JSON.parse(fs.readFileSync(env.ABIPROBE_OBSERVE, 'utf8'));
 const stub = request.mode === 'stub';
 const self = __filename;
 const out = fs.openSync(env.ABIPROBE_HANDSHAKE, 'a');
+// The packages' JavaScript has no business with the driver's own variables.
+for (const name of Object.keys(env)) if (name.startsWith('ABIPROBE_')) delete env[name];
 
 function emit(event) {
   fs.writeSync(out, JSON.stringify(event) + '\n');
