@@ -412,6 +412,27 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
         if (checker_add_runtime(ck, c->runtimes[i], &d) != 0)
             fprintf(stderr, "abiprobe: %s\n", d.msg);
     }
+    /* check: the package directories among the targets are observed together, one runtime
+     * process per runtime (scan does the same for what its walk finds). */
+    if (!scan) {
+        const char **dirs = calloc(cfg.ntargets + (size_t)argc + 1, sizeof *dirs);
+        char(*host)[PATH_MAX] = calloc(cfg.ntargets + (size_t)argc + 1, PATH_MAX);
+        size_t nd = 0;
+        for (size_t i = 0; dirs && host && i < cfg.ntargets + (size_t)argc; i++) {
+            const char *tp = i < cfg.ntargets ? cfg.targets[i].path : argv[i - cfg.ntargets];
+            struct stat st;
+            if (sysroot_map(c->overrides.sysroot, tp, host[nd], PATH_MAX) == 0 && stat(host[nd], &st) == 0 &&
+                S_ISDIR(st.st_mode)) {
+                dirs[nd] = host[nd];
+                nd++;
+            }
+        }
+        diag_clear(&d);
+        if (nd && checker_observe(ck, dirs, nd, &d) != 0)
+            fprintf(stderr, "abiprobe: %s\n", d.msg);
+        free(dirs);
+        free(host);
+    }
     /* The config's targets first, each with its own smoke module if it names one. */
     for (size_t i = 0; i < cfg.ntargets; i++) {
         const config_smoke *sm = NULL;
