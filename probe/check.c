@@ -63,8 +63,8 @@ struct checker {
     struct read_addon {
         const elf_obj *o;
         const addon_facts *af;
-    } * read;     /* facts already read, by parsed file: hard-linked copies (pnpm's store, */
-    size_t nread; /* bench/run.py's tree) are one file under many names */
+    } * read;               /* facts already read, by parsed file: hard-linked copies (pnpm's store, */
+    size_t nread, read_cap; /* bench/run.py's tree) are one file under many names */
     prepared *rts;
     size_t nrts;
     /* The real loads start as soon as they are queued, on up to -j worker threads, while
@@ -72,7 +72,7 @@ struct checker {
      * (25 ms for Node) then hides the static work instead of following it. Jobs are
      * allocated one by one, so a worker's job never moves when the list grows. */
     pending **pend;
-    size_t npend;
+    size_t npend, pend_cap;
     size_t next; /* the next job a worker takes */
     bool closed; /* no more jobs: idle workers return */
     pthread_t tids[64];
@@ -350,11 +350,15 @@ static int read_addon(checker *c, const char *image, const char *host, addon_fac
         af->error = report_strdup(c->r, d->msg);
         return rc;
     }
-    struct read_addon *n = realloc(c->read, (c->nread + 1) * sizeof *n);
-    if (n) { /* out of memory: the next copy is read again, nothing worse */
+    if (c->nread == c->read_cap) { /* doubling: a scan reads thousands of files */
+        size_t cap = c->read_cap ? c->read_cap * 2 : 16;
+        struct read_addon *n = realloc(c->read, cap * sizeof *n);
+        if (!n) /* out of memory: the next copy is read again, nothing worse */
+            return 0;
         c->read = n;
-        c->read[c->nread++] = (struct read_addon){o, af};
+        c->read_cap = cap;
     }
+    c->read[c->nread++] = (struct read_addon){o, af};
     return 0;
 }
 
@@ -948,12 +952,16 @@ static void *worker(void *arg)
 static int queue(checker *c, pending *q)
 {
     pthread_mutex_lock(&c->lock);
-    pending **n = realloc(c->pend, (c->npend + 1) * sizeof *n);
-    if (!n) {
-        pthread_mutex_unlock(&c->lock);
-        return -1;
+    if (c->npend == c->pend_cap) {
+        size_t cap = c->pend_cap ? c->pend_cap * 2 : 16;
+        pending **n = realloc(c->pend, cap * sizeof *n);
+        if (!n) {
+            pthread_mutex_unlock(&c->lock);
+            return -1;
+        }
+        c->pend = n;
+        c->pend_cap = cap;
     }
-    c->pend = n;
     c->pend[c->npend++] = q;
     pthread_cond_signal(&c->more);
     pthread_mutex_unlock(&c->lock);

@@ -347,6 +347,7 @@ int scope_copy(scope *dst, const scope *src, diag *d)
         dst->n = dst->cap = src->n;
     }
     if (src->nmissing) {
+        dst->missing_cap = src->nmissing;
         if (!(dst->missing = calloc(src->nmissing, sizeof *dst->missing))) {
             scope_free(dst);
             return diag_set(d, DIAG_NOMEM, "out of memory");
@@ -674,11 +675,15 @@ static size_t find_needed(ldso *l, scope *s, size_t req, const char *name, ld_vi
 
 static int add_missing(scope *s, const char *name, size_t req, const trail *t, diag *d)
 {
-    scope_missing *nm = realloc(s->missing, (s->nmissing + 1) * sizeof *nm);
-    if (!nm)
-        return diag_set(d, DIAG_NOMEM, "out of memory");
-    s->missing = nm;
-    nm[s->nmissing] = (scope_missing){name, req, strdup(t->buf)};
+    if (s->nmissing == s->missing_cap) { /* doubling: thousands of missing NEEDED stay linear */
+        size_t cap = s->missing_cap ? s->missing_cap * 2 : 8;
+        scope_missing *nm = realloc(s->missing, cap * sizeof *nm);
+        if (!nm)
+            return diag_set(d, DIAG_NOMEM, "out of memory");
+        s->missing = nm;
+        s->missing_cap = cap;
+    }
+    s->missing[s->nmissing] = (scope_missing){name, req, strdup(t->buf)};
     s->nmissing++;
     return 0;
 }

@@ -77,7 +77,7 @@ typedef struct scope {
     size_t nglobal;    /* entries [0, nglobal) are the runtime's global scope */
     size_t local_root; /* entry of the addon, or SIZE_MAX */
     scope_missing *missing;
-    size_t nmissing;
+    size_t nmissing, missing_cap;
     bool musl; /* the runtime's loader is musl's: its search rules, its reserved names */
 } scope;
 

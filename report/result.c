@@ -159,14 +159,21 @@ int report_check_detail(report *r, check *c, const char *fmt, ...)
     va_start(ap, fmt);
     const char *line = report_vprintf(r, fmt, ap);
     va_end(ap);
-    /* Details are few; grow by copying into the arena. */
-    const char **n = report_alloc(r, (c->ndetails + 1) * sizeof *n);
-    if (!line || !n)
+    if (!line)
         return -1;
-    if (c->ndetails)
-        memcpy(n, c->details, c->ndetails * sizeof *n);
-    n[c->ndetails++] = line;
-    c->details = n;
+    /* Grow by doubling: a hostile file's thousands of NEEDED entries must cost linear time and
+     * memory, not a copy of the whole list per line. */
+    if (c->ndetails == c->details_cap) {
+        size_t cap = c->details_cap ? c->details_cap * 2 : 8;
+        const char **n = report_alloc(r, cap * sizeof *n);
+        if (!n)
+            return -1;
+        if (c->ndetails)
+            memcpy(n, c->details, c->ndetails * sizeof *n);
+        c->details = n;
+        c->details_cap = cap;
+    }
+    c->details[c->ndetails++] = line;
     return 0;
 }
 

@@ -113,6 +113,7 @@ typedef struct check {
     const char *hint;     /* what to do next, for a failure or warning; NULL otherwise */
     const char **details; /* further lines (libraries, versions, functions) */
     size_t ndetails;
+    size_t details_cap;   /* room in details (it grows by doubling) */
     missing_sym *missing; /* symbols and napi: every missing symbol */
     size_t nmissing;
     unsigned missing_by_group[RESULT_NGROUPS]; /* counts of the non-stub ones */

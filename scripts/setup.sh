@@ -6,7 +6,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 pkgs=(cmake make gcc g++ pkg-config libelf-dev libcjson-dev libcmocka-dev musl-tools gcc-multilib
-      clang-format bsdutils libxml2-utils clang libclang-rt-dev
+            clang-format bsdutils libxml2-utils clang libclang-rt-dev patchelf
       # what Debian's libnode108 (an embedder's runtime library, unpacked by fetch.sh) links against
       libbrotli1 libc-ares2 libicu72 libnghttp2-14 libssl3 libuv1 zlib1g
       # an arm64 image tree for the --sysroot tests

@@ -80,6 +80,18 @@ node -e 'const d=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));
   { echo "FAIL million symbols: exit $rc, peak RSS ${rss} KiB"; fail=$((fail + 1)); }
 survive "million symbols, check" "$B" check --static-only --format json --runtime "$FIXTURE_DIR/fake_host" "$t/big.node"
 
+# Bounds: 4,000 NEEDED entries that no search path has. Every per-item list grows by doubling,
+# so memory and time stay linear (copying the list per entry took 78 MB here).
+command -v patchelf >/dev/null || { echo "FAIL patchelf is needed (scripts/setup.sh installs it)"; fail=$((fail + 1)); }
+cp "$A137" "$t/many.node"
+needed=(); for i in $(seq 1 4000); do needed+=(--add-needed "libgone$i.so"); done
+patchelf "${needed[@]}" "$t/many.node" 2>/dev/null
+/usr/bin/time -f '%M %e' -o "$t/rss" "$B" check --static-only --format json --runtime "$N24" "$t/many.node" > "$t/out" 2>/dev/null; rc=$?
+set -- $(tail -1 "$t/rss")
+node -e 'const d=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); const n=d.results[0].checks.find(c=>c.id==="needed"); if (n.status!=="fail" || n.details.length < 4000) process.exit(1)' \
+  "$t/out" && [ $rc = 1 ] && [ "${1:-999999}" -lt 65536 ] && awk -v s="${2:-99}" 'BEGIN { exit !(s <= 3) }' && pass=$((pass + 1)) ||
+  { echo "FAIL 4,000 missing NEEDED: exit $rc, peak RSS ${1:-?} KiB, ${2:-?} s (want exit 1, < 64 MiB, <= 3 s)"; fail=$((fail + 1)); }
+
 # Bounds: a 10-level NEEDED chain with a cycle (lib9 needs lib0), found through $ORIGIN.
 mkdir -p "$t/chain"
 for i in $(seq 0 9); do echo "int f$i(void){return $i;}" > "$t/chain/c$i.c"; gcc -shared -fPIC -o "$t/chain/liblevel$i.so" "$t/chain/c$i.c"; done
