@@ -316,8 +316,8 @@ static void version_from_elf(report *r, const elf_obj *o, runtime_facts *out)
     int m = abi_modules_for_node_major(major);
     if (m > 0 && out->modules < 0) {
         out->modules = m;
-        out->note = report_printf(r, "%s; node %s read from its ELF, modules %d from the ABI registry", out->note,
-                                  out->version, m);
+        out->note = report_printf(r, "%s%snode %s read from its ELF, modules %d from the ABI registry",
+                                  out->note ? out->note : "", out->note ? "; " : "", out->version, m);
     }
 }
 
@@ -478,8 +478,12 @@ int runtime_facts_read(report *r, const char *rt, const runtime_opts *opt, runti
         if (!cJSON_IsObject(json)) {
             cJSON_Delete(json);
             json = NULL;
-            if (ask_runtime(r, path, opt, &json, out, d) != 0)
+            if (ask_runtime(r, path, opt, &json, out, d) != 0) {
+                /* Say why it could not be asked (an unusable TMPDIR, say), never nothing. */
+                if (!out->note)
+                    out->note = report_printf(r, "it could not be asked: %s", d->msg[0] ? d->msg : "no reason given");
                 goto elf_only;
+            }
             dirty = true;
         }
         facts_from_json(r, json, out);
