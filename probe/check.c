@@ -315,6 +315,16 @@ static int check_file(checker *c, size_t rt, result *res, const char *path, cons
         rest(c->r, res, static_ids + 1, NSTATIC - 1, STATUS_SKIP, "not run: format failed");
         rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_SKIP,
              c->opts.static_only ? "not run: --static-only" : "not run: format failed");
+    } else if (rc != 0 && res->sel && ad->code == DIAG_FORMAT) {
+        /* The file a package loads is corrupt or truncated: the package is broken, which is a
+         * finding (exit 1), not a check that could not be made. */
+        check *k =
+            report_add_check(c->r, res, "format", STATUS_FAIL, "the file this package loads is corrupt: %s", ad->msg);
+        if (k)
+            k->hint = "reinstall the package (npm ci), or rebuild its native part (npm rebuild)";
+        rest(c->r, res, static_ids + 1, NSTATIC - 1, STATUS_SKIP, "not run: format failed");
+        rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_SKIP,
+             c->opts.static_only ? "not run: --static-only" : "not run: format failed");
     } else if (rc != 0) {
         rest(c->r, res, static_ids, NSTATIC, STATUS_ERROR, ad->msg);
         rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_ERROR, ad->msg);
@@ -648,6 +658,12 @@ int checker_select(checker *c, const char *pkgdir, diag *d)
         res->sel = sel;
         diag sd;
         diag_clear(&sd);
+        if (!c->rts[i].have_scope) {
+            sel->pkgdir = report_strdup(c->r, pkgdir);
+            sel->outcome = SEL_UNKNOWN;
+            sel->none_why = report_printf(c->r, "cannot tell which file this package loads: %s", c->rts[i].problem);
+            continue;
+        }
         if (select_for(c, i, pkgdir, sel, &sd) != 0) {
             sel->none_why = report_strdup(c->r, sd.msg);
             *d = sd;
@@ -827,6 +843,15 @@ static int run_package(checker *c, const char *pkgdir, diag *d)
             continue;
         }
         size_t at = (size_t)(res - c->r->results);
+        if (!p->have_scope) {
+            /* No facts, or no ELF, for this runtime: its loader cannot be emulated or asked, and
+             * no check can be carried out. One error says why. */
+            sel->outcome = SEL_UNKNOWN;
+            sel->chosen = NULL;
+            sel->none_why = report_printf(c->r, "cannot tell which file this package loads: %s", p->problem);
+            sel->ncands = 0;
+            sel->note = NULL;
+        }
         if (package_checks(c, i, first, at, &sd) != 0 ||
             (c->opts.static_only && refuse_predicted(c, i, first, at, pkgdir, &sd) != 0)) {
             *d = sd;

@@ -381,7 +381,7 @@ static const elf_obj *open_elf(const runtime_opts *opt, const char *image, const
     return elf_obj_open(own, host, d) == 0 ? *own : NULL;
 }
 
-int runtime_facts_read(report *r, const char *rt, const runtime_opts *opt, runtime_facts *out, diag *d)
+static int facts_read(report *r, const char *rt, const runtime_opts *opt, runtime_facts *out, diag *d)
 {
     char path[PATH_MAX];
     /* The runtime's ELF: opened through the run's ldso when there is one, so the load scope
@@ -537,5 +537,16 @@ done:
     cJSON_Delete(doc);
     cJSON_Delete(json);
     elf_obj_close(own);
+    return rc;
+}
+
+int runtime_facts_read(report *r, const char *rt, const runtime_opts *opt, runtime_facts *out, diag *d)
+{
+    int rc = facts_read(r, rt, opt, out, d);
+    /* A runtime whose facts cannot be had (missing, not a runtime, silent, answering garbage)
+     * means that no check against it can be carried out: exit 3 for every command and target
+     * kind, never "unreadable input". */
+    if (rc != 0 && d && d->code != DIAG_NOMEM && d->code != DIAG_USAGE)
+        d->code = DIAG_SPAWN;
     return rc;
 }

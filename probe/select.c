@@ -552,7 +552,7 @@ static void rule_napi_rs(sel_ctx *c, const cJSON *pkg)
         const char *t = dn + plen + 1;
         char pkgpath[PATH_MAX * 2];
         bool present = resolve_package(c->pkgdir, dn, pkgpath, sizeof pkgpath);
-                char file[PATH_MAX * 2] = "";
+        char file[PATH_MAX * 2] = "";
         if (present) {
             cJSON *pj = NULL;
             char pjp[PATH_MAX * 2 + 16];
@@ -562,7 +562,7 @@ static void rule_napi_rs(sel_ctx *c, const cJSON *pkg)
             pjoin(file, sizeof file, pkgpath, main ? main : report_printf(c->r, "%s.%s.node", bin, t));
             cJSON_Delete(pj);
         }
-                const char *shown = report_printf(c->r, "%s (%s)", dn, present ? file : "not installed");
+        const char *shown = report_printf(c->r, "%s (%s)", dn, present ? file : "not installed");
         if (strcmp(t, triple) != 0) {
             add_cand(c, shown, "rejected", report_printf(c->r, "for %s, the runtime is %s", t, triple));
         } else if (chosen) {

@@ -343,6 +343,20 @@ static void print_check_block(const out_ctx *c, const check *k)
         fprintf(c->f, "%*s→ %s\n", CHECK_INDENT + 10, "", k->hint);
 }
 
+/* A check with nothing but its status and message. */
+static bool plain(const check *k) { return !k->ndetails && !k->nmissing && !k->hint; }
+
+/* n consecutive plain checks with one status and message: their ids, then the message once. */
+static void print_run(const out_ctx *c, const check *k, size_t n)
+{
+    const char *color;
+    const char *m = mark(c, k->status, &color);
+    fprintf(c->f, "%*s%s", CHECK_INDENT, "", DIM(c));
+    for (size_t i = 0; i < n; i++)
+        fprintf(c->f, "%s%s", i ? ", " : "", k[i].id);
+    fprintf(c->f, "%s %s%s%s %s\n", RESET(c), color, m, RESET(c), k->message ? k->message : "");
+}
+
 static void print_pair(const out_ctx *c, const result *res)
 {
     const char *color;
@@ -374,7 +388,19 @@ static void print_pair(const out_ctx *c, const result *res)
             pack_add(&p, k);
         } else {
             pack_flush(&p);
-            print_check_block(c, k);
+            /* Checks that were not run for one and the same reason say it once. */
+            size_t run = 1;
+            while (i + run < res->nchecks && plain(k) && plain(&res->checks[i + run]) &&
+                   res->checks[i + run].status == k->status &&
+                   strcmp(res->checks[i + run].message ? res->checks[i + run].message : "",
+                          k->message ? k->message : "") == 0)
+                run++;
+            if (run > 1) {
+                print_run(c, res->checks + i, run);
+                i += run - 1;
+            } else {
+                print_check_block(c, k);
+            }
         }
     }
     pack_flush(&p);

@@ -87,9 +87,17 @@ expect "-o into a missing directory" 2 "/nonexistent/dir/r.json" "$B" inspect -o
 # Runtimes that cannot answer: exit 3 ("could not be carried out"), never 0.
 expect "hanging runtime is killed" 3 "timed out" timeout 20 "$B" runtime --timeout 1 "$FIXTURE_DIR/hang_host"
 expect "silent runtime is not trusted" 3 "did not report its facts (exit 0)" "$B" runtime "$FIXTURE_DIR/mute_host"
-expect "missing runtime" 2 "not found on PATH" "$B" runtime no-such-runtime-abiprobe
-expect "runtime that is not a runtime" 2 "neither an ELF" "$B" runtime "$tmp/empty.node"
-expect "FIFO runtime does not block" 2 "neither an ELF" timeout 10 "$B" runtime "$tmp/fifo.node"
+# A runtime whose facts cannot be had means no check against it can be made: 3, for every command.
+expect "missing runtime" 3 "not found on PATH" "$B" runtime no-such-runtime-abiprobe
+expect "missing runtime, check FILE" 3 "not found on PATH" "$B" check --static-only --runtime no-such-runtime-abiprobe "$A147"
+expect "missing runtime, check PKG" 3 "not found on PATH" "$B" check --static-only --runtime no-such-runtime-abiprobe "$IVM/.."
+expect "missing runtime, scan" 3 "not found on PATH" "$B" scan --static-only --runtime no-such-runtime-abiprobe "$IVM/../.."
+expect "missing runtime, select" 3 "not found on PATH" "$B" select --runtime no-such-runtime-abiprobe "$IVM/.."
+"$B" check --static-only --runtime no-such-runtime-abiprobe "$IVM/.." > "$tmp/out" 2>/dev/null
+[ "$(grep -c 'not run: which file loads cannot be told' "$tmp/out")" = 1 ] && pass=$((pass + 1)) ||
+  { echo "FAIL a reason shared by every check that was not run is printed once"; fail=$((fail + 1)); }
+expect "runtime that is not a runtime" 3 "neither an ELF" "$B" runtime "$tmp/empty.node"
+expect "FIFO runtime does not block" 3 "neither an ELF" timeout 10 "$B" runtime "$tmp/fifo.node"
 printf '#!/bin/sh\nexec node "$@"\n' > "$tmp/node-wrapper"; chmod +x "$tmp/node-wrapper"
 expect "launcher script runs, its execPath is read" 0 - "$B" runtime --format json "$tmp/node-wrapper"
 json_assert "wrapper resolved to the real node" "$tmp/out" 'd.results[0].runtime.kind==="node" && d.results[0].runtime.facts_from==="runtime+elf" && d.results[0].runtime.exe!==d.results[0].runtime.path && d.results[0].runtime.exports.total>1000'
@@ -116,7 +124,7 @@ expect "foreign-machine runtime is read, not run" 0 - timeout 10 "$B" runtime --
 json_assert "ELF-only facts say why" "$tmp/out" 'd.results[0].runtime.facts_from==="elf" && d.results[0].runtime.machine==="aarch64" && /built for aarch64/.test(d.results[0].runtime.note)'
 expect "shared-library runtime is read, not run" 0 - "$B" runtime --format json "$FIXTURE_DIR/libversioned.so"
 json_assert "library runtime noted" "$tmp/out" 'd.results[0].runtime.library===true && d.results[0].runtime.facts_from==="elf" && /shared-library runtime/.test(d.results[0].runtime.note)'
-expect "Mach-O runtime" 2 "Mach-O" "$B" runtime "$IVM/darwin-arm64/isolated-vm.abi147.node"
+expect "Mach-O runtime" 3 "Mach-O" "$B" runtime "$IVM/darwin-arm64/isolated-vm.abi147.node"
 
 # Colour: only on a terminal, never with NO_COLOR.
 if command -v script >/dev/null; then
