@@ -224,6 +224,15 @@ static int emit(const report *r, const cli *c)
         fprintf(stderr, "abiprobe: -o %s: %s\n", c->output, strerror(errno));
         return -1;
     }
+    /* mkstemp makes the file 0600; a report is an ordinary file, made under the user's umask. */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0) {
+        fprintf(stderr, "abiprobe: -o %s: %s\n", c->output, strerror(errno));
+        close(fd);
+        unlink(tmp);
+        return -1;
+    }
     FILE *f = fdopen(fd, "w");
     if (!f) {
         fprintf(stderr, "abiprobe: -o %s: %s\n", c->output, strerror(errno));
@@ -243,8 +252,51 @@ static int emit(const report *r, const cli *c)
     if (rc != 0) {
         fprintf(stderr, "abiprobe: -o %s: %s\n", c->output, strerror(errno));
         unlink(tmp);
+        return rc;
+    }
+    /* The report went to a file: the terminal (or the CI log) still gets the one line. */
+    report_totals t = report_count(r);
+    if (t.total) {
+        fprintf(stderr, "abiprobe: %zu passed, %zu failed", t.pass, t.fail);
+        if (t.expected)
+            fprintf(stderr, ", %zu failed as declared", t.expected);
+        if (t.error)
+            fprintf(stderr, ", %zu could not be checked", t.error);
+        fprintf(stderr, "; report written to %s\n", c->output);
+    } else {
+        fprintf(stderr, "abiprobe: %zu result%s written to %s\n", r->nresults, r->nresults == 1 ? "" : "s", c->output);
     }
     return rc;
+}
+
+/* True when path names an existing file that is the same file as the report's -o target. */
+static bool same_file(const char *path, const struct stat *out)
+{
+    struct stat st;
+    return path && stat(path, &st) == 0 && st.st_dev == out->st_dev && st.st_ino == out->st_ino;
+}
+
+/* -o must never overwrite an input: the addons named, the config, a smoke module. Returns
+ * the input it would overwrite, or NULL. */
+static const char *output_clobbers(const cli *c, int argc, char **argv, const config *cfg)
+{
+    struct stat out;
+    if (!c->output || stat(c->output, &out) != 0)
+        return NULL;
+    for (int i = 0; i < argc; i++)
+        if (same_file(argv[i], &out))
+            return argv[i];
+    if (same_file(c->config, &out))
+        return c->config;
+    if (same_file(c->smoke, &out))
+        return c->smoke;
+    for (size_t i = 0; cfg && i < cfg->ntargets; i++)
+        if (same_file(cfg->targets[i].path, &out))
+            return cfg->targets[i].path;
+    for (size_t i = 0; cfg && i < cfg->nsmoke; i++)
+        if (same_file(cfg->smoke[i].module, &out))
+            return cfg->smoke[i].module;
+    return NULL;
 }
 
 /* The exit status a diag code stands for. */
@@ -272,6 +324,12 @@ static int runtime_one(report *r, result *res, const char *arg, const cli *c, di
 /* The facts commands: one result per argument, every argument processed, the worst status kept. */
 static int run_facts(const char *command, fact_fn one, int argc, char **argv, const cli *c)
 {
+    const char *clobbered = output_clobbers(c, argc, argv, NULL);
+    if (clobbered) {
+        fprintf(stderr, "abiprobe: -o %s: that is an input (%s); the report would overwrite it\n", c->output,
+                clobbered);
+        return EXIT_USAGE;
+    }
     report r;
     report_init(&r, command);
     int code = EXIT_PASS;
@@ -399,6 +457,15 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
     if (c->config && config_load(&cfg, c->config, &d) != 0) {
         fprintf(stderr, "abiprobe: %s\n", d.msg);
         checker_destroy(ck);
+        report_free(&r);
+        return EXIT_USAGE;
+    }
+    const char *clobbered = output_clobbers(c, argc, argv, &cfg);
+    if (clobbered) {
+        fprintf(stderr, "abiprobe: -o %s: that is an input (%s); the report would overwrite it\n", c->output,
+                clobbered);
+        checker_destroy(ck);
+        config_free(&cfg);
         report_free(&r);
         return EXIT_USAGE;
     }

@@ -82,6 +82,16 @@ expect "-o writes the file" 0 - "$B" inspect --format json -o "$tmp/r.json" "$A1
 [ -s "$tmp/r.json" ] && [ ! -s "$tmp/out" ] || { echo "FAIL -o: report not in the file only"; fail=$((fail + 1)); }
 json_assert "-o file is JSON" "$tmp/r.json" 'd.results[0].addon.modules===147'
 ls "$tmp" | grep -q 'tmp' && { echo "FAIL -o left a temp file"; fail=$((fail + 1)); }
+# -o never overwrites an input, follows the umask, and still says the one line on stderr.
+cp "$A147" "$tmp/in.node"
+expect "-o onto the addon is refused" 2 "that is an input" "$B" check --static-only --runtime "$FIXTURE_DIR/fake_host" -o "$tmp/in.node" "$tmp/in.node"
+cmp -s "$A147" "$tmp/in.node" && pass=$((pass + 1)) || { echo "FAIL -o onto the addon changed it"; fail=$((fail + 1)); }
+echo '{"runtimes": {"n": "node"}}' > "$tmp/cfg.json"
+expect "-o onto the config is refused" 2 "that is an input" "$B" check --config "$tmp/cfg.json" -o "$tmp/cfg.json" "$A147"
+(umask 022; "$B" inspect --format json -o "$tmp/mode.json" "$A147" 2>"$tmp/err.o")
+[ "$(stat -c %a "$tmp/mode.json")" = 644 ] && pass=$((pass + 1)) || { echo "FAIL -o under umask 022: mode $(stat -c %a "$tmp/mode.json")"; fail=$((fail + 1)); }
+grep -q "^abiprobe: 1 result written to $tmp/mode.json" "$tmp/err.o" && pass=$((pass + 1)) ||
+  { echo "FAIL -o: no one-line summary on stderr"; fail=$((fail + 1)); }
 expect "-o into a missing directory" 2 "/nonexistent/dir/r.json" "$B" inspect -o /nonexistent/dir/r.json "$A147"
 
 # Runtimes that cannot answer: exit 3 ("could not be carried out"), never 0.
