@@ -86,7 +86,7 @@ ls "$tmp" | grep -q 'tmp' && { echo "FAIL -o left a temp file"; fail=$((fail + 1
 cp "$A147" "$tmp/in.node"
 expect "-o onto the addon is refused" 2 "that is an input" "$B" check --static-only --runtime "$FIXTURE_DIR/fake_host" -o "$tmp/in.node" "$tmp/in.node"
 cmp -s "$A147" "$tmp/in.node" && pass=$((pass + 1)) || { echo "FAIL -o onto the addon changed it"; fail=$((fail + 1)); }
-echo '{"runtimes": {"n": "node"}}' > "$tmp/cfg.json"
+printf '{"runtimes": {"n": "node"}, "targets": ["%s"]}' "$A147" > "$tmp/cfg.json"
 expect "-o onto the config is refused" 2 "that is an input" "$B" check --config "$tmp/cfg.json" -o "$tmp/cfg.json" "$A147"
 (umask 022; "$B" inspect --format json -o "$tmp/mode.json" "$A147" 2>"$tmp/err.o")
 [ "$(stat -c %a "$tmp/mode.json")" = 644 ] && pass=$((pass + 1)) || { echo "FAIL -o under umask 022: mode $(stat -c %a "$tmp/mode.json")"; fail=$((fail + 1)); }
