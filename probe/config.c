@@ -6,11 +6,13 @@
 #include "spawn.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { CONFIG_MAX = 4 << 20 };
 
@@ -39,6 +41,23 @@ static int bad(diag *d, const char *fmt, ...)
 }
 
 static const char *const known_top[] = {"runtimes", "targets", "smoke", "expect"};
+static const char *const known_smoke[] = {"module", "expect"};
+static const char *const known_expect[] = {"target", "runtime", "verdict", "reason"};
+
+/* The first member of object o whose name is not in known[0..n), or NULL. */
+static const char *unknown_member(const cJSON *o, const char *const *known, size_t n)
+{
+    const cJSON *m;
+    cJSON_ArrayForEach(m, o)
+    {
+        bool ok = false;
+        for (size_t i = 0; i < n && !ok; i++)
+            ok = strcmp(m->string, known[i]) == 0;
+        if (!ok)
+            return m->string;
+    }
+    return NULL;
+}
 
 int config_parse(config *out, const char *text, size_t n, const char *dir, diag *d)
 {
@@ -50,6 +69,12 @@ int config_parse(config *out, const char *text, size_t n, const char *dir, diag 
         size_t at = end && end >= text ? (size_t)(end - text) : 0;
         return bad(d, "not valid JSON (the problem is near byte %zu of %zu)", at, n);
     }
+    /* One JSON value and nothing after it but white space: trailing text is never ignored. */
+    for (const char *p = end; p && p < text + n; p++)
+        if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') {
+            bad(d, "text after the JSON value, at byte %zu of %zu", (size_t)(p - text), n);
+            goto done;
+        }
     if (!cJSON_IsObject(root)) {
         bad(d, "the top level must be an object");
         goto done;
@@ -71,7 +96,8 @@ int config_parse(config *out, const char *text, size_t n, const char *dir, diag 
         bad(d, "runtimes: must be an object naming at least one runtime, e.g. {\"node\": \"node\"}");
         goto done;
     }
-    out->runtimes = calloc((size_t)cJSON_GetArraySize(rts), sizeof *out->runtimes);
+    if (!(out->runtimes = calloc((size_t)cJSON_GetArraySize(rts), sizeof *out->runtimes)))
+        goto nomem;
     cJSON_ArrayForEach(f, rts)
     {
         if (!cJSON_IsString(f) || !*f->valuestring) {
@@ -81,14 +107,17 @@ int config_parse(config *out, const char *text, size_t n, const char *dir, diag 
         config_runtime *r = &out->runtimes[out->nruntimes++];
         r->name = strdup(f->string);
         r->path = resolve_runtime(dir, f->valuestring);
+        if (!r->name || !r->path)
+            goto nomem;
     }
-    /* targets: ["path", ...] */
+    /* targets: ["path", ...]; optional (scan walks its DIRs; check may name targets itself) */
     const cJSON *tg = cJSON_GetObjectItemCaseSensitive(root, "targets");
-    if (!cJSON_IsArray(tg) || !tg->child) {
+    if (tg && (!cJSON_IsArray(tg) || !tg->child)) {
         bad(d, "targets: must be an array of paths (addon files or package directories)");
         goto done;
     }
-    out->targets = calloc((size_t)cJSON_GetArraySize(tg), sizeof *out->targets);
+    if (tg && !(out->targets = calloc((size_t)cJSON_GetArraySize(tg), sizeof *out->targets)))
+        goto nomem;
     size_t i = 0;
     cJSON_ArrayForEach(f, tg)
     {
@@ -99,6 +128,8 @@ int config_parse(config *out, const char *text, size_t n, const char *dir, diag 
         config_target *t = &out->targets[out->ntargets++];
         t->raw = strdup(f->valuestring);
         t->path = resolve(dir, f->valuestring);
+        if (!t->raw || !t->path)
+            goto nomem;
         i++;
     }
     /* smoke: {"target": {"module": "x.mjs", "expect": <json>}} */
@@ -108,7 +139,8 @@ int config_parse(config *out, const char *text, size_t n, const char *dir, diag 
         goto done;
     }
     if (sm) {
-        out->smoke = calloc((size_t)cJSON_GetArraySize(sm) + 1, sizeof *out->smoke);
+        if (!(out->smoke = calloc((size_t)cJSON_GetArraySize(sm) + 1, sizeof *out->smoke)))
+            goto nomem;
         cJSON_ArrayForEach(f, sm)
         {
             const cJSON *mod = cJSON_GetObjectItemCaseSensitive(f, "module");
@@ -116,12 +148,20 @@ int config_parse(config *out, const char *text, size_t n, const char *dir, diag 
                 bad(d, "smoke.%s.module: must name an ES module (a string)", f->string);
                 goto done;
             }
+            const char *odd = unknown_member(f, known_smoke, 2);
+            if (odd) {
+                bad(d, "smoke.%s.%s: unknown field (known: module, expect)", f->string, odd);
+                goto done;
+            }
             config_smoke *s = &out->smoke[out->nsmoke++];
             s->match = strdup(f->string);
             s->module = resolve(dir, mod->valuestring);
+            if (!s->match || !s->module)
+                goto nomem;
+
             const cJSON *ex = cJSON_GetObjectItemCaseSensitive(f, "expect");
-            if (ex)
-                s->expect_json = cJSON_PrintUnformatted(ex);
+            if (ex && !(s->expect_json = cJSON_PrintUnformatted(ex)))
+                goto nomem;
         }
     }
     /* expect: [{"target", "runtime", "verdict", "reason"}] */
@@ -131,7 +171,8 @@ int config_parse(config *out, const char *text, size_t n, const char *dir, diag 
         goto done;
     }
     if (ex) {
-        out->expect = calloc((size_t)cJSON_GetArraySize(ex) + 1, sizeof *out->expect);
+        if (!(out->expect = calloc((size_t)cJSON_GetArraySize(ex) + 1, sizeof *out->expect)))
+            goto nomem;
         i = 0;
         cJSON_ArrayForEach(f, ex)
         {
@@ -141,6 +182,11 @@ int config_parse(config *out, const char *text, size_t n, const char *dir, diag 
             const char *why = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(f, "reason"));
             if (!cJSON_IsObject(f)) {
                 bad(d, "expect[%zu]: must be an object", i);
+                goto done;
+            }
+            const char *odd = unknown_member(f, known_expect, 4);
+            if (odd) {
+                bad(d, "expect[%zu].%s: unknown field (known: target, runtime, verdict, reason)", i, odd);
                 goto done;
             }
             if (!t || !*t) {
@@ -171,10 +217,15 @@ int config_parse(config *out, const char *text, size_t n, const char *dir, diag 
             e->runtime = strdup(r);
             e->fail = strcmp(v, "fail") == 0;
             e->reason = why ? strdup(why) : NULL;
+            if (!e->target || !e->runtime || (why && !e->reason))
+                goto nomem;
             i++;
         }
     }
     rc = 0;
+    goto done;
+nomem:
+    diag_set(d, DIAG_NOMEM, "out of memory");
 done:
     cJSON_Delete(root);
     if (rc != 0)
@@ -197,6 +248,13 @@ int config_load(config *out, const char *path, diag *d)
     snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - real) : 1, slash ? real : ".");
     int rc = config_parse(out, text, len, dir, d);
     free(text);
+    /* A smoke module that is not there would only show as a failing execute check: it is the
+     * config's mistake, and said as such. */
+    for (size_t i = 0; rc == 0 && i < out->nsmoke; i++)
+        if (access(out->smoke[i].module, R_OK) != 0) {
+            rc = bad(d, "smoke.%s.module: %s: %s", out->smoke[i].match, out->smoke[i].module, strerror(errno));
+            config_free(out);
+        }
     return rc;
 }
 

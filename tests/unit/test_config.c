@@ -1,5 +1,6 @@
 /* tests/unit/test_config.c — the --config parser: a full file, relative paths, and every
  * malformed field named in its message. */
+#define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +10,10 @@
 
 #include "probe/config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void test_full(void **state)
 {
@@ -64,6 +68,14 @@ static void test_errors_name_the_field(void **state)
          "\"bun\", \"verdict\": \"fail\"}]}",
          "expect[0].reason: a declared failure needs its reason"},
         {"{\"runtimes\": {\"bun\": \"b\"}, \"targets\": [\"x\"], \"expcet\": []}", "expcet: unknown field"},
+        /* Nothing is ignored: a misspelt field of an entry, and text after the JSON. */
+        {"{\"runtimes\": {\"bun\": \"b\"}, \"smoke\": {\"x\": {\"module\": \"s.mjs\", \"expected\": 3}}}",
+         "smoke.x.expected: unknown field"},
+        {"{\"runtimes\": {\"bun\": \"b\"}, \"expect\": [{\"target\": \"x\", \"runtime\": \"bun\", \"verdict\": "
+         "\"fail\", \"reason\": \"r\", \"why\": \"w\"}]}",
+         "expect[0].why: unknown field"},
+        {"{\"runtimes\": {\"bun\": \"b\"}} {\"more\": 1}", "text after the JSON value, at byte 27"},
+        {"{\"runtimes\": {\"bun\": \"b\"}}x", "text after the JSON value"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         config c;
@@ -78,6 +90,20 @@ static void test_errors_name_the_field(void **state)
     diag d;
     assert_int_equal(config_load(&c, "/nonexistent/abiprobe.json", &d), -1);
     assert_non_null(strstr(d.msg, "/nonexistent/abiprobe.json"));
+    /* A smoke module that does not exist is the config's mistake, found when it is loaded. */
+    char dir[] = "/tmp/abiprobe-config-XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/c.json", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("{\"runtimes\": {\"n\": \"node\"}, \"smoke\": {\"x\": {\"module\": \"gone.mjs\"}}}\n", f);
+    fclose(f);
+    assert_int_equal(config_load(&c, path, &d), -1);
+    assert_int_equal(d.code, DIAG_USAGE);
+    assert_non_null(strstr(d.msg, "smoke.x.module:"));
+    assert_non_null(strstr(d.msg, "gone.mjs"));
+    unlink(path);
+    rmdir(dir);
 }
 
 int main(void)
