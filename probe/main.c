@@ -78,7 +78,7 @@ static const struct optdef {
      "check an image tree: runtime, addon and library paths resolve inside DIR, never outside"},
     {"emulator", required_argument, OPT_EMULATOR, "CMD", CMD_CHECK | CMD_SCAN | CMD_SELECT,
      "run a runtime built for another machine under CMD (qemu-aarch64-static; with --sysroot, as CMD -L DIR)"},
-    {"config", required_argument, OPT_CONFIG, "FILE", CMD_CHECK,
+    {"config", required_argument, OPT_CONFIG, "FILE", CMD_CHECK | CMD_SCAN,
      "JSON: runtimes, targets, smoke modules and declared expectations (see abiprobe(1))"},
     {"output", required_argument, 'o', "FILE", CMD_ALL,
      "write the report to FILE (atomically: temp file, then rename)"},
@@ -417,23 +417,99 @@ static void scan_progress_line(size_t files, size_t packages, void *arg)
     fprintf(stderr, "\rscanning: %zu files, %zu packages with native code", files, packages);
 }
 
+/* One target of a run: the path the checker is given (inside --sysroot, the image's), this
+ * machine's path, the target as the config wrote it (or NULL), its package name when it is a
+ * package directory, and the config's smoke module for it. */
+typedef struct plan_item {
+    const char *path;
+    const char *host;
+    const char *raw;
+    char *pkgname;
+    const config_smoke *sm;
+} plan_item;
+
+/* The "name" of the package.json in dir (malloc'd), or NULL. */
+static char *package_name(const char *dir)
+{
+    char p[PATH_MAX + 16];
+    struct stat st;
+    if (snprintf(p, sizeof p, "%s/package.json", dir) >= (int)sizeof p || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return NULL;
+    char *text = spawn_read_file(p, 4 << 20, NULL);
+    cJSON *j = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "name"));
+    char *out = name ? strdup(name) : NULL;
+    cJSON_Delete(j);
+    return out;
+}
+
+static bool item_matches(const char *name, const plan_item *it)
+{
+    return config_matches(name, it->raw, it->host, it->pkgname) ||
+           (it->path != it->host && config_matches(name, NULL, it->path, NULL));
+}
+
+/* Every smoke key and every expectation must name a target of this run: a key that matches
+ * nothing is a mistake in the config (exit 2), never a check quietly left out. Assigns each
+ * target its smoke module. Returns 0, or -1 after printing what does not match. */
+static int match_config(const config *cfg, plan_item *items, size_t n)
+{
+    int rc = 0;
+    for (size_t k = 0; k < cfg->nsmoke; k++) {
+        bool used = false;
+        for (size_t i = 0; i < n; i++)
+            if (!items[i].sm && item_matches(cfg->smoke[k].match, &items[i])) {
+                items[i].sm = &cfg->smoke[k];
+                used = true;
+            }
+        if (!used) {
+            fprintf(stderr,
+                    "abiprobe: config: smoke.%s: matches no target of this run (by package name, path or last path "
+                    "component)\n",
+                    cfg->smoke[k].match);
+            rc = -1;
+        }
+    }
+    for (size_t e = 0; e < cfg->nexpect; e++) {
+        bool hit = false;
+        for (size_t i = 0; i < n && !hit; i++)
+            hit = item_matches(cfg->expect[e].target, &items[i]);
+        if (!hit) {
+            fprintf(stderr, "abiprobe: config: expect[%zu].target: \"%s\" matches no target of this run\n", e,
+                    cfg->expect[e].target);
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
 /* check and scan: every target against every runtime. Unreadable input gives 2, a failure
  * 1, a check that could not be carried out 3. For scan, the targets are the native packages
- * found under the DIRs, then the .node files that no loader rule reaches (no verdict). */
+ * found under the DIRs (and the config's targets, walked as DIRs too), then the .node files
+ * that no loader reaches (no verdict). */
 static int run_checks(int argc, char **argv, const cli *c, bool scan)
 {
     report r;
     report_init(&r, scan ? "scan" : "check");
     checker *ck = NULL;
     scan_found found = {0};
+    config cfg = {0};
+    plan_item *items = NULL;
+    size_t nitems = 0;
+    int code = EXIT_USAGE;
     char self[PATH_MAX];
     ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
     self[sl > 0 ? sl : 0] = '\0';
     char smoke[PATH_MAX];
+    const char *root = c->overrides.sysroot;
+    size_t rootlen = root ? strlen(root) : 0;
+    diag d;
+    diag_clear(&d);
+    bool unreadable = false;
     if (c->smoke && !realpath(c->smoke, smoke)) {
         fprintf(stderr, "abiprobe: --smoke %s: %s\n", c->smoke, strerror(errno));
-        report_free(&r);
-        return EXIT_USAGE;
+        goto out;
     }
     check_opts co = {.static_only = c->static_only,
                      .list_imports = c->verbose > 0,
@@ -445,29 +521,30 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
                      .emulator = c->emulator,
                      .overrides = c->overrides,
                      .select = c->select};
-    diag d;
-    diag_clear(&d);
-    bool unreadable = false;
     if (checker_create(&ck, &r, &co, &d) != 0) {
         fprintf(stderr, "abiprobe: %s\n", d.msg);
-        report_free(&r);
-        return EXIT_NOT_CHECKED;
+        code = EXIT_NOT_CHECKED;
+        goto out;
     }
-    config cfg = {0};
     if (c->config && config_load(&cfg, c->config, &d) != 0) {
         fprintf(stderr, "abiprobe: %s\n", d.msg);
-        checker_destroy(ck);
-        report_free(&r);
-        return EXIT_USAGE;
+        code = d.code == DIAG_NOMEM ? EXIT_NOT_CHECKED : EXIT_USAGE;
+        goto out;
+    }
+    if (!scan && argc == 0 && cfg.ntargets == 0) {
+        fprintf(stderr, "abiprobe check: nothing to do: name a target, or list targets in the config\n");
+        goto out;
+    }
+    if (!c->nruntimes && !cfg.nruntimes) {
+        fprintf(stderr, "abiprobe %s: name at least one runtime with --runtime RT (or in the config)\n",
+                scan ? "scan" : "check");
+        goto out;
     }
     const char *clobbered = output_clobbers(c, argc, argv, &cfg);
     if (clobbered) {
         fprintf(stderr, "abiprobe: -o %s: that is an input (%s); the report would overwrite it\n", c->output,
                 clobbered);
-        checker_destroy(ck);
-        config_free(&cfg);
-        report_free(&r);
-        return EXIT_USAGE;
+        goto out;
     }
     for (size_t i = 0; i < cfg.nruntimes; i++) {
         diag_clear(&d);
@@ -479,82 +556,83 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
         if (checker_add_runtime(ck, c->runtimes[i], &d) != 0)
             fprintf(stderr, "abiprobe: %s\n", d.msg);
     }
-    /* check: the package directories among the targets are observed together, one runtime
-     * process per runtime (scan does the same for what its walk finds). */
-    if (!scan) {
-        const char **dirs = calloc(cfg.ntargets + (size_t)argc + 1, sizeof *dirs);
-        char(*host)[PATH_MAX] = calloc(cfg.ntargets + (size_t)argc + 1, PATH_MAX);
+    /* The targets: for check the config's, then the command line's; for scan what the walk of
+     * the DIRs (and of the config's targets) finds. */
+    size_t ncand = scan ? 0 : cfg.ntargets + (size_t)argc;
+    if (scan) {
+        bool tty = isatty(STDERR_FILENO);
+        size_t nroots = (size_t)argc + cfg.ntargets;
+        const char **roots = calloc(nroots ? nroots : 1, sizeof *roots);
+        char(*mapped)[PATH_MAX] = calloc(nroots ? nroots : 1, PATH_MAX);
+        if (!roots || !mapped) {
+            free(roots);
+            free(mapped);
+            fprintf(stderr, "abiprobe: out of memory\n");
+            code = EXIT_NOT_CHECKED;
+            goto out;
+        }
+        /* Inside --sysroot the DIRs are paths in the image. */
+        for (size_t i = 0; i < nroots; i++) {
+            const char *dir = i < (size_t)argc ? argv[i] : cfg.targets[i - (size_t)argc].path;
+            if (sysroot_map(root, dir, mapped[i], PATH_MAX) != 0)
+                snprintf(mapped[i], PATH_MAX, "%s%s", root ? root : "", dir);
+            roots[i] = mapped[i];
+        }
+        int wrc = scan_walk(roots, nroots, &found, tty ? scan_progress_line : NULL, NULL, &d);
+        free(roots);
+        free(mapped);
+        if (tty)
+            fputc('\n', stderr);
+        if (wrc != 0) {
+            fprintf(stderr, "abiprobe: %s\n", d.msg);
+            goto out;
+        }
+        if (found.nerrors)
+            fprintf(stderr, "abiprobe: scan: %zu directories could not be read and were walked around\n",
+                    found.nerrors);
+        ncand = found.npackages;
+    }
+    if (!(items = calloc(ncand ? ncand : 1, sizeof *items))) {
+        fprintf(stderr, "abiprobe: out of memory\n");
+        code = EXIT_NOT_CHECKED;
+        goto out;
+    }
+    for (size_t i = 0; i < ncand; i++) {
+        plan_item *it = &items[nitems++];
+        if (scan) {
+            /* What the walk found are this machine's paths; inside --sysroot the checker wants the image's. */
+            it->host = found.packages[i];
+            it->path = rootlen && strncmp(it->host, root, rootlen) == 0 && it->host[rootlen] == '/' ? it->host + rootlen
+                                                                                                    : it->host;
+        } else {
+            bool fromcfg = i < cfg.ntargets;
+            it->path = fromcfg ? cfg.targets[i].path : argv[i - cfg.ntargets];
+            it->raw = fromcfg ? cfg.targets[i].raw : argv[i - cfg.ntargets];
+            char host[PATH_MAX];
+            it->host = sysroot_map(root, it->path, host, sizeof host) == 0 ? report_strdup(&r, host) : it->path;
+        }
+        it->pkgname = package_name(it->host);
+    }
+    if (match_config(&cfg, items, nitems) != 0)
+        goto out;
+    /* The package directories are observed together, one runtime process per runtime. */
+    {
+        const char **dirs = calloc(nitems ? nitems : 1, sizeof *dirs);
         size_t nd = 0;
-        for (size_t i = 0; dirs && host && i < cfg.ntargets + (size_t)argc; i++) {
-            const char *tp = i < cfg.ntargets ? cfg.targets[i].path : argv[i - cfg.ntargets];
+        for (size_t i = 0; dirs && i < nitems; i++) {
             struct stat st;
-            if (sysroot_map(c->overrides.sysroot, tp, host[nd], PATH_MAX) == 0 && stat(host[nd], &st) == 0 &&
-                S_ISDIR(st.st_mode)) {
-                dirs[nd] = host[nd];
-                nd++;
-            }
+            if (stat(items[i].host, &st) == 0 && S_ISDIR(st.st_mode))
+                dirs[nd++] = items[i].host;
         }
         diag_clear(&d);
         if (nd && checker_observe(ck, dirs, nd, &d) != 0)
             fprintf(stderr, "abiprobe: %s\n", d.msg);
         free(dirs);
-        free(host);
     }
-    /* The config's targets first, each with its own smoke module if it names one. */
-    for (size_t i = 0; i < cfg.ntargets; i++) {
-        const config_smoke *sm = NULL;
-        for (size_t k = 0; k < cfg.nsmoke && !sm; k++)
-            if (config_matches(cfg.smoke[k].match, cfg.targets[i].raw, cfg.targets[i].path, NULL))
-                sm = &cfg.smoke[k];
+    for (size_t i = 0; i < nitems; i++) {
+        const config_smoke *sm = items[i].sm;
         diag_clear(&d);
-        if (checker_run_with(ck, cfg.targets[i].path, sm ? sm->module : NULL, sm ? sm->expect_json : NULL, &d) != 0) {
-            fprintf(stderr, "abiprobe: %s\n", d.msg);
-            unreadable = unreadable || d.code != DIAG_NOMEM;
-        }
-    }
-    char **targets = argv;
-    size_t ntargets = (size_t)argc;
-    if (scan) {
-        bool tty = isatty(STDERR_FILENO);
-        /* Inside --sysroot the DIRs are paths in the image. */
-        static char mapped[64][PATH_MAX];
-        const char *roots[64];
-        for (int i = 0; i < argc && i < 64; i++) {
-            if (!c->overrides.sysroot || sysroot_map(c->overrides.sysroot, argv[i], mapped[i], PATH_MAX) != 0)
-                snprintf(mapped[i], PATH_MAX, "%s%s", c->overrides.sysroot ? c->overrides.sysroot : "", argv[i]);
-            roots[i] = mapped[i];
-        }
-        if (argc > 64)
-            fprintf(stderr, "abiprobe: scan: only the first 64 directories are walked\n");
-        if (scan_walk(roots, argc < 64 ? (size_t)argc : 64, &found, tty ? scan_progress_line : NULL, NULL, &d) != 0) {
-            if (tty)
-                fputc('\n', stderr);
-            fprintf(stderr, "abiprobe: %s\n", d.msg);
-            checker_destroy(ck);
-            config_free(&cfg);
-            report_free(&r);
-            return EXIT_USAGE;
-        }
-        if (tty)
-            fprintf(stderr, "\rscanning: %zu files, %zu packages with native code\n", found.nfiles, found.npackages);
-        if (found.nerrors)
-            fprintf(stderr, "abiprobe: scan: %zu directories could not be read and were walked around\n",
-                    found.nerrors);
-        targets = found.packages;
-        ntargets = found.npackages;
-        /* One runtime process per runtime asks which file every package loads. */
-        diag_clear(&d);
-        if (checker_observe(ck, (const char *const *)found.packages, found.npackages, &d) != 0)
-            fprintf(stderr, "abiprobe: %s\n", d.msg);
-    }
-    size_t rootlen = c->overrides.sysroot ? strlen(c->overrides.sysroot) : 0;
-    for (size_t i = 0; i < ntargets; i++) {
-        diag_clear(&d);
-        /* What scan found are this machine's paths; inside --sysroot the checker wants the image's. */
-        const char *target = targets[i];
-        if (scan && rootlen && strncmp(target, c->overrides.sysroot, rootlen) == 0)
-            target += rootlen;
-        if (checker_run(ck, target, &d) != 0) {
+        if (checker_run_with(ck, items[i].path, sm ? sm->module : NULL, sm ? sm->expect_json : NULL, &d) != 0) {
             fprintf(stderr, "abiprobe: %s\n", d.msg);
             unreadable = unreadable || d.code != DIAG_NOMEM;
         }
@@ -602,12 +680,16 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
         }
     }
     status v = report_verdict(&r);
-    int code = unreadable                      ? EXIT_USAGE
-               : v == STATUS_FAIL || unmatched ? EXIT_FINDING
-               : v == STATUS_ERROR             ? EXIT_NOT_CHECKED
-                                               : EXIT_PASS;
+    code = unreadable || unmatched ? EXIT_USAGE
+           : v == STATUS_FAIL      ? EXIT_FINDING
+           : v == STATUS_ERROR     ? EXIT_NOT_CHECKED
+                                   : EXIT_PASS;
     if (emit(&r, c) != 0)
         code = worst(code, EXIT_USAGE);
+out:
+    for (size_t i = 0; i < nitems; i++)
+        free(items[i].pkgname);
+    free(items);
     checker_destroy(ck);
     scan_found_free(&found);
     config_free(&cfg);
@@ -828,7 +910,7 @@ int main(int argc, char **argv)
         }
     }
     int nargs = sub_argc - optind;
-    if (nargs < 1 && !(cd->bit == CMD_CHECK && c.config)) {
+    if (nargs < 1 && !((cd->bit == CMD_CHECK || cd->bit == CMD_SCAN) && c.config)) {
         fprintf(stderr, "abiprobe %s: nothing to do: name at least one %s\n", cmd,
                 cd->bit == CMD_RUNTIME  ? "runtime"
                 : cd->bit == CMD_SELECT ? "package directory"
@@ -850,6 +932,13 @@ int main(int argc, char **argv)
     if (cd->bit == CMD_CHECK || cd->bit == CMD_SCAN) {
         if (!c.nruntimes && !c.config) {
             fprintf(stderr, "abiprobe %s: name at least one runtime with --runtime RT\n", cmd);
+            code = EXIT_USAGE;
+            goto out;
+        }
+        /* Options that contradict each other are refused, never half obeyed. */
+        if (c.static_only && (c.smoke || c.expect)) {
+            fprintf(stderr, "abiprobe %s: --static-only runs no code, so --%s cannot run: drop one of them\n", cmd,
+                    c.smoke ? "smoke" : "expect");
             code = EXIT_USAGE;
             goto out;
         }

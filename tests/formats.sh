@@ -84,7 +84,7 @@ cat > "$t/ci/unmatched.json" <<J
  "expect": [{"target": "no-such-package", "runtime": "host", "verdict": "fail", "reason": "typo"}]}
 J
 "$B" check --static-only --config "$t/ci/unmatched.json" > "$t/u.txt" 2>&1; rc=$?
-[ $rc = 1 ] && grep -q 'matches no result' "$t/u.txt" && ok || bad "config, unmatched expectation: exit $rc, want 1"
+[ $rc = 2 ] && grep -qF 'expect[0].target: "no-such-package" matches no target' "$t/u.txt" && ok || bad "config, unmatched expectation: exit $rc, want 2 naming expect[0].target"
 echo '{"runtimes": {"bun": 5}, "targets": "x"' > "$t/ci/bad.json"
 "$B" check --config "$t/ci/bad.json" > "$t/b.txt" 2>&1; rc=$?
 [ $rc = 2 ] && grep -q '^abiprobe: config: not valid JSON' "$t/b.txt" && ok || bad "config, truncated: exit $rc, want 2"
