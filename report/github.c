@@ -2,23 +2,38 @@
  * pairs and stale expectations, ::warning for warnings and unreferenced .node files,
  * ::notice for declared failures.
  * (The Markdown step summary is written by the caller, from report/markdown.c.) */
+#include "clean.h"
 #include "report.h"
 
 #include <string.h>
 
-/* Escape per the workflow-command rules: % CR LF always; : and , in properties too. */
-static void esc(FILE *f, const char *s, bool property)
+/* The workflow-command syntax of cleaned text: % CR LF always; : and , in properties too. */
+typedef struct esc_ctx {
+    FILE *f;
+    bool property;
+} esc_ctx;
+
+static void esc_run(void *arg, const char *run, size_t n)
 {
-    for (const char *p = s ? s : ""; *p; p++) {
-        switch (*p) {
-        case '%': fputs("%25", f); break;
-        case '\r': fputs("%0D", f); break;
-        case '\n': fputs("%0A", f); break;
-        case ':': property ? fputs("%3A", f) : fputc(':', f); break;
-        case ',': property ? fputs("%2C", f) : fputc(',', f); break;
-        default: fputc(*p, f);
+    const esc_ctx *e = arg;
+    for (size_t i = 0; i < n; i++) {
+        switch (run[i]) {
+        case '%': fputs("%25", e->f); break;
+        case '\r': fputs("%0D", e->f); break;
+        case '\n': fputs("%0A", e->f); break;
+        case ':': e->property ? fputs("%3A", e->f) : fputc(':', e->f); break;
+        case ',': e->property ? fputs("%2C", e->f) : fputc(',', e->f); break;
+        default: fputc(run[i], e->f);
         }
     }
+}
+
+/* Write s cleaned by the one sanitizer (report/clean.h), then escaped for a workflow command. */
+static void esc(FILE *f, const char *s, bool property)
+{
+    esc_ctx e = {f, property};
+    s = s ? s : "";
+    clean_write(s, strlen(s), CLEAN_NEWLINES, esc_run, &e);
 }
 
 static void command(FILE *f, const char *kind, const result *res, const char *fmt_a, const char *a, const char *b)

@@ -3,56 +3,33 @@
  * including the first missing symbols. `error` results are <error>; a declared failure that
  * failed is <skipped> with its reason; a stale one is a <failure>. All text is escaped and
  * made valid UTF-8 XML. */
+#include "clean.h"
 #include "report.h"
 
 #include <string.h>
 
-/* Length of a valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+/* The XML syntax of text that report/clean.h has already cleaned (valid UTF-8, no controls
+ * but tab and newline, which XML 1.0 carries). */
+static void xml_run(void *arg, const char *run, size_t n)
 {
-    unsigned char c = s[0];
-    size_t len = c < 0x80                   ? 1
-                 : (c >= 0xc2 && c <= 0xdf) ? 2
-                 : (c >= 0xe0 && c <= 0xef) ? 3
-                 : (c >= 0xf0 && c <= 0xf4) ? 4
-                                            : 0;
-    if (!len || len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++)
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-    return len;
+    FILE *f = arg;
+    for (size_t i = 0; i < n; i++) {
+        switch (run[i]) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&apos;", f); break;
+        default: fputc(run[i], f);
+        }
+    }
 }
 
-/* Write s escaped for XML text and attributes; bytes XML 1.0 cannot carry become U+FFFD. */
+/* Write s for XML text and attributes: cleaned by the one sanitizer, then escaped. */
 static void xml(FILE *f, const char *s)
 {
-    const unsigned char *p = (const unsigned char *)(s ? s : "");
-    size_t n = strlen((const char *)p);
-    for (size_t i = 0; i < n;) {
-        unsigned char c = p[i];
-        size_t k = utf8_len(p + i, n - i);
-        if (c == '&')
-            fputs("&amp;", f);
-        else if (c == '<')
-            fputs("&lt;", f);
-        else if (c == '>')
-            fputs("&gt;", f);
-        else if (c == '"')
-            fputs("&quot;", f);
-        else if (c == '\'')
-            fputs("&apos;", f);
-        else if (c == '\n' || c == '\t')
-            fputc(c, f);
-        else if (c < 0x20 || k == 0)
-            fputs("\xef\xbf\xbd", f);
-        else {
-            fwrite(p + i, 1, k, f);
-            i += k;
-            continue;
-        }
-        i++;
-    }
+    s = s ? s : "";
+    clean_write(s, strlen(s), CLEAN_NEWLINES, xml_run, f);
 }
 
 static void body(FILE *f, const result *res)

@@ -1,15 +1,19 @@
 /* report/markdown.c — a Markdown summary: a matrix of targets × runtimes with ✅/❌/⚠️
  * cells, then a short section per failure (the symbol ld.so stops at, counts by group,
  * the selection, the failing checks and what to do). */
+#include "clean.h"
 #include "report.h"
 
 #include <string.h>
 
 /* Text safe in a table cell and in Markdown: no pipes, newlines, HTML or backticks. */
-static void md(FILE *f, const char *s)
+/* Markdown syntax of cleaned text (report/clean.h): table pipes, HTML, emphasis and links are
+ * escaped, and newlines become spaces so a table cell stays one cell. */
+static void md_run(void *arg, const char *run, size_t n)
 {
-    for (const char *p = s ? s : ""; *p; p++) {
-        switch (*p) {
+    FILE *f = arg;
+    for (size_t i = 0; i < n; i++) {
+        switch (run[i]) {
         case '|': fputs("\\|", f); break;
         case '\n':
         case '\r': fputc(' ', f); break;
@@ -22,19 +26,32 @@ static void md(FILE *f, const char *s)
         case '[':
         case ']':
             fputc('\\', f);
-            fputc(*p, f);
+            fputc(run[i], f);
             break;
-        default: fputc(*p, f);
+        default: fputc(run[i], f);
         }
     }
 }
 
-/* Code spans hold anything but backticks and newlines. */
+static void md(FILE *f, const char *s)
+{
+    s = s ? s : "";
+    clean_write(s, strlen(s), CLEAN_NEWLINES, md_run, f);
+}
+
+/* Inside a code span only the backtick and the line breaks need care. */
+static void code_run(void *arg, const char *run, size_t n)
+{
+    FILE *f = arg;
+    for (size_t i = 0; i < n; i++)
+        fputc(run[i] == '`' ? '\'' : (run[i] == '\n' || run[i] == '\r') ? ' ' : run[i], f);
+}
+
 static void code(FILE *f, const char *s)
 {
+    s = s ? s : "";
     fputc('`', f);
-    for (const char *p = s ? s : ""; *p; p++)
-        fputc(*p == '`' ? '\'' : (*p == '\n' || *p == '\r') ? ' ' : *p, f);
+    clean_write(s, strlen(s), CLEAN_NEWLINES, code_run, f);
     fputc('`', f);
 }
 

@@ -1,9 +1,12 @@
 /* report/text.c — the human report: one block per result, a label column, colour only when
  * the caller asks for it (a TTY without NO_COLOR). */
+#define _GNU_SOURCE
+#include "clean.h"
 #include "report.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { SHOW_SYMBOLS = 10 };
@@ -23,7 +26,96 @@ static const char *c_on(const out_ctx *c, const char *code) { return c->color ? 
 #define GREEN(c) c_on(c, "\033[32m")
 #define RESET(c) c_on(c, "\033[0m")
 
-static void label(const out_ctx *c, const char *name) { fprintf(c->f, "  %s%-9s%s ", DIM(c), name, RESET(c)); }
+/* fprintf for this writer: every %s argument goes through the one sanitizer (report/clean.h),
+ * so that nothing from a file (a name with ESC or BEL in it, invalid UTF-8) reaches the
+ * terminal as it is; a newline inside one (Node's multi-line loader messages) starts an
+ * indented continuation line. It knows the conversions this file uses: %s with '-', a width
+ * or *, and a precision .N or .*; %d, %u and %zu. */
+static void tprintf(const out_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void tprintf(const out_ctx *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    for (const char *p = fmt; *p;) {
+        if (*p != '%') {
+            size_t n = strcspn(p, "%");
+            fwrite(p, 1, n, c->f);
+            p += n;
+            continue;
+        }
+        p++;
+        bool left = false;
+        int width = 0, prec = -1;
+        if (*p == '-') {
+            left = true;
+            p++;
+        }
+        if (*p == '*') {
+            width = va_arg(ap, int);
+            p++;
+        } else {
+            while (*p >= '0' && *p <= '9')
+                width = width * 10 + (*p++ - '0');
+        }
+        if (*p == '.') {
+            p++;
+            prec = 0;
+            if (*p == '*') {
+                prec = va_arg(ap, int);
+                p++;
+            } else {
+                while (*p >= '0' && *p <= '9')
+                    prec = prec * 10 + (*p++ - '0');
+            }
+        }
+        bool z = false;
+        if (*p == 'z') {
+            z = true;
+            p++;
+        }
+        switch (*p) {
+        case 's': {
+            const char *s = va_arg(ap, const char *);
+            s = s ? s : "";
+            size_t n = prec >= 0 ? strnlen(s, (size_t)prec) : strlen(s);
+            char *raw = strndup(s, n);
+            char *clean = raw ? clean_dup(raw, CLEAN_NEWLINES | (c->color ? CLEAN_SGR : 0)) : NULL;
+            const char *out = clean ? clean : "?";
+            if (!strchr(out, '\n')) {
+                fprintf(c->f, left ? "%-*s" : "%*s", width, out);
+            } else {
+                for (const char *q = out; *q;) {
+                    size_t k = strcspn(q, "\n");
+                    fwrite(q, 1, k, c->f);
+                    q += k;
+                    if (*q == '\n') {
+                        q++;
+                        q += strspn(q, " \t");
+                        fprintf(c->f, "\n%18s", "");
+                    }
+                }
+            }
+            free(clean);
+            free(raw);
+            break;
+        }
+        case 'd': fprintf(c->f, left ? "%-*d" : "%*d", width, va_arg(ap, int)); break;
+        case 'u':
+            if (z)
+                fprintf(c->f, left ? "%-*zu" : "%*zu", width, va_arg(ap, size_t));
+            else
+                fprintf(c->f, left ? "%-*u" : "%*u", width, va_arg(ap, unsigned));
+            break;
+        case '%': fputc('%', c->f); break;
+        default: break; /* a conversion this file does not use */
+        }
+        if (*p)
+            p++;
+    }
+    va_end(ap);
+}
+
+static void label(const out_ctx *c, const char *name) { tprintf(c, "  %s%-9s%s ", DIM(c), name, RESET(c)); }
 
 static const char *base_name(const char *path)
 {
@@ -38,7 +130,7 @@ static void group_line(const out_ctx *c, const unsigned *counts)
     for (int g = 0; g < RESULT_NGROUPS; g++) {
         if (!counts[g])
             continue;
-        fprintf(c->f, "%s%s %u", first ? "" : " · ", result_group_names[g], counts[g]);
+        tprintf(c, "%s%s %u", first ? "" : " · ", result_group_names[g], counts[g]);
         first = false;
     }
     if (first)
@@ -50,22 +142,22 @@ static void print_imports(const out_ctx *c, const addon_facts *a)
     for (int g = 0; g < RESULT_NGROUPS; g++) {
         if (!a->imports_by_group[g])
             continue;
-        fprintf(c->f, "            %s%s%s (%u)\n", BOLD(c), result_group_names[g], RESET(c), a->imports_by_group[g]);
+        tprintf(c, "            %s%s%s (%u)\n", BOLD(c), result_group_names[g], RESET(c), a->imports_by_group[g]);
         unsigned shown = 0;
         for (size_t i = 0; i < a->nimports; i++) {
             const sym_entry *s = &a->imports[i];
             if (strcmp(s->group, result_group_names[g]) != 0)
                 continue;
             if (!c->verbose && shown == SHOW_SYMBOLS) {
-                fprintf(c->f, "              … %u more (-v lists them all)\n", a->imports_by_group[g] - shown);
+                tprintf(c, "              … %u more (-v lists them all)\n", a->imports_by_group[g] - shown);
                 break;
             }
             shown++;
-            fprintf(c->f, "              %s", s->demangled ? s->demangled : s->name);
+            tprintf(c, "              %s", s->demangled ? s->demangled : s->name);
             if (s->version)
-                fprintf(c->f, " %s@%s%s", DIM(c), s->version, RESET(c));
+                tprintf(c, " %s@%s%s", DIM(c), s->version, RESET(c));
             if (s->weak)
-                fprintf(c->f, " %s(weak)%s", DIM(c), RESET(c));
+                tprintf(c, " %s(weak)%s", DIM(c), RESET(c));
             fputc('\n', c->f);
         }
     }
@@ -73,68 +165,68 @@ static void print_imports(const out_ctx *c, const addon_facts *a)
 
 static void print_addon(const out_ctx *c, const addon_facts *a)
 {
-    fprintf(c->f, "%s%s%s\n", BOLD(c), base_name(a->path), RESET(c));
+    tprintf(c, "%s%s%s\n", BOLD(c), base_name(a->path), RESET(c));
     label(c, "path");
-    fprintf(c->f, "%s\n", a->path);
+    tprintf(c, "%s\n", a->path);
     if (a->error) {
         label(c, "format");
         if (a->format_desc)
-            fprintf(c->f, "%s · %s\n", a->format_desc, a->machine);
+            tprintf(c, "%s · %s\n", a->format_desc, a->machine);
         else
-            fprintf(c->f, "%s\n", a->format);
+            tprintf(c, "%s\n", a->format);
         label(c, "error");
-        fprintf(c->f, "%s%s%s\n", RED(c), a->error, RESET(c));
+        tprintf(c, "%s%s%s\n", RED(c), a->error, RESET(c));
         return;
     }
     label(c, "format");
-    fprintf(c->f, "%s · %s · OS ABI %s\n", a->format_desc, a->machine, a->osabi);
+    tprintf(c, "%s · %s · OS ABI %s\n", a->format_desc, a->machine, a->osabi);
     label(c, "kind");
-    fprintf(c->f, "%s", a->kind);
+    tprintf(c, "%s", a->kind);
     if (a->registration)
-        fprintf(c->f, " · registers by %s (%s)", a->registration, a->entry);
+        tprintf(c, " · registers by %s (%s)", a->registration, a->entry);
     if (a->modules >= 0) {
-        fprintf(c->f, " · modules %d", a->modules);
+        tprintf(c, " · modules %d", a->modules);
         if (a->modules_registry)
-            fprintf(c->f, " (%s)", a->modules_registry);
+            tprintf(c, " (%s)", a->modules_registry);
     }
     fputc('\n', c->f);
     label(c, "napi");
     if (a->napi_version == 0x7fffffff)
         fputs("declares NAPI_VERSION_EXPERIMENTAL\n", c->f);
     else if (a->napi_version >= 0)
-        fprintf(c->f, "declares version %d\n", a->napi_version);
+        tprintf(c, "declares version %d\n", a->napi_version);
     else
-        fprintf(c->f, "%s\n", a->napi_version_note ? a->napi_version_note : "no declared version");
+        tprintf(c, "%s\n", a->napi_version_note ? a->napi_version_note : "no declared version");
     label(c, "libc");
-    fprintf(c->f, "%s", a->libc);
+    tprintf(c, "%s", a->libc);
     if (a->max_glibc || a->max_glibcxx || a->max_cxxabi) {
         fputs(" · requires", c->f);
         const char *v[] = {a->max_glibc, a->max_glibcxx, a->max_cxxabi};
         for (int i = 0; i < 3; i++)
             if (v[i])
-                fprintf(c->f, " %s", v[i]);
+                tprintf(c, " %s", v[i]);
     }
     fputc('\n', c->f);
     label(c, "needed");
     for (size_t i = 0; i < a->nneeded; i++)
-        fprintf(c->f, "%s%s", i ? ", " : "", a->needed[i]);
+        tprintf(c, "%s%s", i ? ", " : "", a->needed[i]);
     fputs(a->nneeded ? "\n" : "none\n", c->f);
     if (a->rpath || a->runpath) {
         label(c, a->runpath ? "runpath" : "rpath");
-        fprintf(c->f, "%s\n", a->runpath ? a->runpath : a->rpath);
+        tprintf(c, "%s\n", a->runpath ? a->runpath : a->rpath);
     }
     if (a->bind_now) {
         label(c, "binding");
         fputs("BIND_NOW: every symbol is resolved at load\n", c->f);
     }
     label(c, "imports");
-    fprintf(c->f, "%zu: ", a->nimports);
+    tprintf(c, "%zu: ", a->nimports);
     group_line(c, a->imports_by_group);
     fputc('\n', c->f);
     if (c->verbose)
         print_imports(c, a);
     label(c, "exports");
-    fprintf(c->f, "%zu\n", a->nexports);
+    tprintf(c, "%zu\n", a->nexports);
 }
 
 /* "V8 13.6" from "13.6.233.17-node.53". */
@@ -152,7 +244,7 @@ static void runtime_title(const out_ctx *c, const runtime_facts *rt)
     const char *engine = strcmp(rt->engine, "jsc") == 0  ? "JavaScriptCore"
                          : strcmp(rt->engine, "v8") == 0 ? "V8"
                                                          : "engine unknown";
-    fprintf(c->f, "%s%s %s%s · %s", BOLD(c), rt->kind,
+    tprintf(c, "%s%s %s%s · %s", BOLD(c), rt->kind,
             rt->product_version ? rt->product_version
             : rt->version       ? rt->version
                                 : "(version unknown)",
@@ -160,12 +252,12 @@ static void runtime_title(const out_ctx *c, const runtime_facts *rt)
     if (strcmp(rt->engine, "v8") == 0 && rt->engine_version) {
         char sv[32];
         short_version(sv, sizeof sv, rt->engine_version);
-        fprintf(c->f, " %s", sv);
+        tprintf(c, " %s", sv);
     }
     if (rt->product_version && rt->version)
-        fprintf(c->f, ", reports node %s / modules %d", rt->version, rt->modules);
+        tprintf(c, ", reports node %s / modules %d", rt->version, rt->modules);
     else if (rt->modules >= 0)
-        fprintf(c->f, ", modules %d", rt->modules);
+        tprintf(c, ", modules %d", rt->modules);
 }
 
 static void print_runtime(const out_ctx *c, const runtime_facts *rt)
@@ -174,43 +266,43 @@ static void print_runtime(const out_ctx *c, const runtime_facts *rt)
     runtime_title(c, rt);
     fputc('\n', c->f);
     label(c, "path");
-    fprintf(c->f, "%s", rt->path);
+    tprintf(c, "%s", rt->path);
     if (rt->exe && strcmp(rt->exe, rt->path) != 0)
-        fprintf(c->f, " → %s", rt->exe);
+        tprintf(c, " → %s", rt->exe);
     fputc('\n', c->f);
     label(c, "engine");
-    fprintf(c->f, "%s", rt->engine);
+    tprintf(c, "%s", rt->engine);
     if (rt->engine_version)
-        fprintf(c->f, bun ? " (WebKit %s)" : " %s", rt->engine_version);
+        tprintf(c, bun ? " (WebKit %s)" : " %s", rt->engine_version);
     if (bun)
-        fprintf(c->f, " · reports v8 %s, but runs JavaScriptCore with a partial V8 shim", rt->v8 ? rt->v8 : "(none)");
+        tprintf(c, " · reports v8 %s, but runs JavaScriptCore with a partial V8 shim", rt->v8 ? rt->v8 : "(none)");
     fputc('\n', c->f);
     label(c, "abi");
     if (rt->modules >= 0)
-        fprintf(c->f, "modules %d%s%s%s", rt->modules, rt->registry ? " (" : "", rt->registry ? rt->registry : "",
+        tprintf(c, "modules %d%s%s%s", rt->modules, rt->registry ? " (" : "", rt->registry ? rt->registry : "",
                 rt->registry ? ")" : "");
     else
         fputs("modules unknown", c->f);
     if (rt->napi >= 0)
-        fprintf(c->f, " · napi %d", rt->napi);
+        tprintf(c, " · napi %d", rt->napi);
     if (rt->uv)
-        fprintf(c->f, " · uv %s", rt->uv);
+        tprintf(c, " · uv %s", rt->uv);
     fputc('\n', c->f);
     label(c, "binary");
-    fprintf(c->f, "%s · %s%s · exports %zu: ", rt->machine ? rt->machine : "?", rt->libc ? rt->libc : "?",
+    tprintf(c, "%s · %s%s · exports %zu: ", rt->machine ? rt->machine : "?", rt->libc ? rt->libc : "?",
             rt->library ? " · shared library" : "", rt->nexports);
     group_line(c, rt->exports_by_group);
     fputc('\n', c->f);
     label(c, "facts");
-    fprintf(c->f, "%s\n",
+    tprintf(c, "%s\n",
             strcmp(rt->facts_from, "runtime+elf") == 0 ? "from the runtime itself and its ELF" : "from its ELF alone");
     if (rt->note) {
         label(c, "note");
-        fprintf(c->f, "%s%s%s\n", YELLOW(c), rt->note, RESET(c));
+        tprintf(c, "%s%s%s\n", YELLOW(c), rt->note, RESET(c));
     }
     if (rt->error) {
         label(c, "error");
-        fprintf(c->f, "%s%s%s\n", RED(c), rt->error, RESET(c));
+        tprintf(c, "%s%s%s\n", RED(c), rt->error, RESET(c));
     }
 }
 
@@ -262,13 +354,13 @@ static void pack_add(packer *p, const check *k)
     if (p->col && p->col + 4 + w > LINE_WIDTH)
         pack_flush(p);
     if (!p->col) {
-        fprintf(p->c->f, "%*s", CHECK_INDENT, "");
+        tprintf(p->c, "%*s", CHECK_INDENT, "");
         p->col = CHECK_INDENT;
     } else {
         fputs("    ", p->c->f);
         p->col += 4;
     }
-    fprintf(p->c->f, "%s%s%s %s%s%s %s", DIM(p->c), k->id, RESET(p->c), color, m, RESET(p->c),
+    tprintf(p->c, "%s%s%s %s%s%s %s", DIM(p->c), k->id, RESET(p->c), color, m, RESET(p->c),
             k->message ? k->message : "");
     p->col += w;
 }
@@ -283,23 +375,23 @@ static void print_missing(const out_ctx *c, const check *k)
         for (size_t i = 0; i < k->nmissing; i++)
             if (strcmp(k->missing[i].name, k->first) == 0)
                 shown = sym_text(&k->missing[i]);
-        fprintf(c->f, "%*sld.so stops at: %s\n", ind, "", shown);
+        tprintf(c, "%*sld.so stops at: %s\n", ind, "", shown);
     } else if (k->nload + k->ncall) {
-        fprintf(c->f, "%*sloads, then dies at the first call of any of these\n", ind, "");
+        tprintf(c, "%*sloads, then dies at the first call of any of these\n", ind, "");
     }
-    fprintf(c->f, "%*s", ind, "");
+    tprintf(c, "%*s", ind, "");
     bool more = k->nstub > 10;
     for (int g = 0; g < RESULT_NGROUPS; g++)
         more = more || k->missing_by_group[g] > SHOW_SYMBOLS;
     if (k->nload + k->ncall)
         group_line(c, k->missing_by_group);
     if (k->nstub) {
-        fprintf(c->f, "%sstub %u (", k->nload + k->ncall ? " · " : "", k->nstub);
+        tprintf(c, "%sstub %u (", k->nload + k->ncall ? " · " : "", k->nstub);
         unsigned shown = 0;
         for (size_t i = 0; i < k->nmissing && shown < 10; i++)
             if (k->missing[i].resolved_to)
-                fprintf(c->f, "%s%s", shown++ ? ", " : "", k->missing[i].name);
-        fprintf(c->f, "%s)", k->nstub > shown ? ", …" : "");
+                tprintf(c, "%s%s", shown++ ? ", " : "", k->missing[i].name);
+        tprintf(c, "%s)", k->nstub > shown ? ", …" : "");
     }
     if (!c->verbose && more)
         fputs("      -v lists them all", c->f);
@@ -307,18 +399,18 @@ static void print_missing(const out_ctx *c, const check *k)
     for (int g = 0; g < RESULT_NGROUPS; g++) {
         if (!k->missing_by_group[g])
             continue;
-        fprintf(c->f, "%*s%s (%u)\n", ind, "", result_group_names[g], k->missing_by_group[g]);
+        tprintf(c, "%*s%s (%u)\n", ind, "", result_group_names[g], k->missing_by_group[g]);
         unsigned shown = 0;
         for (size_t i = 0; i < k->nmissing; i++) {
             const missing_sym *m = &k->missing[i];
             if (m->resolved_to || strcmp(m->group, result_group_names[g]) != 0)
                 continue;
             if (!c->verbose && shown == SHOW_SYMBOLS) {
-                fprintf(c->f, "%*s… %u more\n", ind + 2, "", k->missing_by_group[g] - shown);
+                tprintf(c, "%*s… %u more\n", ind + 2, "", k->missing_by_group[g] - shown);
                 break;
             }
             shown++;
-            fprintf(c->f, "%*s%s%s%s %s%s%s\n", ind + 2, "", sym_text(m), m->version ? "@" : "",
+            tprintf(c, "%*s%s%s%s %s%s%s\n", ind + 2, "", sym_text(m), m->version ? "@" : "",
                     m->version ? m->version : "", DIM(c), m->when, RESET(c));
         }
     }
@@ -328,7 +420,7 @@ static void print_check_block(const out_ctx *c, const check *k)
 {
     const char *color;
     const char *m = mark(c, k->status, &color);
-    fprintf(c->f, "%*s%s%-9s%s %s%s%s %s\n", CHECK_INDENT, "", DIM(c), k->id, RESET(c), color, m, RESET(c),
+    tprintf(c, "%*s%s%-9s%s %s%s%s %s\n", CHECK_INDENT, "", DIM(c), k->id, RESET(c), color, m, RESET(c),
             k->message ? k->message : "");
     if (k->nmissing)
         print_missing(c, k);
@@ -336,11 +428,11 @@ static void print_check_block(const out_ctx *c, const check *k)
     /* A single detail that the message already quotes is not repeated. */
     bool quoted = k->ndetails == 1 && k->message && strstr(k->message, k->details[0]);
     for (size_t i = 0; i < limit && !quoted; i++)
-        fprintf(c->f, "%*s%s\n", CHECK_INDENT + 12, "", k->details[i]);
+        tprintf(c, "%*s%s\n", CHECK_INDENT + 12, "", k->details[i]);
     if (limit < k->ndetails)
-        fprintf(c->f, "%*s… %zu more (-v lists them all)\n", CHECK_INDENT + 12, "", k->ndetails - limit);
+        tprintf(c, "%*s… %zu more (-v lists them all)\n", CHECK_INDENT + 12, "", k->ndetails - limit);
     if (k->hint && (k->status == STATUS_FAIL || k->status == STATUS_WARN))
-        fprintf(c->f, "%*s→ %s\n", CHECK_INDENT + 10, "", k->hint);
+        tprintf(c, "%*s→ %s\n", CHECK_INDENT + 10, "", k->hint);
 }
 
 /* A check with nothing but its status and message. */
@@ -351,24 +443,23 @@ static void print_run(const out_ctx *c, const check *k, size_t n)
 {
     const char *color;
     const char *m = mark(c, k->status, &color);
-    fprintf(c->f, "%*s%s", CHECK_INDENT, "", DIM(c));
+    tprintf(c, "%*s%s", CHECK_INDENT, "", DIM(c));
     for (size_t i = 0; i < n; i++)
-        fprintf(c->f, "%s%s", i ? ", " : "", k[i].id);
-    fprintf(c->f, "%s %s%s%s %s\n", RESET(c), color, m, RESET(c), k->message ? k->message : "");
+        tprintf(c, "%s%s", i ? ", " : "", k[i].id);
+    tprintf(c, "%s %s%s%s %s\n", RESET(c), color, m, RESET(c), k->message ? k->message : "");
 }
 
 static void print_pair(const out_ctx *c, const result *res)
 {
     const char *color;
     const char *m = mark(c, res->verdict, &color);
-    fprintf(c->f, "  %s%s%s ", color, m, RESET(c));
+    tprintf(c, "  %s%s%s ", color, m, RESET(c));
     runtime_title(c, res->runtime);
     fputc('\n', c->f);
     if (result_expected_failure(res))
-        fprintf(c->f, "      %sdeclared to fail:%s %s (does not fail the run)\n", YELLOW(c), RESET(c),
-                res->expect_reason);
+        tprintf(c, "      %sdeclared to fail:%s %s (does not fail the run)\n", YELLOW(c), RESET(c), res->expect_reason);
     else if (result_stale(res))
-        fprintf(c->f, "      %sdeclared to fail (%s), but it passed: the expectation is stale, remove it%s\n", RED(c),
+        tprintf(c, "      %sdeclared to fail (%s), but it passed: the expectation is stale, remove it%s\n", RED(c),
                 res->expect_reason, RESET(c));
     /* One reason for every check (an unreadable addon or runtime) is said once. */
     bool same = res->nchecks > 1;
@@ -377,7 +468,7 @@ static void print_pair(const out_ctx *c, const result *res)
                strcmp(res->checks[i].message ? res->checks[i].message : "",
                       res->checks[0].message ? res->checks[0].message : "") == 0;
     if (same && res->checks[0].status == STATUS_ERROR) {
-        fprintf(c->f, "%*s%serror%s    %s\n", CHECK_INDENT, "", YELLOW(c), RESET(c), res->checks[0].message);
+        tprintf(c, "%*s%serror%s    %s\n", CHECK_INDENT, "", YELLOW(c), RESET(c), res->checks[0].message);
         return;
     }
     packer p = {c, 0};
@@ -409,12 +500,12 @@ static void print_pair(const out_ctx *c, const result *res)
 static void print_candidates(const out_ctx *c, const char *title, const candidate *cands, size_t n)
 {
     if (n)
-        fprintf(c->f, "  %s%s%s\n", DIM(c), title, RESET(c));
+        tprintf(c, "  %s%s%s\n", DIM(c), title, RESET(c));
     for (size_t i = 0; i < n; i++) {
         const candidate *k = &cands[i];
         bool chosen = strcmp(k->status, "chosen") == 0;
-        fprintf(c->f, "      %s%s%s %s  %s%s: %s%s\n", chosen ? GREEN(c) : DIM(c), chosen ? "✓" : "·", RESET(c),
-                k->path, DIM(c), k->status, k->reason, RESET(c));
+        tprintf(c, "      %s%s%s %s  %s%s: %s%s\n", chosen ? GREEN(c) : DIM(c), chosen ? "✓" : "·", RESET(c), k->path,
+                DIM(c), k->status, k->reason, RESET(c));
     }
 }
 
@@ -422,47 +513,47 @@ static void print_selection(const out_ctx *c, const result *res)
 {
     const selection *s = res->sel;
     char title[256];
-    fprintf(c->f, "%s%s%s · ", BOLD(c), result_title(res, title, sizeof title), RESET(c));
+    tprintf(c, "%s%s%s · ", BOLD(c), result_title(res, title, sizeof title), RESET(c));
     runtime_title(c, res->runtime);
     fputc('\n', c->f);
     label(c, "package");
-    fprintf(c->f, "%s\n", s->pkgdir ? s->pkgdir : res->target);
+    tprintf(c, "%s\n", s->pkgdir ? s->pkgdir : res->target);
     if (!s->rule) {
         label(c, "error");
-        fprintf(c->f, "%s%s%s\n", RED(c), s->none_why ? s->none_why : "unreadable", RESET(c));
+        tprintf(c, "%s%s%s\n", RED(c), s->none_why ? s->none_why : "unreadable", RESET(c));
         return;
     }
     label(c, "loader");
-    fprintf(c->f, "%s (%s)\n", s->rule, s->rule_why);
+    tprintf(c, "%s (%s)\n", s->rule, s->rule_why);
     label(c, "sees");
-    fprintf(c->f, "%s\n", s->seen_as);
+    tprintf(c, "%s\n", s->seen_as);
     if (s->seen_note) {
         label(c, "note");
-        fprintf(c->f, "%s%s%s\n", YELLOW(c), s->seen_note, RESET(c));
+        tprintf(c, "%s%s%s\n", YELLOW(c), s->seen_note, RESET(c));
     }
     label(c, "chosen");
     if (s->chosen)
-        fprintf(c->f, "%s%s%s\n", GREEN(c), selection_shown(s), RESET(c));
+        tprintf(c, "%s%s%s\n", GREEN(c), selection_shown(s), RESET(c));
     else
-        fprintf(c->f, "%snone: %s%s\n", RED(c), s->none_why, RESET(c));
+        tprintf(c, "%snone: %s%s\n", RED(c), s->none_why, RESET(c));
     if (s->load_error) {
         label(c, "refused");
-        fprintf(c->f, "%s%s%s\n", RED(c), s->load_error, RESET(c));
+        tprintf(c, "%s%s%s\n", RED(c), s->load_error, RESET(c));
     }
     if (s->note) {
         label(c, "note");
-        fprintf(c->f, "%s%s%s\n", YELLOW(c), s->note, RESET(c));
+        tprintf(c, "%s%s%s\n", YELLOW(c), s->note, RESET(c));
     }
     print_candidates(c, s->observed ? "asked for, in order" : "candidates", s->cands, s->ncands);
     if (s->observed) {
         label(c, "rules");
-        fprintf(c->f, "%s (%s): %s\n", s->rules_rule ? s->rules_rule : "?", s->rules_why ? s->rules_why : "",
+        tprintf(c, "%s (%s): %s\n", s->rules_rule ? s->rules_rule : "?", s->rules_why ? s->rules_why : "",
                 s->rules_chosen     ? s->rules_chosen
                 : s->rules_none_why ? s->rules_none_why
                                     : "no file");
         if (s->differs) {
             label(c, "differs");
-            fprintf(c->f, "%s%s%s\n", YELLOW(c), s->differs, RESET(c));
+            tprintf(c, "%s%s%s\n", YELLOW(c), s->differs, RESET(c));
         }
         print_candidates(c, "the rules' candidates", s->rules_cands, s->nrules_cands);
     }
@@ -475,10 +566,9 @@ int report_write_text(const report *r, const report_opts *o, FILE *out)
         const result *res = &r->results[i];
         if (res->unreferenced) {
             if (i == 0 || !r->results[i - 1].unreferenced)
-                fprintf(out,
-                        "%sunreferenced .node files%s (no loader rule of their package reaches them; no verdict)\n",
+                tprintf(&c, "%sunreferenced .node files%s (no loader rule of their package reaches them; no verdict)\n",
                         BOLD(&c), RESET(&c));
-            fprintf(out, "  %s\n", res->addon->path);
+            tprintf(&c, "  %s\n", res->addon->path);
             continue;
         }
         if (res->has_verdict && res->runtime) {
@@ -486,7 +576,7 @@ int report_write_text(const report *r, const report_opts *o, FILE *out)
             char title[256];
             if (i == 0 || !r->results[i - 1].target || !res->target ||
                 strcmp(r->results[i - 1].target, res->target) != 0)
-                fprintf(out, "%s%s%s\n", BOLD(&c), result_title(res, title, sizeof title), RESET(&c));
+                tprintf(&c, "%s%s%s\n", BOLD(&c), result_title(res, title, sizeof title), RESET(&c));
             print_pair(&c, res);
             continue;
         }
@@ -503,14 +593,14 @@ int report_write_text(const report *r, const report_opts *o, FILE *out)
     }
     report_totals t = report_count(r);
     if (t.total) {
-        fprintf(out, "%s%zu passed, %zu failed", t.fail || t.error ? RED(&c) : GREEN(&c), t.pass, t.fail);
+        tprintf(&c, "%s%zu passed, %zu failed", t.fail || t.error ? RED(&c) : GREEN(&c), t.pass, t.fail);
         if (t.expected)
-            fprintf(out, ", %zu failed as declared", t.expected);
+            tprintf(&c, ", %zu failed as declared", t.expected);
         if (t.stale)
-            fprintf(out, " (%zu of them a stale declaration)", t.stale);
+            tprintf(&c, " (%zu of them a stale declaration)", t.stale);
         if (t.error)
-            fprintf(out, ", %zu could not be checked", t.error);
-        fprintf(out, "%s\n", RESET(&c));
+            tprintf(&c, ", %zu could not be checked", t.error);
+        tprintf(&c, "%s\n", RESET(&c));
     }
     return ferror(out) ? -1 : 0;
 }

@@ -15,7 +15,7 @@ for f in "$src"/probe/*.c "$src"/probe/checks/*.c "$src"/abi/*.c "$src"/report/*
   "$cc" "${flags[@]}" -c "$f" -o "$o"
   objs+=("$o")
 done
-for t in elf ldcache config handshake observe; do
+for t in elf ldcache config handshake observe writers; do
   "$cc" "${flags[@]}" -fsanitize=fuzzer "$src/tests/fuzz/fuzz_$t.c" "${objs[@]}" \
     $(pkg-config --libs libelf libcjson) -lstdc++ -lpthread -o "$out/fuzz_$t"
 done
