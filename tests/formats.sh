@@ -73,12 +73,21 @@ cp "$F/napi_addon.node" "$t/fixture.node"
 "$B" check --static-only --config "$t/ci/gate.json" > "$t/c.txt" 2>&1; rc=$?
 [ $rc = 0 ] && ok || bad "config, declared failures: exit $rc, want 0"
 grep -q 'failed as declared' "$t/c.txt" && ok || bad "config: the summary does not say the failures were declared"
+# In JUnit a declared failure passes and says why; it is never a <skipped> (the incident's signal).
+"$B" check --static-only --config "$t/ci/gate.json" --format junit -o "$t/c.xml" >/dev/null 2>&1
+xmllint --noout "$t/c.xml" && [ "$(xmllint --xpath 'count(//skipped)' "$t/c.xml")" = 0 ] &&
+  [ "$(xmllint --xpath 'count(//testcase/failure)' "$t/c.xml")" = 0 ] &&
+  xmllint --xpath 'string(//property[@name="abiprobe.reason"]/@value)' "$t/c.xml" | grep -q 'lacks napi_set_named_property' &&
+  ok || bad "junit: a declared failure must pass with its reason as a property, never <skipped>"
 cat > "$t/ci/stale.json" <<J
 {"runtimes": {"host": "$F/fake_host"}, "targets": ["$F/fake_addon_ok.node"],
  "expect": [{"target": "fake_addon_ok.node", "runtime": "host", "verdict": "fail", "reason": "it used to fail"}]}
 J
 "$B" check --static-only --config "$t/ci/stale.json" > "$t/s.txt" 2>&1; rc=$?
 [ $rc = 1 ] && grep -q 'stale' "$t/s.txt" && ok || bad "config, stale declaration: exit $rc, want 1 saying stale"
+"$B" check --static-only --config "$t/ci/stale.json" --format junit -o "$t/s.xml" >/dev/null 2>&1
+[ "$(xmllint --xpath 'count(//testcase/failure)' "$t/s.xml")" = 1 ] && grep -q 'stale' "$t/s.xml" &&
+  ok || bad "junit: a stale declaration must be a <failure>"
 cat > "$t/ci/unmatched.json" <<J
 {"runtimes": {"host": "$F/fake_host"}, "targets": ["$F/fake_addon_ok.node"],
  "expect": [{"target": "no-such-package", "runtime": "host", "verdict": "fail", "reason": "typo"}]}
