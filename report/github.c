@@ -41,7 +41,15 @@ static void command(FILE *f, const char *kind, const result *res, const char *fm
     char title[256], label[256], t[600];
     snprintf(t, sizeof t, "abiprobe: %s on %s", result_title(res, title, sizeof title),
              result_runtime_label(res, label, sizeof label));
-    fprintf(f, "::%s title=", kind);
+        /* file= points at what to fix: the package's package.json, or the .node file itself. */
+    fprintf(f, "::%s file=", kind);
+    if (res->sel && res->sel->pkgdir) {
+        esc(f, res->sel->pkgdir, true);
+        esc(f, "/package.json", true);
+    } else {
+        esc(f, res->addon && res->addon->path ? res->addon->path : res->target, true);
+    }
+    fputs(",title=", f);
     esc(f, t, true);
     fputs("::", f);
     esc(f, fmt_a, false);

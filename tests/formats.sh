@@ -33,7 +33,7 @@ xmllint --xpath '//failure' "$t/r.xml" | grep -q HasCustomHostObject && ok || ba
 echo "# earlier step" > "$t/summary.md"
 GITHUB_STEP_SUMMARY=$t/summary.md "$B" check --static-only --format github --runtime "$BUN" --runtime "$N24" "$IVM" \
   > "$t/gh.txt" 2>/dev/null
-grep -q '^::error title=abiprobe%3A isolated-vm 7.0.1 on bun 1.4.4::' "$t/gh.txt" && ok || bad "github: no ::error line"
+grep -q '^::error file=[^,]*/isolated-vm/package.json,title=abiprobe%3A isolated-vm 7.0.1 on bun 1.4.4::' "$t/gh.txt" && ok || bad "github: no ::error line with file= at the package.json"
 [ "$(grep -c '^::' "$t/gh.txt")" = 1 ] && ok || bad "github: want exactly one command (node 24 passes)"
 head -1 "$t/summary.md" | grep -q 'earlier step' && grep -q '^| target |' "$t/summary.md" && ok ||
   bad "github: step summary not appended"
