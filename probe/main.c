@@ -578,7 +578,7 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
                 snprintf(mapped[i], PATH_MAX, "%s%s", root ? root : "", dir);
             roots[i] = mapped[i];
         }
-        int wrc = scan_walk(roots, nroots, &found, tty ? scan_progress_line : NULL, NULL, &d);
+        int wrc = scan_walk(roots, nroots, root, &found, tty ? scan_progress_line : NULL, NULL, &d);
         free(roots);
         free(mapped);
         if (tty)

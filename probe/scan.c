@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "scan.h"
 
+#include "scope.h"
 #include "select.h"
 #include "spawn.h"
 
@@ -100,7 +101,7 @@ static bool installed(const FTSENT *e)
 }
 
 /* Push each native package that pattern (a workspace glob relative to root) matches. */
-static int push_glob(const char *root, const char *pattern, strvec *pkgs)
+static int push_glob(const char *root, const char *pattern, const char *sysroot, strvec *pkgs)
 {
     char pat[PATH_MAX];
     while (pattern[0] == '.' && pattern[1] == '/')
@@ -117,7 +118,8 @@ static int push_glob(const char *root, const char *pattern, strvec *pkgs)
     int rc = 0;
     for (size_t i = 0; i < g.gl_pathc && rc == 0; i++) {
         char real[PATH_MAX];
-        if (has_package_json(g.gl_pathv[i]) && realpath(g.gl_pathv[i], real) && select_is_native(real))
+        if (has_package_json(g.gl_pathv[i]) && sysroot_real(sysroot, g.gl_pathv[i], real, sizeof real) == 0 &&
+            select_is_native(real, sysroot))
             rc = vec_push(pkgs, real);
     }
     globfree(&g);
@@ -126,7 +128,7 @@ static int push_glob(const char *root, const char *pattern, strvec *pkgs)
 
 /* The workspace packages a root declares: package.json "workspaces" (npm and yarn: an array,
  * or {"packages": [...]}) and pnpm-workspace.yaml's "packages:" list. -1 when out of memory. */
-static int workspaces(const char *root, strvec *pkgs)
+static int workspaces(const char *root, const char *sysroot, strvec *pkgs)
 {
     char p[PATH_MAX + 32];
     snprintf(p, sizeof p, "%s/package.json", root);
@@ -140,7 +142,7 @@ static int workspaces(const char *root, strvec *pkgs)
     cJSON_ArrayForEach(e, ws)
     {
         if (cJSON_IsString(e) && rc == 0)
-            rc = push_glob(root, e->valuestring, pkgs);
+            rc = push_glob(root, e->valuestring, sysroot, pkgs);
     }
     cJSON_Delete(pj);
     snprintf(p, sizeof p, "%s/pnpm-workspace.yaml", root);
@@ -165,20 +167,21 @@ static int workspaces(const char *root, strvec *pkgs)
         }
         item[n] = '\0';
         if (n)
-            rc = push_glob(root, item, pkgs);
+            rc = push_glob(root, item, sysroot, pkgs);
     }
     free(text);
     return rc;
 }
 
-int scan_walk(const char *const *roots, size_t nroots, scan_found *out, scan_progress cb, void *arg, diag *d)
+int scan_walk(const char *const *roots, size_t nroots, const char *sysroot, scan_found *out, scan_progress cb,
+              void *arg, diag *d)
 {
     memset(out, 0, sizeof *out);
     strvec walked = {0}, pkgs = {0}, nodes = {0};
     int rc = -1;
     for (size_t i = 0; i < nroots; i++) {
         char real[PATH_MAX];
-        if (!realpath(roots[i], real)) {
+        if (sysroot_real(sysroot, roots[i], real, sizeof real) != 0) {
             diag_errno(d, DIAG_IO, "%s", roots[i]);
             goto done;
         }
@@ -225,14 +228,14 @@ int scan_walk(const char *const *roots, size_t nroots, scan_found *out, scan_pro
                     break;
                 }
                 /* A root's workspaces are packages even where no node_modules links to them. */
-                if (e->fts_level == 0 && workspaces(e->fts_path, &pkgs) != 0)
+                if (e->fts_level == 0 && workspaces(e->fts_path, sysroot, &pkgs) != 0)
                     goto nomem_fts;
                 /* An installed package sits in node_modules (or node_modules/@scope), or is a
                  * root; a package.json elsewhere (examples, tests inside a package) is not one. */
                 if ((e->fts_level == 0 || installed(e)) && has_package_json(e->fts_path) &&
-                    select_is_native(e->fts_path)) {
+                    select_is_native(e->fts_path, sysroot)) {
                     char real[PATH_MAX];
-                    if (realpath(e->fts_path, real) && vec_push(&pkgs, real) != 0)
+                    if (sysroot_real(sysroot, e->fts_path, real, sizeof real) == 0 && vec_push(&pkgs, real) != 0)
                         goto nomem_fts;
                 }
                 break;
@@ -240,7 +243,7 @@ int scan_walk(const char *const *roots, size_t nroots, scan_found *out, scan_pro
                 out->nfiles++;
                 if (e->fts_namelen > 5 && strcmp(e->fts_name + e->fts_namelen - 5, ".node") == 0) {
                     char real[PATH_MAX];
-                    if (realpath(e->fts_path, real) && vec_push(&nodes, real) != 0)
+                    if (sysroot_real(sysroot, e->fts_path, real, sizeof real) == 0 && vec_push(&nodes, real) != 0)
                         goto nomem_fts;
                 }
                 if (cb && out->nfiles % 2000 == 0)
@@ -249,12 +252,14 @@ int scan_walk(const char *const *roots, size_t nroots, scan_found *out, scan_pro
             case FTS_SL: {
                 char real[PATH_MAX];
                 struct stat st;
-                if (!realpath(e->fts_path, real) || stat(real, &st) != 0)
+                /* Inside an image, an absolute link leads into the image, never to this machine. */
+                if (sysroot_real(sysroot, e->fts_path, real, sizeof real) != 0 || stat(real, &st) != 0)
                     break; /* dangling or looping link */
                 if (S_ISDIR(st.st_mode)) {
                     /* A link in node_modules is an installed package wherever it points: an npm
                      * or yarn workspace, a pnpm store entry, npm link. */
-                    if (installed(e) && has_package_json(real) && select_is_native(real) && vec_push(&pkgs, real) != 0)
+                    if (installed(e) && has_package_json(real) && select_is_native(real, sysroot) &&
+                        vec_push(&pkgs, real) != 0)
                         goto nomem_fts;
                     if (!within(&walked, real) && vec_push(&walked, real) != 0)
                         goto nomem_fts;

@@ -22,8 +22,11 @@ typedef struct scan_found {
 typedef void (*scan_progress)(size_t files, size_t packages, void *arg);
 
 /* Walk the roots. Symlinked directories outside the roots (workspaces) are walked as
- * roots of their own, once. Returns -1 only when a root cannot be read at all. */
-int scan_walk(const char *const *roots, size_t nroots, scan_found *out, scan_progress cb, void *arg, diag *d);
+ * roots of their own, once. With a sysroot (an image tree's realpath, or NULL) every link
+ * resolves inside the image (scope.h, sysroot_real). Returns -1 only when a root cannot be
+ * read at all. */
+int scan_walk(const char *const *roots, size_t nroots, const char *sysroot, scan_found *out, scan_progress cb,
+              void *arg, diag *d);
 
 /* Release what scan_walk found. NULL-safe. */
 void scan_found_free(scan_found *f);

@@ -167,6 +167,20 @@ int ldso_map(const ldso *l, const char *image_path, char *host, size_t n)
     return sysroot_map(l->root, image_path, host, n);
 }
 
+int sysroot_real(const char *root, const char *host_path, char *out, size_t n)
+{
+    if (!root || !*root) {
+        char real[PATH_MAX];
+        if (!realpath(host_path, real) || (size_t)snprintf(out, n, "%s", real) >= n)
+            return -1;
+        return 0;
+    }
+    size_t rl = strlen(root);
+    if (strncmp(host_path, root, rl) != 0 || (host_path[rl] != '/' && host_path[rl] != '\0'))
+        return -1;
+    return sysroot_map(root, host_path[rl] ? host_path + rl : "/", out, n);
+}
+
 int sysroot_map(const char *root, const char *image_path, char *host, size_t n)
 {
     if (!root) {

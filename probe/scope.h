@@ -27,6 +27,12 @@ int ldso_create_in(ldso **out, const char *sysroot, diag *d);
 /* ldso_map without an ldso: root is a directory's realpath ("" or NULL: no sysroot). */
 int sysroot_map(const char *root, const char *image_path, char *host, size_t n);
 
+/* The one translation of this machine's paths inside an image: the real path of host_path
+ * (a path under root) with its symlinks resolved as the image resolves them, so that an
+ * absolute link leads into the image, never out of it. Without a root, realpath(3). Returns
+ * -1 when host_path is not under root, a component does not exist, or the links loop. */
+int sysroot_real(const char *root, const char *host_path, char *out, size_t n);
+
 /* Map a path inside the image to this machine's path of the file (following symlinks
  * without leaving the root). Without a sysroot it is the path itself. Returns -1 when a
  * component does not exist or the links loop. */

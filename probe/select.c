@@ -5,6 +5,7 @@
 #include "select.h"
 
 #include "observe.h"
+#include "scope.h"
 #include "spawn.h"
 
 #include <cjson/cJSON.h>
@@ -126,6 +127,7 @@ typedef struct sel_ctx {
     /* While a platform package is ranked: its directory, and the prefix its files are shown
      * with, so that a chosen file gets its real path. */
     const char *out_dir, *out_pre;
+    const char *root; /* --sysroot: every link resolves inside the image (scope.h, sysroot_real) */
 } sel_ctx;
 
 /* A platform package's directory: its .node files count as reached by this package. */
@@ -495,22 +497,27 @@ static void rule_node_pre_gyp(sel_ctx *c, const cJSON *pkg)
 /* ---------- napi-rs ---------- */
 
 /* Node's resolution of a package name from dir: dir/node_modules/NAME, then upwards. */
-static bool resolve_package(const char *from, const char *name, char *out, size_t n)
+static bool resolve_package(const char *from, const char *name, const char *root, char *out, size_t n)
 {
     char dir[PATH_MAX * 2];
     snprintf(dir, sizeof dir, "%s", from);
+    /* Inside an image the walk up stops at the image's root, and every link resolves in it. */
+    size_t floor = root ? strlen(root) : 0;
     for (int depth = 0; depth < 64; depth++) {
         const char *base = strrchr(dir, '/');
         if (!base || strcmp(base + 1, "node_modules") != 0) {
-            if (snprintf(out, n, "%s/node_modules/%s", dir, name) >= (int)n)
-                return false;
-            char pj[PATH_MAX * 2 + 16];
-            pjoin(pj, sizeof pj, out, "package.json");
-            if (is_file(pj))
-                return true;
+            char cand[PATH_MAX * 2 + 32], pj[PATH_MAX * 2 + 48];
+            snprintf(cand, sizeof cand, "%s/node_modules/%s", dir, name);
+            pjoin(pj, sizeof pj, cand, "package.json");
+            char real[PATH_MAX];
+            if (root ? sysroot_real(root, pj, real, sizeof real) == 0 && is_file(real) : is_file(pj)) {
+                if (root && sysroot_real(root, cand, real, sizeof real) == 0)
+                    return snprintf(out, n, "%s", real) < (int)n;
+                return !root && snprintf(out, n, "%s", cand) < (int)n;
+            }
         }
         char *slash = strrchr(dir, '/');
-        if (!slash || slash == dir)
+        if (!slash || slash == dir || (size_t)(slash - dir) < floor)
             break;
         *slash = '\0';
     }
@@ -551,7 +558,7 @@ static void rule_napi_rs(sel_ctx *c, const cJSON *pkg)
             continue;
         const char *t = dn + plen + 1;
         char pkgpath[PATH_MAX * 2];
-        bool present = resolve_package(c->pkgdir, dn, pkgpath, sizeof pkgpath);
+        bool present = resolve_package(c->pkgdir, dn, c->root, pkgpath, sizeof pkgpath);
         char file[PATH_MAX * 2] = "";
         if (present) {
             cJSON *pj = NULL;
@@ -687,14 +694,14 @@ static bool rule_platform_packages(sel_ctx *c, const cJSON *pkg)
     cJSON_ArrayForEach(e, opt)
     {
         char dir[PATH_MAX * 2], pjp[PATH_MAX * 2 + 16];
-        if (!e->string || !resolve_package(c->pkgdir, e->string, dir, sizeof dir)) {
+        if (!e->string || !resolve_package(c->pkgdir, e->string, c->root, dir, sizeof dir)) {
             absent++;
             continue;
         }
         pjoin(pjp, sizeof pjp, dir, "package.json");
         cJSON *pj = read_json(pjp);
         char real[PATH_MAX];
-        if (!pj || !is_platform_package(pj) || !realpath(dir, real)) {
+        if (!pj || !is_platform_package(pj) || sysroot_real(c->root, dir, real, sizeof real) != 0) {
             cJSON_Delete(pj);
             continue;
         }
@@ -736,13 +743,13 @@ static bool rule_platform_packages(sel_ctx *c, const cJSON *pkg)
 }
 
 /* True when some installed optionalDependency is a platform package (os/cpu fields). */
-static bool has_platform_packages(const char *pkgdir, const cJSON *pkg)
+static bool has_platform_packages(const char *pkgdir, const char *root, const cJSON *pkg)
 {
     const cJSON *opt = cJSON_GetObjectItemCaseSensitive(pkg, "optionalDependencies"), *e;
     cJSON_ArrayForEach(e, opt)
     {
         char dir[PATH_MAX * 2], pjp[PATH_MAX * 2 + 16];
-        if (!e->string || !resolve_package(pkgdir, e->string, dir, sizeof dir))
+        if (!e->string || !resolve_package(pkgdir, e->string, root, dir, sizeof dir))
             continue;
         pjoin(pjp, sizeof pjp, dir, "package.json");
         cJSON *pj = read_json(pjp);
@@ -781,7 +788,8 @@ static void rule_ngb_optional(sel_ctx *c, const cJSON *pkg, const runtime_facts 
                          : name[0] == '@' ? report_printf(c->r, "%s-%s-%s", name, v.platform, v.arch)
                                           : report_printf(c->r, "@%s/%s-%s-%s", name, name, v.platform, v.arch);
         char dir[PATH_MAX * 2], real[PATH_MAX];
-        if (pp && resolve_package(c->pkgdir, pp, dir, sizeof dir) && realpath(dir, real)) {
+        if (pp && resolve_package(c->pkgdir, pp, c->root, dir, sizeof dir) &&
+            sysroot_real(c->root, dir, real, sizeof real) == 0) {
             add_reached(c, real);
             c->out_dir = report_strdup(c->r, real);
             c->out_pre = report_printf(c->r, "%s/", pp);
@@ -830,7 +838,7 @@ void select_view(report *r, const runtime_facts *rt, const select_overrides *o, 
 }
 
 /* The rule behind a package's loading, recognised from its package.json and layout. */
-static const char *pick_rule(const cJSON *pkg, const char *pkgdir, const char **why, report *r)
+static const char *pick_rule(const cJSON *pkg, const char *pkgdir, const char *root, const char **why, report *r)
 {
     if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(pkg, "napi"))) {
         *why = "package.json has a napi field (napi-rs)";
@@ -854,7 +862,7 @@ static const char *pick_rule(const cJSON *pkg, const char *pkgdir, const char **
         *why = report_printf(r, "it depends on bindings %s", v);
         return "bindings";
     }
-    if (has_platform_packages(pkgdir, pkg)) {
+    if (has_platform_packages(pkgdir, root, pkg)) {
         *why = "its optionalDependencies include installed platform packages (os/cpu in their package.json)";
         return "optionalDependencies";
     }
@@ -945,9 +953,10 @@ int select_package(report *r, const char *pkgdir, const runtime_facts *rt, const
                           rt->kind, rt->version ? rt->version : "?", rt->modules,
                           strcmp(rt->engine, "jsc") == 0 ? "JavaScriptCore" : rt->engine);
     const char *why = "";
-    out->rule = pick_rule(pkg, real, &why, r);
+    const char *root = o ? o->sysroot : NULL;
+    out->rule = pick_rule(pkg, real, root, &why, r);
     out->rule_why = why;
-    sel_ctx c = {r, out, v, out->pkgdir, 0, 0, NULL, NULL};
+    sel_ctx c = {r, out, v, out->pkgdir, 0, 0, NULL, NULL, root};
     if (strcmp(out->rule, "napi-rs") == 0)
         rule_napi_rs(&c, pkg);
     else if (strcmp(out->rule, "node-pre-gyp") == 0)
@@ -964,7 +973,8 @@ int select_package(report *r, const char *pkgdir, const runtime_facts *rt, const
         out->none_why = "no loader rule applies and build/Release holds no .node file";
     /* A loader of its own (rollup's napi-rs names its platform packages @rollup/rollup-*) still
      * ends in a platform package: when the rule finds none, the platform packages may. */
-    if (!out->chosen && strcmp(out->rule, "optionalDependencies") != 0 && has_platform_packages(out->pkgdir, pkg)) {
+    if (!out->chosen && strcmp(out->rule, "optionalDependencies") != 0 &&
+        has_platform_packages(out->pkgdir, c.root, pkg)) {
         const char *before = out->none_why;
         out->none_why = NULL;
         if (rule_platform_packages(&c, pkg)) {
@@ -1116,7 +1126,7 @@ int select_observed(report *r, const char *pkgdir, const runtime_facts *rt, cons
         /* The file's own package (a platform package) is reached too. */
         char dir[PATH_MAX * 2];
         snprintf(dir, sizeof dir, "%s", out->chosen);
-        sel_ctx c = {r, out, NULL, out->pkgdir, 0, out->nreached, NULL, NULL};
+        sel_ctx c = {r, out, NULL, out->pkgdir, 0, out->nreached, NULL, NULL, o ? o->sysroot : NULL};
         for (char *slash; (slash = strrchr(dir, '/')) && slash > dir;) {
             *slash = '\0';
             char pjp[PATH_MAX * 2 + 16];
@@ -1206,7 +1216,7 @@ bool select_considered(const selection *s, const char *path)
     return considered_in(s->cands, s->ncands, rel) || considered_in(s->rules_cands, s->nrules_cands, rel);
 }
 
-bool select_is_native(const char *pkgdir)
+bool select_is_native(const char *pkgdir, const char *root)
 {
     char p[PATH_MAX * 2 + 32];
     pjoin(p, sizeof p, pkgdir, "binding.gyp");
@@ -1220,12 +1230,13 @@ bool select_is_native(const char *pkgdir)
     }
     pjoin(p, sizeof p, pkgdir, "package.json");
     cJSON *pkg = read_json(p);
-    bool native = pkg && (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(pkg, "napi")) ||
-                          (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(pkg, "binary")) &&
-                           (dep(pkg, "@mapbox/node-pre-gyp") || dep(pkg, "node-pre-gyp"))) ||
-                          cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pkg, "gypfile")) ||
-                          dep(pkg, "node-gyp-build") || dep(pkg, "node-gyp-build-optional-packages") ||
-                          dep(pkg, "bindings") || install_builds(pkgdir, pkg) || has_platform_packages(pkgdir, pkg));
+    bool native =
+        pkg && (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(pkg, "napi")) ||
+                (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(pkg, "binary")) &&
+                 (dep(pkg, "@mapbox/node-pre-gyp") || dep(pkg, "node-pre-gyp"))) ||
+                cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pkg, "gypfile")) || dep(pkg, "node-gyp-build") ||
+                dep(pkg, "node-gyp-build-optional-packages") || dep(pkg, "bindings") || install_builds(pkgdir, pkg) ||
+                has_platform_packages(pkgdir, root, pkg));
     cJSON_Delete(pkg);
     return native;
 }

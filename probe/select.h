@@ -41,8 +41,9 @@ int select_observed(report *r, const char *pkgdir, const runtime_facts *rt, cons
 /* True when pkgdir looks like a package that loads native code: a binding.gyp, a build or
  * prebuilds directory, a loader dependency (node-gyp-build, node-gyp-build-optional-packages,
  * bindings), a napi-rs "napi" field, a node-pre-gyp "binary" field, an install script that
- * builds or downloads it, or installed platform packages among its optionalDependencies. */
-bool select_is_native(const char *pkgdir);
+ * builds or downloads it, or installed platform packages among its optionalDependencies.
+ * root: --sysroot (links resolve inside the image), or NULL. */
+bool select_is_native(const char *pkgdir, const char *root);
 
 /* True when pkgdir is a platform package (its package.json names os or cpu). */
 bool select_is_platform_package(const char *pkgdir);

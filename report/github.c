@@ -41,7 +41,7 @@ static void command(FILE *f, const char *kind, const result *res, const char *fm
     char title[256], label[256], t[600];
     snprintf(t, sizeof t, "abiprobe: %s on %s", result_title(res, title, sizeof title),
              result_runtime_label(res, label, sizeof label));
-        /* file= points at what to fix: the package's package.json, or the .node file itself. */
+    /* file= points at what to fix: the package's package.json, or the .node file itself. */
     fprintf(f, "::%s file=", kind);
     if (res->sel && res->sel->pkgdir) {
         esc(f, res->sel->pkgdir, true);

@@ -169,5 +169,14 @@ cp -a "$nm/isolated-vm" "$P/app/node_modules/"
 js "alpine image scan: the musl prebuild, and libc fails" "$t/g.json" \
   'r.selection.name==="isolated-vm" && /abi137\.musl\.node$/.test(r.addon.path) && c.libc.status==="fail"'
 
+# An absolute symlink in the image's node_modules means the image's path, never this machine's:
+# the package behind it on this machine must not be seen (scan resolves links inside the image).
+H=$t/host/pkg
+mkdir -p "$H/build/Release" "$t/esc/app/node_modules" "$t/esc/usr/local/bin"
+cp "$IVM/linux-x64/isolated-vm.abi137.glibc.node" "$H/build/Release/only-on-the-host.node"
+echo '{"name":"hostpkg","version":"1.0.0","dependencies":{"node-gyp-build":"^4.8.4"}}' > "$H/package.json"
+cp "$N24" "$t/esc/usr/local/bin/node" && ln -s "$H" "$t/esc/app/node_modules/hostpkg"
+"$B" scan --static-only --format json --sysroot "$t/esc" --runtime /usr/local/bin/node /app/node_modules > "$t/esc.json" 2>&1
+! grep -q "only-on-the-host" "$t/esc.json" && ok || bad "scan --sysroot followed an absolute link out of the image"
 echo "images: $pass passed, $fail failed"
 [ $fail = 0 ]
