@@ -46,6 +46,31 @@ function serialize(value) {
   }
 }
 
+// If e is a syntax error in the smoke module at file, its "file:line" (or null when the
+// runtime does not say where); undefined when it is another kind of error.
+function syntaxError(e, file) {
+  const name = e && e.name;
+  const text = String((e && e.message) || '');
+  if (name !== 'SyntaxError' && name !== 'BuildMessage' && !/^SyntaxError\b/.test(text)) return undefined;
+  // Bun: a BuildMessage with a position.
+  if (e.position && e.position.line) return `${e.position.file || file}:${e.position.line}`;
+  // Deno: "... at file:///path:LINE:COL" in the message.
+  const m = /(?:file:\/\/)?(\/[^\s:]+):(\d+)(?::\d+)?/.exec(text + '\n' + String(e.stack || ''));
+  if (m && m[1] === file) return `${m[1]}:${m[2]}`;
+  // Node: its syntax check names the line ("PATH:LINE" first on stderr); no shell, argv only.
+  try {
+    const r = require('node:child_process').spawnSync(process.execPath, ['--check', file], {
+      encoding: 'utf8',
+      timeout: 10000,
+    });
+    const line = /^(?:file:\/\/)?(\/[^\n:]+):(\d+)/m.exec(String(r.stderr || ''));
+    if (line) return `${line[1]}:${line[2]}`;
+  } catch {
+    // No location, then.
+  }
+  return null;
+}
+
 function usable(x) {
   return x !== null && (typeof x === 'object' || typeof x === 'function');
 }
@@ -100,7 +125,18 @@ async function main() {
     const path = require('node:path');
     const { createRequire } = require('node:module');
     const { pathToFileURL } = require('node:url');
-    const smoke = await import(pathToFileURL(env.ABIPROBE_SMOKE).href);
+        let smoke;
+    try {
+      smoke = await import(pathToFileURL(env.ABIPROBE_SMOKE).href);
+    } catch (e) {
+      const where = syntaxError(e, env.ABIPROBE_SMOKE);
+      if (where !== undefined) {
+        // The smoke module itself does not parse: the user's mistake, not the addon's.
+        out.execute = { ok: false, smoke: true, syntax: true, where, ...describe(e) };
+        return;
+      }
+      throw e;
+    }
     if (typeof smoke.default !== 'function') {
       out.execute = { ok: false, smoke: true, message: 'the smoke module has no default export function' };
       return;

@@ -679,6 +679,14 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
             unmatched = true;
         }
     }
+    /* A mistake in the user's own input (a smoke module that does not parse) is said once. */
+    const char *said = NULL;
+    for (size_t i = 0; i < r.nresults; i++) {
+        const char *e = r.results[i].input_error;
+        if (e && (!said || strcmp(said, e) != 0))
+            fprintf(stderr, "abiprobe: %s\n", said = e);
+    }
+    unreadable = unreadable || said;
     status v = report_verdict(&r);
     code = unreadable || unmatched ? EXIT_USAGE
            : v == STATUS_FAIL      ? EXIT_FINDING

@@ -199,7 +199,9 @@ typedef struct result {
     bool expect_set;     /* a --config expectation covers this result */
     bool expected_fail;  /* it declares "fail" (else "pass") */
     const char *expect_reason;
-    bool unreferenced; /* scan: a .node file no loader rule reaches (no verdict) */
+    bool unreferenced;       /* scan: a .node file no loader rule reaches (no verdict) */
+    const char *input_error; /* what is wrong with the user's own input (a smoke module that
+                              * does not parse), one line; the run then exits 2 */
     status verdict;
     bool has_verdict; /* inspect/runtime results carry facts, no verdict */
     check *checks;

@@ -59,6 +59,14 @@ expect "--expect that is not JSON" 2 "not valid JSON" "$B" check --runtime node 
 expect "--expect without --smoke" 2 "needs --smoke" "$B" check --runtime node --expect 3 "$A147"
 expect "-j out of range" 2 "from 1 to 64" "$B" check --runtime node -j 0 "$A147"
 expect "--smoke that does not exist" 2 "/nonexistent/smoke.mjs" "$B" check --runtime node --smoke /nonexistent/smoke.mjs "$A147"
+# Contradictions are refused; a smoke module that does not parse is the user's mistake (2),
+# named with its line, in each runtime.
+echo "export default () => 1" > "$tmp/ok.mjs"
+expect "--static-only with --smoke" 2 "--static-only runs no code" "$B" check --static-only --smoke "$tmp/ok.mjs" --runtime node "$A147"
+printf 'export default () => {\n  return 1 +;\n}\n' > "$tmp/bad.mjs"
+expect "smoke syntax error, node" 2 "bad.mjs:2" "$B" check --smoke "$tmp/bad.mjs" --runtime node "$FIXTURE_DIR/napi_addon.node"
+expect "smoke syntax error, bun" 2 "bad.mjs:2" "$B" check --smoke "$tmp/bad.mjs" --runtime "$CACHE_DIR/node_modules/@oven/bun-linux-x64/bin/bun" "$FIXTURE_DIR/napi_addon.node"
+expect "smoke syntax error, deno" 2 "bad.mjs:2" "$B" check --smoke "$tmp/bad.mjs" --runtime "$CACHE_DIR/node_modules/@deno/linux-x64-glibc/deno" "$FIXTURE_DIR/napi_addon.node"
 expect "inspect without files" 2 "nothing to do" "$B" inspect
 expect "unknown format" 2 "unknown format" "$B" inspect --format yaml "$A147"
 expect "unknown option" 2 "unknown option" "$B" inspect --frob "$A147"

@@ -74,6 +74,18 @@ status check_execute(report *r, result *res, const dyn_view *v)
         cJSON_Delete(hs);
         return ok ? STATUS_PASS : STATUS_FAIL;
     }
+    if (!ok && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ex, "syntax"))) {
+        /* The smoke module does not parse: the user's input is wrong (exit 2), not the addon. */
+        const char *msg = str_of(ex, "message"), *where = str_of(ex, "where");
+        k = report_add_check(r, res, "execute", STATUS_ERROR, "the smoke module does not parse: %s%s%.*s",
+                             where ? where : v->smoke, ": ", (int)strcspn(msg ? msg : "", "\n"), msg ? msg : "");
+        res->input_error = report_printf(r, "--smoke %s: %.*s", where ? where : v->smoke,
+                                         (int)strcspn(msg ? msg : "", "\n"), msg ? msg : "SyntaxError");
+        if (k)
+            k->hint = "fix the smoke module";
+        cJSON_Delete(hs);
+        return STATUS_ERROR;
+    }
     if (!ok) {
         const char *msg = str_of(ex, "message");
         k = report_add_check(r, res, "execute", STATUS_FAIL, "the smoke test threw: %s", msg ? msg : "(no message)");
