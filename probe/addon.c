@@ -228,6 +228,7 @@ int addon_facts_from_elf(report *r, const elf_obj *o, bool list_imports, addon_f
     out->rpath = report_strdup(r, elf_obj_rpath(o));
     out->runpath = report_strdup(r, elf_obj_runpath(o));
     out->bind_now = elf_obj_bind_now(o);
+    out->elf_note = report_strdup(r, elf_obj_view_note(o));
 
     addon_registration reg;
     addon_registration_of(o, &reg);

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdio.h>
@@ -37,6 +38,7 @@ typedef struct load_seg {
     uint64_t vaddr;
     uint64_t offset;
     uint64_t filesz;
+    uint32_t flags; /* PF_R, PF_W, PF_X */
 } load_seg;
 
 /* Parsed .gnu.hash: pointers into the section data, read with memcpy (libelf may hand out
@@ -70,6 +72,9 @@ struct elf_obj {
 
     load_seg *loads;
     size_t nloads;
+    bool has_dyn; /* PT_DYNAMIC: ld.so's view, read through the PT_LOAD mapping */
+    uint64_t dyn_off, dyn_size;
+    char view_note[200]; /* how the section headers disagree with it, or "" */
 
     bool dynamic;
     const char **needed;
@@ -361,7 +366,15 @@ static int index_phdrs(elf_obj *o, diag *d)
         if (ph.p_type == PT_LOAD) {
             if (ph.p_offset > o->rawsize || ph.p_filesz > o->rawsize - ph.p_offset)
                 return diag_set(d, DIAG_FORMAT, "%s: PT_LOAD segment %zu lies past the end of the file", o->path, i);
-            o->loads[o->nloads++] = (load_seg){ph.p_vaddr, ph.p_offset, ph.p_filesz};
+            o->loads[o->nloads++] = (load_seg){ph.p_vaddr, ph.p_offset, ph.p_filesz, ph.p_flags};
+        } else if (ph.p_type == PT_DYNAMIC) {
+            if (ph.p_offset > o->rawsize || ph.p_filesz > o->rawsize - ph.p_offset)
+                return diag_set(d, DIAG_FORMAT, "%s: PT_DYNAMIC lies past the end of the file", o->path);
+            if (!o->has_dyn && ph.p_filesz) {
+                o->has_dyn = true;
+                o->dyn_off = ph.p_offset;
+                o->dyn_size = ph.p_filesz;
+            }
         } else if (ph.p_type == PT_INTERP) {
             if (ph.p_offset > o->rawsize || ph.p_filesz > o->rawsize - ph.p_offset || ph.p_filesz == 0)
                 return diag_set(d, DIAG_FORMAT, "%s: PT_INTERP lies past the end of the file", o->path);
@@ -424,17 +437,15 @@ static int index_dynamic(elf_obj *o, Elf_Scn *scn, const GElf_Shdr *sh, uint64_t
 }
 
 /* Walk VERDEF and VERNEED twice: once for the highest index, once to fill the table. */
-static int index_versions(elf_obj *o, Elf_Scn *vd_scn, Elf_Scn *vn_scn, diag *d)
+static int index_versions(elf_obj *o, Elf_Data *vd_data, const strtab *vd_str, Elf_Data *vn_data, const strtab *vn_str,
+                          diag *d)
 {
     enum { MAX_INDEX = 0x7fff, MAX_ENTRIES = 65536 };
     size_t maxndx = 0;
     for (int pass = 0; pass < 2; pass++) {
-        if (vd_scn) {
-            GElf_Shdr sh;
-            Elf_Data *data = section_data(o, vd_scn, "VERDEF", d);
-            strtab st;
-            if (!data || !gelf_getshdr(vd_scn, &sh) || load_strtab(o, sh.sh_link, &st, d) != 0)
-                return -1;
+        if (vd_data) {
+            Elf_Data *data = vd_data;
+            const strtab st = *vd_str;
             size_t off = 0;
             for (size_t k = 0; k < MAX_ENTRIES; k++) {
                 GElf_Verdef vd;
@@ -454,12 +465,9 @@ static int index_versions(elf_obj *o, Elf_Scn *vd_scn, Elf_Scn *vn_scn, diag *d)
                 off += vd.vd_next;
             }
         }
-        if (vn_scn) {
-            GElf_Shdr sh;
-            Elf_Data *data = section_data(o, vn_scn, "VERNEED", d);
-            strtab st;
-            if (!data || !gelf_getshdr(vn_scn, &sh) || load_strtab(o, sh.sh_link, &st, d) != 0)
-                return -1;
+        if (vn_data) {
+            Elf_Data *data = vn_data;
+            const strtab st = *vn_str;
             size_t off = 0, seen = 0;
             for (size_t k = 0; k < MAX_ENTRIES; k++) {
                 GElf_Verneed vn;
@@ -488,7 +496,7 @@ static int index_versions(elf_obj *o, Elf_Scn *vd_scn, Elf_Scn *vn_scn, diag *d)
             }
         }
         if (pass == 0) {
-            if (!vd_scn && !vn_scn)
+            if (!vd_data && !vn_data)
                 return 0;
             o->nvers = maxndx + 1;
             o->vers = calloc(o->nvers, sizeof *o->vers);
@@ -531,6 +539,257 @@ static void index_sysv_hash(elf_obj *o, Elf_Data *data)
     h.chain = h.bucket + (size_t)h.nbucket * 4;
     o->sysv = h;
     o->hash_kind = 1;
+}
+
+/* ---------- ld.so's view: PT_DYNAMIC through the PT_LOAD mapping ---------- */
+
+/* The file offset of virtual address addr, and how many bytes of its segment's file image
+ * follow it; false when no PT_LOAD maps it. */
+static bool vaddr_off(const elf_obj *o, uint64_t addr, uint64_t *off, uint64_t *avail)
+{
+    for (size_t i = 0; i < o->nloads; i++) {
+        const load_seg *s = &o->loads[i];
+        if (addr < s->vaddr || addr - s->vaddr >= s->filesz)
+            continue;
+        *off = s->offset + (addr - s->vaddr);
+        *avail = s->filesz - (addr - s->vaddr);
+        return *off <= o->rawsize && *avail <= o->rawsize - *off;
+    }
+    return false;
+}
+
+/* size bytes at virtual address addr, in memory form (libelf translates byte order and
+ * aligns), owned by the Elf handle; NULL when the range is not mapped. size 0: to the end of
+ * the segment, at most cap bytes (version chains, whose length is known only by walking). */
+static Elf_Data *chunk(elf_obj *o, uint64_t addr, uint64_t size, uint64_t cap, Elf_Type type)
+{
+    uint64_t off, avail;
+    if (!addr || !vaddr_off(o, addr, &off, &avail))
+        return NULL;
+    if (size == 0)
+        size = avail < cap ? avail : cap;
+    if (size == 0 || size > avail)
+        return NULL;
+    Elf_Data *d = elf_getdata_rawchunk(o->elf, (int64_t)off, (size_t)size, type);
+    return d && d->d_buf ? d : NULL;
+}
+
+/* A 32-bit word at virtual address addr, in host order. */
+static bool word_at(elf_obj *o, uint64_t addr, uint32_t *w)
+{
+    Elf_Data *d = chunk(o, addr, 4, 0, ELF_T_WORD);
+    if (!d)
+        return false;
+    memcpy(w, d->d_buf, 4);
+    return true;
+}
+
+/* The number of dynamic symbols, as ld.so can know it: DT_HASH's nchain, or the end of the
+ * longest DT_GNU_HASH chain. 0 when neither is usable. */
+static size_t count_syms(elf_obj *o, uint64_t gnu, uint64_t sysv)
+{
+    uint32_t w;
+    if (sysv && word_at(o, sysv + 4, &w))
+        return w;
+    if (!gnu)
+        return 0;
+    Elf_Data *h = chunk(o, gnu, 16, 0, ELF_T_WORD);
+    if (!h)
+        return 0;
+    uint32_t hdr[4];
+    memcpy(hdr, h->d_buf, sizeof hdr);
+    uint32_t nbuckets = hdr[0], symoffset = hdr[1], bloom = hdr[2];
+    uint64_t word = o->hdr.elfclass == ELFCLASS64 ? 8 : 4;
+    uint64_t buckets = gnu + 16 + (uint64_t)bloom * word;
+    Elf_Data *b = nbuckets ? chunk(o, buckets, (uint64_t)nbuckets * 4, 0, ELF_T_WORD) : NULL;
+    if (!b)
+        return 0;
+    uint32_t last = 0;
+    for (uint32_t i = 0; i < nbuckets; i++) {
+        memcpy(&w, (const unsigned char *)b->d_buf + (size_t)i * 4, 4);
+        if (w > last)
+            last = w;
+    }
+    if (last < symoffset)
+        return symoffset;
+    /* Walk the last chain to the entry with its low bit set: that symbol ends the table. */
+    uint64_t chain = buckets + (uint64_t)nbuckets * 4;
+    for (uint64_t i = last; i < last + (1u << 24); i++) {
+        if (!word_at(o, chain + (i - symoffset) * 4, &w))
+            return 0;
+        if (w & 1)
+            return (size_t)i + 1;
+    }
+    return 0;
+}
+
+/* The dynamic section as ld.so reads it: from PT_DYNAMIC, with every table found through its
+ * address. Fills what index_sections would; the sections are then only a cross-check. */
+static int index_loader(elf_obj *o, diag *d)
+{
+    Elf_Data *dyn = elf_getdata_rawchunk(o->elf, (int64_t)o->dyn_off, (size_t)o->dyn_size, ELF_T_DYN);
+    if (!dyn || !dyn->d_buf)
+        return diag_set(d, DIAG_FORMAT, "%s: PT_DYNAMIC cannot be read: %s", o->path, elf_errmsg(-1));
+    uint64_t strtab_addr = 0, strsz = 0, symtab = 0, syment = 0, gnu = 0, sysv = 0, versym = 0, verneed = 0, verdef = 0;
+    uint64_t rela = 0, relasz = 0, rel = 0, relsz = 0, jmprel = 0, pltrelsz = 0, pltrel = 0;
+    size_t n = dyn->d_size / gelf_fsize(o->elf, ELF_T_DYN, 1, EV_CURRENT), nneeded = 0;
+    for (size_t i = 0; i < n; i++) {
+        GElf_Dyn e;
+        if (!gelf_getdyn(dyn, (int)i, &e) || e.d_tag == DT_NULL)
+            break;
+        uint64_t v = e.d_un.d_val;
+        switch (e.d_tag) {
+        case DT_NEEDED: nneeded++; break;
+        case DT_STRTAB: strtab_addr = v; break;
+        case DT_STRSZ: strsz = v; break;
+        case DT_SYMTAB: symtab = v; break;
+        case DT_SYMENT: syment = v; break;
+        case DT_GNU_HASH: gnu = v; break;
+        case DT_HASH: sysv = v; break;
+        case DT_VERSYM: versym = v; break;
+        case DT_VERNEED: verneed = v; break;
+        case DT_VERDEF: verdef = v; break;
+        case DT_RELA: rela = v; break;
+        case DT_RELASZ: relasz = v; break;
+        case DT_REL: rel = v; break;
+        case DT_RELSZ: relsz = v; break;
+        case DT_JMPREL: jmprel = v; break;
+        case DT_PLTRELSZ: pltrelsz = v; break;
+        case DT_PLTREL: pltrel = v; break;
+        case DT_FLAGS: o->flags = v; break;
+        case DT_FLAGS_1: o->flags_1 = v; break;
+        case DT_BIND_NOW: o->bind_now_tag = true; break;
+        default: break;
+        }
+    }
+    o->dynamic = true;
+    Elf_Data *str = chunk(o, strtab_addr, strsz, 0, ELF_T_BYTE);
+    if (str) {
+        /* Trim to the last NUL so every in-range offset names a terminated string. */
+        const char *base = str->d_buf;
+        size_t size = str->d_size;
+        while (size > 0 && base[size - 1] != '\0')
+            size--;
+        o->dynstr = (strtab){base, size};
+    } else if (strtab_addr) {
+        return diag_set(d, DIAG_FORMAT, "%s: DT_STRTAB/DT_STRSZ lie outside every PT_LOAD segment", o->path);
+    }
+    if (nneeded && !(o->needed = calloc(nneeded, sizeof *o->needed)))
+        return diag_set(d, DIAG_NOMEM, "%s: out of memory", o->path);
+    for (size_t i = 0; i < n; i++) {
+        GElf_Dyn e;
+        if (!gelf_getdyn(dyn, (int)i, &e) || e.d_tag == DT_NULL)
+            break;
+        if (e.d_tag == DT_NEEDED && o->nneeded < nneeded)
+            o->needed[o->nneeded++] = str_at(&o->dynstr, e.d_un.d_val);
+        else if (e.d_tag == DT_SONAME)
+            o->soname = str_at(&o->dynstr, e.d_un.d_val);
+        else if (e.d_tag == DT_RPATH)
+            o->rpath = str_at(&o->dynstr, e.d_un.d_val);
+        else if (e.d_tag == DT_RUNPATH)
+            o->runpath = str_at(&o->dynstr, e.d_un.d_val);
+    }
+    /* The PLT relocations often end the DT_RELA range: count them once, as ld.so does. */
+    bool plt_rela = pltrel == DT_RELA;
+    if (jmprel && pltrelsz) {
+        uint64_t *lo = plt_rela ? &rela : &rel, *sz = plt_rela ? &relasz : &relsz;
+        if (*lo && jmprel >= *lo && jmprel + pltrelsz <= *lo + *sz)
+            *sz = jmprel - *lo;
+    }
+    struct {
+        uint64_t addr, size;
+        bool rela, plt;
+    } ranges[] = {{rela, relasz, true, false}, {rel, relsz, false, false}, {jmprel, pltrelsz, plt_rela, true}};
+    if (!(o->rels = calloc(3, sizeof *o->rels)))
+        return diag_set(d, DIAG_NOMEM, "%s: out of memory", o->path);
+    bool is64 = o->hdr.elfclass == ELFCLASS64;
+    for (size_t i = 0; i < 3; i++) {
+        if (!ranges[i].addr || !ranges[i].size)
+            continue;
+        size_t es = ranges[i].rela ? (is64 ? sizeof(Elf64_Rela) : sizeof(Elf32_Rela))
+                                   : (is64 ? sizeof(Elf64_Rel) : sizeof(Elf32_Rel));
+        Elf_Data *r = chunk(o, ranges[i].addr, ranges[i].size, 0, ranges[i].rela ? ELF_T_RELA : ELF_T_REL);
+        if (!r)
+            return diag_set(d, DIAG_FORMAT, "%s: dynamic relocations lie outside every PT_LOAD segment", o->path);
+        o->rels[o->nrelsec++] = (relsec){r->d_buf, r->d_size / es, ranges[i].rela, ranges[i].plt};
+        o->nrels += r->d_size / es;
+    }
+    size_t entsz = o->hdr.elfclass == ELFCLASS64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
+    if (syment && syment != entsz)
+        return diag_set(d, DIAG_FORMAT, "%s: DT_SYMENT is %" PRIu64 ", not %zu", o->path, syment, entsz);
+    /* How many symbols: the hash table counts the exported ones (with GNU hash, undefined
+     * ones only when something is exported after them); relocations name the ones ld.so
+     * binds; and in the usual layout the table ends where DT_STRTAB begins. */
+    size_t nsyms = symtab ? count_syms(o, gnu, sysv) : 0;
+    for (size_t i = 0; symtab && i < o->nrels; i++) {
+        elf_rel rr;
+        if (elf_obj_rel(o, i, &rr) == 0 && rr.sym >= nsyms && rr.sym < (1u << 24))
+            nsyms = rr.sym + 1;
+    }
+    if (symtab && strtab_addr > symtab && (strtab_addr - symtab) % entsz == 0) {
+        uint64_t gap = (strtab_addr - symtab) / entsz;
+        if (gap > nsyms && gap <= (uint64_t)nsyms + 65536)
+            nsyms = (size_t)gap;
+    }
+    Elf_Data *syms = nsyms ? chunk(o, symtab, (uint64_t)nsyms * entsz, 0, ELF_T_SYM) : NULL;
+    if (nsyms && !syms)
+        return diag_set(d, DIAG_FORMAT, "%s: DT_SYMTAB's %zu symbols lie outside every PT_LOAD segment", o->path,
+                        nsyms);
+    if (syms) {
+        o->symbase = syms->d_buf;
+        o->nsyms = nsyms;
+    }
+    Elf_Data *vs = o->nsyms ? chunk(o, versym, (uint64_t)o->nsyms * 2, 0, ELF_T_HALF) : NULL;
+    if (vs) {
+        o->versym = vs->d_buf;
+        o->nversym = vs->d_size / 2;
+    }
+    Elf_Data *vd = chunk(o, verdef, 0, 1 << 20, ELF_T_VDEF), *vn = chunk(o, verneed, 0, 1 << 20, ELF_T_VNEED);
+    if (index_versions(o, vd, &o->dynstr, vn, &o->dynstr, d) != 0)
+        return -1;
+    if (gnu && o->nsyms) {
+        Elf_Data *h = chunk(o, gnu, 16, 0, ELF_T_WORD);
+        uint32_t hdr[4] = {0, 0, 0, 0};
+        if (h)
+            memcpy(hdr, h->d_buf, sizeof hdr);
+        uint64_t word = o->hdr.elfclass == ELFCLASS64 ? 8 : 4;
+        uint64_t size = 16 + (uint64_t)hdr[2] * word + (uint64_t)hdr[0] * 4 +
+                        (o->nsyms > hdr[1] ? (uint64_t)(o->nsyms - hdr[1]) * 4 : 0);
+        Elf_Data *g = h ? chunk(o, gnu, size, 0, ELF_T_GNUHASH) : NULL;
+        if (g)
+            index_gnu_hash(o, g);
+    }
+    if (sysv && o->nsyms) {
+        uint32_t nb = 0, nc = 0;
+        Elf_Data *h = word_at(o, sysv, &nb) && word_at(o, sysv + 4, &nc)
+                          ? chunk(o, sysv, 8 + ((uint64_t)nb + nc) * 4, 0, ELF_T_WORD)
+                          : NULL;
+        if (h)
+            index_sysv_hash(o, h);
+    }
+    return 0;
+}
+
+/* The section headers, where there are any, against the loader's view: a file whose two views
+ * disagree was made by hand or by a tool that lies, and the report says which one counts. */
+static void cross_check(elf_obj *o)
+{
+    size_t shnum = 0;
+    if (elf_getshdrnum(o->elf, &shnum) != 0 || shnum == 0)
+        return;
+    Elf_Scn *scn = NULL;
+    while ((scn = elf_nextscn(o->elf, scn)) != NULL) {
+        GElf_Shdr sh;
+        if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNSYM || !sh.sh_entsize)
+            continue;
+        size_t n = (size_t)(sh.sh_size / sh.sh_entsize);
+        if (n != o->nsyms)
+            snprintf(o->view_note, sizeof o->view_note,
+                     ".dynsym has %zu symbols, the dynamic segment %zu: abiprobe reads what ld.so reads, the dynamic "
+                     "segment",
+                     n, o->nsyms);
+        return;
+    }
 }
 
 static int index_sections(elf_obj *o, diag *d)
@@ -587,7 +846,16 @@ static int index_sections(elf_obj *o, diag *d)
         o->versym = data->d_buf;
         o->nversym = data->d_buf ? data->d_size / 2 : 0;
     }
-    if (index_versions(o, verdef, verneed, d) != 0)
+    Elf_Data *vd_data = NULL, *vn_data = NULL;
+    strtab vd_str = {0}, vn_str = {0};
+    GElf_Shdr vsh;
+    if (verdef && (!(vd_data = section_data(o, verdef, "VERDEF", d)) || !gelf_getshdr(verdef, &vsh) ||
+                   load_strtab(o, vsh.sh_link, &vd_str, d) != 0))
+        return -1;
+    if (verneed && (!(vn_data = section_data(o, verneed, "VERNEED", d)) || !gelf_getshdr(verneed, &vsh) ||
+                    load_strtab(o, vsh.sh_link, &vn_str, d) != 0))
+        return -1;
+    if (index_versions(o, vd_data, &vd_str, vn_data, &vn_str, d) != 0)
         return -1;
     if (gnuh && o->nsyms) {
         Elf_Data *data = section_data(o, gnuh, ".gnu.hash", d);
@@ -704,8 +972,17 @@ int elf_obj_open(elf_obj **out, const char *path, diag *d)
     o->hdr.machine = eh.e_machine;
     o->hdr.type = eh.e_type;
     o->hdr.osabi = eh.e_ident[EI_OSABI];
-    if (index_phdrs(o, d) != 0 || index_sections(o, d) != 0)
+    if (index_phdrs(o, d) != 0)
         goto fail;
+    /* ld.so's view first: the dynamic segment, found through the program headers. The section
+     * headers are only a cross-check, and the way in for files without PT_DYNAMIC. */
+    if (o->has_dyn) {
+        if (index_loader(o, d) != 0)
+            goto fail;
+        cross_check(o);
+    } else if (index_sections(o, d) != 0) {
+        goto fail;
+    }
     *out = o;
     return 0;
 fail:
@@ -734,6 +1011,7 @@ void elf_obj_close(elf_obj *o)
 /* ---------- accessors ---------- */
 
 const char *elf_obj_path(const elf_obj *o) { return o->path; }
+const char *elf_obj_view_note(const elf_obj *o) { return o->view_note[0] ? o->view_note : NULL; }
 const elf_header *elf_obj_header(const elf_obj *o) { return &o->hdr; }
 size_t elf_obj_nneeded(const elf_obj *o) { return o->nneeded; }
 const char *elf_obj_needed(const elf_obj *o, size_t i) { return i < o->nneeded ? o->needed[i] : NULL; }
@@ -863,8 +1141,33 @@ int elf_obj_read_vaddr(const elf_obj *o, uint64_t addr, void *buf, size_t n)
     return -1;
 }
 
+/* find_data without section headers: the read-only, non-executable PT_LOAD segments. */
+static const char *find_in_segments(const elf_obj *o, const char *needle, const char *after, size_t *avail)
+{
+    size_t nl = strlen(needle);
+    for (size_t i = 0; i < o->nloads; i++) {
+        const load_seg *s = &o->loads[i];
+        if ((s->flags & (PF_W | PF_X)) || !(s->flags & PF_R))
+            continue;
+        const char *base = (const char *)o->raw + s->offset, *from = base;
+        if (after && after >= base && after < base + s->filesz)
+            from = after + 1;
+        else if (after && after >= base)
+            continue;
+        const char *hit = memmem(from, s->filesz - (size_t)(from - base), needle, nl);
+        if (hit) {
+            *avail = s->filesz - (size_t)(hit - base);
+            return hit;
+        }
+    }
+    return NULL;
+}
+
 const char *elf_obj_find_data(const elf_obj *o, const char *needle, const char *after, size_t *avail)
 {
+    size_t shnum = 0;
+    if (elf_getshdrnum(o->elf, &shnum) != 0 || shnum == 0)
+        return find_in_segments(o, needle, after, avail);
     size_t nl = strlen(needle);
     Elf_Scn *scn = NULL;
     while ((scn = elf_nextscn(o->elf, scn)) != NULL) {

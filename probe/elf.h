@@ -101,6 +101,10 @@ const char *elf_obj_path(const elf_obj *o);
 /* Header facts. */
 const elf_header *elf_obj_header(const elf_obj *o);
 
+/* How the section headers disagree with the dynamic segment (which is what is read, as ld.so
+ * reads it), or NULL when they agree or there are none. */
+const char *elf_obj_view_note(const elf_obj *o);
+
 /* The dynamic section. Counts and strings are 0/NULL when absent. */
 size_t elf_obj_nneeded(const elf_obj *o);
 const char *elf_obj_needed(const elf_obj *o, size_t i);

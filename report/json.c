@@ -133,6 +133,8 @@ static cJSON *addon_json(const addon_facts *a, bool with_imports)
     put_str(j, "rpath", a->rpath);
     put_str(j, "runpath", a->runpath);
     cJSON_AddBoolToObject(j, "bind_now", a->bind_now);
+    if (a->elf_note)
+        put_str(j, "elf_note", a->elf_note);
     cJSON *req = cJSON_AddObjectToObject(j, "requires");
     put_str(req, "glibc", a->max_glibc);
     put_str(req, "glibcxx", a->max_glibcxx);

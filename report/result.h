@@ -65,6 +65,7 @@ typedef struct addon_facts {
     unsigned imports_by_group[RESULT_NGROUPS];
     sym_entry *imports;      /* sorted by group, then name */
     const char *selected_by; /* which loader rule chose the file, or NULL */
+    const char *elf_note;    /* how the section headers disagree with the dynamic segment, or NULL */
     const char *error;       /* set when the file could not be read as an addon */
 } addon_facts;
 

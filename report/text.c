@@ -219,6 +219,10 @@ static void print_addon(const out_ctx *c, const addon_facts *a)
         label(c, "binding");
         fputs("BIND_NOW: every symbol is resolved at load\n", c->f);
     }
+    if (a->elf_note) {
+        label(c, "headers");
+        tprintf(c, "%s%s%s\n", YELLOW(c), a->elf_note, RESET(c));
+    }
     label(c, "imports");
     tprintf(c, "%zu: ", a->nimports);
     group_line(c, a->imports_by_group);

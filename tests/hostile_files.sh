@@ -80,6 +80,40 @@ node -e 'const d=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));
   { echo "FAIL million symbols: exit $rc, peak RSS ${rss} KiB"; fail=$((fail + 1)); }
 survive "million symbols, check" "$B" check --static-only --format json --runtime "$FIXTURE_DIR/fake_host" "$t/big.node"
 
+# ld.so's view: without section headers (e_shoff and e_shnum zeroed) the file loads all the
+# same, and must read the same: kind, modules, and every missing symbol against bun.
+BUN=$CACHE_DIR/node_modules/@oven/bun-linux-x64/bin/bun
+A147=$CACHE_DIR/node_modules/isolated-vm/prebuilds/linux-x64/isolated-vm.abi147.glibc.node
+python3 - "$A147" "$t/noshdr.node" <<'PY'
+import sys, struct
+b = bytearray(open(sys.argv[1], "rb").read())
+struct.pack_into("<Q", b, 0x28, 0); struct.pack_into("<H", b, 0x3c, 0); struct.pack_into("<H", b, 0x3e, 0)
+open(sys.argv[2], "wb").write(b)
+PY
+"$B" check --static-only --format json --runtime "$BUN" "$A147" > "$t/with.json" 2>/dev/null
+"$B" check --static-only --format json --runtime "$BUN" "$t/noshdr.node" > "$t/without.json" 2>/dev/null; rc=$?
+node -e '
+const rd = f => JSON.parse(require("fs").readFileSync(f, "utf8")).results[0];
+const a = rd(process.argv[1]), b = rd(process.argv[2]);
+const sym = r => JSON.stringify(r.checks.find(c => c.id === "symbols").missing.map(m => [m.name, m.when, m.resolved_to || ""]));
+const need = r => JSON.stringify(r.addon.needed);
+if (b.addon.kind !== "v8" || b.addon.modules !== 147 || sym(a) !== sym(b) || need(a) !== need(b) || b.addon.imports_count === 0) process.exit(1);
+' "$t/with.json" "$t/without.json" && [ $rc = 1 ] && pass=$((pass + 1)) ||
+  { echo "FAIL no section headers: must read as with them (kind v8, modules 147, the same missing symbols and NEEDED)"; fail=$((fail + 1)); }
+# Section headers that disagree with the dynamic segment are named, and the segment wins.
+python3 - "$FIXTURE_DIR/napi_addon.node" "$t/liar.node" <<'PY'
+import sys, struct
+b = bytearray(open(sys.argv[1], "rb").read())
+shoff, = struct.unpack_from("<Q", b, 0x28); ent, = struct.unpack_from("<H", b, 0x3a); num, = struct.unpack_from("<H", b, 0x3c)
+for i in range(num):
+    o = shoff + i * ent
+    if struct.unpack_from("<I", b, o + 4)[0] == 11:  # SHT_DYNSYM: claim one symbol fewer
+        struct.pack_into("<Q", b, o + 32, struct.unpack_from("<Q", b, o + 32)[0] - 24)
+open(sys.argv[2], "wb").write(b)
+PY
+"$B" inspect "$t/liar.node" 2>/dev/null | grep -q 'headers   .dynsym has 9 symbols, the dynamic segment 10' && pass=$((pass + 1)) ||
+  { echo "FAIL section headers that disagree with PT_DYNAMIC must be named"; fail=$((fail + 1)); }
+
 # Bounds: 4,000 NEEDED entries that no search path has. Every per-item list grows by doubling,
 # so memory and time stay linear (copying the list per entry took 78 MB here).
 command -v patchelf >/dev/null || { echo "FAIL patchelf is needed (scripts/setup.sh installs it)"; fail=$((fail + 1)); }
