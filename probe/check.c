@@ -516,7 +516,6 @@ int checker_observe(checker *c, const char *const *pkgdirs, size_t n, diag *d)
         return 0;
     int rc = -1;
     const char *root = c->opts.overrides.sysroot;
-    size_t rl = root ? strlen(root) : 0;
     observed *grown = realloc(c->obs, (c->nobs + n) * sizeof *grown);
     if (grown)
         c->obs = grown;
@@ -541,7 +540,7 @@ int checker_observe(checker *c, const char *const *pkgdirs, size_t n, diag *d)
             goto nomem;
         /* A chrooted runtime sees the image's paths. Under qemu-user's -L the image serves only
          * the loader and libraries: the files its JavaScript opens go by this machine's paths. */
-        const char *img = rl && strncmp(real, root, rl) == 0 ? real + rl : real;
+        const char *img = sysroot_image(root, real) ? sysroot_image(root, real) : real;
         require_spec(c->r, img, &o->spec, &t[m].from);
         t[m].spec = o->spec;
         require_spec(c->r, real, &o->spec_host, &th[m].from);
@@ -712,8 +711,7 @@ static int package_checks(checker *c, size_t i, size_t first, size_t at, diag *d
     diag_clear(&ad);
     int rc = 0;
     const char *root = c->opts.overrides.sysroot;
-    size_t rl = root ? strlen(root) : 0;
-    const char *image = rl && strncmp(sel->chosen, root, rl) == 0 ? sel->chosen + rl : sel->chosen;
+    const char *image = sysroot_image(root, sel->chosen) ? sysroot_image(root, sel->chosen) : sel->chosen;
     if (!af) {
         if (!(af = report_alloc(c->r, sizeof *af)))
             return diag_set(d, DIAG_NOMEM, "out of memory");
@@ -752,7 +750,6 @@ static int refuse_predicted(checker *c, size_t i, size_t first, size_t at, const
 {
     const prepared *p = &c->rts[i];
     const char *root = c->opts.overrides.sysroot;
-    size_t rl = root ? strlen(root) : 0;
     bool image_view = root && !p->emulator;
     char real[PATH_MAX];
     const observed *ob = realpath(pkgdir, real) ? find_observed(c, real) : NULL;
@@ -768,12 +765,13 @@ static int refuse_predicted(checker *c, size_t i, size_t first, size_t at, const
         const char *why = predicted_refusal(c->r, res);
         if (!why)
             return 0;
-        files[n] = image_view && strncmp(sel->chosen, root, rl) == 0 ? sel->chosen + rl : sel->chosen;
+        files[n] = image_view && sysroot_image(root, sel->chosen) ? sysroot_image(root, sel->chosen) : sel->chosen;
         msgs[n] = why;
         n++;
         obs_target t = {image_view ? ob->spec : ob->spec_host, NULL, files, msgs, n};
         const char *from_spec;
-        require_spec(c->r, image_view && strncmp(ob->dir, root, rl) == 0 ? ob->dir + rl : ob->dir, &from_spec, &t.from);
+        require_spec(c->r, image_view && sysroot_image(root, ob->dir) ? sysroot_image(root, ob->dir) : ob->dir,
+                     &from_spec, &t.from);
         dyn_job j = {.runtime = p->facts->exe,
                      .kind = p->facts->kind,
                      .self_exe = c->opts.self_exe,
@@ -881,8 +879,7 @@ static int run_target(checker *c, const char *path, diag *d)
     struct stat st;
     char host[PATH_MAX];
     const char *root = c->opts.overrides.sysroot;
-    if (sysroot_map(root, path, host, sizeof host) != 0)
-        snprintf(host, sizeof host, "%s%s", root ? root : "", path); /* for the error message */
+    sysroot_host(root, path, host, sizeof host);
     if (stat(host, &st) == 0 && S_ISDIR(st.st_mode)) {
         char real[PATH_MAX];
         const char *one[] = {host};

@@ -388,8 +388,7 @@ static int cmd_select(int argc, char **argv, const cli *c)
     }
     for (int a = 0; a < argc; a++) {
         char pkg[PATH_MAX];
-        if (sysroot_map(c->overrides.sysroot, argv[a], pkg, sizeof pkg) != 0)
-            snprintf(pkg, sizeof pkg, "%s%s", c->overrides.sysroot ? c->overrides.sysroot : "", argv[a]);
+        sysroot_host(c->overrides.sysroot, argv[a], pkg, sizeof pkg);
         diag_clear(&d);
         if (checker_select(ck, pkg, &d) != 0) {
             fprintf(stderr, "abiprobe: %s\n", d.msg);
@@ -503,7 +502,6 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
     self[sl > 0 ? sl : 0] = '\0';
     char smoke[PATH_MAX];
     const char *root = c->overrides.sysroot;
-    size_t rootlen = root ? strlen(root) : 0;
     diag d;
     diag_clear(&d);
     bool unreadable = false;
@@ -574,8 +572,7 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
         /* Inside --sysroot the DIRs are paths in the image. */
         for (size_t i = 0; i < nroots; i++) {
             const char *dir = i < (size_t)argc ? argv[i] : cfg.targets[i - (size_t)argc].path;
-            if (sysroot_map(root, dir, mapped[i], PATH_MAX) != 0)
-                snprintf(mapped[i], PATH_MAX, "%s%s", root ? root : "", dir);
+            sysroot_host(root, dir, mapped[i], PATH_MAX);
             roots[i] = mapped[i];
         }
         int wrc = scan_walk(roots, nroots, root, &found, tty ? scan_progress_line : NULL, NULL, &d);
@@ -602,8 +599,7 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
         if (scan) {
             /* What the walk found are this machine's paths; inside --sysroot the checker wants the image's. */
             it->host = found.packages[i];
-            it->path = rootlen && strncmp(it->host, root, rootlen) == 0 && it->host[rootlen] == '/' ? it->host + rootlen
-                                                                                                    : it->host;
+            it->path = sysroot_image(root, it->host) ? sysroot_image(root, it->host) : it->host;
         } else {
             bool fromcfg = i < cfg.ntargets;
             it->path = fromcfg ? cfg.targets[i].path : argv[i - cfg.ntargets];

@@ -167,6 +167,22 @@ int ldso_map(const ldso *l, const char *image_path, char *host, size_t n)
     return sysroot_map(l->root, image_path, host, n);
 }
 
+void sysroot_host(const char *root, const char *image_path, char *host, size_t n)
+{
+    if (sysroot_map(root, image_path, host, n) != 0)
+        snprintf(host, n, "%s%s", root ? root : "", image_path);
+}
+
+const char *sysroot_image(const char *root, const char *host)
+{
+    if (!root || !*root)
+        return host;
+    size_t rl = strlen(root);
+    if (strncmp(host, root, rl) != 0)
+        return NULL;
+    return host[rl] == '/' ? host + rl : host[rl] == '\0' ? "/" : NULL;
+}
+
 int sysroot_real(const char *root, const char *host_path, char *out, size_t n)
 {
     if (!root || !*root) {

@@ -27,6 +27,15 @@ int ldso_create_in(ldso **out, const char *sysroot, diag *d);
 /* ldso_map without an ldso: root is a directory's realpath ("" or NULL: no sysroot). */
 int sysroot_map(const char *root, const char *image_path, char *host, size_t n);
 
+/* An image path's file on this machine (sysroot_map), or, when it cannot be resolved (it
+ * does not exist), the plain join ROOT + PATH, so that the message that follows names it.
+ * Without a root, the path itself. */
+void sysroot_host(const char *root, const char *image_path, char *host, size_t n);
+
+/* The image's path of this machine's path host (a path under root: ROOT or ROOT/...), or NULL
+ * when it does not lie under root. Without a root, host itself. */
+const char *sysroot_image(const char *root, const char *host);
+
 /* The one translation of this machine's paths inside an image: the real path of host_path
  * (a path under root) with its symlinks resolved as the image resolves them, so that an
  * absolute link leads into the image, never out of it. Without a root, realpath(3). Returns
