@@ -181,6 +181,31 @@ static void usage(FILE *f)
 
 static int worst(int a, int b) { return a > b ? a : b; }
 
+/* The values Node's os.arch() and os.platform() can take: what a package's loader compares. */
+static const char *const node_arches[] = {"arm",   "arm64",   "ia32", "loong64", "mips", "mipsel", "ppc",
+                                          "ppc64", "riscv64", "s390", "s390x",   "x64",  NULL};
+static const char *const node_platforms[] = {"aix",   "android", "darwin", "freebsd", "linux", "openbsd",
+                                             "sunos", "win32",   "cygwin", "netbsd",  NULL};
+
+static bool one_of(const char *s, const char *const *list)
+{
+    for (size_t i = 0; list[i]; i++)
+        if (strcmp(s, list[i]) == 0)
+            return true;
+    return false;
+}
+
+/* "a, b, c" (a static buffer: for one message). */
+static const char *list_of(const char *const *list)
+{
+    static char buf[256];
+    size_t k = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; list[i] && k < sizeof buf; i++)
+        k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%s", i ? ", " : "", list[i]);
+    return buf;
+}
+
 /* With --format github inside GitHub Actions, the Markdown report is appended to the job's
  * step summary as well. */
 static int step_summary(const report *r, const cli *c)
@@ -831,7 +856,15 @@ int main(int argc, char **argv)
             }
             c.overrides.libc = optarg;
             break;
-        case OPT_ARCH: c.overrides.arch = optarg; break;
+        case OPT_ARCH:
+            if (!one_of(optarg, node_arches)) {
+                fprintf(stderr, "abiprobe %s: --arch %s: no loader knows it (Node's os.arch(): %s)\n", cmd, optarg,
+                        list_of(node_arches));
+                code = EXIT_USAGE;
+                goto out;
+            }
+            c.overrides.arch = optarg;
+            break;
         case OPT_CONFIG: c.config = optarg; break;
         case OPT_SYSROOT: {
             struct stat st;
@@ -856,7 +889,15 @@ int main(int argc, char **argv)
             c.emulator = emulator;
             break;
         }
-        case OPT_PLATFORM: c.overrides.platform = optarg; break;
+        case OPT_PLATFORM:
+            if (!one_of(optarg, node_platforms)) {
+                fprintf(stderr, "abiprobe %s: --platform %s: no loader knows it (Node's os.platform(): %s)\n", cmd,
+                        optarg, list_of(node_platforms));
+                code = EXIT_USAGE;
+                goto out;
+            }
+            c.overrides.platform = optarg;
+            break;
         case OPT_SELECT:
             if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "rules") != 0) {
                 fprintf(stderr, "abiprobe %s: --select %s: want auto or rules\n", cmd, optarg);

@@ -67,6 +67,8 @@ printf 'export default () => {\n  return 1 +;\n}\n' > "$tmp/bad.mjs"
 expect "smoke syntax error, node" 2 "bad.mjs:2" "$B" check --smoke "$tmp/bad.mjs" --runtime node "$FIXTURE_DIR/napi_addon.node"
 expect "smoke syntax error, bun" 2 "bad.mjs:2" "$B" check --smoke "$tmp/bad.mjs" --runtime "$CACHE_DIR/node_modules/@oven/bun-linux-x64/bin/bun" "$FIXTURE_DIR/napi_addon.node"
 expect "smoke syntax error, deno" 2 "bad.mjs:2" "$B" check --smoke "$tmp/bad.mjs" --runtime "$CACHE_DIR/node_modules/@deno/linux-x64-glibc/deno" "$FIXTURE_DIR/napi_addon.node"
+expect "--arch no loader knows" 2 "--arch amd64: no loader knows it" "$B" select --arch amd64 --runtime node "$IVM/.."
+expect "--platform no loader knows" 2 "--platform macos: no loader knows it" "$B" check --static-only --platform macos --runtime node "$IVM/.."
 expect "inspect without files" 2 "nothing to do" "$B" inspect
 expect "unknown format" 2 "unknown format" "$B" inspect --format yaml "$A147"
 expect "unknown option" 2 "unknown option" "$B" inspect --frob "$A147"
