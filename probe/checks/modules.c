@@ -19,6 +19,27 @@ static const char *owners(report *r, int modules)
     return "not in the ABI registry";
 }
 
+/* A released Node to recommend for an addon built for modules: the one the registry names
+ * for it when that one is released, else the newest released Node (the addon must then be
+ * rebuilt for it). Never a pre-release such as "26.0.0-pre". */
+static const char *released_node(report *r, int modules)
+{
+    const abi_modules_entry *n = modules > 0 ? abi_modules_find(modules, "node") : NULL;
+    if (n && !strstr(n->versions, "-pre"))
+        return report_printf(r, "node %s or later in that line (modules %d)", n->versions, modules);
+    size_t len = 0;
+    const abi_modules_entry *t = abi_modules_table(&len), *best = NULL;
+    for (size_t i = 0; i < len; i++)
+        if (strcmp(t[i].runtime, "node") == 0 && !strstr(t[i].versions, "-pre") &&
+            (!best || t[i].modules > best->modules))
+            best = &t[i];
+    if (!best)
+        return "Node";
+    return report_printf(r, "a released node, such as %s (modules %d), with a build of the addon for it%s",
+                         best->versions, best->modules,
+                         n ? report_printf(r, "; modules %d is node %s, not released yet", modules, n->versions) : "");
+}
+
 status check_modules(check_ctx *c)
 {
     const addon_facts *a = c->af;
@@ -52,9 +73,8 @@ status check_modules(check_ctx *c)
                              strcmp(rt->engine, "jsc") == 0 ? "JavaScriptCore" : "an engine that is not V8",
                              strcmp(rt->kind, "bun") == 0 ? "Bun's V8 shim is partial" : "there is no V8 API");
         if (k)
-            k->hint = a->modules > 0 ? report_printf(c->r, "use a runtime with V8 (%s), or an N-API addon",
-                                                     owners(c->r, a->modules))
-                                     : "use a runtime with V8 (Node), or an N-API addon";
+            k->hint =
+                report_printf(c->r, "use a runtime with V8: %s; or an N-API addon", released_node(c->r, a->modules));
         return STATUS_FAIL;
     }
     if (strcmp(a->kind, "legacy") == 0) {
