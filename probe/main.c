@@ -612,6 +612,15 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
         if (found.nerrors)
             fprintf(stderr, "abiprobe: scan: %zu directories could not be read and were walked around\n",
                     found.nerrors);
+        /* No package at all is no passing scan: the tree is not installed yet (before npm ci). */
+        if (!found.nseen && !found.nnodes) {
+            fprintf(stderr, "abiprobe: scan: no package under %s (no package.json): install the tree first (npm ci)\n",
+                    argc ? argv[0] : cfg.targets[0].raw);
+            goto out;
+        }
+        if (!found.npackages && !found.nnodes)
+            r.note =
+                report_printf(&r, "no native packages among %zu package%s", found.nseen, found.nseen == 1 ? "" : "s");
         ncand = found.npackages;
     }
     if (!(items = calloc(ncand ? ncand : 1, sizeof *items))) {

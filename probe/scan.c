@@ -232,6 +232,8 @@ int scan_walk(const char *const *roots, size_t nroots, const char *sysroot, scan
                     goto nomem_fts;
                 /* An installed package sits in node_modules (or node_modules/@scope), or is a
                  * root; a package.json elsewhere (examples, tests inside a package) is not one. */
+                if ((e->fts_level == 0 || installed(e)) && has_package_json(e->fts_path))
+                    out->nseen++;
                 if ((e->fts_level == 0 || installed(e)) && has_package_json(e->fts_path) &&
                     select_is_native(e->fts_path, sysroot)) {
                     char real[PATH_MAX];

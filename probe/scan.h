@@ -15,6 +15,7 @@ typedef struct scan_found {
     char **nodes; /* every .node file */
     size_t nnodes;
     size_t nfiles;  /* entries that are not directories (files, links), seen in all */
+    size_t nseen;   /* packages of any kind (a package.json where a package sits) */
     size_t nerrors; /* directories that could not be read (walked around) */
 } scan_found;
 

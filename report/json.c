@@ -303,6 +303,8 @@ int report_write_json(const report *r, const report_opts *o, FILE *out)
     put_str(tool, "name", "abiprobe");
     put_str(tool, "version", o->tool_version);
     put_str(root, "command", r->command);
+    if (r->note)
+        put_str(root, "note", r->note);
     report_totals t = report_count(r);
     if (t.total) {
         put_str(root, "verdict", status_name(report_verdict(r)));

@@ -214,6 +214,7 @@ typedef struct arena_chunk arena_chunk;
 /* A whole run: which command, its results in order, and the arena that owns them. */
 typedef struct report {
     const char *command; /* "inspect", "runtime", "check", ... */
+    const char *note;    /* a line about the run as a whole ("no native packages among 12"), or NULL */
     result *results;
     size_t nresults;
     size_t cap;

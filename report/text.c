@@ -595,6 +595,8 @@ int report_write_text(const report *r, const report_opts *o, FILE *out)
         else if (res->runtime && !res->addon)
             print_runtime(&c, res->runtime);
     }
+    if (r->note)
+        tprintf(&c, "%s\n", r->note);
     report_totals t = report_count(r);
     if (t.total) {
         tprintf(&c, "%s%zu passed, %zu failed", t.fail || t.error ? RED(&c) : GREEN(&c), t.pass, t.fail);

@@ -69,6 +69,12 @@ expect "smoke syntax error, bun" 2 "bad.mjs:2" "$B" check --smoke "$tmp/bad.mjs"
 expect "smoke syntax error, deno" 2 "bad.mjs:2" "$B" check --smoke "$tmp/bad.mjs" --runtime "$CACHE_DIR/node_modules/@deno/linux-x64-glibc/deno" "$FIXTURE_DIR/napi_addon.node"
 expect "--arch no loader knows" 2 "--arch amd64: no loader knows it" "$B" select --arch amd64 --runtime node "$IVM/.."
 expect "--platform no loader knows" 2 "--platform macos: no loader knows it" "$B" check --static-only --platform macos --runtime node "$IVM/.."
+# scan of a tree with no package at all (before npm ci) is an error; pure-JS packages pass and say so.
+mkdir -p "$tmp/notree" "$tmp/purejs/node_modules/lodash"
+echo '{"name":"lodash","version":"4.17.21"}' > "$tmp/purejs/node_modules/lodash/package.json"
+expect "scan of a tree with no package" 2 "no package under" "$B" scan --static-only --runtime node "$tmp/notree"
+"$B" scan --static-only --runtime node "$tmp/purejs/node_modules" > "$tmp/out" 2>&1 && grep -q "no native packages among 1 package" "$tmp/out" &&
+  pass=$((pass + 1)) || { echo "FAIL scan of pure-JS packages must pass and say no native packages"; fail=$((fail + 1)); }
 expect "inspect without files" 2 "nothing to do" "$B" inspect
 expect "unknown format" 2 "unknown format" "$B" inspect --format yaml "$A147"
 expect "unknown option" 2 "unknown option" "$B" inspect --frob "$A147"

@@ -89,7 +89,7 @@ status check_versions(check_ctx *c)
     if (nbad) {
         k->status = STATUS_FAIL;
         k->message =
-                        report_printf(c->r, "%zu required version%s not defined: %s", nbad, nbad > 1 ? "s" : "", first_bad);
+            report_printf(c->r, "%zu required version%s not defined: %s", nbad, nbad > 1 ? "s" : "", first_bad);
     } else if (nwarn) {
         k->status = STATUS_WARN;
         k->message = report_printf(c->r, "%zu of %zu versions unverifiable or weak", nwarn, nreq);
