@@ -95,8 +95,9 @@ status check_dlopen(report *r, result *res, const dyn_view *v)
         const char *msg = str_of(load, "message");
         k = report_add_check(r, res, "dlopen", STATUS_FAIL, "%s", one_line(r, msg ? msg : "the load failed"));
         if (k) {
-            if (msg && strchr(msg, '\n'))
-                report_check_detail(r, k, "%s", msg);
+                        /* The message is the loader's whole text on one line (Node wraps NODE_MODULE_VERSION's
+             * over five): it is said once, not again as details. */
+
             if (msg && strstr(msg, "NODE_MODULE_VERSION"))
                 k->hint = "rebuild the addon for this runtime (npm rebuild), or use the runtime it was built for";
             else if (msg && strstr(msg, "undefined symbol"))
