@@ -97,7 +97,13 @@ int checker_create(checker **out, report *r, const check_opts *o, diag *d)
     c->memo = sym_memo_new(); /* NULL only when out of memory: then nothing is remembered */
     pthread_mutex_init(&c->lock, NULL);
     pthread_cond_init(&c->more, NULL);
-    if (ldso_create_in(&c->l, o->overrides.sysroot, d) != 0) {
+    int lrc = ldso_create_in(&c->l, o->overrides.sysroot, d);
+    /* --emulator without --sysroot: the static library search uses qemu-user's prefix, as the
+     * emulated loader will, so the static checks and the real load see the same libraries. */
+    const char *prefix = getenv("QEMU_LD_PREFIX");
+    if (lrc == 0 && o->emulator && !o->overrides.sysroot && prefix && *prefix)
+        ldso_set_overlay(c->l, prefix);
+    if (lrc != 0) {
         pthread_cond_destroy(&c->more);
         pthread_mutex_destroy(&c->lock);
         sym_memo_free(c->memo);

@@ -46,6 +46,7 @@ struct ldso {
     ldcache *cache;
     char *ld_library_path;
     char *root;      /* the sysroot's realpath, or NULL */
+    char *overlay;   /* without a root: qemu-user's prefix (QEMU_LD_PREFIX), tried first, or NULL */
     char *conf_dirs; /* ld.so.conf's directories, used only when there is no ld.so.cache */
 };
 
@@ -164,7 +165,34 @@ int ldso_create_in(ldso **out, const char *sysroot, diag *d)
  * component, absolute links restart at the root, ".." stops at the root. */
 int ldso_map(const ldso *l, const char *image_path, char *host, size_t n)
 {
+    /* qemu-user's -L: an absolute path is the prefix's file where that exists, else this
+     * machine's. */
+    if (!l->root && l->overlay && image_path[0] == '/' && sysroot_map(l->overlay, image_path, host, n) == 0) {
+        struct stat st;
+        if (stat(host, &st) == 0)
+            return 0;
+    }
     return sysroot_map(l->root, image_path, host, n);
+}
+
+int ldso_set_overlay(ldso *l, const char *prefix)
+{
+    char real[PATH_MAX];
+    if (l->root || !prefix || !*prefix || !realpath(prefix, real) || strcmp(real, "/") == 0)
+        return -1;
+    free(l->overlay);
+    if (!(l->overlay = strdup(real)))
+        return -1;
+    /* The prefix's own ld.so.cache, where it has one, is what the emulated loader reads. */
+    char cache[PATH_MAX];
+    diag ignored;
+    ldcache *c = NULL;
+    if (sysroot_map(l->overlay, "/etc/ld.so.cache", cache, sizeof cache) == 0 &&
+        ldcache_load(&c, cache, &ignored) == 0) {
+        ldcache_free(l->cache);
+        l->cache = c;
+    }
+    return 0;
 }
 
 void sysroot_host(const char *root, const char *image_path, char *host, size_t n)
@@ -276,6 +304,7 @@ void ldso_destroy(ldso *l)
     free(l->ld_library_path);
     free(l->conf_dirs);
     free(l->root);
+    free(l->overlay);
     free(l);
 }
 

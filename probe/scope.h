@@ -24,6 +24,12 @@ int ldso_create(ldso **out, diag *d);
  * this machine is not used. sysroot NULL means the machine itself. */
 int ldso_create_in(ldso **out, const char *sysroot, diag *d);
 
+/* Without a sysroot, run a runtime of another machine the way qemu-user's -L (QEMU_LD_PREFIX)
+ * does: every absolute path the loader opens is PREFIX/path where that exists, else this
+ * machine's, and PREFIX/etc/ld.so.cache, if there is one, is the cache. Returns 0, or -1 when
+ * prefix is not a directory (or there is a sysroot). */
+int ldso_set_overlay(ldso *l, const char *prefix);
+
 /* ldso_map without an ldso: root is a directory's realpath ("" or NULL: no sysroot). */
 int sysroot_map(const char *root, const char *image_path, char *host, size_t n);
 

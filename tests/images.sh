@@ -169,6 +169,13 @@ cp -a "$nm/isolated-vm" "$P/app/node_modules/"
 js "alpine image scan: the musl prebuild, and libc fails" "$t/g.json" \
   'r.selection.name==="isolated-vm" && /abi137\.musl\.node$/.test(r.addon.path) && c.libc.status==="fail"'
 
+# --emulator without --sysroot: QEMU_LD_PREFIX serves the emulated loader, and the static
+# library search uses the same prefix, so needed agrees with the real load.
+QEMU_LD_PREFIX=/usr/aarch64-linux-gnu "$B" check --format json --emulator "$QEMU" --runtime "$NA" \
+  "$IVM/linux-arm64/isolated-vm.abi137.glibc.node" > "$t/q.json" 2>/dev/null; rc=$?
+[ $rc = 0 ] && ok || bad "arm64 under qemu with QEMU_LD_PREFIX, no sysroot: exit $rc, want 0"
+js "arm64 under qemu with QEMU_LD_PREFIX: needed found in the prefix, and the real load passes" "$t/q.json" \
+  'c.needed.status==="pass" && c.dlopen.status==="pass"'
 # An absolute symlink in the image's node_modules means the image's path, never this machine's:
 # the package behind it on this machine must not be seen (scan resolves links inside the image).
 H=$t/host/pkg
