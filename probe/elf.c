@@ -721,11 +721,22 @@ static int index_loader(elf_obj *o, diag *d)
      * ones only when something is exported after them); relocations name the ones ld.so
      * binds; and in the usual layout the table ends where DT_STRTAB begins. */
     size_t nsyms = symtab ? count_syms(o, gnu, sysv) : 0;
+    const char *from = gnu ? "DT_GNU_HASH" : "DT_HASH";
     for (size_t i = 0; symtab && i < o->nrels; i++) {
         elf_rel rr;
-        if (elf_obj_rel(o, i, &rr) == 0 && rr.sym >= nsyms && rr.sym < (1u << 24))
-            nsyms = rr.sym + 1;
+        if (elf_obj_rel(o, i, &rr) == 0 && rr.sym >= nsyms) {
+            nsyms = (size_t)rr.sym + 1;
+            from = "a dynamic relocation";
+        }
     }
+    uint64_t symoff = 0, symavail = 0;
+    if (symtab && !vaddr_off(o, symtab, &symoff, &symavail))
+        return diag_set(d, DIAG_FORMAT, "%s: DT_SYMTAB lies outside every PT_LOAD segment", o->path);
+    if (symtab && nsyms > symavail / entsz)
+        return diag_set(d, DIAG_FORMAT,
+                        "%s: %s names symbol %zu, past the end of the dynamic symbol table's segment (%" PRIu64
+                        " entries)",
+                        o->path, from, nsyms - 1, symavail / entsz);
     if (symtab && strtab_addr > symtab && (strtab_addr - symtab) % entsz == 0) {
         uint64_t gap = (strtab_addr - symtab) / entsz;
         if (gap > nsyms && gap <= (uint64_t)nsyms + 65536)

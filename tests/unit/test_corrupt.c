@@ -4,7 +4,8 @@
  * the end or overflowing, e_shnum 0 and 0xffff, string tables without a terminator, names
  * out of range, sh_link loops, version indices out of range, absurd .gnu.hash tables,
  * relocations naming missing symbols, a flipped byte order. Nothing may crash (the ASan
- * build makes out-of-bounds reads crash); errors must carry a message. */
+ * build makes out-of-bounds reads crash); errors must carry a message; and each mutation has
+ * the outcome it must come to (test_mutations). */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -46,9 +47,18 @@ static unsigned char *slurp(const char *path, size_t *n)
     return b;
 }
 
-/* Push one image through everything; only a crash (or a sanitizer report) fails. */
-static void exercise(const unsigned char *img, size_t n, const char *what)
+/* What the reader made of an image: refused (with its message), or opened with these counts. */
+typedef struct outcome {
+    bool opened;
+    size_t nsyms, nneeded, nrels;
+    char msg[512];
+} outcome;
+
+/* Push one image through everything; a crash (or a sanitizer report) fails, and so does a
+ * refusal without a message that names the file. */
+static outcome exercise(const unsigned char *img, size_t n, const char *what)
 {
+    outcome out = {false, 0, 0, 0, ""};
     char path[] = "/tmp/abiprobe-corrupt-XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
@@ -58,6 +68,10 @@ static void exercise(const unsigned char *img, size_t n, const char *what)
     diag d;
     diag_clear(&d);
     if (elf_obj_open(&o, path, &d) == 0) {
+        out.opened = true;
+        out.nsyms = elf_obj_nsyms(o);
+        out.nneeded = elf_obj_nneeded(o);
+        out.nrels = elf_obj_nrels(o);
         for (size_t i = 0; i < elf_obj_nsyms(o) && i < 100000; i++) {
             elf_sym s;
             if (elf_obj_sym(o, i, &s) == 0) {
@@ -80,6 +94,7 @@ static void exercise(const unsigned char *img, size_t n, const char *what)
         fail_msg("%s: refused without a message naming the file: \"%s\"", what, d.msg);
     } else {
         refused++;
+        snprintf(out.msg, sizeof out.msg, "%s", d.msg);
     }
     report r;
     report_init(&r, "inspect");
@@ -88,6 +103,7 @@ static void exercise(const unsigned char *img, size_t n, const char *what)
     report_free(&r);
     checker_run(ck, path, &d); /* the static checks against the fake host */
     unlink(path);
+    return out;
 }
 
 static Elf64_Ehdr *eh(unsigned char *img) { return (Elf64_Ehdr *)img; }
@@ -221,44 +237,72 @@ static void m_interp(unsigned char *img, size_t n)
     ph[1].p_filesz = UINT64_MAX - 4;
 }
 
+/* What a mutation must come to. The reader reads what ld.so reads (PT_DYNAMIC through the
+ * PT_LOAD mapping), so a mutation of the section headers alone must read exactly as the
+ * original (SAME); one of the bytes the loader reads is read, with other contents (READ); one
+ * that leaves no loadable file is refused with a message naming the file and saying why. */
+enum want { SAME, READ, REFUSED };
+
 static void test_mutations(void **state)
 {
     (void)state;
     static const struct {
         const char *name;
         mutator m;
+        enum want want;
+        const char *why; /* for REFUSED: a part of the message */
     } cases[] = {
-        {"e_shoff past the end", m_shoff_past},
-        {"e_shoff overflowing", m_shoff_overflow},
-        {"e_shnum 0", m_shnum_0},
-        {"e_shnum 0xffff", m_shnum_ffff},
-        {"e_phoff past the end", m_phoff_past},
-        {"e_phnum 0xffff", m_phnum_ffff},
-        {"e_shstrndx out of range", m_shstrndx},
-        {"big-endian flag on a little-endian file", m_big_endian},
-        {"32-bit flag on a 64-bit file", m_class32},
-        {".dynsym past the end", m_dynsym_past},
-        {".dynstr of absurd size", m_dynstr_huge},
-        {".dynstr without a terminator", m_dynstr_unterminated},
-        {"symbol names out of range", m_names_out_of_range},
-        {"sh_link loops", m_link_loop},
-        {"sh_link out of range", m_link_far},
-        {"version indices out of range", m_versym_range},
-        {"VERNEED with absurd counts and offsets", m_verneed_absurd},
-        {".gnu.hash nbuckets 0xffffffff", m_hash_buckets},
-        {".gnu.hash bloom_size 2^31", m_hash_bloom},
-        {".gnu.hash bloom_shift 49", m_hash_shift},
-        {".gnu.hash symoffset past .dynsym", m_hash_symoff},
-        {".gnu.hash all zero", m_hash_zero},
-        {".gnu.hash chains without an end", m_hash_chain},
-        {"relocations naming symbols out of range", m_rel_symbols},
-        {"PT_INTERP unterminated, PT_LOAD of absurd size", m_interp},
+        {"e_shoff past the end", m_shoff_past, SAME, NULL},
+        {"e_shoff overflowing", m_shoff_overflow, SAME, NULL},
+        {"e_shnum 0", m_shnum_0, SAME, NULL},
+        {"e_shnum 0xffff", m_shnum_ffff, SAME, NULL},
+        {"e_phoff past the end", m_phoff_past, REFUSED, "program headers"},
+        {"e_phnum 0xffff", m_phnum_ffff, SAME, NULL},
+        {"e_shstrndx out of range", m_shstrndx, SAME, NULL},
+        {"big-endian flag on a little-endian file", m_big_endian, REFUSED, "program headers"},
+        {"32-bit flag on a 64-bit file", m_class32, READ, NULL},
+        {".dynsym past the end", m_dynsym_past, SAME, NULL},
+        {".dynstr of absurd size", m_dynstr_huge, SAME, NULL},
+        {".dynstr without a terminator", m_dynstr_unterminated, READ, NULL},
+        {"symbol names out of range", m_names_out_of_range, READ, NULL},
+        {"sh_link loops", m_link_loop, SAME, NULL},
+        {"sh_link out of range", m_link_far, SAME, NULL},
+        {"version indices out of range", m_versym_range, READ, NULL},
+        {"VERNEED with absurd counts and offsets", m_verneed_absurd, READ, NULL},
+        {".gnu.hash nbuckets 0xffffffff", m_hash_buckets, READ, NULL},
+        {".gnu.hash bloom_size 2^31", m_hash_bloom, READ, NULL},
+        {".gnu.hash bloom_shift 49", m_hash_shift, READ, NULL},
+        {".gnu.hash symoffset past .dynsym", m_hash_symoff, REFUSED, "DT_GNU_HASH names symbol"},
+        {".gnu.hash all zero", m_hash_zero, READ, NULL},
+        {".gnu.hash chains without an end", m_hash_chain, READ, NULL},
+        {"relocations naming symbols out of range", m_rel_symbols, REFUSED, "a dynamic relocation names symbol"},
+        {"PT_INTERP unterminated, PT_LOAD of absurd size", m_interp, REFUSED, "lies past the end of the file"},
     };
+    outcome base = exercise(orig, orig_size, "the original");
+    assert_true(base.opened);
+    assert_true(base.nsyms > 0 && base.nneeded > 0 && base.nrels > 0);
     unsigned char *img = malloc(orig_size);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         memcpy(img, orig, orig_size);
         cases[i].m(img, orig_size);
-        exercise(img, orig_size, cases[i].name);
+        outcome o = exercise(img, orig_size, cases[i].name);
+        switch (cases[i].want) {
+        case SAME:
+            if (!o.opened || o.nsyms != base.nsyms || o.nneeded != base.nneeded || o.nrels != base.nrels)
+                fail_msg("%s: must read as the original (%zu symbols, %zu NEEDED, %zu relocations), got %s %zu/%zu/%zu",
+                         cases[i].name, base.nsyms, base.nneeded, base.nrels, o.opened ? "" : o.msg, o.nsyms, o.nneeded,
+                         o.nrels);
+            break;
+        case READ:
+            if (!o.opened)
+                fail_msg("%s: must be read, was refused: %s", cases[i].name, o.msg);
+            break;
+        case REFUSED:
+            if (o.opened || !strstr(o.msg, cases[i].why))
+                fail_msg("%s: must be refused saying \"%s\", got: %s", cases[i].name, cases[i].why,
+                         o.opened ? "(opened)" : o.msg);
+            break;
+        }
     }
     free(img);
 }
