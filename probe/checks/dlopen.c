@@ -95,7 +95,7 @@ status check_dlopen(report *r, result *res, const dyn_view *v)
         const char *msg = str_of(load, "message");
         k = report_add_check(r, res, "dlopen", STATUS_FAIL, "%s", one_line(r, msg ? msg : "the load failed"));
         if (k) {
-                        /* The message is the loader's whole text on one line (Node wraps NODE_MODULE_VERSION's
+            /* The message is the loader's whole text on one line (Node wraps NODE_MODULE_VERSION's
              * over five): it is said once, not again as details. */
 
             if (msg && strstr(msg, "NODE_MODULE_VERSION"))
