@@ -737,8 +737,15 @@ static int index_loader(elf_obj *o, diag *d)
                         "%s: %s names symbol %zu, past the end of the dynamic symbol table's segment (%" PRIu64
                         " entries)",
                         o->path, from, nsyms - 1, symavail / entsz);
-    if (symtab && strtab_addr > symtab && (strtab_addr - symtab) % entsz == 0) {
-        uint64_t gap = (strtab_addr - symtab) / entsz;
+    /* Tables never overlap: the symbol table ends at the nearest other table above it, which
+     * in the usual layout is where it really ends (undefined symbols that nothing relocates,
+     * such as weak ones, are counted too). */
+    uint64_t others[] = {strtab_addr, versym, verneed, verdef, gnu, sysv, rela, rel, jmprel}, next = 0;
+    for (size_t i = 0; symtab && i < sizeof others / sizeof others[0]; i++)
+        if (others[i] > symtab && (!next || others[i] < next))
+            next = others[i];
+    if (next && (next - symtab) % entsz == 0) {
+        uint64_t gap = (next - symtab) / entsz;
         if (gap > nsyms && gap <= (uint64_t)nsyms + 65536)
             nsyms = (size_t)gap;
     }

@@ -102,7 +102,8 @@ static int json_int(const cJSON *o, const char *key)
  * ("elf": a pass over every export, 38,000 in Node's binary), kept under
  * $XDG_CACHE_HOME/abiprobe (or ~/.cache/abiprobe) and keyed by the executable's identity
  * (path, device, inode, size, mtime and ctime), so a changed or replaced binary is asked and
- * read again. The key's "facts-2" changes whenever what is cached changes meaning.
+ * read again. The key's "facts-3" changes whenever what is cached changes meaning (3: the
+ * export counts come from the dynamic segment, ld.so's view).
  * ABIPROBE_NO_CACHE=1 turns it off. Only an answer that parsed is kept. */
 static bool cache_key(const char *exe, char *key, size_t kn, char *path, size_t pn)
 {
@@ -112,7 +113,7 @@ static bool cache_key(const char *exe, char *key, size_t kn, char *path, size_t 
     struct stat st;
     if (stat(exe, &st) != 0)
         return false;
-    snprintf(key, kn, "facts-2|%s|%ju|%ju|%jd|%ld.%09ld|%ld.%09ld", exe, (uintmax_t)st.st_dev, (uintmax_t)st.st_ino,
+    snprintf(key, kn, "facts-3|%s|%ju|%ju|%jd|%ld.%09ld|%ld.%09ld", exe, (uintmax_t)st.st_dev, (uintmax_t)st.st_ino,
              (intmax_t)st.st_size, (long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec, (long)st.st_ctim.tv_sec,
              st.st_ctim.tv_nsec);
     uint64_t h = 1469598103934665603ull; /* FNV-1a */
