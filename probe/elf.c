@@ -717,38 +717,39 @@ static int index_loader(elf_obj *o, diag *d)
     size_t entsz = o->hdr.elfclass == ELFCLASS64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
     if (syment && syment != entsz)
         return diag_set(d, DIAG_FORMAT, "%s: DT_SYMENT is %" PRIu64 ", not %zu", o->path, syment, entsz);
-    /* How many symbols: the hash table counts the exported ones (with GNU hash, undefined
-     * ones only when something is exported after them); relocations name the ones ld.so
-     * binds; and in the usual layout the table ends where DT_STRTAB begins. */
+    /* How many symbols. The hash table counts the exported ones (with GNU hash, undefined ones
+     * only when something is exported after them). Tables never overlap, so the symbol table
+     * ends at or before the nearest other table above it, which in the usual layout is where it
+     * really ends (undefined symbols that nothing relocates, such as weak ones, count too).
+     * Without such a bound, the relocations say which symbols ld.so binds. */
     size_t nsyms = symtab ? count_syms(o, gnu, sysv) : 0;
     const char *from = gnu ? "DT_GNU_HASH" : "DT_HASH";
-    for (size_t i = 0; symtab && i < o->nrels; i++) {
-        elf_rel rr;
-        if (elf_obj_rel(o, i, &rr) == 0 && rr.sym >= nsyms) {
-            nsyms = (size_t)rr.sym + 1;
-            from = "a dynamic relocation";
-        }
-    }
     uint64_t symoff = 0, symavail = 0;
     if (symtab && !vaddr_off(o, symtab, &symoff, &symavail))
         return diag_set(d, DIAG_FORMAT, "%s: DT_SYMTAB lies outside every PT_LOAD segment", o->path);
+    uint64_t others[] = {strtab_addr, versym, verneed, verdef, gnu, sysv, rela, rel, jmprel}, next = 0;
+    for (size_t i = 0; symtab && i < sizeof others / sizeof others[0]; i++)
+        if (others[i] > symtab && (!next || others[i] < next))
+            next = others[i];
+    bool bounded = next && (next - symtab) % entsz == 0 && (next - symtab) / entsz <= symavail / entsz;
+    if (bounded && (next - symtab) / entsz > nsyms)
+        nsyms = (size_t)((next - symtab) / entsz);
+    for (size_t i = 0; symtab && i < o->nrels; i++) {
+        elf_rel rr;
+        if (elf_obj_rel(o, i, &rr) != 0 || rr.sym < nsyms)
+            continue;
+        if (bounded) /* past the next table: no loader could bind it */
+            return diag_set(d, DIAG_FORMAT,
+                            "%s: a dynamic relocation names symbol %u, past the end of the symbol table (%zu entries)",
+                            o->path, rr.sym, nsyms);
+        nsyms = (size_t)rr.sym + 1;
+        from = "a dynamic relocation";
+    }
     if (symtab && nsyms > symavail / entsz)
         return diag_set(d, DIAG_FORMAT,
                         "%s: %s names symbol %zu, past the end of the dynamic symbol table's segment (%" PRIu64
                         " entries)",
                         o->path, from, nsyms - 1, symavail / entsz);
-    /* Tables never overlap: the symbol table ends at the nearest other table above it, which
-     * in the usual layout is where it really ends (undefined symbols that nothing relocates,
-     * such as weak ones, are counted too). */
-    uint64_t others[] = {strtab_addr, versym, verneed, verdef, gnu, sysv, rela, rel, jmprel}, next = 0;
-    for (size_t i = 0; symtab && i < sizeof others / sizeof others[0]; i++)
-        if (others[i] > symtab && (!next || others[i] < next))
-            next = others[i];
-    if (next && (next - symtab) % entsz == 0) {
-        uint64_t gap = (next - symtab) / entsz;
-        if (gap > nsyms && gap <= (uint64_t)nsyms + 65536)
-            nsyms = (size_t)gap;
-    }
     Elf_Data *syms = nsyms ? chunk(o, symtab, (uint64_t)nsyms * entsz, 0, ELF_T_SYM) : NULL;
     if (nsyms && !syms)
         return diag_set(d, DIAG_FORMAT, "%s: DT_SYMTAB's %zu symbols lie outside every PT_LOAD segment", o->path,
