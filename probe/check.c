@@ -380,6 +380,8 @@ static int read_addon(checker *c, const char *image, const char *host, addon_fac
 
 /* ---------- observed selection ---------- */
 
+static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
 static int cmp_observed(const void *a, const void *b)
 {
     return strcmp(((const observed *)a)->dir, ((const observed *)b)->dir);
@@ -527,20 +529,26 @@ int checker_observe(checker *c, const char *const *pkgdirs, size_t n, diag *d)
         c->obs = grown;
     obs_target *t = calloc(n, sizeof *t);
     obs_target *th = calloc(n, sizeof *th); /* this machine's paths: for a runtime under an emulator */
+    const char **dirs = NULL;
     size_t m = 0;
     if (!grown || !t || !th)
         goto nomem;
+    /* The new directories by real path, sorted, each once (a check may name one twice). */
+    size_t nd = 0;
+    if (!(dirs = calloc(n, sizeof *dirs)))
+        goto nomem;
     for (size_t i = 0; i < n; i++) {
         char real[PATH_MAX];
-        if (!realpath(pkgdirs[i], real) || find_observed(c, real))
+        if (realpath(pkgdirs[i], real) && !find_observed(c, real) && !(dirs[nd++] = report_strdup(c->r, real)))
+            goto nomem;
+    }
+    qsort(dirs, nd, sizeof *dirs, cmp_str);
+    for (size_t i = 0; i < nd; i++) {
+        if (i && strcmp(dirs[i], dirs[i - 1]) == 0)
             continue;
-        bool dup = false;
-        for (size_t k = c->nobs; k < c->nobs + m && !dup; k++)
-            dup = strcmp(c->obs[k].dir, real) == 0;
-        if (dup)
-            continue;
+        const char *real = dirs[i];
         observed *o = &c->obs[c->nobs + m];
-        o->dir = report_strdup(c->r, real);
+        o->dir = real;
         o->nrt = c->nrts;
         if (!(o->per_rt = report_alloc(c->r, (c->nrts ? c->nrts : 1) * sizeof *o->per_rt)))
             goto nomem;
@@ -562,6 +570,7 @@ int checker_observe(checker *c, const char *const *pkgdirs, size_t n, diag *d)
 nomem:
     diag_set(d, DIAG_NOMEM, "out of memory");
 done:
+    free(dirs);
     free(th);
     free(t);
     return rc;

@@ -130,16 +130,16 @@ size_t observe_parse(report *r, const char *lines, size_t len, obs_pkg *out, siz
     return open;
 }
 
-/* The request for packages [first, end): the targets up to end (so indices stay the same). */
+/* The request for packages [first, end), numbered from first: each round sends only its own
+ * packages, so restarts cost what they serve. */
 static char *request(const obs_target *t, size_t end, size_t first, bool stub)
 {
     cJSON *root = cJSON_CreateObject(), *list = NULL;
     char *text = NULL;
     if (!root || !cJSON_AddStringToObject(root, "mode", stub ? "stub" : "load") ||
-        !cJSON_AddNumberToObject(root, "first", (double)first) || !cJSON_AddNumberToObject(root, "end", (double)end) ||
-        !(list = cJSON_AddArrayToObject(root, "packages")))
+        !cJSON_AddNumberToObject(root, "first", (double)first) || !(list = cJSON_AddArrayToObject(root, "packages")))
         goto done;
-    for (size_t i = 0; i < end; i++) {
+    for (size_t i = first; i < end; i++) {
         cJSON *o = cJSON_CreateObject();
         if (!o || !cJSON_AddItemToArray(list, o) || !cJSON_AddStringToObject(o, "spec", t[i].spec) ||
             !cJSON_AddStringToObject(o, "from", t[i].from))

@@ -5,9 +5,9 @@
 // intercepts native loading on both routes the runtimes use: Node and Deno call
 // Module._extensions['.node'], Bun's require() calls process.dlopen, and a package may call
 // process.dlopen itself. Every path arrives in a file or the environment, never in source text:
-//   ABIPROBE_OBSERVE    a JSON file: {"mode":"stub"|"load","first":N,"end":M,
+//   ABIPROBE_OBSERVE    a JSON file: {"mode":"stub"|"load","first":N,
 //                       "packages":[{"spec":..,"from":..,"refuse":[{"file":..,"message":..}]}]}:
-//                       require packages first..end-1; a load of a "refuse" file fails with
+//                       require these packages, numbered from N; a load of a "refuse" file fails with
 //                       its message instead (the static checks' prediction, under stand-ins);
 //                       spec is what require() is given (a package name, or an absolute
 //                       directory), from is the directory it resolves from
@@ -187,8 +187,9 @@ process.on('uncaughtException', (e) => emit({ i: current, ev: 'async-error', mes
 process.on('unhandledRejection', (e) => emit({ i: current, ev: 'async-error', message: text(e) }));
 
 async function main() {
-  const end = Math.min(request.end === undefined ? Infinity : request.end, request.packages.length);
-  for (let i = request.first || 0; i < end; i++) await one(i, request.packages[i]);
+    // The request holds packages first..end-1 only; events carry their index in the whole list.
+  const first = request.first || 0;
+  for (let k = 0; k < request.packages.length; k++) await one(first + k, request.packages[k]);
   emit({ ev: 'done' });
 }
 
