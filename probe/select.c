@@ -123,7 +123,7 @@ typedef struct sel_ctx {
     selection *s;
     const loader_view *v;
     const char *pkgdir;
-    size_t cap, reached_cap;
+    size_t cap;
     /* While a platform package is ranked: its directory, and the prefix its files are shown
      * with, so that a chosen file gets its real path. */
     const char *out_dir, *out_pre;
@@ -131,23 +131,40 @@ typedef struct sel_ctx {
 } sel_ctx;
 
 /* A platform package's directory: its .node files count as reached by this package. */
-static void add_reached(sel_ctx *c, const char *dir)
+static void add_reached(report *r, selection *s, const char *dir)
 {
-    selection *s = c->s;
     for (size_t i = 0; i < s->nreached; i++)
         if (strcmp(s->reached[i], dir) == 0)
             return;
-    if (s->nreached == c->reached_cap) {
-        size_t cap = c->reached_cap ? c->reached_cap * 2 : 4;
-        const char **n = report_alloc(c->r, cap * sizeof *n);
-        if (!n)
+    /* The room is a power of two, at least 4: it is full exactly when nreached is one. */
+    size_t n = s->nreached;
+    if (n == 0 || (n >= 4 && (n & (n - 1)) == 0)) {
+        const char **v = report_alloc(r, (n ? 2 * n : 4) * sizeof *v);
+        if (!v)
             return;
-        if (s->nreached)
-            memcpy(n, s->reached, s->nreached * sizeof *n);
-        s->reached = n;
-        c->reached_cap = cap;
+        if (n)
+            memcpy(v, s->reached, n * sizeof *v);
+        s->reached = v;
     }
-    s->reached[s->nreached++] = report_strdup(c->r, dir);
+    s->reached[s->nreached++] = report_strdup(r, dir);
+}
+
+/* The package that holds file (the nearest directory above it with a package.json), when it
+ * is not s's own: a platform package whose files count as reached. */
+static void reach_owner(report *r, selection *s, const char *file)
+{
+    char dir[PATH_MAX * 2];
+    snprintf(dir, sizeof dir, "%s", file);
+    for (char *slash; (slash = strrchr(dir, '/')) && slash > dir;) {
+        *slash = '\0';
+        char pjp[PATH_MAX * 2 + 16];
+        snprintf(pjp, sizeof pjp, "%s/package.json", dir);
+        if (is_file(pjp)) {
+            if (strcmp(dir, s->pkgdir) != 0)
+                add_reached(r, s, dir);
+            return;
+        }
+    }
 }
 
 static candidate *add_cand(sel_ctx *c, const char *rel, const char *st, const char *reason)
@@ -379,23 +396,31 @@ static const char *bindings_call(report *r, const char *js)
     return found;
 }
 
-/* The JavaScript files of a package (not inside node_modules), depth first, at most max. */
-static void js_files(const char *dir, int depth, names *out, size_t max)
+static bool is_node_name(const char *name) { return ends_with(name, ".node"); }
+
+static bool is_js_name(const char *name)
+{
+    return name[0] != '.' && (ends_with(name, ".js") || ends_with(name, ".cjs") || ends_with(name, ".mjs"));
+}
+
+/* The files under dir whose names `want` takes, depth first in sorted order, at most max,
+ * never inside node_modules (another package's), nor in hidden directories when skip_hidden. */
+static void find_files(const char *dir, int depth, bool (*want)(const char *), bool skip_hidden, names *out, size_t max)
 {
     names n = list_dir(dir);
     for (size_t i = 0; i < n.n && out->n < max; i++) {
         char p[PATH_MAX * 2];
-        if (!pjoin(p, sizeof p, dir, n.v[i]) || strcmp(n.v[i], "node_modules") == 0 || n.v[i][0] == '.')
+        if (!pjoin(p, sizeof p, dir, n.v[i]) || strcmp(n.v[i], "node_modules") == 0)
             continue;
-        if ((ends_with(n.v[i], ".js") || ends_with(n.v[i], ".cjs") || ends_with(n.v[i], ".mjs")) && is_file(p)) {
+        if (want(n.v[i]) && is_file(p)) {
             char **nv = realloc(out->v, (out->n + 1) * sizeof *nv);
             if (!nv)
                 break;
             out->v = nv;
             if ((out->v[out->n] = strdup(p)))
                 out->n++;
-        } else if (depth > 0 && is_dir(p)) {
-            js_files(p, depth - 1, out, max);
+        } else if (depth > 0 && !(skip_hidden && n.v[i][0] == '.') && is_dir(p)) {
+            find_files(p, depth - 1, want, skip_hidden, out, max);
         }
     }
     names_free(&n);
@@ -420,7 +445,7 @@ static const char *bindings_name(sel_ctx *c, const cJSON *pkg, const char **wher
         return found;
     }
     names files = {NULL, 0};
-    js_files(c->pkgdir, 4, &files, 400);
+    find_files(c->pkgdir, 4, is_js_name, true, &files, 400);
     for (size_t i = 0; i < files.n && !found; i++) {
         if (strcmp(files.v[i], path) == 0 || !(js = spawn_read_file(files.v[i], MAIN_JS_MAX, NULL)))
             continue;
@@ -616,28 +641,6 @@ static bool is_platform_package(const cJSON *pj)
     return cJSON_GetObjectItemCaseSensitive(pj, "os") || cJSON_GetObjectItemCaseSensitive(pj, "cpu");
 }
 
-/* The .node files under dir (not inside node_modules), at most max, depth first, sorted. */
-static void node_files(const char *dir, int depth, names *out, size_t max)
-{
-    names n = list_dir(dir);
-    for (size_t i = 0; i < n.n && out->n < max; i++) {
-        char p[PATH_MAX * 2];
-        if (!pjoin(p, sizeof p, dir, n.v[i]) || strcmp(n.v[i], "node_modules") == 0)
-            continue;
-        if (ends_with(n.v[i], ".node") && is_file(p)) {
-            char **nv = realloc(out->v, (out->n + 1) * sizeof *nv);
-            if (!nv)
-                break;
-            out->v = nv;
-            if ((out->v[out->n] = strdup(p)))
-                out->n++;
-        } else if (depth > 0 && is_dir(p)) {
-            node_files(p, depth - 1, out, max);
-        }
-    }
-    names_free(&n);
-}
-
 /* The shown name of a path: from the last node_modules/ on, else as it is. */
 static const char *shown_path(const char *path)
 {
@@ -661,7 +664,7 @@ static bool platform_file(sel_ctx *c, const char *dir, const cJSON *pj, const ch
         return true;
     }
     names f = {NULL, 0};
-    node_files(dir, 3, &f, 64);
+    find_files(dir, 3, is_node_name, false, &f, 64);
     bool found = false;
     if (f.n == 1) {
         add_cand(c, shown_path(f.v[0]), "chosen", report_printf(c->r, "%s; its only .node file", reason));
@@ -705,7 +708,7 @@ static bool rule_platform_packages(sel_ctx *c, const cJSON *pkg)
             cJSON_Delete(pj);
             continue;
         }
-        add_reached(c, real);
+        add_reached(c->r, c->s, real);
         const cJSON *os = cJSON_GetObjectItemCaseSensitive(pj, "os"),
                     *cpu = cJSON_GetObjectItemCaseSensitive(pj, "cpu"),
                     *libc = cJSON_GetObjectItemCaseSensitive(pj, "libc");
@@ -758,7 +761,7 @@ static bool has_platform_packages(const char *pkgdir, const char *root, const cJ
         /* Only one that holds native code: sharp's libvips packages hold shared libraries. */
         names f = {NULL, 0};
         if (yes)
-            node_files(dir, 3, &f, 1);
+            find_files(dir, 3, is_node_name, false, &f, 1);
         yes = f.n > 0;
         names_free(&f);
         if (yes)
@@ -790,7 +793,7 @@ static void rule_ngb_optional(sel_ctx *c, const cJSON *pkg, const runtime_facts 
         char dir[PATH_MAX * 2], real[PATH_MAX];
         if (pp && resolve_package(c->pkgdir, pp, c->root, dir, sizeof dir) &&
             sysroot_real(c->root, dir, real, sizeof real) == 0) {
-            add_reached(c, real);
+            add_reached(c->r, c->s, real);
             c->out_dir = report_strdup(c->r, real);
             c->out_pre = report_printf(c->r, "%s/", pp);
             if (ngb_rank_dir(c, real, c->out_pre))
@@ -904,7 +907,7 @@ static void settle_none(sel_ctx *c, const cJSON *pkg)
         return;
     }
     names f = {NULL, 0};
-    node_files(c->pkgdir, 6, &f, 1);
+    find_files(c->pkgdir, 6, is_node_name, false, &f, 1);
     bool any = f.n > 0;
     names_free(&f);
     const char *how = install_builds(c->pkgdir, pkg);
@@ -956,7 +959,7 @@ int select_package(report *r, const char *pkgdir, const runtime_facts *rt, const
     const char *root = o ? o->sysroot : NULL;
     out->rule = pick_rule(pkg, real, root, &why, r);
     out->rule_why = why;
-    sel_ctx c = {r, out, v, out->pkgdir, 0, 0, NULL, NULL, root};
+    sel_ctx c = {r, out, v, out->pkgdir, 0, NULL, NULL, root};
     if (strcmp(out->rule, "napi-rs") == 0)
         rule_napi_rs(&c, pkg);
     else if (strcmp(out->rule, "node-pre-gyp") == 0)
@@ -987,20 +990,8 @@ int select_package(report *r, const char *pkgdir, const runtime_facts *rt, const
     }
     settle_none(&c, pkg);
     /* The chosen file's own package (a platform package) is reached too. */
-    if (out->chosen) {
-        char dir[PATH_MAX * 2];
-        snprintf(dir, sizeof dir, "%s", out->chosen);
-        for (char *slash; (slash = strrchr(dir, '/')) && slash > dir;) {
-            *slash = '\0';
-            char pjp[PATH_MAX * 2 + 16];
-            pjoin(pjp, sizeof pjp, dir, "package.json");
-            if (is_file(pjp)) {
-                if (strcmp(dir, out->pkgdir) != 0)
-                    add_reached(&c, dir);
-                break;
-            }
-        }
-    }
+    if (out->chosen)
+        reach_owner(r, out, out->chosen);
     cJSON_Delete(pkg);
     return 0;
 }
@@ -1124,19 +1115,7 @@ int select_observed(report *r, const char *pkgdir, const runtime_facts *rt, cons
             out->differs = report_printf(r, "the emulated rules (%s) find no file: %s", out->rules_rule,
                                          out->rules_none_why ? out->rules_none_why : "none");
         /* The file's own package (a platform package) is reached too. */
-        char dir[PATH_MAX * 2];
-        snprintf(dir, sizeof dir, "%s", out->chosen);
-        sel_ctx c = {r, out, NULL, out->pkgdir, 0, out->nreached, NULL, NULL, o ? o->sysroot : NULL};
-        for (char *slash; (slash = strrchr(dir, '/')) && slash > dir;) {
-            *slash = '\0';
-            char pjp[PATH_MAX * 2 + 16];
-            snprintf(pjp, sizeof pjp, "%s/package.json", dir);
-            if (is_file(pjp)) {
-                if (strcmp(dir, out->pkgdir) != 0)
-                    add_reached(&c, dir);
-                break;
-            }
-        }
+        reach_owner(r, out, out->chosen);
         return 0;
     }
     if (obs->state == OBS_DONE && obs->threw && !not_requirable(obs, spec)) {
