@@ -190,6 +190,19 @@ static cJSON *runtime_json(const runtime_facts *rt)
     return j;
 }
 
+static cJSON *candidates_json(const candidate *cands, size_t n)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++) {
+        cJSON *c = cJSON_CreateObject();
+        put_str(c, "path", cands[i].path);
+        put_str(c, "status", cands[i].status);
+        put_str(c, "reason", cands[i].reason);
+        cJSON_AddItemToArray(arr, c);
+    }
+    return arr;
+}
+
 static cJSON *selection_json(const selection *s)
 {
     cJSON *j = cJSON_CreateObject();
@@ -235,19 +248,13 @@ static cJSON *selection_json(const selection *s)
         put_str(rules, "rule", s->rules_rule);
         put_str(rules, "rule_why", s->rules_why);
         put_str(rules, "chosen", s->rules_chosen);
-        if (!s->rules_chosen)
+                if (!s->rules_chosen)
             put_str(rules, "none_why", s->rules_none_why);
+        cJSON_AddItemToObject(rules, "candidates", candidates_json(s->rules_cands, s->nrules_cands));
         if (s->differs)
             put_str(j, "differs", s->differs);
     }
-    cJSON *arr = cJSON_AddArrayToObject(j, "candidates");
-    for (size_t i = 0; i < s->ncands; i++) {
-        cJSON *c = cJSON_CreateObject();
-        put_str(c, "path", s->cands[i].path);
-        put_str(c, "status", s->cands[i].status);
-        put_str(c, "reason", s->cands[i].reason);
-        cJSON_AddItemToArray(arr, c);
-    }
+        cJSON_AddItemToObject(j, "candidates", candidates_json(s->cands, s->ncands));
     return j;
 }
 
