@@ -248,13 +248,13 @@ static cJSON *selection_json(const selection *s)
         put_str(rules, "rule", s->rules_rule);
         put_str(rules, "rule_why", s->rules_why);
         put_str(rules, "chosen", s->rules_chosen);
-                if (!s->rules_chosen)
+        if (!s->rules_chosen)
             put_str(rules, "none_why", s->rules_none_why);
         cJSON_AddItemToObject(rules, "candidates", candidates_json(s->rules_cands, s->nrules_cands));
         if (s->differs)
             put_str(j, "differs", s->differs);
     }
-        cJSON_AddItemToObject(j, "candidates", candidates_json(s->cands, s->ncands));
+    cJSON_AddItemToObject(j, "candidates", candidates_json(s->cands, s->ncands));
     return j;
 }
 
