@@ -642,6 +642,18 @@ static int select_for(checker *c, size_t i, const char *pkgdir, selection *sel, 
            : select_package(c->r, pkgdir, p->facts, &c->opts.overrides, sel, d);
     if (src != 0)
         return -1;
+    if (!p->have_scope) {
+        /* No facts, or no ELF, for this runtime: its loader can be neither asked nor emulated
+         * (the package's name and version above still stand), and no check can be carried out.
+         * One error says why. */
+        sel->outcome = SEL_UNKNOWN;
+        sel->rule = sel->rule_why = sel->seen_as = sel->seen_note = NULL; /* the loader's view of nothing */
+        sel->chosen = NULL;
+        sel->none_why = report_printf(c->r, "cannot tell which file this package loads: %s", p->problem);
+        sel->ncands = 0;
+        sel->note = NULL;
+        return 0;
+    }
     if (!op) {
         /* The rules decided: say so, and why the runtime was not asked (or could not run at
          * all when it was: an image whose runtime lacks its loader, say). */
@@ -672,12 +684,7 @@ int checker_select(checker *c, const char *pkgdir, diag *d)
         res->sel = sel;
         diag sd;
         diag_clear(&sd);
-        if (!c->rts[i].have_scope) {
-            sel->pkgdir = report_strdup(c->r, pkgdir);
-            sel->outcome = SEL_UNKNOWN;
-            sel->none_why = report_printf(c->r, "cannot tell which file this package loads: %s", c->rts[i].problem);
-            continue;
-        }
+
         if (select_for(c, i, pkgdir, sel, &sd) != 0) {
             sel->none_why = report_strdup(c->r, sd.msg);
             *d = sd;
@@ -856,15 +863,7 @@ static int run_package(checker *c, const char *pkgdir, diag *d)
             continue;
         }
         size_t at = (size_t)(res - c->r->results);
-        if (!p->have_scope) {
-            /* No facts, or no ELF, for this runtime: its loader cannot be emulated or asked, and
-             * no check can be carried out. One error says why. */
-            sel->outcome = SEL_UNKNOWN;
-            sel->chosen = NULL;
-            sel->none_why = report_printf(c->r, "cannot tell which file this package loads: %s", p->problem);
-            sel->ncands = 0;
-            sel->note = NULL;
-        }
+
         if (package_checks(c, i, first, at, &sd) != 0 ||
             (c->opts.static_only && refuse_predicted(c, i, first, at, pkgdir, &sd) != 0)) {
             *d = sd;

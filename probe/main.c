@@ -422,7 +422,7 @@ static int cmd_select(int argc, char **argv, const cli *c)
     }
     for (size_t i = 0; i < r.nresults; i++) {
         const selection *s = r.results[i].sel;
-        if (s && s->rule && s->outcome == SEL_UNKNOWN)
+        if (s && s->outcome == SEL_UNKNOWN)
             code = worst(code, EXIT_NOT_CHECKED);
         else if (s && s->rule && !s->chosen && code == EXIT_PASS)
             code = EXIT_FINDING;
