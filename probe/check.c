@@ -399,9 +399,7 @@ static const observed *find_observed(const checker *c, const char *dir)
  * absolute directory. img is the path the runtime sees. */
 static void require_spec(report *r, const char *img, const char **spec, const char **from)
 {
-    const char *nm = NULL;
-    for (const char *p = img; (p = strstr(p, "/node_modules/")); p++)
-        nm = p;
+    const char *nm = path_node_modules(img);
     if (nm && nm[14] && nm[14] != '.') {
         *spec = report_strdup(r, nm + 14);
         *from = nm == img ? "/" : report_printf(r, "%.*s", (int)(nm - img), img);

@@ -644,9 +644,7 @@ static bool is_platform_package(const cJSON *pj)
 /* The shown name of a path: from the last node_modules/ on, else as it is. */
 static const char *shown_path(const char *path)
 {
-    const char *nm = NULL;
-    for (const char *p = path; (p = strstr(p, "/node_modules/")); p++)
-        nm = p;
+    const char *nm = path_node_modules(path);
     return nm ? nm + strlen("/node_modules/") : path;
 }
 

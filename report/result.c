@@ -278,8 +278,14 @@ const char *selection_shown(const selection *s)
     size_t pl = s->pkgdir ? strlen(s->pkgdir) : 0;
     if (pl && strncmp(s->chosen, s->pkgdir, pl) == 0 && s->chosen[pl] == '/')
         return s->chosen + pl + 1;
-    const char *nm = NULL;
-    for (const char *p = s->chosen; (p = strstr(p, "/node_modules/")); p++)
-        nm = p;
+    const char *nm = path_node_modules(s->chosen);
     return nm ? nm + strlen("/node_modules/") : s->chosen;
+}
+
+const char *path_node_modules(const char *path)
+{
+    const char *nm = NULL;
+    for (const char *p = path; (p = strstr(p, "/node_modules/")); p++)
+        nm = p;
+    return nm;
 }

@@ -186,6 +186,10 @@ typedef struct selection {
     size_t nreached;
 } selection;
 
+/* Where path's last "/node_modules/" component begins (the slash), or NULL: what follows is
+ * the installed package's name and the file inside it. */
+const char *path_node_modules(const char *path);
+
 /* The chosen file as a person reads it: relative to the package, else from the nearest
  * node_modules (a platform package), else absolute. NULL when none was chosen. */
 const char *selection_shown(const selection *s);
