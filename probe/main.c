@@ -452,22 +452,6 @@ typedef struct plan_item {
     const config_smoke *sm;
 } plan_item;
 
-/* The "name" of the package.json in dir (malloc'd), or NULL. */
-static char *package_name(const char *dir)
-{
-    char p[PATH_MAX + 16];
-    struct stat st;
-    if (snprintf(p, sizeof p, "%s/package.json", dir) >= (int)sizeof p || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return NULL;
-    char *text = spawn_read_file(p, 4 << 20, NULL);
-    cJSON *j = text ? cJSON_Parse(text) : NULL;
-    free(text);
-    const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "name"));
-    char *out = name ? strdup(name) : NULL;
-    cJSON_Delete(j);
-    return out;
-}
-
 static bool item_matches(const char *name, const plan_item *it)
 {
     return config_matches(name, it->raw, it->host, it->pkgname) ||
@@ -641,7 +625,7 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
             char host[PATH_MAX];
             it->host = sysroot_map(root, it->path, host, sizeof host) == 0 ? report_strdup(&r, host) : it->path;
         }
-        it->pkgname = package_name(it->host);
+        it->pkgname = select_package_name(it->host);
     }
     if (match_config(&cfg, items, nitems) != 0)
         goto out;

@@ -1227,3 +1227,15 @@ bool select_is_platform_package(const char *pkgdir)
     cJSON_Delete(pkg);
     return yes;
 }
+
+char *select_package_name(const char *dir)
+{
+    char p[PATH_MAX * 2 + 32];
+    if (!is_dir(dir) || !pjoin(p, sizeof p, dir, "package.json"))
+        return NULL;
+    cJSON *pkg = read_json(p);
+    const char *name = jstr(pkg, "name");
+    char *out = name ? strdup(name) : NULL;
+    cJSON_Delete(pkg);
+    return out;
+}

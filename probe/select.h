@@ -45,6 +45,9 @@ int select_observed(report *r, const char *pkgdir, const runtime_facts *rt, cons
  * root: --sysroot (links resolve inside the image), or NULL. */
 bool select_is_native(const char *pkgdir, const char *root);
 
+/* The "name" of the package.json in dir (malloc'd), or NULL when dir is no package. */
+char *select_package_name(const char *dir);
+
 /* True when pkgdir is a platform package (its package.json names os or cpu). */
 bool select_is_platform_package(const char *pkgdir);
 
