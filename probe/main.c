@@ -2,6 +2,7 @@
  * getopt_long and --help, report output (-o writes atomically), and exit codes. This is the
  * only file that writes to stderr or calls exit(). */
 #define _GNU_SOURCE
+#include "../report/read.h"
 #include "../report/report.h"
 #include "addon.h"
 #include "check.h"
@@ -43,7 +44,8 @@ enum {
     CMD_CHECK = 4,
     CMD_SELECT = 8,
     CMD_SCAN = 16,
-    CMD_ALL = CMD_INSPECT | CMD_RUNTIME | CMD_CHECK | CMD_SELECT | CMD_SCAN
+    CMD_MERGE = 32,
+    CMD_ALL = CMD_INSPECT | CMD_RUNTIME | CMD_CHECK | CMD_SELECT | CMD_SCAN | CMD_MERGE
 };
 
 enum {
@@ -60,7 +62,8 @@ enum {
     OPT_CONFIG,
     OPT_SYSROOT,
     OPT_EMULATOR,
-    OPT_SELECT
+    OPT_SELECT,
+    OPT_DEFAULT_RUNTIME
 };
 
 /* The one option table: getopt_long's array and --help are both made from it. */
@@ -85,6 +88,8 @@ static const struct optdef {
     {"verbose", no_argument, 'v', NULL, CMD_ALL, "list every symbol, not only the counts"},
     {"runtime", required_argument, OPT_RUNTIME, "RT", CMD_CHECK | CMD_SCAN | CMD_SELECT,
      "a runtime to check against (a path or a command on PATH); repeat for several"},
+    {"default-runtime", required_argument, OPT_DEFAULT_RUNTIME, "RT", CMD_CHECK | CMD_SCAN | CMD_SELECT | CMD_RUNTIME,
+     "the runtime to use when none is named (the npm launcher passes the one running it)"},
     {"select", required_argument, OPT_SELECT, "auto|rules", CMD_CHECK | CMD_SCAN | CMD_SELECT,
      "how a package's file is found: auto (default) require()s the package in each runtime that can run here, "
      "which runs the package's JavaScript; rules only emulates its loader, and runs none"},
@@ -123,6 +128,8 @@ static const struct cmddef {
      "check every package under DIR (node_modules trees) that would load native code"},
     {"select", CMD_SELECT, "select [options] --runtime RT... PKGDIR...",
      "which file each runtime would load from a package, and why the others lost"},
+    {"merge", CMD_MERGE, "merge [options] REPORT.json...",
+     "one report, in any format, from the JSON reports of several runs (- reads stdin)"},
 };
 
 /* Subcommands of SPEC that this build does not carry yet: refused loudly, never a silent 0. */
@@ -142,6 +149,8 @@ typedef struct cli {
     const char *config;
     const char *emulator; /* resolved path, or NULL */
     select_mode select;
+    const char *default_runtime; /* --default-runtime: used when no runtime is named */
+    bool defaulted;              /* runtime/select: the default runtime is the one used */
 } cli;
 
 static void usage(FILE *f)
@@ -357,6 +366,8 @@ static int run_facts(const char *command, fact_fn one, int argc, char **argv, co
     }
     report r;
     report_init(&r, command);
+    if (c->defaulted)
+        r.default_runtime = c->default_runtime;
     int code = EXIT_PASS;
     for (int i = 0; i < argc; i++) {
         diag d;
@@ -367,13 +378,120 @@ static int run_facts(const char *command, fact_fn one, int argc, char **argv, co
             report_free(&r);
             return EXIT_NOT_CHECKED;
         }
+        res->target = argv[i];
         if (one(&r, res, argv[i], c, &d) != 0) {
             fprintf(stderr, "abiprobe: %s\n", d.msg);
             code = worst(code, exit_for(d.code));
         }
     }
+    r.exit_status = code;
     if (emit(&r, c) != 0)
         code = worst(code, EXIT_USAGE);
+    report_free(&r);
+    return code;
+}
+
+/* Read all of a stream (stdin for merge), up to max bytes; NULL with errno set on failure. */
+static char *read_stream(FILE *f, size_t max, size_t *len)
+{
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (n < cap) {
+            if (ferror(f)) {
+                free(buf);
+                return NULL;
+            }
+            *len = n;
+            return buf;
+        }
+        if (cap >= max) {
+            free(buf);
+            errno = EFBIG;
+            return NULL;
+        }
+        char *more = realloc(buf, cap * 2);
+        if (!more)
+            free(buf);
+        buf = more;
+        cap *= 2;
+    }
+    return NULL;
+}
+
+/* merge: the JSON reports of several runs (one per job of a CI matrix) as one report in any
+ * format, with one exit status: the worst of the merged verdict and of each run's own status. */
+static int cmd_merge(int argc, char **argv, const cli *c)
+{
+    const char *clobbered = output_clobbers(c, argc, argv, NULL);
+    if (clobbered) {
+        fprintf(stderr, "abiprobe: -o %s: that is an input (%s); the report would overwrite it\n", c->output,
+                clobbered);
+        return EXIT_USAGE;
+    }
+    report r;
+    report_init(&r, "merge");
+    report_interns seen = {0};
+    int code = EXIT_PASS;
+    const char *command = NULL, *note = NULL, *deflt = NULL;
+    bool mixed = false, many_notes = false, many_defaults = false;
+    if (!(r.inputs = report_alloc(&r, (size_t)argc * sizeof *r.inputs))) {
+        fprintf(stderr, "abiprobe: out of memory\n");
+        return EXIT_NOT_CHECKED;
+    }
+    for (int i = 0; i < argc; i++) {
+        bool in_stdin = strcmp(argv[i], "-") == 0;
+        size_t len = 0;
+        errno = 0;
+        char *text =
+            in_stdin ? read_stream(stdin, (size_t)1 << 30, &len) : spawn_read_file(argv[i], (size_t)1 << 30, &len);
+        if (!text) {
+            fprintf(stderr, "abiprobe merge: %s: %s\n", in_stdin ? "stdin" : argv[i],
+                    errno ? strerror(errno) : "cannot be read");
+            code = worst(code, EXIT_USAGE);
+            continue;
+        }
+        report_input in;
+        char err[512];
+        int rc = report_read_json(&r, &seen, text, len, &in, err, sizeof err);
+        free(text);
+        if (rc != 0) {
+            fprintf(stderr, "abiprobe merge: %s: %s\n", in_stdin ? "stdin" : argv[i], err);
+            code = worst(code, EXIT_USAGE);
+            continue;
+        }
+        r.inputs[r.ninputs++] = in_stdin ? "-" : argv[i];
+        mixed = mixed || (command && in.command && strcmp(command, in.command) != 0);
+        command = command ? command : in.command;
+        if (in.note) {
+            many_notes = many_notes || (note && strcmp(note, in.note) != 0);
+            note = note ? note : in.note;
+        }
+        if (in.default_runtime) {
+            many_defaults = many_defaults || (deflt && strcmp(deflt, in.default_runtime) != 0);
+            deflt = deflt ? deflt : in.default_runtime;
+        }
+        /* A run that could not check everything (an unreadable target has no result at all)
+         * keeps its status: the merged gate never passes what one job did not. */
+        if (in.exit_status > EXIT_FINDING)
+            fprintf(stderr, "abiprobe merge: %s: its run exited %d\n", r.inputs[r.ninputs - 1], in.exit_status);
+        if (in.exit_status > 0)
+            code = worst(code, in.exit_status);
+    }
+    report_interns_free(&seen);
+    if (command && !mixed)
+        r.command = command;
+    r.note = many_notes ? "the merged reports carry different notes; each input has its own" : note;
+    r.default_runtime = many_defaults ? NULL : deflt;
+    if (r.ninputs) {
+        status v = report_verdict(&r);
+        code = worst(code, v == STATUS_FAIL ? EXIT_FINDING : v == STATUS_ERROR ? EXIT_NOT_CHECKED : EXIT_PASS);
+        r.exit_status = code;
+        if (emit(&r, c) != 0)
+            code = worst(code, EXIT_USAGE);
+    }
     report_free(&r);
     return code;
 }
@@ -386,6 +504,8 @@ static int cmd_select(int argc, char **argv, const cli *c)
 {
     report r;
     report_init(&r, "select");
+    if (c->defaulted)
+        r.default_runtime = c->default_runtime;
     int code = EXIT_PASS;
     char self[PATH_MAX];
     ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -427,6 +547,7 @@ static int cmd_select(int argc, char **argv, const cli *c)
         else if (s && s->rule && !s->chosen && code == EXIT_PASS)
             code = EXIT_FINDING;
     }
+    r.exit_status = code;
     if (emit(&r, c) != 0)
         code = worst(code, EXIT_USAGE);
     checker_destroy(ck);
@@ -542,10 +663,15 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
         fprintf(stderr, "abiprobe check: nothing to do: name a target, or list targets in the config\n");
         goto out;
     }
+    /* No runtime named anywhere: the default one (the runtime that ran the npm launcher). */
+    const char *fallback = NULL;
     if (!c->nruntimes && !cfg.nruntimes) {
-        fprintf(stderr, "abiprobe %s: name at least one runtime with --runtime RT (or in the config)\n",
-                scan ? "scan" : "check");
-        goto out;
+        if (!c->default_runtime) {
+            fprintf(stderr, "abiprobe %s: name at least one runtime with --runtime RT (or in the config)\n",
+                    scan ? "scan" : "check");
+            goto out;
+        }
+        fallback = r.default_runtime = c->default_runtime;
     }
     const char *clobbered = output_clobbers(c, argc, argv, &cfg);
     if (clobbered) {
@@ -563,6 +689,9 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
         if (checker_add_runtime(ck, c->runtimes[i], &d) != 0)
             fprintf(stderr, "abiprobe: %s\n", d.msg);
     }
+    diag_clear(&d);
+    if (fallback && checker_add_runtime(ck, fallback, &d) != 0)
+        fprintf(stderr, "abiprobe: %s\n", d.msg);
     /* The targets: for check the config's, then the command line's; for scan what the walk of
      * the DIRs (and of the config's targets) finds. */
     size_t ncand = scan ? 0 : cfg.ntargets + (size_t)argc;
@@ -706,6 +835,7 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
            : v == STATUS_FAIL      ? EXIT_FINDING
            : v == STATUS_ERROR     ? EXIT_NOT_CHECKED
                                    : EXIT_PASS;
+    r.exit_status = code;
     if (emit(&r, c) != 0)
         code = worst(code, EXIT_USAGE);
 out:
@@ -891,6 +1021,7 @@ int main(int argc, char **argv)
             }
             c.overrides.platform = optarg;
             break;
+        case OPT_DEFAULT_RUNTIME: c.default_runtime = optarg; break;
         case OPT_SELECT:
             if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "rules") != 0) {
                 fprintf(stderr, "abiprobe %s: --select %s: want auto or rules\n", cmd, optarg);
@@ -948,16 +1079,33 @@ int main(int argc, char **argv)
         }
     }
     int nargs = sub_argc - optind;
+    char **args = sub_argv + optind;
+    /* `runtime` and `select` with no runtime named use the default one, and say so. */
+    static char *default_arg[2];
+    if (cd->bit == CMD_RUNTIME && nargs < 1 && c.default_runtime) {
+        default_arg[0] = (char *)c.default_runtime;
+        args = default_arg;
+        nargs = 1;
+        c.defaulted = true;
+    }
+    if (cd->bit == CMD_SELECT && !c.nruntimes && c.default_runtime) {
+        c.runtimes[c.nruntimes++] = c.default_runtime;
+        c.defaulted = true;
+    }
     if (nargs < 1 && !((cd->bit == CMD_CHECK || cd->bit == CMD_SCAN) && c.config)) {
         fprintf(stderr, "abiprobe %s: nothing to do: name at least one %s\n", cmd,
                 cd->bit == CMD_RUNTIME  ? "runtime"
                 : cd->bit == CMD_SELECT ? "package directory"
                 : cd->bit == CMD_SCAN   ? "directory to scan"
+                : cd->bit == CMD_MERGE  ? "JSON report (- for stdin)"
                                         : "addon file or package directory");
         code = EXIT_USAGE;
         goto out;
     }
-    char **args = sub_argv + optind;
+    if (cd->bit == CMD_MERGE) {
+        code = cmd_merge(nargs, args, &c);
+        goto out;
+    }
     if (cd->bit == CMD_SELECT) {
         if (!c.nruntimes) {
             fprintf(stderr, "abiprobe select: name at least one runtime with --runtime RT\n");
@@ -968,7 +1116,7 @@ int main(int argc, char **argv)
         goto out;
     }
     if (cd->bit == CMD_CHECK || cd->bit == CMD_SCAN) {
-        if (!c.nruntimes && !c.config) {
+        if (!c.nruntimes && !c.config && !c.default_runtime) {
             fprintf(stderr, "abiprobe %s: name at least one runtime with --runtime RT\n", cmd);
             code = EXIT_USAGE;
             goto out;

@@ -312,6 +312,15 @@ int report_write_json(const report *r, const report_opts *o, FILE *out)
     put_str(root, "command", r->command);
     if (r->note)
         put_str(root, "note", r->note);
+    if (r->default_runtime)
+        put_str(root, "default_runtime", r->default_runtime);
+    if (r->ninputs) {
+        cJSON *inputs = cJSON_AddArrayToObject(root, "inputs");
+        for (size_t i = 0; i < r->ninputs; i++)
+            cJSON_AddItemToArray(inputs, jstr(r->inputs[i]));
+    }
+    if (r->exit_status >= 0)
+        cJSON_AddNumberToObject(root, "exit_status", r->exit_status);
     report_totals t = report_count(r);
     if (t.total) {
         put_str(root, "verdict", status_name(report_verdict(r)));
@@ -335,6 +344,8 @@ int report_write_json(const report *r, const report_opts *o, FILE *out)
     for (size_t i = 0; i < r->nresults; i++) {
         const result *res = &r->results[i];
         cJSON *j = cJSON_CreateObject();
+        if (res->target)
+            put_str(j, "target", res->target);
         if (res->addon)
             cJSON_AddItemToObject(j, "addon", addon_json(res->addon, !res->has_verdict));
         if (res->runtime)

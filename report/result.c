@@ -41,6 +41,7 @@ void report_init(report *r, const char *command)
 {
     memset(r, 0, sizeof *r);
     r->command = command;
+    r->exit_status = -1;
 }
 
 void report_free(report *r)

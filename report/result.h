@@ -217,8 +217,12 @@ typedef struct arena_chunk arena_chunk;
 
 /* A whole run: which command, its results in order, and the arena that owns them. */
 typedef struct report {
-    const char *command; /* "inspect", "runtime", "check", ... */
-    const char *note;    /* a line about the run as a whole ("no native packages among 12"), or NULL */
+    const char *command;         /* "inspect", "runtime", "check", ... */
+    const char *note;            /* a line about the run as a whole ("no native packages among 12"), or NULL */
+    const char *default_runtime; /* the runtime used because none was named (--default-runtime), or NULL */
+    const char **inputs;         /* merge: the report files merged, in order */
+    size_t ninputs;
+    int exit_status; /* the exit status the run gives, recorded for merge; -1 when not known */
     result *results;
     size_t nresults;
     size_t cap;

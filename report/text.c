@@ -597,6 +597,8 @@ int report_write_text(const report *r, const report_opts *o, FILE *out)
     }
     if (r->note)
         tprintf(&c, "%s\n", r->note);
+    if (r->default_runtime)
+        tprintf(&c, "runtime: %s, the default (no --runtime was named)\n", r->default_runtime);
     report_totals t = report_count(r);
     if (t.total) {
         tprintf(&c, "%s%zu passed, %zu failed", t.fail || t.error ? RED(&c) : GREEN(&c), t.pass, t.fail);
