@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,6 +294,97 @@ int dyn_root_possible(const char *root, char *why, size_t n)
     return e;
 }
 
+#ifdef ABIPROBE_STATIC
+/* This machine's glibc dynamic loader: the one a shared-library runtime of this machine is
+ * loaded by. */
+#if defined(__x86_64__)
+#define GLIBC_LDSO "/lib64/ld-linux-x86-64.so.2"
+#elif defined(__aarch64__)
+#define GLIBC_LDSO "/lib/ld-linux-aarch64.so.1"
+#else
+#define GLIBC_LDSO NULL
+#endif
+
+/* A static abiprobe has no dynamic loader of its own, so it cannot dlopen a shared-library
+ * runtime. The image's ld.so does the load instead, in the trace mode that `ldd -r` uses: the
+ * runtime preloaded, the addon as the object loaded, and every relocation bound (now) or only
+ * those a lazy dlopen binds (lazy); each symbol it cannot bind is reported. Constructors do not
+ * run in this mode. Returns NULL when everything bound, else dlopen's words for the first
+ * failure (in why), with *what naming the runtime when the runtime itself does not load. */
+static const char *trace_load(const char *runtime, const char *addon, bool now, const char *handshake, char *why,
+                              size_t n, char *what, size_t wn)
+{
+    if (!GLIBC_LDSO || access(GLIBC_LDSO, X_OK) != 0) {
+        snprintf(why, n,
+                 "this static abiprobe loads a shared-library runtime through glibc's ld.so, and there is none at %s",
+                 GLIBC_LDSO ? GLIBC_LDSO : "a known path on this machine");
+        return why;
+    }
+    if (strpbrk(runtime, " :\t")) {
+        snprintf(why, n, "%s: a path with a space or colon cannot be preloaded by ld.so", runtime);
+        return why;
+    }
+    char out[PATH_MAX + 16];
+    const char *slash = strrchr(handshake, '/');
+    snprintf(out, sizeof out, "%.*s/ldso.out", slash ? (int)(slash - handshake) : 1, slash ? handshake : ".");
+    char preload[PATH_MAX + 16];
+    snprintf(preload, sizeof preload, "LD_PRELOAD=%s", runtime);
+    char *envp[] = {"LD_TRACE_LOADED_OBJECTS=1", "LD_WARN=yes", preload, now ? "LD_BIND_NOW=1" : NULL, NULL};
+    char *argv[] = {GLIBC_LDSO, (char *)addon, NULL};
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+    pid_t pid;
+    int e = posix_spawn(&pid, GLIBC_LDSO, &fa, NULL, argv, envp);
+    posix_spawn_file_actions_destroy(&fa);
+    if (e != 0) {
+        snprintf(why, n, "%s: %s", GLIBC_LDSO, strerror(e));
+        return why;
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    size_t len = 0;
+    char *text = spawn_read_file(out, 1 << 20, &len);
+    unlink(out);
+    const char *err = NULL;
+    /* The first line that a dlopen would have stopped at, in dlopen's words. */
+    for (char *line = text ? strtok(text, "\n") : NULL; line && !err; line = strtok(NULL, "\n")) {
+        char *tab = strchr(line, '\t');
+        while (*line == '\t' || *line == ' ')
+            line++;
+        if (strncmp(line, "undefined symbol: ", 18) == 0) {
+            if (tab)
+                *tab = '\0';
+            snprintf(why, n, "%s: %s", addon, line);
+            err = why;
+        } else if (strstr(line, " => not found")) {
+            *strstr(line, " => not found") = '\0';
+            snprintf(why, n, "%s: cannot open shared object file: No such file or directory", line);
+            err = why;
+        } else if (strstr(line, "version `") && strstr(line, "not found")) {
+            snprintf(why, n, "%s", line);
+            err = why;
+        } else if (strstr(line, "cannot open shared object file") || strstr(line, "error while loading")) {
+            snprintf(why, n, "%s", line);
+            err = why;
+            if (strstr(line, runtime))
+                snprintf(what, wn, "runtime");
+        }
+    }
+    if (!err && (!text || !WIFEXITED(st) || WEXITSTATUS(st) != 0)) {
+        snprintf(why, n, "%s's trace of the load did not finish (%s)", GLIBC_LDSO,
+                 !text             ? "no output"
+                 : WIFSIGNALED(st) ? strsignal(WTERMSIG(st))
+                                   : "a non-zero exit");
+        err = why;
+    }
+    free(text);
+    return err;
+}
+#endif
+
 int dyn_library_child(const char *runtime, const char *addon, const char *mode, const char *handshake)
 {
     char stage[PATH_MAX + 16];
@@ -304,14 +396,19 @@ int dyn_library_child(const char *runtime, const char *addon, const char *mode, 
         fclose(sf);
     }
     const char *err = NULL;
-    void *rt = dlopen(runtime, RTLD_NOW | RTLD_GLOBAL);
     char what[64] = "addon";
+#ifdef ABIPROBE_STATIC
+    char why[1024];
+    err = trace_load(runtime, addon, strcmp(mode, "now") == 0, handshake, why, sizeof why, what, sizeof what);
+#else
+    void *rt = dlopen(runtime, RTLD_NOW | RTLD_GLOBAL);
     if (!rt) {
         err = dlerror();
         snprintf(what, sizeof what, "runtime");
     } else if (!dlopen(addon, strcmp(mode, "now") == 0 ? RTLD_NOW : RTLD_LAZY)) {
         err = dlerror();
     }
+#endif
     char tmp[PATH_MAX + 16];
     snprintf(tmp, sizeof tmp, "%s.tmp", handshake);
     FILE *f = fopen(tmp, "w");
@@ -325,7 +422,11 @@ int dyn_library_child(const char *runtime, const char *addon, const char *mode, 
         json_escape(f, err);
         fputc('"', f);
     }
-    fputs("},\"execute\":null}", f);
+    fputs("}", f);
+#ifdef ABIPROBE_STATIC
+    fputs(",\"via\":\"ld.so trace\"", f);
+#endif
+    fputs(",\"execute\":null}", f);
     if (fclose(f) != 0 || rename(tmp, handshake) != 0)
         return 2;
     return 0;

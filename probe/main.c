@@ -391,6 +391,39 @@ static int run_facts(const char *command, fact_fn one, int argc, char **argv, co
     return code;
 }
 
+/* argv[0] as main() got it: where abiprobe is when /proc is not mounted (a minimal image). */
+static const char *argv0;
+
+/* This executable's path (for `abiprobe __dlopen`): /proc/self/exe, else argv[0] as a path or
+ * searched on PATH; "" when none can be told. */
+static void self_exe(char *buf, size_t n)
+{
+    ssize_t sl = readlink("/proc/self/exe", buf, n - 1);
+    if (sl > 0) {
+        buf[sl] = '\0';
+        return;
+    }
+    buf[0] = '\0';
+    if (!argv0)
+        return;
+    if (strchr(argv0, '/')) {
+        if (!realpath(argv0, buf))
+            buf[0] = '\0';
+        return;
+    }
+    const char *path = getenv("PATH");
+    for (const char *p = path; p && *p;) {
+        const char *colon = strchr(p, ':');
+        size_t len = colon ? (size_t)(colon - p) : strlen(p);
+        char cand[PATH_MAX];
+        if (snprintf(cand, sizeof cand, "%.*s/%s", (int)len, p, argv0) < (int)sizeof cand && access(cand, X_OK) == 0 &&
+            realpath(cand, buf))
+            return;
+        p = colon ? colon + 1 : NULL;
+    }
+    buf[0] = '\0';
+}
+
 /* Read all of a stream (stdin for merge), up to max bytes; NULL with errno set on failure. */
 static char *read_stream(FILE *f, size_t max, size_t *len)
 {
@@ -508,8 +541,7 @@ static int cmd_select(int argc, char **argv, const cli *c)
         r.default_runtime = c->default_runtime;
     int code = EXIT_PASS;
     char self[PATH_MAX];
-    ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
-    self[sl > 0 ? sl : 0] = '\0';
+    self_exe(self, sizeof self);
     check_opts co = {.static_only = true,
                      .timeout_ms = c->timeout_s * 1000u,
                      .self_exe = self,
@@ -628,8 +660,7 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
     size_t nitems = 0;
     int code = EXIT_USAGE;
     char self[PATH_MAX];
-    ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
-    self[sl > 0 ? sl : 0] = '\0';
+    self_exe(self, sizeof self);
     char smoke[PATH_MAX];
     const char *root = c->overrides.sysroot;
     diag d;
@@ -874,6 +905,7 @@ static void on_sigbus(int sig, siginfo_t *si, void *uctx)
 
 int main(int argc, char **argv)
 {
+    argv0 = argv[0];
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_sigbus;

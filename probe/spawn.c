@@ -1,4 +1,4 @@
-/* probe/spawn.c — running a child safely. The child gets /dev/null for stdin, pipes for
+/* probe/spawn.c — running a child safely. The child gets an empty pipe for stdin, pipes for
  * stdout and stderr, default signal dispositions, an empty signal mask and its own process
  * group, so one kill(-pgid) reaches everything it started. */
 #define _GNU_SOURCE
@@ -114,7 +114,7 @@ static void record_status(spawn_res *res, int st)
 int spawn_run(const spawn_req *q, spawn_res *res, diag *d)
 {
     memset(res, 0, sizeof *res);
-    int outp[2] = {-1, -1}, errp[2] = {-1, -1};
+    int outp[2] = {-1, -1}, errp[2] = {-1, -1}, inp[2] = {-1, -1};
     tailbuf tout = {0}, terr = {0};
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
@@ -128,13 +128,15 @@ int spawn_run(const spawn_req *q, spawn_res *res, diag *d)
         diag_set(d, DIAG_NOMEM, "%s: out of memory", q->argv[0]);
         goto done;
     }
-    if (pipe2(outp, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0) {
+    /* stdin is an empty pipe, closed at once: end of file, as /dev/null gives, in an image
+     * that has no /dev at all. */
+    if (pipe2(outp, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0 || pipe2(inp, O_CLOEXEC) != 0) {
         diag_errno(d, DIAG_SPAWN, "%s: pipe", q->argv[0]);
         goto done;
     }
     posix_spawn_file_actions_init(&fa);
     fa_init = true;
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, inp[0], 0);
     posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
     posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
     if (q->cwd)
@@ -152,6 +154,9 @@ int spawn_run(const spawn_req *q, spawn_res *res, diag *d)
     long long start = now_ms();
     int err =
         posix_spawn(&pid, q->argv[0], &fa, &attr, (char *const *)q->argv, q->env ? (char *const *)q->env : environ);
+    close(inp[0]);
+    close(inp[1]);
+    inp[0] = inp[1] = -1;
     if (err != 0) {
         errno = err;
         diag_errno(d, DIAG_SPAWN, "%s: cannot start", q->argv[0]);
@@ -243,6 +248,8 @@ done:
             close(outp[i]);
         if (errp[i] >= 0)
             close(errp[i]);
+        if (inp[i] >= 0)
+            close(inp[i]);
     }
     if (fa_init)
         posix_spawn_file_actions_destroy(&fa);

@@ -111,6 +111,24 @@ status check_dlopen(report *r, result *res, const dyn_view *v)
     /* Loaded; now the RTLD_NOW load: in the same process's handshake ("now"), or from a
      * process of its own. */
     const cJSON *same = cJSON_GetObjectItemCaseSensitive(hs, "now");
+    /* A static abiprobe cannot dlopen: ld.so's trace bound every symbol, but no constructor ran. */
+    const cJSON *via = cJSON_GetObjectItemCaseSensitive(hs, "via");
+    if (cJSON_IsString(via) && strcmp(via->valuestring, "ld.so trace") == 0) {
+        cJSON *nt = v->now && v->now->reported ? cJSON_Parse(v->now->handshake) : NULL;
+        const cJSON *nl = load_of(nt);
+        bool now_ok = nl && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(nl, "ok"));
+        k = report_add_check(r, res, "dlopen", STATUS_WARN,
+                             now_ok ? "every symbol binds in ld.so's trace with %s preloaded, lazily and with RTLD_NOW; "
+                                      "the addon's constructors did not run"
+                                    : "binds lazily in ld.so's trace with %s preloaded, but not with RTLD_NOW: %s",
+                             v->rt_label, now_ok ? "" : one_line(r, nl ? str_of(nl, "message") : "no report"));
+        if (k)
+            k->hint = "this static abiprobe cannot dlopen a shared-library runtime; the dynamically linked abiprobe "
+                      "(built from source) loads it for real, constructors included";
+        cJSON_Delete(nt);
+        cJSON_Delete(hs);
+        return STATUS_WARN;
+    }
     if (!v->now && !cJSON_IsObject(same)) {
         cJSON_Delete(hs);
         report_add_check(r, res, "dlopen", STATUS_PASS, "loads in %s", v->rt_label);
