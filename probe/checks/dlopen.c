@@ -118,9 +118,10 @@ status check_dlopen(report *r, result *res, const dyn_view *v)
         const cJSON *nl = load_of(nt);
         bool now_ok = nl && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(nl, "ok"));
         k = report_add_check(r, res, "dlopen", STATUS_WARN,
-                             now_ok ? "every symbol binds in ld.so's trace with %s preloaded, lazily and with RTLD_NOW; "
-                                      "the addon's constructors did not run"
-                                    : "binds lazily in ld.so's trace with %s preloaded, but not with RTLD_NOW: %s",
+                             now_ok
+                                 ? "every symbol binds in ld.so's trace with %s preloaded, lazily and with RTLD_NOW; "
+                                   "the addon's constructors did not run"
+                                 : "binds lazily in ld.so's trace with %s preloaded, but not with RTLD_NOW: %s",
                              v->rt_label, now_ok ? "" : one_line(r, nl ? str_of(nl, "message") : "no report"));
         if (k)
             k->hint = "this static abiprobe cannot dlopen a shared-library runtime; the dynamically linked abiprobe "
