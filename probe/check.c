@@ -684,6 +684,8 @@ int checker_select(checker *c, const char *pkgdir, diag *d)
         diag_clear(&sd);
 
         if (select_for(c, i, pkgdir, sel, &sd) != 0) {
+            /* Nothing could be read: which file loads cannot be told (never "chosen"). */
+            sel->outcome = SEL_UNKNOWN;
             sel->none_why = report_strdup(c->r, sd.msg);
             *d = sd;
             ret = -1;
