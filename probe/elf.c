@@ -1037,7 +1037,6 @@ const char *elf_obj_needed(const elf_obj *o, size_t i) { return i < o->nneeded ?
 const char *elf_obj_soname(const elf_obj *o) { return o->soname; }
 const char *elf_obj_rpath(const elf_obj *o) { return o->rpath; }
 const char *elf_obj_runpath(const elf_obj *o) { return o->runpath; }
-uint64_t elf_obj_flags(const elf_obj *o) { return o->flags; }
 uint64_t elf_obj_flags_1(const elf_obj *o) { return o->flags_1; }
 bool elf_obj_is_dynamic(const elf_obj *o) { return o->dynamic; }
 size_t elf_obj_nsyms(const elf_obj *o) { return o->nsyms; }

@@ -111,7 +111,6 @@ const char *elf_obj_needed(const elf_obj *o, size_t i);
 const char *elf_obj_soname(const elf_obj *o);
 const char *elf_obj_rpath(const elf_obj *o);
 const char *elf_obj_runpath(const elf_obj *o);
-uint64_t elf_obj_flags(const elf_obj *o);   /* DT_FLAGS */
 uint64_t elf_obj_flags_1(const elf_obj *o); /* DT_FLAGS_1 */
 /* True when every relocation is resolved at load: DT_BIND_NOW, DF_BIND_NOW or DF_1_NOW. */
 bool elf_obj_bind_now(const elf_obj *o);

@@ -100,7 +100,7 @@ const char *report_strdup(report *r, const char *s)
     return p;
 }
 
-static const char *report_vprintf(report *r, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static const char *report_vprintf(report *r, const char *fmt, va_list ap)
 {
     va_list ap2;
     va_copy(ap2, ap);
