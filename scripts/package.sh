@@ -7,7 +7,8 @@
 # the tool's version (CMakeLists.txt).
 #
 # The static binaries link libelf, zlib and libsupc++ from Debian's archives (for arm64 the
-# multiarch :arm64 ones, with gcc-aarch64-linux-gnu) and cJSON compiled from Debian's source
+# :arm64 packages, downloaded and unpacked into .cache/arm64-dev, never installed, with
+# gcc-aarch64-linux-gnu) and cJSON compiled from Debian's source
 # package of the very version the shared build uses (apt-get source, checked by apt against
 # the archive's signatures), because Debian ships cJSON only as a shared library.
 # scripts/setup.sh --dist installs what this needs.
@@ -32,6 +33,18 @@ if [ ! -f "$src/.unpacked" ]; then
   [ -n "$d" ] || { echo "package: no cJSON.c in the unpacked source package" >&2; exit 2; }
   ln -sfn "$d" "$src/tree" && touch "$src/.unpacked"
 fi
+
+# The arm64 archives of libelf and zlib: Debian's :arm64 development packages, unpacked.
+arm=$root/.cache/arm64-dev
+if [ ! -f "$arm/.unpacked" ]; then
+  echo "package: apt-get download libelf-dev:arm64 zlib1g-dev:arm64 into $arm"
+  rm -rf "$arm" && mkdir -p "$arm/debs" "$arm/root"
+  (cd "$arm/debs" && apt-get download -qq libelf-dev:arm64 libelf1:arm64 zlib1g-dev:arm64 zlib1g:arm64 2>"$arm/apt.log") ||
+    { echo "package: apt-get download of the :arm64 archives failed: $(tail -1 "$arm/apt.log")" >&2; exit 2; }
+  for d in "$arm"/debs/*.deb; do dpkg-deb -x "$d" "$arm/root"; done
+  touch "$arm/.unpacked"
+fi
+export ABIPROBE_ARM64_ROOT=$arm/root
 
 # One static build per machine; each must have no interpreter and no NEEDED entry.
 declare -A toolchain=([x64]="" [arm64]="-DCMAKE_TOOLCHAIN_FILE=$root/cmake/aarch64-linux-gnu.cmake")

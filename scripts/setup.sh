@@ -3,8 +3,11 @@
 # already there: Debian packages (build tools, libelf, cJSON, cmocka, musl-tools, 32-bit
 # gcc), Node.js with npm, then the pinned runtimes and addon (fixtures/fetch.sh).
 # scripts/setup.sh --dist installs what scripts/package.sh needs instead: the arm64 cross
-# compiler and the multiarch :arm64 archives of libelf and zlib, dpkg-dev with a deb-src entry
-# for the Debian mirror (cJSON's source package), and qemu-user-static to run the arm64 binary.
+# compiler, dpkg's arm64 architecture (so apt can download, never install, the :arm64 archives
+# of libelf and zlib: installed, their libc6:arm64 would sit in the arm64 loader's default
+# directories and mix with any other arm64 C library, such as the cross toolchain's under
+# qemu-user's -L), dpkg-dev with a deb-src entry for the Debian mirror (cJSON's source
+# package), and qemu-user-static to run the arm64 binary.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 dist=0
@@ -22,11 +25,12 @@ pkgs=(cmake make gcc g++ pkg-config libelf-dev libcjson-dev libcmocka-dev musl-t
       util-linux)
 if [ $dist = 1 ]; then
   pkgs=(cmake make gcc g++ pkg-config libelf-dev zlib1g-dev libcjson-dev dpkg-dev binutils
-        gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libelf-dev:arm64 zlib1g-dev:arm64 qemu-user-static)
+        gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user-static)
   # The arm64 archives come from the same mirror as multiarch packages.
   if ! dpkg --print-foreign-architectures | grep -qx arm64; then
     echo "setup: dpkg --add-architecture arm64"
     $sudo dpkg --add-architecture arm64
+    need_update=1
   fi
   # cJSON's source package: a deb-src entry for the Debian mirror the machine already uses.
   if ! grep -rqsE '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/; then
@@ -56,7 +60,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 if [ $dist = 1 ]; then
-  # A deb-src entry added above needs an update even when no package was missing.
+  # A new deb-src entry or architecture needs an update even when no package was missing.
   if [ "${need_update:-0}" = 1 ] && [ ${#missing[@]} = 0 ]; then $sudo apt-get update -qq; fi
   exit 0
 fi
