@@ -10,6 +10,8 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+// The same test of ABIPROBE_BIN as the launcher's own, from the package in this checkout.
+const { whyNotExecutable } = require('../npm/abiprobe/lib/binary.cjs');
 
 const EXIT_USAGE = 2;
 const EXIT_NOT_CHECKED = 3;
@@ -74,21 +76,6 @@ function readInputs() {
   };
 }
 
-function whyNotExecutable(p) {
-  let st;
-  try {
-    st = fs.statSync(p);
-  } catch (e) {
-    return e.code === 'ENOENT' ? 'no such file' : e.message;
-  }
-  if (!st.isFile()) return 'not a regular file';
-  try {
-    fs.accessSync(p, fs.constants.X_OK);
-  } catch (e) {
-    return 'not executable';
-  }
-  return null;
-}
 
 // The version this action is for: the project() line of CMakeLists.txt next to action.yml.
 function actionVersion() {

@@ -334,6 +334,16 @@ static const char *output_clobbers(const cli *c, int argc, char **argv, const co
 }
 
 /* The exit status a diag code stands for. */
+/* True, with one line on stderr, when -o would overwrite one of the run's inputs. */
+static bool refuse_clobber(const cli *c, int argc, char **argv, const config *cfg)
+{
+    const char *clobbered = output_clobbers(c, argc, argv, cfg);
+    if (clobbered)
+        fprintf(stderr, "abiprobe: -o %s: that is an input (%s); the report would overwrite it\n", c->output,
+                clobbered);
+    return clobbered != NULL;
+}
+
 static int exit_for(diag_code code) { return code == DIAG_SPAWN || code == DIAG_NOMEM ? EXIT_NOT_CHECKED : EXIT_USAGE; }
 
 /* Gather facts for one argument into res; 0, or -1 with d filled. */
@@ -358,12 +368,8 @@ static int runtime_one(report *r, result *res, const char *arg, const cli *c, di
 /* The facts commands: one result per argument, every argument processed, the worst status kept. */
 static int run_facts(const char *command, fact_fn one, int argc, char **argv, const cli *c)
 {
-    const char *clobbered = output_clobbers(c, argc, argv, NULL);
-    if (clobbered) {
-        fprintf(stderr, "abiprobe: -o %s: that is an input (%s); the report would overwrite it\n", c->output,
-                clobbered);
+    if (refuse_clobber(c, argc, argv, NULL))
         return EXIT_USAGE;
-    }
     report r;
     report_init(&r, command);
     if (c->defaulted)
@@ -458,12 +464,8 @@ static char *read_stream(FILE *f, size_t max, size_t *len)
  * format, with one exit status: the worst of the merged verdict and of each run's own status. */
 static int cmd_merge(int argc, char **argv, const cli *c)
 {
-    const char *clobbered = output_clobbers(c, argc, argv, NULL);
-    if (clobbered) {
-        fprintf(stderr, "abiprobe: -o %s: that is an input (%s); the report would overwrite it\n", c->output,
-                clobbered);
+    if (refuse_clobber(c, argc, argv, NULL))
         return EXIT_USAGE;
-    }
     report r;
     report_init(&r, "merge");
     report_interns seen = {0};
@@ -704,12 +706,8 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
         }
         fallback = r.default_runtime = c->default_runtime;
     }
-    const char *clobbered = output_clobbers(c, argc, argv, &cfg);
-    if (clobbered) {
-        fprintf(stderr, "abiprobe: -o %s: that is an input (%s); the report would overwrite it\n", c->output,
-                clobbered);
+    if (refuse_clobber(c, argc, argv, &cfg))
         goto out;
-    }
     for (size_t i = 0; i < cfg.nruntimes; i++) {
         diag_clear(&d);
         if (checker_add_named_runtime(ck, cfg.runtimes[i].path, cfg.runtimes[i].name, &d) != 0)
