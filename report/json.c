@@ -1,9 +1,16 @@
-/* report/json.c — the JSON report, schema "abiprobe/1" (SPEC). Fields may be added, never
- * renamed. Every string is made valid UTF-8 first (invalid bytes become U+FFFD), because
- * paths and symbol names come from untrusted files. */
+/* report/json.c — the JSON report, schema "abiprobe/1" (report/abiprobe-1.schema.json).
+ * Fields may be added, never renamed. Every string is made valid UTF-8 first (invalid bytes
+ * become U+FFFD), because paths and symbol names come from untrusted files.
+ *
+ * The report is written as it is walked, with no tree in between: building a cJSON tree
+ * of a large report and printing it cost more than all the checks of a pair. The layout
+ * is cJSON's formatted print (tabs, "key":<tab>value, ", " between array elements), so
+ * reports stay byte-identical to those earlier versions wrote and `merge` reproduces. */
 #include "report.h"
 
 #include <cjson/cJSON.h>
+#include <float.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,348 +44,543 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return len;
 }
 
-/* A cJSON string node holding s as valid UTF-8; NULL s gives JSON null. Every string given
- * here lives in the report (or is a literal) and so outlives the tree, which is printed and
- * deleted inside report_write_json: valid strings are referenced, not copied. */
-static cJSON *jstr(const char *s)
+/* The streaming writer: a fixed buffer flushed to the stream, and one frame per open
+ * object or array (whether it is an object, and whether it has an item yet). */
+enum { JW_BUF = 16384, JW_DEPTH = 64 };
+
+typedef struct jw {
+    FILE *out;
+    size_t len;
+    int depth;
+    bool err;
+    bool is_obj[JW_DEPTH];
+    bool any[JW_DEPTH];
+    char buf[JW_BUF];
+} jw;
+
+static void jw_flush(jw *w)
 {
-    if (!s)
-        return cJSON_CreateNull();
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n = 0;
-    while (p[n] && p[n] < 0x80) /* the common case: plain ASCII */
-        n++;
-    if (!p[n])
-        return cJSON_CreateStringReference(s);
-    size_t bad = 0;
-    n += strlen(s + n);
-    for (size_t i = 0; i < n;) {
-        size_t k = utf8_seq(p + i, n - i);
-        if (k == 0) {
-            bad++;
-            i++;
-        } else {
-            i += k;
-        }
-    }
-    if (!bad)
-        return cJSON_CreateStringReference(s);
-    char *fixed = malloc(n + 2 * bad + 1);
-    if (!fixed)
-        return cJSON_CreateNull();
-    size_t o = 0;
-    for (size_t i = 0; i < n;) {
-        size_t k = utf8_seq(p + i, n - i);
-        if (k == 0) {
-            memcpy(fixed + o, "\xef\xbf\xbd", 3);
-            o += 3;
-            i++;
-        } else {
-            memcpy(fixed + o, p + i, k);
-            o += k;
-            i += k;
-        }
-    }
-    fixed[o] = '\0';
-    cJSON *j = cJSON_CreateString(fixed);
-    free(fixed);
-    return j;
+    if (w->len && fwrite(w->buf, 1, w->len, w->out) != w->len)
+        w->err = true;
+    w->len = 0;
 }
 
-/* Keys are literals, so cJSON need not copy them (the CS variant). */
-static void put_str(cJSON *o, const char *key, const char *s) { cJSON_AddItemToObjectCS(o, key, jstr(s)); }
+static void jw_put(jw *w, const char *s, size_t n)
+{
+    if (n <= JW_BUF - w->len) { /* the common case, and mostly a few bytes */
+        memcpy(w->buf + w->len, s, n);
+        w->len += n;
+        return;
+    }
+    while (n) {
+        if (w->len == JW_BUF)
+            jw_flush(w);
+        size_t k = JW_BUF - w->len < n ? JW_BUF - w->len : n;
+        memcpy(w->buf + w->len, s, k);
+        w->len += k, s += k, n -= k;
+    }
+}
+
+static void jw_ch(jw *w, char c)
+{
+    if (w->len == JW_BUF)
+        jw_flush(w);
+    w->buf[w->len++] = c;
+}
+
+static void jw_tabs(jw *w, int n)
+{
+    static const char tabs[] = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t";
+    for (; n > 0; n -= 16)
+        jw_put(w, tabs, n < 16 ? (size_t)n : 16);
+}
+
+/* Bytes that a JSON string carries as they are: printable ASCII but the quote and the
+ * backslash. NUL is not one, so a scan for them stops at the end of the string. */
+/* clang-format off */
+static const bool plain[256] = { /* rows of 16: 0x22 is '"', 0x5c is '\\' */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+/* clang-format on */
+
+/* s as a JSON string: valid UTF-8 copied, invalid bytes as U+FFFD, and the escapes cJSON
+ * uses (two-character ones where JSON has them, \u00xx for the other control bytes). */
+static void jw_string(jw *w, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    jw_ch(w, '"');
+    for (size_t i = 0;;) {
+        size_t j = i;
+        while (plain[p[j]])
+            j++;
+        jw_put(w, s + i, j - i);
+        i = j;
+        unsigned char c = p[i];
+        if (!c)
+            break;
+        if (c >= 0x80) {
+            /* utf8_seq stops at the first byte that is not a continuation, so at the NUL */
+            size_t k = utf8_seq(p + i, 4);
+            if (k)
+                jw_put(w, s + i, k);
+            else
+                jw_put(w, "\xef\xbf\xbd", 3);
+            i += k ? k : 1;
+            continue;
+        }
+        static const char two[] = "\"\"\\\\\bb\ff\nn\rr\tt";
+        const char *e = NULL;
+        for (const char *t = two; *t; t += 2)
+            if (*t == (char)c)
+                e = t;
+        if (e) {
+            char esc[2] = {'\\', e[1]};
+            jw_put(w, esc, 2);
+        } else {
+            char esc[8];
+            snprintf(esc, sizeof esc, "\\u%04x", c);
+            jw_put(w, esc, 6);
+        }
+        i++;
+    }
+    jw_ch(w, '"');
+}
+
+/* What comes before an item: nothing at the top, ", " between array elements, and the
+ * newline, indentation and key of an object member. */
+static void jw_item(jw *w, const char *key)
+{
+    if (w->depth == 0)
+        return;
+    int d = w->depth - 1;
+    if (w->is_obj[d]) {
+        jw_put(w, w->any[d] ? ",\n" : "\n", w->any[d] ? 2 : 1);
+        jw_tabs(w, w->depth);
+        jw_string(w, key ? key : "");
+        jw_put(w, ":\t", 2);
+    } else if (w->any[d]) {
+        jw_put(w, ", ", 2);
+    }
+    w->any[d] = true;
+}
+
+static void jw_open(jw *w, const char *key, bool obj)
+{
+    jw_item(w, key);
+    jw_ch(w, obj ? '{' : '[');
+    if (w->depth == JW_DEPTH) { /* deeper than any report: the caller's bug, kept visible */
+        w->err = true;
+        return;
+    }
+    w->is_obj[w->depth] = obj;
+    w->any[w->depth] = false;
+    w->depth++;
+}
+
+static void jw_obj(jw *w, const char *key) { jw_open(w, key, true); }
+static void jw_arr(jw *w, const char *key) { jw_open(w, key, false); }
+
+static void jw_end(jw *w)
+{
+    if (w->depth == 0)
+        return;
+    w->depth--;
+    if (w->is_obj[w->depth]) {
+        jw_ch(w, '\n');
+        jw_tabs(w, w->depth);
+        jw_ch(w, '}');
+    } else {
+        jw_ch(w, ']');
+    }
+}
+
+/* A string, or JSON null for NULL. */
+static void put_str(jw *w, const char *key, const char *s)
+{
+    jw_item(w, key);
+    if (s)
+        jw_string(w, s);
+    else
+        jw_put(w, "null", 4);
+}
+
+static void put_num(jw *w, const char *key, long long v)
+{
+    char b[24];
+    int n = snprintf(b, sizeof b, "%lld", v);
+    jw_item(w, key);
+    jw_put(w, b, (size_t)n);
+}
 
 /* A non-negative integer, or null for the "unknown" sentinel (< 0). */
-static void put_int(cJSON *o, const char *key, long long v)
+static void put_int(jw *w, const char *key, long long v)
 {
     if (v < 0)
-        cJSON_AddNullToObject(o, key);
+        put_str(w, key, NULL);
     else
-        cJSON_AddNumberToObject(o, key, (double)v);
+        put_num(w, key, v);
 }
 
-static cJSON *group_counts(const unsigned *counts)
+static void put_bool(jw *w, const char *key, bool b)
 {
-    cJSON *g = cJSON_CreateObject();
+    jw_item(w, key);
+    jw_put(w, b ? "true" : "false", b ? 4 : 5);
+}
+
+/* A parsed JSON value (a smoke test's result), laid out like the rest. */
+static void put_parsed(jw *w, const char *key, const cJSON *v)
+{
+    if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
+        jw_open(w, key, cJSON_IsObject(v));
+        for (const cJSON *c = v->child; c; c = c->next)
+            put_parsed(w, c->string, c);
+        jw_end(w);
+    } else if (cJSON_IsString(v)) {
+        put_str(w, key, v->valuestring);
+    } else if (cJSON_IsNumber(v)) {
+        double d = v->valuedouble, back = 0;
+        char b[32];
+        if (isnan(d) || isinf(d)) {
+            put_str(w, key, NULL);
+            return;
+        }
+        snprintf(b, sizeof b, "%1.15g", d);
+        bool exact = sscanf(b, "%lg", &back) == 1;
+        double diff = back > d ? back - d : d - back;
+        double mag = (back < 0 ? -back : back) > (d < 0 ? -d : d) ? (back < 0 ? -back : back) : (d < 0 ? -d : d);
+        if (!exact || diff > mag * DBL_EPSILON)
+            snprintf(b, sizeof b, "%1.17g", d);
+        jw_item(w, key);
+        jw_put(w, b, strlen(b));
+    } else if (cJSON_IsBool(v)) {
+        put_bool(w, key, cJSON_IsTrue(v));
+    } else {
+        put_str(w, key, NULL);
+    }
+}
+
+static void group_counts(jw *w, const char *key, const unsigned *counts)
+{
+    jw_obj(w, key);
     for (int i = 0; i < RESULT_NGROUPS; i++)
-        cJSON_AddNumberToObject(g, result_group_names[i], counts[i]);
-    return g;
+        put_num(w, result_group_names[i], counts[i]);
+    jw_end(w);
 }
 
-static cJSON *addon_json(const addon_facts *a, bool with_imports)
+static void addon_json(jw *w, const addon_facts *a, bool with_imports)
 {
-    cJSON *j = cJSON_CreateObject();
-    put_str(j, "path", a->path);
-    put_str(j, "format", a->format);
-    put_str(j, "format_desc", a->format_desc);
-    put_str(j, "machine", a->machine);
-    put_int(j, "class", a->elf_class ? a->elf_class : -1);
-    put_str(j, "byte_order", a->byte_order);
-    put_str(j, "type", a->elf_type);
-    put_str(j, "osabi", a->osabi);
-    put_str(j, "kind", a->kind);
-    put_str(j, "registration", a->registration);
-    put_str(j, "entry", a->entry);
-    put_int(j, "modules", a->modules);
-    put_str(j, "modules_registry", a->modules_registry);
-    put_int(j, "napi_version", a->napi_version);
+    jw_obj(w, "addon");
+    put_str(w, "path", a->path);
+    put_str(w, "format", a->format);
+    put_str(w, "format_desc", a->format_desc);
+    put_str(w, "machine", a->machine);
+    put_int(w, "class", a->elf_class ? a->elf_class : -1);
+    put_str(w, "byte_order", a->byte_order);
+    put_str(w, "type", a->elf_type);
+    put_str(w, "osabi", a->osabi);
+    put_str(w, "kind", a->kind);
+    put_str(w, "registration", a->registration);
+    put_str(w, "entry", a->entry);
+    put_int(w, "modules", a->modules);
+    put_str(w, "modules_registry", a->modules_registry);
+    put_int(w, "napi_version", a->napi_version);
     if (a->napi_version_note)
-        put_str(j, "napi_version_note", a->napi_version_note);
-    put_str(j, "libc", a->libc);
-    put_str(j, "interp", a->interp);
-    put_str(j, "soname", a->soname);
-    cJSON *needed = cJSON_AddArrayToObject(j, "needed");
+        put_str(w, "napi_version_note", a->napi_version_note);
+    put_str(w, "libc", a->libc);
+    put_str(w, "interp", a->interp);
+    put_str(w, "soname", a->soname);
+    jw_arr(w, "needed");
     for (size_t i = 0; i < a->nneeded; i++)
-        cJSON_AddItemToArray(needed, jstr(a->needed[i]));
-    put_str(j, "rpath", a->rpath);
-    put_str(j, "runpath", a->runpath);
-    cJSON_AddBoolToObject(j, "bind_now", a->bind_now);
+        put_str(w, NULL, a->needed[i]);
+    jw_end(w);
+    put_str(w, "rpath", a->rpath);
+    put_str(w, "runpath", a->runpath);
+    put_bool(w, "bind_now", a->bind_now);
     if (a->elf_note)
-        put_str(j, "elf_note", a->elf_note);
-    cJSON *req = cJSON_AddObjectToObject(j, "requires");
-    put_str(req, "glibc", a->max_glibc);
-    put_str(req, "glibcxx", a->max_glibcxx);
-    put_str(req, "cxxabi", a->max_cxxabi);
-    cJSON_AddNumberToObject(j, "exports", (double)a->nexports);
-    cJSON *imp = cJSON_AddObjectToObject(j, "imports");
-    cJSON_AddNumberToObject(imp, "total", (double)a->nimports);
-    cJSON_AddItemToObject(imp, "by_group", group_counts(a->imports_by_group));
-    cJSON *syms = with_imports ? cJSON_AddArrayToObject(imp, "symbols") : NULL;
-    for (size_t i = 0; syms && i < a->nimports; i++) {
-        const sym_entry *s = &a->imports[i];
-        cJSON *e = cJSON_CreateObject();
-        put_str(e, "name", s->name);
-        put_str(e, "demangled", s->demangled);
-        put_str(e, "group", s->group);
-        put_str(e, "version", s->version);
-        put_str(e, "library", s->ver_file);
-        cJSON_AddBoolToObject(e, "weak", s->weak);
-        cJSON_AddItemToArray(syms, e);
+        put_str(w, "elf_note", a->elf_note);
+    jw_obj(w, "requires");
+    put_str(w, "glibc", a->max_glibc);
+    put_str(w, "glibcxx", a->max_glibcxx);
+    put_str(w, "cxxabi", a->max_cxxabi);
+    jw_end(w);
+    put_num(w, "exports", (long long)a->nexports);
+    jw_obj(w, "imports");
+    put_num(w, "total", (long long)a->nimports);
+    group_counts(w, "by_group", a->imports_by_group);
+    if (with_imports) {
+        jw_arr(w, "symbols");
+        for (size_t i = 0; i < a->nimports; i++) {
+            const sym_entry *s = &a->imports[i];
+            jw_obj(w, NULL);
+            put_str(w, "name", s->name);
+            put_str(w, "demangled", s->demangled);
+            put_str(w, "group", s->group);
+            put_str(w, "version", s->version);
+            put_str(w, "library", s->ver_file);
+            put_bool(w, "weak", s->weak);
+            jw_end(w);
+        }
+        jw_end(w);
     }
-    put_str(j, "selected_by", a->selected_by);
+    jw_end(w);
+    put_str(w, "selected_by", a->selected_by);
     if (a->error)
-        put_str(j, "error", a->error);
-    return j;
+        put_str(w, "error", a->error);
+    jw_end(w);
 }
 
-static cJSON *runtime_json(const runtime_facts *rt)
+static void runtime_json(jw *w, const runtime_facts *rt)
 {
-    cJSON *j = cJSON_CreateObject();
-    put_str(j, "path", rt->path);
-    put_str(j, "exe", rt->exe);
-    put_str(j, "kind", rt->kind);
-    put_str(j, "engine", rt->engine);
-    put_str(j, "engine_version", rt->engine_version);
-    put_str(j, "version", rt->version);
-    put_str(j, "product_version", rt->product_version);
-    put_int(j, "modules", rt->modules);
-    put_int(j, "napi", rt->napi);
-    put_str(j, "v8", rt->v8);
-    put_str(j, "uv", rt->uv);
-    put_str(j, "registry", rt->registry);
-    put_str(j, "machine", rt->machine);
-    put_str(j, "libc", rt->libc);
-    put_str(j, "interp", rt->interp);
-    cJSON_AddBoolToObject(j, "library", rt->library);
-    cJSON *ex = cJSON_AddObjectToObject(j, "exports");
-    cJSON_AddNumberToObject(ex, "total", (double)rt->nexports);
-    cJSON_AddItemToObject(ex, "by_group", group_counts(rt->exports_by_group));
-    put_str(j, "facts_from", rt->facts_from);
-    put_str(j, "note", rt->note);
+    jw_obj(w, "runtime");
+    put_str(w, "path", rt->path);
+    put_str(w, "exe", rt->exe);
+    put_str(w, "kind", rt->kind);
+    put_str(w, "engine", rt->engine);
+    put_str(w, "engine_version", rt->engine_version);
+    put_str(w, "version", rt->version);
+    put_str(w, "product_version", rt->product_version);
+    put_int(w, "modules", rt->modules);
+    put_int(w, "napi", rt->napi);
+    put_str(w, "v8", rt->v8);
+    put_str(w, "uv", rt->uv);
+    put_str(w, "registry", rt->registry);
+    put_str(w, "machine", rt->machine);
+    put_str(w, "libc", rt->libc);
+    put_str(w, "interp", rt->interp);
+    put_bool(w, "library", rt->library);
+    jw_obj(w, "exports");
+    put_num(w, "total", (long long)rt->nexports);
+    group_counts(w, "by_group", rt->exports_by_group);
+    jw_end(w);
+    put_str(w, "facts_from", rt->facts_from);
+    put_str(w, "note", rt->note);
     if (rt->error)
-        put_str(j, "error", rt->error);
-    return j;
+        put_str(w, "error", rt->error);
+    jw_end(w);
 }
 
-static cJSON *candidates_json(const candidate *cands, size_t n)
+static void candidates_json(jw *w, const candidate *cands, size_t n)
 {
-    cJSON *arr = cJSON_CreateArray();
+    jw_arr(w, "candidates");
     for (size_t i = 0; i < n; i++) {
-        cJSON *c = cJSON_CreateObject();
-        put_str(c, "path", cands[i].path);
-        put_str(c, "status", cands[i].status);
-        put_str(c, "reason", cands[i].reason);
-        cJSON_AddItemToArray(arr, c);
+        jw_obj(w, NULL);
+        put_str(w, "path", cands[i].path);
+        put_str(w, "status", cands[i].status);
+        put_str(w, "reason", cands[i].reason);
+        jw_end(w);
     }
-    return arr;
+    jw_end(w);
 }
 
-static cJSON *selection_json(const selection *s)
+static void selection_json(jw *w, const selection *s)
 {
-    cJSON *j = cJSON_CreateObject();
-    put_str(j, "package", s->pkgdir);
-    put_str(j, "name", s->name);
-    put_str(j, "version", s->version);
-    put_str(j, "rule", s->rule);
-    put_str(j, "rule_why", s->rule_why);
-    put_str(j, "seen_as", s->seen_as);
-    put_str(j, "seen_note", s->seen_note);
-    put_str(j, "chosen", s->chosen);
+    jw_obj(w, "selection");
+    put_str(w, "package", s->pkgdir);
+    put_str(w, "name", s->name);
+    put_str(w, "version", s->version);
+    put_str(w, "rule", s->rule);
+    put_str(w, "rule_why", s->rule_why);
+    put_str(w, "seen_as", s->seen_as);
+    put_str(w, "seen_note", s->seen_note);
+    put_str(w, "chosen", s->chosen);
     if (!s->chosen)
-        put_str(j, "none_why", s->none_why);
+        put_str(w, "none_why", s->none_why);
     static const char *const outcomes[] = {"chosen", "none", "unbuilt", "unknown"};
-    put_str(j, "outcome", outcomes[s->outcome]);
-    cJSON_AddBoolToObject(j, "observed", s->observed);
+    put_str(w, "outcome", outcomes[s->outcome]);
+    put_bool(w, "observed", s->observed);
     if (s->observed)
-        cJSON_AddBoolToObject(j, "stand_in", s->stand_in);
+        put_bool(w, "stand_in", s->stand_in);
     if (s->load_error)
-        put_str(j, "load_error", s->load_error);
+        put_str(w, "load_error", s->load_error);
     if (s->note)
-        put_str(j, "note", s->note);
+        put_str(w, "note", s->note);
     if (s->observed) {
-        cJSON *asked = cJSON_AddArrayToObject(j, "asked");
+        jw_arr(w, "asked");
         for (size_t i = 0; i < s->nasks; i++) {
-            cJSON *a = cJSON_CreateObject();
-            put_str(a, "file", s->asks[i].file);
-            put_str(a, "from", s->asks[i].from);
-            put_str(a, "via", s->asks[i].via);
-            cJSON_AddBoolToObject(a, "ok", s->asks[i].ok);
+            jw_obj(w, NULL);
+            put_str(w, "file", s->asks[i].file);
+            put_str(w, "from", s->asks[i].from);
+            put_str(w, "via", s->asks[i].via);
+            put_bool(w, "ok", s->asks[i].ok);
             if (s->asks[i].message)
-                put_str(a, "message", s->asks[i].message);
+                put_str(w, "message", s->asks[i].message);
             if (s->asks[i].predicted)
-                cJSON_AddBoolToObject(a, "predicted", true);
-            cJSON_AddItemToArray(asked, a);
+                put_bool(w, "predicted", true);
+            jw_end(w);
         }
+        jw_end(w);
         if (!s->stand_in && s->mapped_known) {
-            cJSON *mapped = cJSON_AddArrayToObject(j, "mapped");
+            jw_arr(w, "mapped");
             for (size_t i = 0; i < s->nmapped; i++)
-                cJSON_AddItemToArray(mapped, jstr(s->mapped[i]));
+                put_str(w, NULL, s->mapped[i]);
+            jw_end(w);
         }
-        cJSON *rules = cJSON_AddObjectToObject(j, "rules");
-        put_str(rules, "rule", s->rules_rule);
-        put_str(rules, "rule_why", s->rules_why);
-        put_str(rules, "chosen", s->rules_chosen);
+        jw_obj(w, "rules");
+        put_str(w, "rule", s->rules_rule);
+        put_str(w, "rule_why", s->rules_why);
+        put_str(w, "chosen", s->rules_chosen);
         if (!s->rules_chosen)
-            put_str(rules, "none_why", s->rules_none_why);
-        cJSON_AddItemToObject(rules, "candidates", candidates_json(s->rules_cands, s->nrules_cands));
+            put_str(w, "none_why", s->rules_none_why);
+        candidates_json(w, s->rules_cands, s->nrules_cands);
+        jw_end(w);
         if (s->differs)
-            put_str(j, "differs", s->differs);
+            put_str(w, "differs", s->differs);
     }
-    cJSON_AddItemToObject(j, "candidates", candidates_json(s->cands, s->ncands));
-    return j;
+    candidates_json(w, s->cands, s->ncands);
+    jw_end(w);
 }
 
-static cJSON *check_json(const check *k)
+static void check_json(jw *w, const check *k)
 {
-    cJSON *c = cJSON_CreateObject();
-    put_str(c, "id", k->id);
-    put_str(c, "status", status_name(k->status));
-    put_str(c, "message", k->message);
+    jw_obj(w, NULL);
+    put_str(w, "id", k->id);
+    put_str(w, "status", status_name(k->status));
+    put_str(w, "message", k->message);
     if (k->hint)
-        put_str(c, "hint", k->hint);
+        put_str(w, "hint", k->hint);
     if (k->value_json) {
         cJSON *v = cJSON_Parse(k->value_json);
-        cJSON_AddItemToObject(c, "value", v ? v : jstr(k->value_json));
+        if (v)
+            put_parsed(w, "value", v);
+        else
+            put_str(w, "value", k->value_json);
+        cJSON_Delete(v);
     }
     if (k->ndetails) {
-        cJSON *det = cJSON_AddArrayToObject(c, "details");
+        jw_arr(w, "details");
         for (size_t i = 0; i < k->ndetails; i++)
-            cJSON_AddItemToArray(det, jstr(k->details[i]));
+            put_str(w, NULL, k->details[i]);
+        jw_end(w);
     }
     if (k->nmissing || strcmp(k->id, "symbols") == 0) {
         if (k->first || k->nmissing)
-            put_str(c, "first", k->first);
-        cJSON *cnt = cJSON_AddObjectToObject(c, "counts");
-        cJSON_AddNumberToObject(cnt, "load", k->nload);
-        cJSON_AddNumberToObject(cnt, "call", k->ncall);
-        cJSON_AddNumberToObject(cnt, "stub", k->nstub);
-        cJSON_AddItemToObject(cnt, "by_group", group_counts(k->missing_by_group));
-        cJSON *arr = cJSON_AddArrayToObject(c, "missing");
+            put_str(w, "first", k->first);
+        jw_obj(w, "counts");
+        put_num(w, "load", k->nload);
+        put_num(w, "call", k->ncall);
+        put_num(w, "stub", k->nstub);
+        group_counts(w, "by_group", k->missing_by_group);
+        jw_end(w);
+        jw_arr(w, "missing");
         for (size_t i = 0; i < k->nmissing; i++) {
             const missing_sym *m = &k->missing[i];
-            cJSON *e = cJSON_CreateObject();
-            put_str(e, "name", m->name);
-            put_str(e, "demangled", m->demangled);
-            put_str(e, "group", m->group);
-            put_str(e, "when", m->when);
+            jw_obj(w, NULL);
+            put_str(w, "name", m->name);
+            put_str(w, "demangled", m->demangled);
+            put_str(w, "group", m->group);
+            put_str(w, "when", m->when);
             if (m->resolved_to)
-                put_str(e, "resolved_to", m->resolved_to);
+                put_str(w, "resolved_to", m->resolved_to);
             if (m->version)
-                put_str(e, "version", m->version);
-            put_str(e, "required_by", m->required_by);
-            cJSON_AddItemToArray(arr, e);
+                put_str(w, "version", m->version);
+            put_str(w, "required_by", m->required_by);
+            jw_end(w);
         }
+        jw_end(w);
     }
-    return c;
+    jw_end(w);
 }
 
 int report_write_json(const report *r, const report_opts *o, FILE *out)
 {
-    cJSON *root = cJSON_CreateObject();
-    put_str(root, "schema", "abiprobe/1");
-    cJSON *tool = cJSON_AddObjectToObject(root, "tool");
-    put_str(tool, "name", "abiprobe");
-    put_str(tool, "version", o->tool_version);
-    put_str(root, "command", r->command);
+    jw *w = calloc(1, sizeof *w);
+    if (!w)
+        return -1;
+    w->out = out;
+    jw_obj(w, NULL);
+    put_str(w, "schema", "abiprobe/1");
+    jw_obj(w, "tool");
+    put_str(w, "name", "abiprobe");
+    put_str(w, "version", o->tool_version);
+    jw_end(w);
+    put_str(w, "command", r->command);
     if (r->note)
-        put_str(root, "note", r->note);
+        put_str(w, "note", r->note);
     if (r->default_runtime)
-        put_str(root, "default_runtime", r->default_runtime);
+        put_str(w, "default_runtime", r->default_runtime);
     if (r->ninputs) {
-        cJSON *inputs = cJSON_AddArrayToObject(root, "inputs");
+        jw_arr(w, "inputs");
         for (size_t i = 0; i < r->ninputs; i++)
-            cJSON_AddItemToArray(inputs, jstr(r->inputs[i]));
+            put_str(w, NULL, r->inputs[i]);
+        jw_end(w);
     }
     if (r->exit_status >= 0)
-        cJSON_AddNumberToObject(root, "exit_status", r->exit_status);
+        put_num(w, "exit_status", r->exit_status);
     report_totals t = report_count(r);
     if (t.total) {
-        put_str(root, "verdict", status_name(report_verdict(r)));
-        cJSON *sum = cJSON_AddObjectToObject(root, "summary");
-        cJSON_AddNumberToObject(sum, "total", (double)t.total);
-        cJSON_AddNumberToObject(sum, "pass", (double)t.pass);
-        cJSON_AddNumberToObject(sum, "fail", (double)t.fail);
-        cJSON_AddNumberToObject(sum, "error", (double)t.error);
-        cJSON_AddNumberToObject(sum, "expected", (double)t.expected);
-        cJSON_AddNumberToObject(sum, "stale", (double)t.stale);
+        put_str(w, "verdict", status_name(report_verdict(r)));
+        jw_obj(w, "summary");
+        put_num(w, "total", (long long)t.total);
+        put_num(w, "pass", (long long)t.pass);
+        put_num(w, "fail", (long long)t.fail);
+        put_num(w, "error", (long long)t.error);
+        put_num(w, "expected", (long long)t.expected);
+        put_num(w, "stale", (long long)t.stale);
     } else {
         size_t errors = 0;
         for (size_t i = 0; i < r->nresults; i++)
             errors += (r->results[i].addon && r->results[i].addon->error) ||
                       (r->results[i].runtime && r->results[i].runtime->error);
-        cJSON *sum = cJSON_AddObjectToObject(root, "summary");
-        cJSON_AddNumberToObject(sum, "total", (double)r->nresults);
-        cJSON_AddNumberToObject(sum, "error", (double)errors);
+        jw_obj(w, "summary");
+        put_num(w, "total", (long long)r->nresults);
+        put_num(w, "error", (long long)errors);
     }
-    cJSON *results = cJSON_AddArrayToObject(root, "results");
+    jw_end(w);
+    jw_arr(w, "results");
     for (size_t i = 0; i < r->nresults; i++) {
         const result *res = &r->results[i];
-        cJSON *j = cJSON_CreateObject();
+        jw_obj(w, NULL);
         if (res->target)
-            put_str(j, "target", res->target);
+            put_str(w, "target", res->target);
         if (res->addon)
-            cJSON_AddItemToObject(j, "addon", addon_json(res->addon, !res->has_verdict));
+            addon_json(w, res->addon, !res->has_verdict);
         if (res->runtime)
-            cJSON_AddItemToObject(j, "runtime", runtime_json(res->runtime));
+            runtime_json(w, res->runtime);
         if (res->sel)
-            cJSON_AddItemToObject(j, "selection", selection_json(res->sel));
+            selection_json(w, res->sel);
         if (res->unreferenced)
-            cJSON_AddBoolToObject(j, "unreferenced", true);
+            put_bool(w, "unreferenced", true);
         if (res->has_verdict) {
-            put_str(j, "verdict", status_name(res->verdict));
+            put_str(w, "verdict", status_name(res->verdict));
             if (res->rt_name)
-                put_str(j, "runtime_name", res->rt_name);
+                put_str(w, "runtime_name", res->rt_name);
             if (res->expect_set) {
-                cJSON *e = cJSON_AddObjectToObject(j, "expected");
-                put_str(e, "verdict", res->expected_fail ? "fail" : "pass");
-                put_str(e, "reason", res->expect_reason);
-                put_str(e, "outcome",
+                jw_obj(w, "expected");
+                put_str(w, "verdict", res->expected_fail ? "fail" : "pass");
+                put_str(w, "reason", res->expect_reason);
+                put_str(w, "outcome",
                         result_expected_failure(res) ? "failed as declared"
                         : result_stale(res)          ? "stale: it passed"
                                                      : "as declared");
+                jw_end(w);
             }
-            cJSON *checks = cJSON_AddArrayToObject(j, "checks");
+            jw_arr(w, "checks");
             for (size_t k = 0; k < res->nchecks; k++)
-                cJSON_AddItemToArray(checks, check_json(&res->checks[k]));
+                check_json(w, &res->checks[k]);
+            jw_end(w);
         }
-        cJSON_AddItemToArray(results, j);
+        jw_end(w);
     }
-    /* One buffer large enough for most reports: growing by doubling copies the text each time. */
-    char *text = cJSON_PrintBuffered(root, 1 << 17, 1);
-    cJSON_Delete(root);
-    if (!text)
-        return -1;
-    int rc = fputs(text, out) < 0 || fputc('\n', out) == EOF ? -1 : 0;
-    cJSON_free(text);
+    jw_end(w);
+    jw_end(w);
+    jw_ch(w, '\n');
+    jw_flush(w);
+    int rc = w->err || ferror(out) ? -1 : 0;
+    free(w);
     return rc;
 }
