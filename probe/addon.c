@@ -46,7 +46,7 @@ void addon_registration_of(const elf_obj *o, addon_registration *out)
     for (size_t i = 1; i < n; i++) {
         elf_sym s;
         /* Every name that matters here starts with "n". */
-        if (elf_obj_sym(o, i, &s) != 0 || s.name[0] != 'n')
+        if (elf_obj_sym_name(o, i)[0] != 'n' || elf_obj_sym(o, i, &s) != 0)
             continue;
         if (addon_sym_is_export(&s)) {
             int v = module_version_of(s.name);

@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdio.h>
@@ -734,16 +735,33 @@ static int index_loader(elf_obj *o, diag *d)
     bool bounded = next && (next - symtab) % entsz == 0 && (next - symtab) / entsz <= symavail / entsz;
     if (bounded && (next - symtab) / entsz > nsyms)
         nsyms = (size_t)((next - symtab) / entsz);
-    for (size_t i = 0; symtab && i < o->nrels; i++) {
-        elf_rel rr;
-        if (elf_obj_rel(o, i, &rr) != 0 || rr.sym < nsyms)
-            continue;
-        if (bounded) /* past the next table: no loader could bind it */
-            return diag_set(d, DIAG_FORMAT,
-                            "%s: a dynamic relocation names symbol %u, past the end of the symbol table (%zu entries)",
-                            o->path, rr.sym, nsyms);
-        nsyms = (size_t)rr.sym + 1;
-        from = "a dynamic relocation";
+    /* Read r_info straight from each table: this runs over every relocation of every file. */
+    for (size_t k = 0; symtab && k < o->nrelsec; k++) {
+        const relsec *rs = &o->rels[k];
+        size_t es = rs->rela ? (is64 ? sizeof(Elf64_Rela) : sizeof(Elf32_Rela))
+                             : (is64 ? sizeof(Elf64_Rel) : sizeof(Elf32_Rel));
+        size_t at = is64 ? offsetof(Elf64_Rel, r_info) : offsetof(Elf32_Rel, r_info);
+        for (size_t i = 0; i < rs->count; i++) {
+            uint32_t sym;
+            if (is64) {
+                uint64_t info;
+                memcpy(&info, rs->base + i * es + at, sizeof info);
+                sym = (uint32_t)ELF64_R_SYM(info);
+            } else {
+                uint32_t info;
+                memcpy(&info, rs->base + i * es + at, sizeof info);
+                sym = ELF32_R_SYM(info);
+            }
+            if (sym < nsyms)
+                continue;
+            if (bounded) /* past the next table: no loader could bind it */
+                return diag_set(
+                    d, DIAG_FORMAT,
+                    "%s: a dynamic relocation names symbol %u, past the end of the symbol table (%zu entries)", o->path,
+                    sym, nsyms);
+            nsyms = (size_t)sym + 1;
+            from = "a dynamic relocation";
+        }
     }
     if (symtab && nsyms > symavail / entsz)
         return diag_set(d, DIAG_FORMAT,
@@ -1071,6 +1089,16 @@ static void raw_sym(const elf_obj *o, size_t i, Elf64_Sym *s)
         memcpy(&t, o->symbase + i * sizeof t, sizeof t);
         *s = (Elf64_Sym){t.st_name, t.st_info, t.st_other, t.st_shndx, t.st_value, t.st_size};
     }
+}
+
+const char *elf_obj_sym_name(const elf_obj *o, size_t i)
+{
+    if (i >= o->nsyms)
+        return "";
+    uint32_t name; /* st_name comes first in both classes */
+    memcpy(&name, o->symbase + i * (o->hdr.elfclass == ELFCLASS64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym)),
+           sizeof name);
+    return str_at(&o->dynstr, name);
 }
 
 int elf_obj_sym(const elf_obj *o, size_t i, elf_sym *out)

@@ -121,6 +121,9 @@ bool elf_obj_is_dynamic(const elf_obj *o);
 size_t elf_obj_nsyms(const elf_obj *o);
 /* Fill *out for symbol i; returns -1 if i is out of range. */
 int elf_obj_sym(const elf_obj *o, size_t i, elf_sym *out);
+/* Only symbol i's name ("" when out of range): a cheap filter before elf_obj_sym in a walk
+ * over every symbol. */
+const char *elf_obj_sym_name(const elf_obj *o, size_t i);
 
 /* Version table: indices 0 .. nversions-1; unused slots have name NULL. */
 size_t elf_obj_nversions(const elf_obj *o);

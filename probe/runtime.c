@@ -162,13 +162,60 @@ static bool cache_exports(const cJSON *doc, size_t nsyms, runtime_facts *out)
     return true;
 }
 
-static cJSON *exports_json(const runtime_facts *f)
+/* The runtime's abort-on-call stubs from the cache, handed to the load scope so that no
+ * run after the first scans its machine code for them. False when the cache has none. They
+ * are kept as one string of decimal indices: cJSON parses a number array ten times slower. */
+static bool cache_stubs(const cJSON *doc, ldso *l, const elf_obj *o, size_t **syms, size_t *n)
+{
+    const char *t =
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "elf"), "stubs"));
+    size_t nsyms = elf_obj_nsyms(o), count = 0, cap = 0;
+    if (!t)
+        return false;
+    *syms = NULL;
+    while (*t) {
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(t, &end, 10);
+        if (end == t || errno || v == 0 || v >= nsyms || (*end && *end != ' ') || count == nsyms)
+            goto bad;
+        if (count == cap) {
+            size_t *g = realloc(*syms, (cap = cap ? cap * 2 : 256) * sizeof *g);
+            if (!g)
+                goto bad;
+            *syms = g;
+        }
+        (*syms)[count++] = (size_t)v;
+        t = *end ? end + 1 : end;
+    }
+    if (!*syms && !(*syms = malloc(sizeof **syms)))
+        return false;
+    if (ldso_seed_stubs(l, o, *syms, count) != 0)
+        goto bad;
+    *n = count;
+    return true;
+bad:
+    free(*syms);
+    *syms = NULL;
+    return false;
+}
+
+static cJSON *exports_json(const runtime_facts *f, const size_t *stubs, size_t nstubs, bool stubs_known)
 {
     cJSON *e = cJSON_CreateObject();
     cJSON_AddNumberToObject(e, "exports", (double)f->nexports);
     cJSON *g = cJSON_AddArrayToObject(e, "by_group");
     for (int i = 0; i < SYMGROUP_COUNT; i++)
         cJSON_AddItemToArray(g, cJSON_CreateNumber(f->exports_by_group[i]));
+    char *text = stubs_known ? malloc(nstubs * 21 + 1) : NULL;
+    if (text) {
+        size_t o = 0;
+        for (size_t i = 0; i < nstubs; i++)
+            o += (size_t)sprintf(text + o, i ? " %zu" : "%zu", stubs[i]);
+        text[o] = '\0';
+        cJSON_AddStringToObject(e, "stubs", text);
+        free(text);
+    }
     return e;
 }
 
@@ -390,6 +437,8 @@ static int facts_read(report *r, const char *rt, const runtime_opts *opt, runtim
     elf_obj *own = NULL;
     const elf_obj *o = NULL;
     cJSON *json = NULL;
+    size_t *stubs = NULL, nstubs = 0;
+    bool stubs_known = false;
     int rc = -1;
     memset(out, 0, sizeof *out);
     out->path = report_strdup(r, rt);
@@ -507,6 +556,14 @@ elf_only:
             exports_from_elf(o, out);
             dirty = dirty || !script;
         }
+        /* Its stubs are kept with the export counts: scanned once, on the run that writes
+         * the cache, and handed to the load scope by every run after it. */
+        if (opt->l && !own && !script && cacheable && !cache_stubs(doc, opt->l, o, &stubs, &nstubs)) {
+            stubs_known = ldso_stubs(opt->l, o, &stubs, &nstubs) == 0;
+            dirty = dirty || stubs_known;
+        } else if (stubs) {
+            stubs_known = true;
+        }
         if (!json) {
             kind_from_elf(o, path, out);
             version_from_elf(r, o, out);
@@ -531,13 +588,14 @@ elf_only:
     rc = out->error ? -1 : 0;
 done:
     if (cacheable && dirty) {
-        cJSON *elf = o && !script ? exports_json(out) : NULL;
+        cJSON *elf = o && !script ? exports_json(out, stubs, nstubs, stubs_known) : NULL;
         cache_write(key, cpath, json ? json : cJSON_GetObjectItemCaseSensitive(doc, "facts"), elf);
         cJSON_Delete(elf);
     }
     cJSON_Delete(doc);
     cJSON_Delete(json);
     elf_obj_close(own);
+    free(stubs);
     return rc;
 }
 

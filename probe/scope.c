@@ -834,6 +834,64 @@ size_t scope_lookup(const ldso *l, const scope *s, const char *name, const char 
     return SIZE_MAX;
 }
 
+/* Scan f's stubs once per run (see probe/stubs.h). */
+static void file_stubs(ld_file *f)
+{
+    if (f->stubs_done)
+        return;
+    size_t count;
+    diag ignored;
+    if (stubs_scan(f->elf, &f->stubs, &count, &ignored) != 0)
+        f->stubs = NULL;
+    f->stubs_done = true;
+}
+
+static ld_file *file_of(ldso *l, const elf_obj *o)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (l->files[i].elf == o)
+            return &l->files[i];
+    return NULL;
+}
+
+int ldso_stubs(ldso *l, const elf_obj *o, size_t **syms, size_t *n)
+{
+    ld_file *f = file_of(l, o);
+    *syms = NULL;
+    *n = 0;
+    if (!f)
+        return -1;
+    file_stubs(f);
+    size_t nsyms = elf_obj_nsyms(o), count = 0;
+    for (size_t i = 0; f->stubs && i < nsyms; i++)
+        count += (f->stubs[i / 8] >> (i % 8)) & 1;
+    if (count && !(*syms = malloc(count * sizeof **syms)))
+        return -1;
+    for (size_t i = 0; f->stubs && i < nsyms; i++)
+        if ((f->stubs[i / 8] >> (i % 8)) & 1)
+            (*syms)[(*n)++] = i;
+    return 0;
+}
+
+int ldso_seed_stubs(ldso *l, const elf_obj *o, const size_t *syms, size_t n)
+{
+    ld_file *f = file_of(l, o);
+    size_t nsyms = elf_obj_nsyms(o);
+    if (!f || f->stubs_done)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (syms[i] == 0 || syms[i] >= nsyms)
+            return -1;
+    uint8_t *map = n ? calloc(nsyms / 8 + 1, 1) : NULL;
+    if (n && !map)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        map[syms[i] / 8] |= (uint8_t)(1u << (syms[i] % 8));
+    f->stubs = map;
+    f->stubs_done = true;
+    return 0;
+}
+
 bool scope_is_stub(ldso *l, const scope *s, size_t i, size_t sym)
 {
     ld_file *f = &l->files[s->e[i].obj];
@@ -841,12 +899,6 @@ bool scope_is_stub(ldso *l, const scope *s, size_t i, size_t sym)
      * scanning every export of the file (38,000 in Node's binary). */
     if (!f->stubs_done && !stubs_shape(f->elf, sym))
         return false;
-    if (!f->stubs_done) {
-        size_t count;
-        diag ignored;
-        if (stubs_scan(f->elf, &f->stubs, &count, &ignored) != 0)
-            f->stubs = NULL;
-        f->stubs_done = true;
-    }
+    file_stubs(f);
     return f->stubs && sym < elf_obj_nsyms(f->elf) && (f->stubs[sym / 8] >> (sym % 8)) & 1;
 }

@@ -57,6 +57,15 @@ int ldso_map(const ldso *l, const char *image_path, char *host, size_t n);
  * it), or NULL with d set. */
 const elf_obj *ldso_open(ldso *l, const char *path, diag *d);
 
+/* The abort-on-call stubs of o, a file that l parsed, as .dynsym indices (malloc'd into
+ * *syms, *n of them), scanned now if they were not. -1 when l did not parse o. */
+int ldso_stubs(ldso *l, const elf_obj *o, size_t **syms, size_t *n);
+
+/* Hand in o's stubs as known from an earlier run (the runtime facts cache), so that no
+ * scan runs. -1, and nothing changes, when l did not parse o, its stubs are already known,
+ * or an index is not one of o's symbols (a cache that does not fit is not believed). */
+int ldso_seed_stubs(ldso *l, const elf_obj *o, const size_t *syms, size_t n);
+
 /* Release it and every file it parsed. NULL-safe. */
 void ldso_destroy(ldso *l);
 

@@ -23,7 +23,7 @@ status check_napi(check_ctx *c)
         return STATUS_ERROR;
     for (size_t i = 1; i < elf_obj_nsyms(o); i++) {
         elf_sym s;
-        if (elf_obj_sym(o, i, &s) != 0 || s.shndx != SHN_UNDEF || !is_napi(s.name))
+        if (!is_napi(elf_obj_sym_name(o, i)) || elf_obj_sym(o, i, &s) != 0 || s.shndx != SHN_UNDEF)
             continue;
         nimp++;
         const abi_napi_entry *e = abi_napi_find(s.name);
