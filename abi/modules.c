@@ -1,5 +1,5 @@
 /* abi/modules.c — lookups over the generated NODE_MODULE_VERSION table (abi/modules_table.c). */
-#include "modules.h"
+#include "abi/modules.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* abi/napi.c — lookups over the generated N-API function -> version table (abi/napi_table.c). */
-#include "napi.h"
+#include "abi/napi.h"
 
 #include <string.h>
 

@@ -3,7 +3,7 @@
  * compareTags, parseTuple, matchTuple, compareTuples), bindings 1.5.0 (the `try` list),
  * @mapbox/node-pre-gyp (lib/util/versioning.js template keys) and napi-rs (the triples its
  * generated index.js loads). */
-#include "prebuild.h"
+#include "abi/prebuild.h"
 
 #include <stdio.h>
 #include <string.h>

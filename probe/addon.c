@@ -2,10 +2,10 @@
  * loader (src/node_binding.cc): a constructor that calls node_module_register or
  * napi_module_register, an exported node_register_module_v<N>, or an exported
  * napi_register_module_v1. */
-#include "addon.h"
+#include "probe/addon.h"
 
-#include "../abi/modules.h"
-#include "symname.h"
+#include "abi/modules.h"
+#include "probe/symname.h"
 
 #include <elf.h>
 #include <stdint.h>

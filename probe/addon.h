@@ -3,9 +3,9 @@
 #ifndef ABIPROBE_ADDON_H
 #define ABIPROBE_ADDON_H
 
-#include "../report/result.h"
-#include "diag.h"
-#include "elf.h"
+#include "report/result.h"
+#include "probe/diag.h"
+#include "probe/elf.h"
 
 /* Registration facts, shared by `inspect` and the `modules` check. */
 typedef struct addon_registration {

@@ -1,16 +1,16 @@
 /* probe/check.c — orchestration of the checks: runtime preparation (facts and global scope,
  * once per runtime), the addon's local scope per pair, then the checks in SPEC order. */
 #define _GNU_SOURCE
-#include "check.h"
+#include "probe/check.h"
 
-#include "addon.h"
-#include "checks/checks.h"
-#include "dynamic.h"
-#include "observe.h"
-#include "runtime.h"
-#include "scope.h"
-#include "select.h"
-#include "symname.h"
+#include "probe/addon.h"
+#include "probe/checks/checks.h"
+#include "probe/dynamic.h"
+#include "probe/observe.h"
+#include "probe/runtime.h"
+#include "probe/scope.h"
+#include "probe/select.h"
+#include "probe/symname.h"
 
 #include <limits.h>
 #include <pthread.h>

@@ -3,9 +3,9 @@
 #ifndef ABIPROBE_CHECK_H
 #define ABIPROBE_CHECK_H
 
-#include "../report/result.h"
-#include "diag.h"
-#include "select.h"
+#include "report/result.h"
+#include "probe/diag.h"
+#include "probe/select.h"
 
 #include <stdbool.h>
 

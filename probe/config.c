@@ -1,9 +1,9 @@
 /* probe/config.c — parsing the --config file with cJSON, field by field, so that every
  * error says which field is wrong. */
 #define _GNU_SOURCE
-#include "config.h"
+#include "probe/config.h"
 
-#include "spawn.h"
+#include "probe/spawn.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

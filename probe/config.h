@@ -5,7 +5,7 @@
 #ifndef ABIPROBE_CONFIG_H
 #define ABIPROBE_CONFIG_H
 
-#include "diag.h"
+#include "probe/diag.h"
 
 #include <stdbool.h>
 #include <stddef.h>

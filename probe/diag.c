@@ -1,5 +1,5 @@
 /* probe/diag.c — filling the caller's error record. */
-#include "diag.h"
+#include "probe/diag.h"
 
 #include <errno.h>
 #include <stdarg.h>

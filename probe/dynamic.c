@@ -3,10 +3,10 @@
  * afterwards. The child runs in its own process group, under RLIMIT_CPU and a wall-clock
  * timeout that kills the group (probe/spawn.c). */
 #define _GNU_SOURCE
-#include "dynamic.h"
+#include "probe/dynamic.h"
 
-#include "driver.h"
-#include "scope.h"
+#include "probe/driver.h"
+#include "probe/scope.h"
 
 #include <dlfcn.h>
 #include <errno.h>

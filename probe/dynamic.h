@@ -4,8 +4,8 @@
 #ifndef ABIPROBE_DYNAMIC_H
 #define ABIPROBE_DYNAMIC_H
 
-#include "diag.h"
-#include "spawn.h"
+#include "probe/diag.h"
+#include "probe/spawn.h"
 
 #include <stdbool.h>
 

@@ -6,7 +6,7 @@
  * the hash and version sections and the relocations (issue 8). A file truncated under its
  * mapping raises SIGBUS on the next read; the registry below lets the handler name it. */
 #define _GNU_SOURCE
-#include "elf.h"
+#include "probe/elf.h"
 
 #include <errno.h>
 #include <stdatomic.h>

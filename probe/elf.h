@@ -8,7 +8,7 @@
 #ifndef ABIPROBE_ELF_H
 #define ABIPROBE_ELF_H
 
-#include "diag.h"
+#include "probe/diag.h"
 
 #include <stdbool.h>
 #include <stddef.h>

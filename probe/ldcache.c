@@ -3,9 +3,9 @@
  * 24-byte entries {int32 flags; uint32 key, value, osversion; uint64 hwcap}; key and value
  * are offsets from the start of the new-format header. Every offset is bounds-checked. */
 #define _GNU_SOURCE
-#include "ldcache.h"
+#include "probe/ldcache.h"
 
-#include "spawn.h"
+#include "probe/spawn.h"
 
 #include <elf.h>
 #include <stdint.h>

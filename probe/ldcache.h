@@ -3,7 +3,7 @@
 #ifndef ABIPROBE_LDCACHE_H
 #define ABIPROBE_LDCACHE_H
 
-#include "diag.h"
+#include "probe/diag.h"
 
 #include <stddef.h>
 

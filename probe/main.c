@@ -2,17 +2,17 @@
  * getopt_long and --help, report output (-o writes atomically), and exit codes. This is the
  * only file that writes to stderr or calls exit(). */
 #define _GNU_SOURCE
-#include "../report/read.h"
-#include "../report/report.h"
-#include "addon.h"
-#include "check.h"
-#include "config.h"
-#include "dynamic.h"
-#include "diag.h"
-#include "runtime.h"
-#include "scan.h"
-#include "scope.h"
-#include "select.h"
+#include "report/read.h"
+#include "report/report.h"
+#include "probe/addon.h"
+#include "probe/check.h"
+#include "probe/config.h"
+#include "probe/dynamic.h"
+#include "probe/diag.h"
+#include "probe/runtime.h"
+#include "probe/scan.h"
+#include "probe/scope.h"
+#include "probe/select.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

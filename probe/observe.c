@@ -5,7 +5,7 @@
  * process starts at the next. A process killed at the deadline after it made progress is no
  * verdict on the package it was in: that package is tried again first, in a process of its own. */
 #define _GNU_SOURCE
-#include "observe.h"
+#include "probe/observe.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>

@@ -5,9 +5,9 @@
 #ifndef ABIPROBE_OBSERVE_H
 #define ABIPROBE_OBSERVE_H
 
-#include "../report/result.h"
-#include "diag.h"
-#include "dynamic.h"
+#include "report/result.h"
+#include "probe/diag.h"
+#include "probe/dynamic.h"
 
 #include <stdbool.h>
 #include <stddef.h>

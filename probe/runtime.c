@@ -2,14 +2,14 @@
  * the truth about what a loader will see; its ELF says what it really exports. Bun reports
  * a Node version and a modules ABI, but its engine is JavaScriptCore: both facts are kept. */
 #define _GNU_SOURCE
-#include "runtime.h"
+#include "probe/runtime.h"
 
-#include "../abi/modules.h"
-#include "scope.h"
-#include "addon.h"
-#include "elf.h"
-#include "spawn.h"
-#include "symname.h"
+#include "abi/modules.h"
+#include "probe/scope.h"
+#include "probe/addon.h"
+#include "probe/elf.h"
+#include "probe/spawn.h"
+#include "probe/symname.h"
 
 #include <cjson/cJSON.h>
 #include <elf.h>

@@ -3,8 +3,8 @@
 #ifndef ABIPROBE_RUNTIME_H
 #define ABIPROBE_RUNTIME_H
 
-#include "../report/result.h"
-#include "diag.h"
+#include "report/result.h"
+#include "probe/diag.h"
 
 /* Bounds for asking a runtime. */
 typedef struct runtime_opts {

@@ -2,11 +2,11 @@
  * following it, so a symlink cycle cannot loop the walk; a symlinked directory is walked
  * only when its target lies outside everything walked so far, and then once. */
 #define _GNU_SOURCE
-#include "scan.h"
+#include "probe/scan.h"
 
-#include "scope.h"
-#include "select.h"
-#include "spawn.h"
+#include "probe/scope.h"
+#include "probe/select.h"
+#include "probe/spawn.h"
 
 #include <cjson/cJSON.h>
 #include <glob.h>

@@ -4,7 +4,7 @@
 #ifndef ABIPROBE_SCAN_H
 #define ABIPROBE_SCAN_H
 
-#include "diag.h"
+#include "probe/diag.h"
 
 #include <stddef.h>
 

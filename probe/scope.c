@@ -11,11 +11,11 @@
  * A candidate of the wrong class or machine is skipped and the search goes on. $ORIGIN,
  * $LIB and $PLATFORM are expanded in search paths. */
 #define _GNU_SOURCE
-#include "scope.h"
+#include "probe/scope.h"
 
-#include "ldcache.h"
-#include "spawn.h"
-#include "stubs.h"
+#include "probe/ldcache.h"
+#include "probe/spawn.h"
+#include "probe/stubs.h"
 
 #include <elf.h>
 #include <errno.h>

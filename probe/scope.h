@@ -4,8 +4,8 @@
 #ifndef ABIPROBE_SCOPE_H
 #define ABIPROBE_SCOPE_H
 
-#include "diag.h"
-#include "elf.h"
+#include "probe/diag.h"
+#include "probe/elf.h"
 
 #include <stdbool.h>
 #include <stddef.h>

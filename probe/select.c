@@ -2,11 +2,11 @@
  * sorted by byte order, as libuv's scandir (and so Node's fs.readdirSync) returns them;
  * ties in node-gyp-build's ranking keep that order (its sort is stable). */
 #define _GNU_SOURCE
-#include "select.h"
+#include "probe/select.h"
 
-#include "observe.h"
-#include "scope.h"
-#include "spawn.h"
+#include "probe/observe.h"
+#include "probe/scope.h"
+#include "probe/spawn.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>

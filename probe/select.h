@@ -5,10 +5,10 @@
 #ifndef ABIPROBE_SELECT_H
 #define ABIPROBE_SELECT_H
 
-#include "../abi/prebuild.h"
-#include "../report/result.h"
-#include "diag.h"
-#include "observe.h"
+#include "abi/prebuild.h"
+#include "report/result.h"
+#include "probe/diag.h"
+#include "probe/observe.h"
 
 #include <stdbool.h>
 

@@ -2,7 +2,7 @@
  * stdout and stderr, default signal dispositions, an empty signal mask and its own process
  * group, so one kill(-pgid) reaches everything it started. */
 #define _GNU_SOURCE
-#include "spawn.h"
+#include "probe/spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -4,7 +4,7 @@
 #ifndef ABIPROBE_SPAWN_H
 #define ABIPROBE_SPAWN_H
 
-#include "diag.h"
+#include "probe/diag.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* probe/stubs.c — finding abort-on-call stub families from the host's machine code. */
-#include "stubs.h"
+#include "probe/stubs.h"
 
 #include <elf.h>
 #include <stdlib.h>

@@ -5,8 +5,8 @@
 #ifndef ABIPROBE_STUBS_H
 #define ABIPROBE_STUBS_H
 
-#include "diag.h"
-#include "elf.h"
+#include "probe/diag.h"
+#include "probe/elf.h"
 
 #include <stdbool.h>
 #include <stddef.h>

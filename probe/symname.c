@@ -2,7 +2,7 @@
  * name's outermost scope, so it is exact (a return type such as std::string in a demangled
  * node:: function cannot mislead it) and costs no allocation. */
 #define _POSIX_C_SOURCE 200809L
-#include "symname.h"
+#include "probe/symname.h"
 
 #include <ctype.h>
 #include <stdbool.h>

@@ -1,6 +1,6 @@
 /* report/clean.c — the sanitizer behind every writer but JSON (cJSON escapes controls itself,
  * and the JSON writer refuses invalid UTF-8 the same way, through clean_utf8_len). */
-#include "clean.h"
+#include "report/clean.h"
 
 #include <stdlib.h>
 #include <string.h>

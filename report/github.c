@@ -2,8 +2,8 @@
  * pairs and stale expectations, ::warning for warnings and unreferenced .node files,
  * ::notice for declared failures.
  * (The Markdown step summary is written by the caller, from report/markdown.c.) */
-#include "clean.h"
-#include "report.h"
+#include "report/clean.h"
+#include "report/report.h"
 
 #include <string.h>
 

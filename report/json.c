@@ -6,7 +6,7 @@
  * of a large report and printing it cost more than all the checks of a pair. The layout
  * is cJSON's formatted print (tabs, "key":<tab>value, ", " between array elements), so
  * reports stay byte-identical to those earlier versions wrote and `merge` reproduces. */
-#include "report.h"
+#include "report/report.h"
 
 #include <cjson/cJSON.h>
 #include <float.h>

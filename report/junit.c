@@ -4,8 +4,8 @@
  * failed passes, with its reason in properties and system-out (never <skipped>, the signal the
  * original incident hid behind); a stale one is a <failure>. All text is escaped and
  * made valid UTF-8 XML. */
-#include "clean.h"
-#include "report.h"
+#include "report/clean.h"
+#include "report/report.h"
 
 #include <string.h>
 

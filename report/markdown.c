@@ -1,8 +1,8 @@
 /* report/markdown.c — a Markdown summary: a matrix of targets × runtimes with ✅/❌/⚠️
  * cells, then a short section per failure (the symbol ld.so stops at, counts by group,
  * the selection, the failing checks and what to do). */
-#include "clean.h"
-#include "report.h"
+#include "report/clean.h"
+#include "report/report.h"
 
 #include <string.h>
 

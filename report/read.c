@@ -3,7 +3,7 @@
  * an error that names it (a report from another version would otherwise lose it silently),
  * and so is a value of the wrong type. Fields json.c derives (the summary, an expectation's
  * outcome) are recomputed by the writers, not copied. */
-#include "read.h"
+#include "report/read.h"
 
 #include <cjson/cJSON.h>
 #include <stdarg.h>

@@ -2,7 +2,7 @@
 #ifndef ABIPROBE_READ_H
 #define ABIPROBE_READ_H
 
-#include "result.h"
+#include "report/result.h"
 
 #include <stddef.h>
 

@@ -1,5 +1,5 @@
 /* report/report.c — the table of report formats. */
-#include "report.h"
+#include "report/report.h"
 
 #include <string.h>
 

@@ -3,7 +3,7 @@
 #ifndef ABIPROBE_REPORT_H
 #define ABIPROBE_REPORT_H
 
-#include "result.h"
+#include "report/result.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* report/result.c — the result model: an arena for its strings, results and checks. */
-#include "result.h"
+#include "report/result.h"
 
 #include <stdarg.h>
 #include <stdint.h>

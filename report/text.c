@@ -1,8 +1,8 @@
 /* report/text.c — the human report: one block per result, a label column, colour only when
  * the caller asks for it (a TTY without NO_COLOR). */
 #define _GNU_SOURCE
-#include "clean.h"
-#include "report.h"
+#include "report/clean.h"
+#include "report/report.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -4,8 +4,8 @@
 #ifndef ABIPROBE_CHECKS_H
 #define ABIPROBE_CHECKS_H
 
-#include "../../report/result.h"
-#include "../scope.h"
+#include "report/result.h"
+#include "probe/scope.h"
 
 /* One (addon, runtime) pair under check. */
 typedef struct check_ctx {

@@ -2,9 +2,9 @@
  * from the driver's handshake, with the runtime's own message on failure; a process that
  * ended without a handshake never passes. When the default (lazy) load works, an RTLD_NOW
  * load in a process of its own reveals the lazy time bombs. */
-#include "checks.h"
+#include "probe/checks/checks.h"
 
-#include "../dynamic.h"
+#include "probe/dynamic.h"
 
 #include <cjson/cJSON.h>
 #include <string.h>

@@ -1,9 +1,9 @@
 /* probe/checks/execute.c — `execute`: after the load, in the same process, the exports
  * object is usable (its keys are listed), or the smoke module's default export returns the
  * expected value, compared as JSON. */
-#include "checks.h"
+#include "probe/checks/checks.h"
 
-#include "../dynamic.h"
+#include "probe/dynamic.h"
 
 #include <cjson/cJSON.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* probe/checks/format.c — `format`: is the addon an ELF shared object of the runtime's
  * class and machine, with an OS ABI that Linux loads? (Mach-O and PE are refused earlier,
  * in probe/check.c, from the reader's sniff.) */
-#include "checks.h"
+#include "probe/checks/checks.h"
 
 #include <elf.h>
 #include <string.h>

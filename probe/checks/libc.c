@@ -1,5 +1,5 @@
 /* probe/checks/libc.c — `libc`: a glibc addon on a musl runtime, or the reverse. */
-#include "checks.h"
+#include "probe/checks/checks.h"
 
 #include <string.h>
 

@@ -1,9 +1,9 @@
 /* probe/checks/modules.c — `modules`: how the addon registers against what the runtime is.
  * A V8-API addon needs the runtime's own modules ABI and the real V8 engine; Deno loads
  * N-API only; N-API addons are portable; legacy ones only a real load can judge. */
-#include "checks.h"
+#include "probe/checks/checks.h"
 
-#include "../../abi/modules.h"
+#include "abi/modules.h"
 
 #include <stdio.h>
 #include <string.h>

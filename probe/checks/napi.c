@@ -2,10 +2,10 @@
  * table generated from Node's headers) and the version the addon declares, against the
  * runtime's process.versions.napi; and every imported N-API function exported by the
  * runtime as a real function, not a stub. */
-#include "checks.h"
+#include "probe/checks/checks.h"
 
-#include "../../abi/napi.h"
-#include "../symname.h"
+#include "abi/napi.h"
+#include "probe/symname.h"
 
 #include <elf.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* probe/checks/needed.c — `needed`: is every DT_NEEDED of the addon and of its dependency
  * closure found the way ld.so finds it? The message says where each missing one was
  * looked for. */
-#include "checks.h"
+#include "probe/checks/checks.h"
 
 #include <string.h>
 

@@ -4,9 +4,9 @@
  * that is an abort-on-call stub counts as missing. Each missing symbol is `load` when a
  * relocation resolved at load time needs it (data, absolute, GLOB_DAT, TLS, or any
  * relocation of a BIND_NOW object or on musl), else `call` (a lazy PLT slot). */
-#include "checks.h"
+#include "probe/checks/checks.h"
 
-#include "../symname.h"
+#include "probe/symname.h"
 
 #include <elf.h>
 #include <stdlib.h>

@@ -1,9 +1,9 @@
 /* probe/checks/versions.c — `versions`: every VERNEED entry of the addon and its closure is
  * defined (VERDEF) by the library that must provide it, as ld.so's _dl_check_map_versions
  * demands — reported all at once instead of stopping at the first. */
-#include "checks.h"
+#include "probe/checks/checks.h"
 
-#include "../symname.h"
+#include "probe/symname.h"
 
 #include <elf.h>
 #include <stdlib.h>
