@@ -3,6 +3,7 @@
  * napi_module_register, an exported node_register_module_v<N>, or an exported
  * napi_register_module_v1. */
 #include "probe/addon.h"
+#include "abi/machine.h"
 
 #include "abi/modules.h"
 #include "probe/symname.h"
@@ -131,10 +132,11 @@ int addon_declared_napi_version(const elf_obj *o)
         n = (size_t)s.size;
     if (elf_obj_read_vaddr(o, s.value, code, n) != 0)
         return -2;
-    switch (elf_obj_header(o)->machine) {
-    case EM_X86_64:
-    case EM_386: return decode_x86(code, n);
-    case EM_AARCH64: return decode_aarch64(code, n);
+    const abi_machine *m = abi_machine_of(elf_obj_header(o)->machine);
+    switch (m ? m->code : ABI_CODE_NONE) {
+    case ABI_CODE_X86_64:
+    case ABI_CODE_X86: return decode_x86(code, n);
+    case ABI_CODE_AARCH64: return decode_aarch64(code, n);
     default: return -2;
     }
 }

@@ -7,6 +7,7 @@
  * mapping raises SIGBUS on the next read; the registry below lets the handler name it. */
 #define _GNU_SOURCE
 #include "probe/elf.h"
+#include "abi/machine.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -189,13 +190,9 @@ void file_sniff_bytes(const unsigned char *b, size_t n, file_sniff *out)
         out->format = FILE_FORMAT_ELF;
         snprintf(out->desc, sizeof out->desc, "ELF %s-bit %s", b[EI_CLASS] == ELFCLASS64 ? "64" : "32",
                  be ? "MSB" : "LSB");
-        switch (rd16(b + 18, be)) {
-        case EM_X86_64: out->machine = "x86_64"; break;
-        case EM_AARCH64: out->machine = "aarch64"; break;
-        case EM_386: out->machine = "i386"; break;
-        case EM_ARM: out->machine = "arm"; break;
-        default: break;
-        }
+        const abi_machine *m = abi_machine_of(rd16(b + 18, be));
+        if (m && m->sniffed)
+            out->machine = m->name;
         return;
     }
     if (n >= 16) {
@@ -259,19 +256,11 @@ void file_sniff_path(const char *path, file_sniff *out)
 
 const char *elf_machine_name(int machine, char *buf, size_t n)
 {
-    switch (machine) {
-    case EM_X86_64: return "x86_64";
-    case EM_AARCH64: return "aarch64";
-    case EM_386: return "i386";
-    case EM_ARM: return "arm";
-    case EM_RISCV: return "riscv";
-    case EM_PPC64: return "ppc64";
-    case EM_PPC: return "ppc";
-    case EM_S390: return "s390x";
-    case EM_MIPS: return "mips";
-    case 258: return "loongarch";
-    default: snprintf(buf, n, "em-%d", machine); return buf;
-    }
+    const abi_machine *m = abi_machine_of(machine);
+    if (m)
+        return m->name;
+    snprintf(buf, n, "em-%d", machine);
+    return buf;
 }
 
 /* ---------- hashes ---------- */

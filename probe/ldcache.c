@@ -4,6 +4,7 @@
  * are offsets from the start of the new-format header. Every offset is bounds-checked. */
 #define _GNU_SOURCE
 #include "probe/ldcache.h"
+#include "abi/machine.h"
 
 #include "probe/spawn.h"
 
@@ -126,16 +127,9 @@ size_t ldcache_count(const ldcache *c) { return c ? c->n : 0; }
 /* The flags ldconfig records for a library of this class and machine. */
 static int32_t wanted_flags(int elfclass, int machine)
 {
-    switch (machine) {
-    case EM_X86_64: return FLAG_ELF_LIBC6 | (elfclass == ELFCLASS64 ? FLAG_X8664_LIB64 : FLAG_X8664_LIBX32);
-    case EM_386: return FLAG_ELF_LIBC6;
-    case EM_AARCH64: return FLAG_ELF_LIBC6 | FLAG_AARCH64_LIB64;
-    case EM_ARM: return FLAG_ELF_LIBC6 | FLAG_ARM_LIBHF;
-    case EM_PPC64: return FLAG_ELF_LIBC6 | FLAG_POWERPC_LIB64;
-    case EM_S390: return FLAG_ELF_LIBC6 | FLAG_S390_LIB64;
-    case EM_RISCV: return FLAG_ELF_LIBC6 | FLAG_RISCV_FLOAT_ABI_DOUBLE;
-    default: return -1;
-    }
+    const abi_machine *m = abi_machine_of(machine);
+    int32_t arch = m ? m->ldconfig_arch[elfclass == ELFCLASS64] : -1;
+    return arch < 0 ? -1 : FLAG_ELF_LIBC6 | arch;
 }
 
 const char *ldcache_lookup(const ldcache *c, const char *soname, int elfclass, int machine)

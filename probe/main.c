@@ -2,6 +2,7 @@
  * getopt_long and --help, report output (-o writes atomically), and exit codes. This is the
  * only file that writes to stderr or calls exit(). */
 #define _GNU_SOURCE
+#include "abi/machine.h"
 #include "report/read.h"
 #include "report/report.h"
 #include "probe/addon.h"
@@ -191,8 +192,6 @@ static void usage(FILE *f)
 static int worst(int a, int b) { return a > b ? a : b; }
 
 /* The values Node's os.arch() and os.platform() can take: what a package's loader compares. */
-static const char *const node_arches[] = {"arm",   "arm64",   "ia32", "loong64", "mips", "mipsel", "ppc",
-                                          "ppc64", "riscv64", "s390", "s390x",   "x64",  NULL};
 static const char *const node_platforms[] = {"aix",   "android", "darwin", "freebsd", "linux", "openbsd",
                                              "sunos", "win32",   "cygwin", "netbsd",  NULL};
 
@@ -1010,9 +1009,9 @@ int main(int argc, char **argv)
             c.overrides.libc = optarg;
             break;
         case OPT_ARCH:
-            if (!one_of(optarg, node_arches)) {
+            if (!one_of(optarg, abi_node_arches)) {
                 fprintf(stderr, "abiprobe %s: --arch %s: no loader knows it (Node's os.arch(): %s)\n", cmd, optarg,
-                        list_of(node_arches));
+                        list_of(abi_node_arches));
                 code = EXIT_USAGE;
                 goto out;
             }

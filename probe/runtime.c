@@ -3,6 +3,7 @@
  * a Node version and a modules ABI, but its engine is JavaScriptCore: both facts are kept. */
 #define _GNU_SOURCE
 #include "probe/runtime.h"
+#include "abi/machine.h"
 
 #include "abi/modules.h"
 #include "probe/scope.h"
@@ -39,17 +40,8 @@ enum { HANDSHAKE_MAX = 256 * 1024 };
 
 static int host_machine(void)
 {
-#if defined(__x86_64__)
-    return EM_X86_64;
-#elif defined(__aarch64__)
-    return EM_AARCH64;
-#elif defined(__i386__)
-    return EM_386;
-#elif defined(__arm__)
-    return EM_ARM;
-#else
-    return -1;
-#endif
+    const abi_machine *m = abi_machine_host();
+    return m ? m->em : -1;
 }
 
 int runtime_resolve(const char *rt, char *buf, size_t n, diag *d)

@@ -12,6 +12,7 @@
  * $LIB and $PLATFORM are expanded in search paths. */
 #define _GNU_SOURCE
 #include "probe/scope.h"
+#include "abi/machine.h"
 
 #include "probe/ldcache.h"
 #include "probe/spawn.h"
@@ -453,24 +454,14 @@ static void trail_add(trail *t, const char *fmt, ...)
 
 static const char *lib_dir(int machine)
 {
-    switch (machine) {
-    case EM_X86_64: return "lib/x86_64-linux-gnu";
-    case EM_AARCH64: return "lib/aarch64-linux-gnu";
-    case EM_386: return "lib/i386-linux-gnu";
-    case EM_ARM: return "lib/arm-linux-gnueabihf";
-    default: return "lib";
-    }
+    const abi_machine *m = abi_machine_of(machine);
+    return m ? m->lib_dir : "lib";
 }
 
 static const char *platform_name(int machine)
 {
-    switch (machine) {
-    case EM_X86_64: return "x86_64";
-    case EM_AARCH64: return "aarch64";
-    case EM_386: return "i686";
-    case EM_ARM: return "v7l";
-    default: return "";
-    }
+    const abi_machine *m = abi_machine_of(machine);
+    return m ? m->platform : "";
 }
 
 /* Expand $ORIGIN, $LIB and $PLATFORM (also as ${...}) in one search directory. */
@@ -600,13 +591,8 @@ static bool musl_reserved(const char *name)
 
 static const char *musl_arch(int machine)
 {
-    switch (machine) {
-    case EM_X86_64: return "x86_64";
-    case EM_AARCH64: return "aarch64";
-    case EM_386: return "i386";
-    case EM_ARM: return "armhf";
-    default: return "unknown";
-    }
+    const abi_machine *m = abi_machine_of(machine);
+    return m ? m->musl_arch : "unknown";
 }
 
 /* musl's search (ldso/dynlink.c): LD_LIBRARY_PATH, the requester's RUNPATH or RPATH, then

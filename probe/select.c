@@ -3,6 +3,7 @@
  * ties in node-gyp-build's ranking keep that order (its sort is stable). */
 #define _GNU_SOURCE
 #include "probe/select.h"
+#include "abi/machine.h"
 
 #include "probe/observe.h"
 #include "probe/scope.h"
@@ -815,11 +816,8 @@ void select_view(report *r, const runtime_facts *rt, const select_overrides *o, 
     v->abi = rt->modules >= 0 ? report_printf(r, "%d", rt->modules) : "undefined";
     v->uv = rt->uv ? report_printf(r, "%.*s", (int)strcspn(rt->uv, "."), rt->uv) : "";
     const char *m = rt->machine ? rt->machine : "";
-    v->arch = strcmp(m, "x86_64") == 0    ? "x64"
-              : strcmp(m, "aarch64") == 0 ? "arm64"
-              : strcmp(m, "i386") == 0    ? "ia32"
-              : strcmp(m, "arm") == 0     ? "arm"
-                                          : report_strdup(r, m);
+    const abi_machine *am = abi_machine_of_name(m);
+    v->arch = am ? am->node_arch : report_strdup(r, m);
     v->platform = "linux";
     /* node-gyp-build: musl exactly when /etc/alpine-release exists (in the image, when given). */
     char alpine[PATH_MAX * 2];

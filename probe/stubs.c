@@ -1,5 +1,6 @@
 /* probe/stubs.c — finding abort-on-call stub families from the host's machine code. */
 #include "probe/stubs.h"
+#include "abi/machine.h"
 
 #include <elf.h>
 #include <stdlib.h>
@@ -63,9 +64,10 @@ static int decode_aarch64(uint64_t addr, const unsigned char *c, size_t n, uint6
 
 int stubs_decode(int machine, uint64_t addr, const unsigned char *code, size_t n, uint64_t *handler)
 {
-    switch (machine) {
-    case EM_X86_64: return decode_x86_64(addr, code, n, handler);
-    case EM_AARCH64: return decode_aarch64(addr, code, n, handler);
+    const abi_machine *m = abi_machine_of(machine);
+    switch (m ? m->code : ABI_CODE_NONE) {
+    case ABI_CODE_X86_64: return decode_x86_64(addr, code, n, handler);
+    case ABI_CODE_AARCH64: return decode_aarch64(addr, code, n, handler);
     default: return -1;
     }
 }
@@ -102,7 +104,8 @@ int stubs_scan(const elf_obj *o, uint8_t **bitmap, size_t *count, diag *d)
     *bitmap = NULL;
     *count = 0;
     int machine = elf_obj_header(o)->machine;
-    if (machine != EM_X86_64 && machine != EM_AARCH64)
+    const abi_machine *m = abi_machine_of(machine);
+    if (!m || (m->code != ABI_CODE_X86_64 && m->code != ABI_CODE_AARCH64))
         return 0;
     size_t n = elf_obj_nsyms(o), nc = 0, cap = 0;
     cand *cs = NULL;

@@ -2,6 +2,7 @@
  * class and machine, with an OS ABI that Linux loads? (Mach-O and PE are refused earlier,
  * in probe/check.c, from the reader's sniff.) */
 #include "probe/checks/checks.h"
+#include "abi/machine.h"
 
 #include <elf.h>
 #include <string.h>
@@ -16,11 +17,9 @@ status check_format(check_ctx *c)
         k = report_add_check(c->r, c->res, "format", STATUS_FAIL, "%d-bit %s ELF, but %s is %d-bit %s",
                              a->elfclass == ELFCLASS64 ? 64 : 32, am, c->rt_label, h->elfclass == ELFCLASS64 ? 64 : 32,
                              hm);
+        const abi_machine *m = abi_machine_of(h->machine);
         if (k)
-            k->hint = report_printf(c->r, "install the prebuild built for linux-%s",
-                                    strcmp(hm, "x86_64") == 0    ? "x64"
-                                    : strcmp(hm, "aarch64") == 0 ? "arm64"
-                                                                 : hm);
+            k->hint = report_printf(c->r, "install the prebuild built for linux-%s", m ? m->node_arch : hm);
         return STATUS_FAIL;
     }
     if (a->data != h->data) {

@@ -5,6 +5,7 @@
  * relocation resolved at load time needs it (data, absolute, GLOB_DAT, TLS, or any
  * relocation of a BIND_NOW object or on musl), else `call` (a lazy PLT slot). */
 #include "probe/checks/checks.h"
+#include "abi/machine.h"
 
 #include "probe/symname.h"
 
@@ -16,13 +17,8 @@ enum { SEEN = 1, NEED_LOAD = 2, NEED_CALL = 4, MISSING = 8, STUB = 16, IGNORED =
 
 bool check_reloc_is_lazy(int machine, uint32_t type)
 {
-    switch (machine) {
-    case EM_X86_64: return type == R_X86_64_JUMP_SLOT;
-    case EM_386: return type == R_386_JMP_SLOT;
-    case EM_AARCH64: return type == R_AARCH64_JUMP_SLOT;
-    case EM_ARM: return type == R_ARM_JUMP_SLOT;
-    default: return false;
-    }
+    const abi_machine *m = abi_machine_of(machine);
+    return m && m->jump_slot && type == m->jump_slot;
 }
 
 /* Report order: stubs after the truly missing, then by group, load-time ones first (they
