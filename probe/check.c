@@ -97,11 +97,11 @@ int checker_create(checker **out, report *r, const check_opts *o, diag *d)
     c->memo = sym_memo_new(); /* NULL only when out of memory: then nothing is remembered */
     pthread_mutex_init(&c->lock, NULL);
     pthread_cond_init(&c->more, NULL);
-    int lrc = ldso_create_in(&c->l, o->overrides.sysroot, d);
+    int lrc = ldso_create_in(&c->l, o->sysroot, d);
     /* --emulator without --sysroot: the static library search uses qemu-user's prefix, as the
      * emulated loader will, so the static checks and the real load see the same libraries. */
     const char *prefix = getenv("QEMU_LD_PREFIX");
-    if (lrc == 0 && o->emulator && !o->overrides.sysroot && prefix && *prefix)
+    if (lrc == 0 && o->emulator && !o->sysroot && prefix && *prefix)
         ldso_set_overlay(c->l, prefix);
     if (lrc != 0) {
         pthread_cond_destroy(&c->more);
@@ -157,7 +157,7 @@ int checker_add_named_runtime(checker *c, const char *rt, const char *name, diag
     if (!(p->facts = report_alloc(c->r, sizeof *p->facts)))
         return diag_set(d, DIAG_NOMEM, "out of memory");
     p->name = report_strdup(c->r, name ? name : rt);
-    runtime_opts ro = {c->opts.timeout_ms, c->opts.overrides.sysroot, c->l};
+    runtime_opts ro = {c->opts.timeout_ms, c->opts.sysroot, c->l};
     char why[256];
     int rc = runtime_facts_read(c->r, rt, &ro, p->facts, d);
     const runtime_facts *f = p->facts;
@@ -172,16 +172,15 @@ int checker_add_named_runtime(checker *c, const char *rt, const char *name, diag
     bool emulated = p->emulator != NULL;
     if (p->problem)
         p->no_run = p->problem;
-    else if (c->opts.overrides.sysroot && f->foreign && !emulated)
+    else if (c->opts.sysroot && f->foreign && !emulated)
         p->no_run = report_printf(
             c->r, "%s is built for %s, not for this machine: it cannot run here (--emulator runs it under qemu-user)",
             p->label, f->machine ? f->machine : "another machine");
-    else if (c->opts.overrides.sysroot && f->library)
+    else if (c->opts.sysroot && f->library)
         p->no_run = report_printf(c->r, "%s is a shared-library runtime inside an image: not run", p->label);
-    else if (c->opts.overrides.sysroot && !emulated && dyn_root_possible(c->opts.overrides.sysroot, why, sizeof why))
+    else if (c->opts.sysroot && !emulated && dyn_root_possible(c->opts.sysroot, why, sizeof why))
         p->no_run = report_strdup(c->r, why);
-    else if (!c->opts.overrides.sysroot && !emulated && strcmp(f->facts_from, "runtime+elf") != 0 &&
-             !(f->library && !f->foreign))
+    else if (!c->opts.sysroot && !emulated && strcmp(f->facts_from, "runtime+elf") != 0 && !(f->library && !f->foreign))
         p->no_run = report_printf(c->r, "%s cannot run here: %s", p->label, f->note ? f->note : "unknown reason");
     if (c->opts.select == SELECT_RULES)
         p->no_observe = "--select rules: no JavaScript from the package ran";
@@ -250,9 +249,9 @@ static const char *start_load(checker *c, result *res, size_t rt, const char *pa
     char abs[PATH_MAX];
     pending *q = calloc(1, sizeof *q);
     /* Inside --sysroot the path is the image's, as the chrooted runtime will see it. */
-    if (q && c->opts.overrides.sysroot)
+    if (q && c->opts.sysroot)
         snprintf(abs, sizeof abs, "%s", path);
-    if (!q || (!c->opts.overrides.sysroot && !realpath(path, abs))) {
+    if (!q || (!c->opts.sysroot && !realpath(path, abs))) {
         free(q);
         return "not run: out of memory or the path vanished";
     }
@@ -261,7 +260,7 @@ static const char *start_load(checker *c, result *res, size_t rt, const char *pa
     q->facts = p->facts;
     q->emulator = p->emulator;
     q->addon = report_strdup(c->r, abs);
-    q->pkg = c->opts.overrides.sysroot ? NULL : package_root(c->r, abs);
+    q->pkg = c->opts.sysroot ? NULL : package_root(c->r, abs);
     q->smoke = c->cur_smoke;
     q->expect = c->cur_expect;
     if (queue(c, q) != 0) {
@@ -429,7 +428,7 @@ static void *observe_one(void *arg)
                  .kind = p->facts->kind,
                  .self_exe = w->c->opts.self_exe,
                  .timeout_ms = w->c->opts.timeout_ms,
-                 .sysroot = w->c->opts.overrides.sysroot,
+                 .sysroot = w->c->opts.sysroot,
                  .emulator = p->emulator};
     diag d;
     diag_clear(&d);
@@ -457,7 +456,7 @@ static report *scratch_arena(checker *c)
  * runtime process each, up to -j of them at once. -1 when out of memory. */
 static int observe_runtimes(checker *c, const obs_target *t, const obs_target *th, size_t m)
 {
-    const char *root = c->opts.overrides.sysroot;
+    const char *root = c->opts.sysroot;
     size_t jobs = c->opts.jobs ? c->opts.jobs : 1;
     size_t nr = c->nrts ? c->nrts : 1;
     obs_work *w = calloc(nr, sizeof *w);
@@ -521,7 +520,7 @@ int checker_observe(checker *c, const char *const *pkgdirs, size_t n, diag *d)
     if (n == 0)
         return 0;
     int rc = -1;
-    const char *root = c->opts.overrides.sysroot;
+    const char *root = c->opts.sysroot;
     observed *grown = realloc(c->obs, (c->nobs + n) * sizeof *grown);
     if (grown)
         c->obs = grown;
@@ -552,7 +551,7 @@ int checker_observe(checker *c, const char *const *pkgdirs, size_t n, diag *d)
             goto nomem;
         /* A chrooted runtime sees the image's paths. Under qemu-user's -L the image serves only
          * the loader and libraries: the files its JavaScript opens go by this machine's paths. */
-        const char *img = sysroot_image(root, real) ? sysroot_image(root, real) : real;
+        const char *img = sysroot_shown(root, real);
         require_spec(c->r, img, &o->spec, &t[m].from);
         t[m].spec = o->spec;
         require_spec(c->r, real, &o->spec_host, &th[m].from);
@@ -632,12 +631,12 @@ static int select_for(checker *c, size_t i, const char *pkgdir, selection *sel, 
     char real[PATH_MAX];
     const observed *ob = realpath(pkgdir, real) ? find_observed(c, real) : NULL;
     const obs_pkg *op = ob && i < ob->nrt && ob->per_rt[i].state != OBS_UNSEEN ? &ob->per_rt[i] : NULL;
-    const char *root = c->opts.overrides.sysroot;
+    const char *root = c->opts.sysroot;
     bool image_view = root && !p->emulator; /* a chrooted runtime reports the image's paths */
-    int src =
-        op ? select_observed(c->r, pkgdir, p->facts, &c->opts.overrides, op, image_view ? ob->spec : ob->spec_host,
-                             image_view ? root : NULL, c->opts.static_only, sel, d)
-           : select_package(c->r, pkgdir, p->facts, &c->opts.overrides, sel, d);
+    int src = op ? select_observed(c->r, pkgdir, p->facts, c->opts.sysroot, &c->opts.overrides, op,
+                                   image_view ? ob->spec : ob->spec_host, image_view ? root : NULL, c->opts.static_only,
+                                   sel, d)
+                 : select_package(c->r, pkgdir, p->facts, c->opts.sysroot, &c->opts.overrides, sel, d);
     if (src != 0)
         return -1;
     if (!p->have_scope) {
@@ -732,8 +731,8 @@ static int package_checks(checker *c, size_t i, size_t first, size_t at, diag *d
     diag ad;
     diag_clear(&ad);
     int rc = 0;
-    const char *root = c->opts.overrides.sysroot;
-    const char *image = sysroot_image(root, sel->chosen) ? sysroot_image(root, sel->chosen) : sel->chosen;
+    const char *root = c->opts.sysroot;
+    const char *image = sysroot_shown(root, sel->chosen);
     if (!af) {
         if (!(af = report_alloc(c->r, sizeof *af)))
             return diag_set(d, DIAG_NOMEM, "out of memory");
@@ -771,7 +770,7 @@ static const char *predicted_refusal(report *r, const result *res)
 static int refuse_predicted(checker *c, size_t i, size_t first, size_t at, const char *pkgdir, diag *d)
 {
     const prepared *p = &c->rts[i];
-    const char *root = c->opts.overrides.sysroot;
+    const char *root = c->opts.sysroot;
     bool image_view = root && !p->emulator;
     char real[PATH_MAX];
     const observed *ob = realpath(pkgdir, real) ? find_observed(c, real) : NULL;
@@ -787,13 +786,12 @@ static int refuse_predicted(checker *c, size_t i, size_t first, size_t at, const
         const char *why = predicted_refusal(c->r, res);
         if (!why)
             return 0;
-        files[n] = image_view && sysroot_image(root, sel->chosen) ? sysroot_image(root, sel->chosen) : sel->chosen;
+        files[n] = image_view ? sysroot_shown(root, sel->chosen) : sel->chosen;
         msgs[n] = why;
         n++;
         obs_target t = {image_view ? ob->spec : ob->spec_host, NULL, files, msgs, n};
         const char *from_spec;
-        require_spec(c->r, image_view && sysroot_image(root, ob->dir) ? sysroot_image(root, ob->dir) : ob->dir,
-                     &from_spec, &t.from);
+        require_spec(c->r, image_view ? sysroot_shown(root, ob->dir) : ob->dir, &from_spec, &t.from);
         dyn_job j = {.runtime = p->facts->exe,
                      .kind = p->facts->kind,
                      .self_exe = c->opts.self_exe,
@@ -806,8 +804,8 @@ static int refuse_predicted(checker *c, size_t i, size_t first, size_t at, const
         selection *s2 = report_alloc(c->r, sizeof *s2);
         diag sd;
         diag_clear(&sd);
-        if (!s2 || select_observed(c->r, pkgdir, p->facts, &c->opts.overrides, &o, t.spec, image_view ? root : NULL,
-                                   true, s2, &sd) != 0)
+        if (!s2 || select_observed(c->r, pkgdir, p->facts, c->opts.sysroot, &c->opts.overrides, &o, t.spec,
+                                   image_view ? root : NULL, true, s2, &sd) != 0)
             return 0; /* the first answer stands */
         const obs_ask *last = observe_choice(&o);
         check *k = NULL;
@@ -892,7 +890,7 @@ static int run_target(checker *c, const char *path, diag *d)
 {
     struct stat st;
     char host[PATH_MAX];
-    const char *root = c->opts.overrides.sysroot;
+    const char *root = c->opts.sysroot;
     sysroot_host(root, path, host, sizeof host);
     if (stat(host, &st) == 0 && S_ISDIR(st.st_mode)) {
         char real[PATH_MAX];
@@ -952,7 +950,7 @@ static void run_pending(checker *c, pending *q)
                  .smoke = q->smoke,
                  .pkg = q->pkg,
                  .timeout_ms = c->opts.timeout_ms,
-                 .sysroot = c->opts.overrides.sysroot,
+                 .sysroot = c->opts.sysroot,
                  .emulator = q->emulator};
     /* The driver answers RTLD_NOW and the default flags in one process; a library runtime
      * (abiprobe __dlopen) needs a second one. */

@@ -23,7 +23,8 @@ typedef struct check_opts {
     unsigned jobs;              /* dynamic checks run in parallel, at most this many (0 means 1) */
     const char *self_exe;       /* abiprobe's own executable, for shared-library runtimes */
     const char *emulator;       /* run runtimes of another machine under this (qemu-user), or NULL */
-    select_overrides overrides; /* --sysroot, --libc/--arch/--platform for package targets */
+    const char *sysroot;        /* --sysroot: an image tree's realpath, or NULL */
+    select_overrides overrides; /* --libc/--arch/--platform for package targets */
     select_mode select;         /* --select */
 } check_opts;
 

@@ -2,6 +2,7 @@
  * error says which field is wrong. */
 #define _GNU_SOURCE
 #include "probe/config.h"
+#include "probe/paths.h"
 
 #include "probe/spawn.h"
 
@@ -237,7 +238,7 @@ int config_load(config *out, const char *path, diag *d)
 {
     memset(out, 0, sizeof *out);
     size_t len = 0;
-    char *text = spawn_read_file(path, CONFIG_MAX, &len);
+    char *text = path_read_file(path, CONFIG_MAX, &len);
     if (!text)
         return diag_set(d, DIAG_USAGE, "config: %s: cannot be read (missing, not a regular file, empty or over 4 MiB)",
                         path);

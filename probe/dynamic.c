@@ -53,11 +53,10 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
     char **env = NULL;
     int rc = -1;
     diag d;
-    size_t rootlen = j->sysroot ? strlen(j->sysroot) : 0;
     if (j->sysroot) {
         /* The files the runtime reads must be inside the image it is chrooted into. */
         char tmp[PATH_MAX];
-        snprintf(tmp, sizeof tmp, "%s/tmp", j->sysroot);
+        sysroot_host(j->sysroot, "/tmp", tmp, sizeof tmp);
         mkdir(tmp, 01777);
         if (snprintf(dir, sizeof dir, "%s/abiprobe-XXXXXX", tmp) >= (int)sizeof dir || !mkdtemp(dir)) {
             snprintf(out->error, sizeof out->error, "cannot create a directory in %.300s: %s", tmp, strerror(errno));
@@ -84,15 +83,15 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
     /* What the runtime sees: inside a chroot the same files have the image's paths. Under an
      * emulator's -L it sees this machine's paths, with the image's first where a file exists
      * there (so the addon's image path resolves inside the image, and these new files here). */
-    size_t vis = j->emulator ? 0 : rootlen;
-    snprintf(v_stage, sizeof v_stage, "ABIPROBE_STAGE=%s", stage + vis);
-    snprintf(v_hs, sizeof v_hs, "ABIPROBE_HANDSHAKE=%s", hs + vis);
+    const char *vroot = j->emulator ? NULL : j->sysroot;
+    snprintf(v_stage, sizeof v_stage, "ABIPROBE_STAGE=%s", sysroot_shown(vroot, stage));
+    snprintf(v_hs, sizeof v_hs, "ABIPROBE_HANDSHAKE=%s", sysroot_shown(vroot, hs));
     char smoke_copy[PATH_MAX + 16];
     const char *smoke = j->smoke;
     if (j->sysroot && smoke) {
         /* The chrooted runtime sees only the image: the smoke module goes in with the driver. */
         size_t sn = 0;
-        char *text = spawn_read_file(smoke, 16 << 20, &sn);
+        char *text = path_read_file(smoke, 16 << 20, &sn);
         snprintf(smoke_copy, sizeof smoke_copy, "%s/smoke.mjs", dir);
         if (!text || write_file(smoke_copy, text, sn) != 0) {
             free(text);
@@ -100,13 +99,13 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
             goto done;
         }
         free(text);
-        smoke = smoke_copy + vis;
+        smoke = sysroot_shown(vroot, smoke_copy);
     }
     snprintf(v_smoke, sizeof v_smoke, "ABIPROBE_SMOKE=%s", smoke ? smoke : "");
     snprintf(v_pkg, sizeof v_pkg, "ABIPROBE_PKG=%s", j->pkg ? j->pkg : "");
-    snprintf(v_req, sizeof v_req, "ABIPROBE_OBSERVE=%s", req + vis);
+    snprintf(v_req, sizeof v_req, "ABIPROBE_OBSERVE=%s", sysroot_shown(vroot, req));
     /* A package's JavaScript may write temporary files: they go into the private directory. */
-    snprintf(v_tmp, sizeof v_tmp, "TMPDIR=%s", dir + vis);
+    snprintf(v_tmp, sizeof v_tmp, "TMPDIR=%s", sysroot_shown(vroot, dir));
     const char *set[] = {v_addon, v_stage, v_hs, v_smoke, v_pkg, v_req, v_tmp,
                          j->both  ? "ABIPROBE_FLAGS=both"
                          : j->now ? "ABIPROBE_FLAGS=now"
@@ -161,7 +160,7 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
             argv[k++] = "--no-config";
             argv[k++] = "--quiet";
         }
-        argv[k++] = driver + vis;
+        argv[k++] = sysroot_shown(vroot, driver);
         argv[k] = NULL;
     }
     unsigned timeout = j->timeout_ms ? j->timeout_ms : 30000;
@@ -175,12 +174,12 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
         goto done;
     }
     out->started = true;
-    char *st = spawn_read_file(stage, 64, NULL);
+    char *st = path_read_file(stage, 64, NULL);
     if (st) {
         snprintf(out->stage, sizeof out->stage, "%.*s", (int)strcspn(st, "\n"), st);
         free(st);
     }
-    out->handshake = spawn_read_file(hs, j->observe ? OBSERVE_MAX : HANDSHAKE_MAX, NULL);
+    out->handshake = path_read_file(hs, j->observe ? OBSERVE_MAX : HANDSHAKE_MAX, NULL);
     out->reported = out->handshake != NULL;
     rc = 0;
 done:
@@ -346,7 +345,7 @@ static const char *trace_load(const char *runtime, const char *addon, bool now, 
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
         ;
     size_t len = 0;
-    char *text = spawn_read_file(out, 1 << 20, &len);
+    char *text = path_read_file(out, 1 << 20, &len);
     unlink(out);
     const char *err = NULL;
     /* The first line that a dlopen would have stopped at, in dlopen's words. */

@@ -4,6 +4,7 @@
  * are offsets from the start of the new-format header. Every offset is bounds-checked. */
 #define _GNU_SOURCE
 #include "probe/ldcache.h"
+#include "probe/paths.h"
 #include "abi/machine.h"
 
 #include "probe/spawn.h"
@@ -105,7 +106,7 @@ int ldcache_load(ldcache **out, const char *path, diag *d)
 {
     *out = NULL;
     size_t n = 0;
-    unsigned char *buf = (unsigned char *)spawn_read_file(path, MAX_CACHE, &n);
+    unsigned char *buf = (unsigned char *)path_read_file(path, MAX_CACHE, &n);
     if (!buf)
         return diag_set(d, DIAG_IO, "%s: cannot be read (missing, not a regular file, empty or over 64 MiB)", path);
     int rc = ldcache_parse(out, buf, n, path, d);

@@ -146,6 +146,7 @@ typedef struct cli {
     const char *smoke;
     const char *expect;
     unsigned jobs;
+    const char *sysroot; /* --sysroot's realpath, or NULL */
     select_overrides overrides;
     const char *config;
     const char *emulator; /* resolved path, or NULL */
@@ -358,7 +359,7 @@ static int inspect_one(report *r, result *res, const char *arg, const cli *c, di
 
 static int runtime_one(report *r, result *res, const char *arg, const cli *c, diag *d)
 {
-    runtime_opts ro = {c->timeout_s * 1000u, c->overrides.sysroot, NULL};
+    runtime_opts ro = {c->timeout_s * 1000u, c->sysroot, NULL};
     if (!(res->runtime = report_alloc(r, sizeof *res->runtime)))
         return diag_set(d, DIAG_NOMEM, "out of memory");
     return runtime_facts_read(r, arg, &ro, res->runtime, d);
@@ -480,7 +481,7 @@ static int cmd_merge(int argc, char **argv, const cli *c)
         size_t len = 0;
         errno = 0;
         char *text =
-            in_stdin ? read_stream(stdin, (size_t)1 << 30, &len) : spawn_read_file(argv[i], (size_t)1 << 30, &len);
+            in_stdin ? read_stream(stdin, (size_t)1 << 30, &len) : path_read_file(argv[i], (size_t)1 << 30, &len);
         if (!text) {
             fprintf(stderr, "abiprobe merge: %s: %s\n", in_stdin ? "stdin" : argv[i],
                     errno ? strerror(errno) : "cannot be read");
@@ -547,6 +548,7 @@ static int cmd_select(int argc, char **argv, const cli *c)
                      .timeout_ms = c->timeout_s * 1000u,
                      .self_exe = self,
                      .emulator = c->emulator,
+                     .sysroot = c->sysroot,
                      .overrides = c->overrides,
                      .select = c->select};
     checker *ck = NULL;
@@ -566,7 +568,7 @@ static int cmd_select(int argc, char **argv, const cli *c)
     }
     for (int a = 0; a < argc; a++) {
         char pkg[PATH_MAX];
-        sysroot_host(c->overrides.sysroot, argv[a], pkg, sizeof pkg);
+        sysroot_host(c->sysroot, argv[a], pkg, sizeof pkg);
         diag_clear(&d);
         if (checker_select(ck, pkg, &d) != 0) {
             fprintf(stderr, "abiprobe: %s\n", d.msg);
@@ -663,7 +665,7 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
     char self[PATH_MAX];
     self_exe(self, sizeof self);
     char smoke[PATH_MAX];
-    const char *root = c->overrides.sysroot;
+    const char *root = c->sysroot;
     diag d;
     diag_clear(&d);
     bool unreadable = false;
@@ -679,6 +681,7 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
                      .jobs = c->jobs,
                      .self_exe = self,
                      .emulator = c->emulator,
+                     .sysroot = c->sysroot,
                      .overrides = c->overrides,
                      .select = c->select};
     if (checker_create(&ck, &r, &co, &d) != 0) {
@@ -774,7 +777,7 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
         if (scan) {
             /* What the walk found are this machine's paths; inside --sysroot the checker wants the image's. */
             it->host = found.packages[i];
-            it->path = sysroot_image(root, it->host) ? sysroot_image(root, it->host) : it->host;
+            it->path = sysroot_shown(root, it->host);
         } else {
             bool fromcfg = i < cfg.ntargets;
             it->path = fromcfg ? cfg.targets[i].path : argv[i - cfg.ntargets];
@@ -1018,16 +1021,14 @@ int main(int argc, char **argv)
             c.overrides.arch = optarg;
             break;
         case OPT_CONFIG: c.config = optarg; break;
-        case OPT_SYSROOT: {
-            struct stat st;
-            if (!realpath(optarg, sysroot) || stat(sysroot, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        case OPT_SYSROOT:
+            if (sysroot_resolve(optarg, sysroot, sizeof sysroot) != 0) {
                 fprintf(stderr, "abiprobe %s: --sysroot %s: not a directory\n", cmd, optarg);
                 code = EXIT_USAGE;
                 goto out;
             }
-            c.overrides.sysroot = strcmp(sysroot, "/") == 0 ? NULL : sysroot;
+            c.sysroot = sysroot[0] ? sysroot : NULL;
             break;
-        }
         case OPT_EMULATOR: {
             diag ed;
             if (runtime_resolve(optarg, emulator, sizeof emulator, &ed) != 0 || access(emulator, X_OK) != 0) {

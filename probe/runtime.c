@@ -122,7 +122,7 @@ static bool cache_key(const char *exe, char *key, size_t kn, char *path, size_t 
 /* The cached document for key, or NULL when there is none or it is for another key. */
 static cJSON *cache_read(const char *key, const char *path)
 {
-    char *text = spawn_read_file(path, HANDSHAKE_MAX, NULL);
+    char *text = path_read_file(path, HANDSHAKE_MAX, NULL);
     cJSON *j = text ? cJSON_Parse(text) : NULL;
     free(text);
     const char *k = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "key"));
@@ -269,7 +269,7 @@ static int ask_runtime(report *r, const char *exe, const runtime_opts *opt, cJSO
         out->error = report_strdup(r, d->msg);
         goto done;
     }
-    text = spawn_read_file(hs, HANDSHAKE_MAX, NULL);
+    text = path_read_file(hs, HANDSHAKE_MAX, NULL);
     if (!text || !(*json = cJSON_Parse(text))) {
         char how[64];
         size_t ll = 0;

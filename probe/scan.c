@@ -132,7 +132,7 @@ static int workspaces(const char *root, const char *sysroot, strvec *pkgs)
 {
     char p[PATH_MAX + 32];
     snprintf(p, sizeof p, "%s/package.json", root);
-    char *text = spawn_read_file(p, 4 << 20, NULL);
+    char *text = path_read_file(p, 4 << 20, NULL);
     cJSON *pj = text ? cJSON_Parse(text) : NULL;
     free(text);
     const cJSON *ws = cJSON_GetObjectItemCaseSensitive(pj, "workspaces"), *e;
@@ -146,7 +146,7 @@ static int workspaces(const char *root, const char *sysroot, strvec *pkgs)
     }
     cJSON_Delete(pj);
     snprintf(p, sizeof p, "%s/pnpm-workspace.yaml", root);
-    text = spawn_read_file(p, 1 << 20, NULL);
+    text = path_read_file(p, 1 << 20, NULL);
     bool in_packages = false;
     for (char *line = text, *next; line && rc == 0; line = next) {
         next = strchr(line, '\n');

@@ -5,6 +5,7 @@
 #define ABIPROBE_SCAN_H
 
 #include "probe/diag.h"
+#include "probe/paths.h"
 
 #include <stddef.h>
 

@@ -77,7 +77,7 @@ static void read_ld_so_conf(const ldso *l, const char *image_path, char *dirs, s
     char host[PATH_MAX];
     if (depth > 8 || sysroot_map(l->root, image_path, host, sizeof host) != 0)
         return;
-    char *text = spawn_read_file(host, 1 << 20, NULL);
+    char *text = path_read_file(host, 1 << 20, NULL);
     for (char *line = text, *next; line && *line; line = next) {
         next = strchr(line, '\n');
         if (next)
@@ -130,12 +130,11 @@ int ldso_create_in(ldso **out, const char *sysroot, diag *d)
         return diag_set(d, DIAG_NOMEM, "out of memory");
     if (sysroot) {
         char real[PATH_MAX];
-        struct stat st;
-        if (!realpath(sysroot, real) || stat(real, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        if (sysroot_resolve(sysroot, real, sizeof real) != 0) {
             free(l);
             return diag_set(d, DIAG_IO, "--sysroot %s: not a directory", sysroot);
         }
-        if (!(l->root = strdup(strcmp(real, "/") == 0 ? "" : real))) {
+        if (!(l->root = strdup(real))) {
             free(l);
             return diag_set(d, DIAG_NOMEM, "out of memory");
         }
@@ -193,99 +192,6 @@ int ldso_set_overlay(ldso *l, const char *prefix)
         ldcache_free(l->cache);
         l->cache = c;
     }
-    return 0;
-}
-
-void sysroot_host(const char *root, const char *image_path, char *host, size_t n)
-{
-    if (sysroot_map(root, image_path, host, n) != 0)
-        snprintf(host, n, "%s%s", root ? root : "", image_path);
-}
-
-const char *sysroot_image(const char *root, const char *host)
-{
-    if (!root || !*root)
-        return host;
-    size_t rl = strlen(root);
-    if (strncmp(host, root, rl) != 0)
-        return NULL;
-    return host[rl] == '/' ? host + rl : host[rl] == '\0' ? "/" : NULL;
-}
-
-int sysroot_real(const char *root, const char *host_path, char *out, size_t n)
-{
-    if (!root || !*root) {
-        char real[PATH_MAX];
-        if (!realpath(host_path, real) || (size_t)snprintf(out, n, "%s", real) >= n)
-            return -1;
-        return 0;
-    }
-    size_t rl = strlen(root);
-    if (strncmp(host_path, root, rl) != 0 || (host_path[rl] != '/' && host_path[rl] != '\0'))
-        return -1;
-    return sysroot_map(root, host_path[rl] ? host_path + rl : "/", out, n);
-}
-
-int sysroot_map(const char *root, const char *image_path, char *host, size_t n)
-{
-    if (!root) {
-        if ((size_t)snprintf(host, n, "%s", image_path) >= n)
-            return -1;
-        return 0;
-    }
-    char todo[PATH_MAX * 2], done[PATH_MAX] = "";
-    if ((size_t)snprintf(todo, sizeof todo, "%s", image_path) >= sizeof todo)
-        return -1;
-    int links = 0;
-    char *rest = todo;
-    while (*rest) {
-        while (*rest == '/')
-            rest++;
-        if (!*rest)
-            break;
-        char *slash = strchr(rest, '/');
-        size_t len = slash ? (size_t)(slash - rest) : strlen(rest);
-        char comp[NAME_MAX + 1];
-        if (len > NAME_MAX)
-            return -1;
-        memcpy(comp, rest, len);
-        comp[len] = '\0';
-        rest += len;
-        if (strcmp(comp, ".") == 0)
-            continue;
-        if (strcmp(comp, "..") == 0) {
-            char *up = strrchr(done, '/');
-            if (up)
-                *up = '\0'; /* never above the root */
-            continue;
-        }
-        char cand[PATH_MAX * 2];
-        snprintf(cand, sizeof cand, "%s%s/%s", root, done, comp);
-        struct stat st;
-        if (lstat(cand, &st) != 0)
-            return -1;
-        if (S_ISLNK(st.st_mode)) {
-            char target[PATH_MAX];
-            ssize_t tl = readlink(cand, target, sizeof target - 1);
-            if (tl < 0 || ++links > 40)
-                return -1;
-            target[tl] = '\0';
-            char next[PATH_MAX * 2];
-            if ((size_t)snprintf(next, sizeof next, "%s%s%s", target, *rest ? "/" : "", rest) >= sizeof next)
-                return -1;
-            if (target[0] == '/')
-                done[0] = '\0';
-            snprintf(todo, sizeof todo, "%s", next);
-            rest = todo;
-            continue;
-        }
-        size_t dl = strlen(done);
-        if (dl + 1 + len >= sizeof done)
-            return -1;
-        snprintf(done + dl, sizeof done - dl, "/%s", comp);
-    }
-    if ((size_t)snprintf(host, n, "%s%s", root, done[0] ? done : "/") >= n)
-        return -1;
     return 0;
 }
 
@@ -563,10 +469,9 @@ static void origin_of(ldso *l, const scope *s, size_t entry, const char *dirs, c
     }
     if (!f->image_real) {
         char real[PATH_MAX];
-        size_t rl = l->root ? strlen(l->root) : 0;
         if (!realpath(f->host, real))
             snprintf(real, sizeof real, "%s", f->host);
-        f->image_real = strdup(rl && strncmp(real, l->root, rl) == 0 ? (real[rl] ? real + rl : "/") : real);
+        f->image_real = strdup(sysroot_shown(l->root, real));
     }
     const char *real = f->image_real ? f->image_real : f->path;
     const char *slash = strrchr(real, '/');
@@ -630,7 +535,7 @@ static size_t find_needed_musl(search *q, size_t req, ld_via *via)
     }
     char pf[64], host[PATH_MAX], dirs[PATH_MAX] = "/lib:/usr/local/lib:/usr/lib";
     snprintf(pf, sizeof pf, "/etc/ld-musl-%s.path", musl_arch(q->machine));
-    char *text = ldso_map(l, pf, host, sizeof host) == 0 ? spawn_read_file(host, 65536, NULL) : NULL;
+    char *text = ldso_map(l, pf, host, sizeof host) == 0 ? path_read_file(host, 65536, NULL) : NULL;
     if (text) {
         size_t k = 0;
         for (const char *c = text; *c && k + 1 < sizeof dirs; c++)

@@ -5,6 +5,7 @@
 #define ABIPROBE_SCOPE_H
 
 #include "probe/diag.h"
+#include "probe/paths.h"
 #include "probe/elf.h"
 
 #include <stdbool.h>
@@ -29,24 +30,6 @@ int ldso_create_in(ldso **out, const char *sysroot, diag *d);
  * machine's, and PREFIX/etc/ld.so.cache, if there is one, is the cache. Returns 0, or -1 when
  * prefix is not a directory (or there is a sysroot). */
 int ldso_set_overlay(ldso *l, const char *prefix);
-
-/* ldso_map without an ldso: root is a directory's realpath ("" or NULL: no sysroot). */
-int sysroot_map(const char *root, const char *image_path, char *host, size_t n);
-
-/* An image path's file on this machine (sysroot_map), or, when it cannot be resolved (it
- * does not exist), the plain join ROOT + PATH, so that the message that follows names it.
- * Without a root, the path itself. */
-void sysroot_host(const char *root, const char *image_path, char *host, size_t n);
-
-/* The image's path of this machine's path host (a path under root: ROOT or ROOT/...), or NULL
- * when it does not lie under root. Without a root, host itself. */
-const char *sysroot_image(const char *root, const char *host);
-
-/* The one translation of this machine's paths inside an image: the real path of host_path
- * (a path under root) with its symlinks resolved as the image resolves them, so that an
- * absolute link leads into the image, never out of it. Without a root, realpath(3). Returns
- * -1 when host_path is not under root, a component does not exist, or the links loop. */
-int sysroot_real(const char *root, const char *host_path, char *out, size_t n);
 
 /* Map a path inside the image to this machine's path of the file (following symlinks
  * without leaving the root). Without a sysroot it is the path itself. Returns -1 when a

@@ -94,7 +94,7 @@ static bool ends_with(const char *s, const char *suffix)
 
 static cJSON *read_json(const char *path)
 {
-    char *text = spawn_read_file(path, PACKAGE_JSON_MAX, NULL);
+    char *text = path_read_file(path, PACKAGE_JSON_MAX, NULL);
     cJSON *j = text ? cJSON_Parse(text) : NULL;
     free(text);
     return j;
@@ -438,7 +438,7 @@ static const char *bindings_name(sel_ctx *c, const cJSON *pkg, const char **wher
         snprintf(path + strlen(path), sizeof path - strlen(path), "/index.js");
     else if (!is_file(path) && strlen(path) + 4 < sizeof path)
         strcat(path, ".js");
-    char *js = spawn_read_file(path, MAIN_JS_MAX, NULL);
+    char *js = path_read_file(path, MAIN_JS_MAX, NULL);
     const char *found = js ? bindings_call(c->r, js) : NULL;
     free(js);
     if (found) {
@@ -448,7 +448,7 @@ static const char *bindings_name(sel_ctx *c, const cJSON *pkg, const char **wher
     names files = {NULL, 0};
     find_files(c->pkgdir, 4, is_js_name, true, &files, 400);
     for (size_t i = 0; i < files.n && !found; i++) {
-        if (strcmp(files.v[i], path) == 0 || !(js = spawn_read_file(files.v[i], MAIN_JS_MAX, NULL)))
+        if (strcmp(files.v[i], path) == 0 || !(js = path_read_file(files.v[i], MAIN_JS_MAX, NULL)))
             continue;
         if ((found = bindings_call(c->r, js)))
             *where = report_strdup(c->r, files.v[i] + strlen(c->pkgdir) + 1);
@@ -807,7 +807,7 @@ static void rule_ngb_optional(sel_ctx *c, const cJSON *pkg, const runtime_facts 
 
 /* ---------- the package ---------- */
 
-void select_view(report *r, const runtime_facts *rt, const select_overrides *o, loader_view *v)
+void select_view(report *r, const runtime_facts *rt, const char *root, const select_overrides *o, loader_view *v)
 {
     memset(v, 0, sizeof *v);
     /* node-gyp-build: electron only when process.versions.electron is set; Bun and Deno are node. */
@@ -821,7 +821,7 @@ void select_view(report *r, const runtime_facts *rt, const select_overrides *o, 
     v->platform = "linux";
     /* node-gyp-build: musl exactly when /etc/alpine-release exists (in the image, when given). */
     char alpine[PATH_MAX * 2];
-    snprintf(alpine, sizeof alpine, "%s/etc/alpine-release", o && o->sysroot ? o->sysroot : "");
+    sysroot_host(root, "/etc/alpine-release", alpine, sizeof alpine);
     v->libc = is_file(alpine) ? "musl" : "glibc";
     /* napi-rs asks the runtime itself (process.report's glibc version), so its libc is the runtime's. */
     v->rt_libc = rt->libc && strcmp(rt->libc, "musl") == 0 ? "musl" : "glibc";
@@ -924,8 +924,8 @@ static void settle_none(sel_ctx *c, const cJSON *pkg)
     }
 }
 
-int select_package(report *r, const char *pkgdir, const runtime_facts *rt, const select_overrides *o, selection *out,
-                   diag *d)
+int select_package(report *r, const char *pkgdir, const runtime_facts *rt, const char *root, const select_overrides *o,
+                   selection *out, diag *d)
 {
     memset(out, 0, sizeof *out);
     char real[PATH_MAX * 2], pj[PATH_MAX + 16];
@@ -943,7 +943,7 @@ int select_package(report *r, const char *pkgdir, const runtime_facts *rt, const
         cJSON_Delete(pkg);
         return diag_set(d, DIAG_NOMEM, "out of memory");
     }
-    select_view(r, rt, o, v);
+    select_view(r, rt, root, o, v);
     out->seen_as = report_printf(r, "runtime=%s abi=%s uv=%s%s%s libc=%s platform=%s arch=%s", v->runtime, v->abi,
                                  v->uv, v->armv[0] ? " armv=" : "", v->armv, v->libc, v->platform, v->arch);
     if (strcmp(rt->kind, "bun") == 0 || strcmp(rt->kind, "deno") == 0)
@@ -952,7 +952,6 @@ int select_package(report *r, const char *pkgdir, const runtime_facts *rt, const
                           rt->kind, rt->version ? rt->version : "?", rt->modules,
                           strcmp(rt->engine, "jsc") == 0 ? "JavaScriptCore" : rt->engine);
     const char *why = "";
-    const char *root = o ? o->sysroot : NULL;
     out->rule = pick_rule(pkg, real, root, &why, r);
     out->rule_why = why;
     sel_ctx c = {r, out, v, out->pkgdir, 0, NULL, NULL, root};
@@ -1017,11 +1016,11 @@ static bool not_requirable(const obs_pkg *o, const char *spec)
     return strstr(o->threw, q1) || strstr(o->threw, q2);
 }
 
-int select_observed(report *r, const char *pkgdir, const runtime_facts *rt, const select_overrides *o,
+int select_observed(report *r, const char *pkgdir, const runtime_facts *rt, const char *root, const select_overrides *o,
                     const obs_pkg *obs, const char *spec, const char *image_root, bool stand_in, selection *out,
                     diag *d)
 {
-    if (select_package(r, pkgdir, rt, o, out, d) != 0)
+    if (select_package(r, pkgdir, rt, root, o, out, d) != 0)
         return -1;
     out->rules_rule = out->rule;
     out->rules_why = out->rule_why;

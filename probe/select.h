@@ -14,19 +14,18 @@
 
 /* "What would an Alpine/arm64 image load?": overrides of the loader's view (NULL: none). */
 typedef struct select_overrides {
-    const char *sysroot;  /* an image tree's realpath: its /etc/alpine-release counts, or NULL */
     const char *libc;     /* "glibc" or "musl" */
     const char *arch;     /* "x64", "arm64", "ia32", "arm" */
     const char *platform; /* "linux", "darwin", "win32" */
 } select_overrides;
 
 /* Fill *v (strings live in r) with the runtime as a loader sees it. */
-void select_view(report *r, const runtime_facts *rt, const select_overrides *o, loader_view *v);
+void select_view(report *r, const runtime_facts *rt, const char *root, const select_overrides *o, loader_view *v);
 
 /* Emulate the package's loader for runtime rt. Returns 0 with out->chosen set or NULL (no
  * match: out->none_why says so), or -1 when pkgdir is not a readable package (d says why). */
-int select_package(report *r, const char *pkgdir, const runtime_facts *rt, const select_overrides *o, selection *out,
-                   diag *d);
+int select_package(report *r, const char *pkgdir, const runtime_facts *rt, const char *root, const select_overrides *o,
+                   selection *out, diag *d);
 
 /* The selection from what the runtime itself did (obs): the first file it loaded (else the
  * last it asked for), the package's own refusal when require() threw before asking for any,
@@ -34,7 +33,7 @@ int select_package(report *r, const char *pkgdir, const runtime_facts *rt, const
  * rules' pick is kept for comparison (differs says when they disagree). spec is what require()
  * was given; image_root, inside --sysroot, turns the runtime's paths into this machine's;
  * stand_in says the loads were answered without dlopen. -1 as for select_package. */
-int select_observed(report *r, const char *pkgdir, const runtime_facts *rt, const select_overrides *o,
+int select_observed(report *r, const char *pkgdir, const runtime_facts *rt, const char *root, const select_overrides *o,
                     const obs_pkg *obs, const char *spec, const char *image_root, bool stand_in, selection *out,
                     diag *d);
 

@@ -329,37 +329,3 @@ int spawn_tempdir(char *buf, size_t n, diag *d)
         return diag_errno(d, DIAG_SPAWN, "cannot create a temporary directory in %s", tmp);
     return 0;
 }
-
-char *spawn_read_file(const char *path, size_t max, size_t *len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-    if (fd < 0)
-        return NULL;
-    struct stat st;
-    char *buf = NULL;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 || (size_t)st.st_size > max)
-        goto done;
-    buf = malloc((size_t)st.st_size + 1);
-    if (!buf)
-        goto done;
-    size_t got = 0;
-    while (got < (size_t)st.st_size) {
-        ssize_t k = read(fd, buf + got, (size_t)st.st_size - got);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            break;
-        got += (size_t)k;
-    }
-    if (got != (size_t)st.st_size) {
-        free(buf);
-        buf = NULL;
-        goto done;
-    }
-    buf[got] = '\0';
-    if (len)
-        *len = got;
-done:
-    close(fd);
-    return buf;
-}

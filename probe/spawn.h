@@ -56,9 +56,4 @@ char **spawn_env_with(const char *const *set);
  * Returns -1 with d set on failure. */
 int spawn_tempdir(char *buf, size_t n, diag *d);
 
-/* Read a regular file of at most max bytes, NUL-terminated (malloc'd), its length in *len
- * (len may be NULL); NULL if it is missing, not regular (a FIFO never blocks), empty or
- * larger. */
-char *spawn_read_file(const char *path, size_t max, size_t *len);
-
 #endif

@@ -65,7 +65,8 @@ static const candidate *cand(const selection *s, const char *path)
     return NULL;
 }
 
-static void pick(const char *pkg, runtime_facts rt, const select_overrides *o, const char *want)
+/* pick inside an image tree (--sysroot image) */
+static void pick_in(const char *image, const char *pkg, runtime_facts rt, const select_overrides *o, const char *want)
 {
     report r;
     report_init(&r, "select");
@@ -73,7 +74,7 @@ static void pick(const char *pkg, runtime_facts rt, const select_overrides *o, c
     diag d;
     char dir[512];
     snprintf(dir, sizeof dir, "%s/%s", root, pkg);
-    if (select_package(&r, dir, &rt, o, &s, &d) != 0)
+    if (select_package(&r, dir, &rt, image, o, &s, &d) != 0)
         fail_msg("%s: %s", pkg, d.msg);
     if (strcmp(chosen_rel(&s), want) != 0) {
         for (size_t i = 0; i < s.ncands; i++)
@@ -82,6 +83,11 @@ static void pick(const char *pkg, runtime_facts rt, const select_overrides *o, c
                  s.none_why ? s.none_why : "");
     }
     report_free(&r);
+}
+
+static void pick(const char *pkg, runtime_facts rt, const select_overrides *o, const char *want)
+{
+    pick_in(NULL, pkg, rt, o, want);
 }
 
 static int setup(void **state)
@@ -184,8 +190,7 @@ static void test_node_gyp_build(void **state)
     select_overrides musl = {.libc = "musl"};
     pick("tagged", facts("node", 137, "glibc"), &musl, "prebuilds/linux-x64/node.napi.musl.node");
     pick("tagged", facts("node", 137, "musl"), NULL, "prebuilds/linux-x64/node.napi.glibc.node");
-    select_overrides alpine = {.sysroot = alpine_root};
-    pick("tagged", facts("node", 137, "glibc"), &alpine, "prebuilds/linux-x64/node.napi.musl.node");
+    pick_in(alpine_root, "tagged", facts("node", 137, "glibc"), NULL, "prebuilds/linux-x64/node.napi.musl.node");
     /* Bun is seen as node: the node+napi file is runtime-agnostic and exact for node. */
     pick("tagged", facts("bun", 147, "glibc"), NULL, "prebuilds/linux-x64/node.napi.glibc.node");
     pick("tagged", facts("electron", 136, "glibc"), NULL, "prebuilds/linux-x64/electron.abi136.node");
@@ -206,7 +211,7 @@ static void test_node_gyp_build(void **state)
     char dir[512];
     snprintf(dir, sizeof dir, "%s/tagged", root);
     runtime_facts rt = facts("node", 137, "glibc");
-    assert_int_equal(select_package(&r, dir, &rt, NULL, &s, &d), 0);
+    assert_int_equal(select_package(&r, dir, &rt, NULL, NULL, &s, &d), 0);
     assert_string_equal(s.rule, "node-gyp-build");
     const candidate *k = cand(&s, "prebuilds/linux-x64/node.napi.musl.node");
     assert_non_null(k);
@@ -236,14 +241,14 @@ static void test_napi_rs(void **state)
     char dir[512];
     snprintf(dir, sizeof dir, "%s/napirs", root);
     runtime_facts rt = facts("node", 137, "glibc");
-    assert_int_equal(select_package(&r, dir, &rt, NULL, &s, &d), 0);
+    assert_int_equal(select_package(&r, dir, &rt, NULL, NULL, &s, &d), 0);
     assert_string_equal(s.rule, "napi-rs");
     assert_non_null(s.chosen);
     assert_non_null(strstr(s.chosen, "thing-linux-x64-gnu/thing.linux-x64-gnu.node"));
     report_free(&r);
     report_init(&r, "select");
     rt = facts("node", 137, "musl");
-    assert_int_equal(select_package(&r, dir, &rt, NULL, &s, &d), 0);
+    assert_int_equal(select_package(&r, dir, &rt, NULL, NULL, &s, &d), 0);
     assert_null(s.chosen); /* the musl package is not installed */
     assert_non_null(strstr(s.none_why, "linux-x64-musl"));
     report_free(&r);
@@ -272,9 +277,9 @@ static void test_not_a_package(void **state)
     selection s;
     diag d;
     runtime_facts rt = facts("node", 137, "glibc");
-    assert_int_equal(select_package(&r, "/nonexistent/pkg", &rt, NULL, &s, &d), -1);
+    assert_int_equal(select_package(&r, "/nonexistent/pkg", &rt, NULL, NULL, &s, &d), -1);
     assert_int_equal(d.code, DIAG_IO);
-    assert_int_equal(select_package(&r, "/tmp", &rt, NULL, &s, &d), -1);
+    assert_int_equal(select_package(&r, "/tmp", &rt, NULL, NULL, &s, &d), -1);
     assert_non_null(strstr(d.msg, "package.json"));
     report_free(&r);
 }
