@@ -15,11 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 
-bool addon_sym_is_export(const elf_sym *s)
-{
-    return s->shndx != SHN_UNDEF && (s->bind == STB_GLOBAL || s->bind == STB_WEAK || s->bind == STB_GNU_UNIQUE);
-}
-
 /* N of "node_register_module_v<N>", or -1. */
 static int module_version_of(const char *name)
 {
@@ -49,7 +44,7 @@ void addon_registration_of(const elf_obj *o, addon_registration *out)
         /* Every name that matters here starts with "n". */
         if (elf_obj_sym_name(o, i)[0] != 'n' || elf_obj_sym(o, i, &s) != 0)
             continue;
-        if (addon_sym_is_export(&s)) {
+        if (elf_sym_is_export(&s)) {
             int v = module_version_of(s.name);
             if (strcmp(s.name, "napi_register_module_v1") == 0)
                 napi_export = true;
@@ -176,29 +171,6 @@ static const char *type_name(int type)
 
 /* musl: NEEDED libc.musl-<arch>.so.1 (Alpine) or bare "libc.so" (musl-gcc), or an ld-musl
  * interpreter. glibc: NEEDED libc.so.6, a GLIBC_ version, or an ld-linux interpreter. */
-const char *addon_libc_of(const elf_obj *o)
-{
-    bool glibc_versions = false;
-    for (size_t i = 0; i < elf_obj_nversions(o) && !glibc_versions; i++) {
-        elf_verinfo v;
-        if (elf_obj_version(o, i, &v) == 0 && strncmp(v.name, "GLIBC_", 6) == 0)
-            glibc_versions = true;
-    }
-    const char *interp = elf_obj_header(o)->interp;
-    if (interp && strstr(interp, "ld-musl"))
-        return "musl";
-    for (size_t i = 0; i < elf_obj_nneeded(o); i++) {
-        const char *n = elf_obj_needed(o, i);
-        if (strncmp(n, "libc.musl-", 10) == 0 || strcmp(n, "libc.so") == 0 || strncmp(n, "ld-musl-", 8) == 0)
-            return "musl";
-    }
-    for (size_t i = 0; i < elf_obj_nneeded(o); i++)
-        if (strcmp(elf_obj_needed(o, i), "libc.so.6") == 0)
-            return "glibc";
-    if (glibc_versions || (interp && strstr(interp, "ld-linux")))
-        return "glibc";
-    return "none";
-}
 
 static int cmp_sym_entry(const void *pa, const void *pb)
 {
@@ -272,7 +244,7 @@ int addon_facts_from_elf(report *r, const elf_obj *o, bool list_imports, addon_f
     out->max_glibc = report_strdup(r, mg);
     out->max_glibcxx = report_strdup(r, mx);
     out->max_cxxabi = report_strdup(r, mc);
-    out->libc = addon_libc_of(o);
+    out->libc = elf_obj_libc(o);
 
     size_t n = elf_obj_nsyms(o), nimp = 0;
     for (size_t i = 1; i < n; i++) {
@@ -282,7 +254,7 @@ int addon_facts_from_elf(report *r, const elf_obj *o, bool list_imports, addon_f
         if (s.shndx == SHN_UNDEF) {
             nimp++;
             out->imports_by_group[sym_group_of(s.name, s.ver_file)]++;
-        } else if (addon_sym_is_export(&s)) {
+        } else if (elf_sym_is_export(&s)) {
             out->nexports++;
         }
     }

@@ -18,13 +18,6 @@ typedef struct addon_registration {
 /* Classify how an addon registers with its host, from its dynamic symbols. */
 void addon_registration_of(const elf_obj *o, addon_registration *out);
 
-/* An object's C library: "musl" (libc.musl-*, bare libc.so, ld-musl), "glibc" (libc.so.6,
- * GLIBC_ versions, ld-linux) or "none". */
-const char *addon_libc_of(const elf_obj *o);
-
-/* True for an exported (defined, global or weak) dynamic symbol. */
-bool addon_sym_is_export(const elf_sym *s);
-
 /* Decode the constant that node_api_module_get_api_version_v1 returns (x86, x86-64,
  * aarch64). Returns the version, -1 if the addon does not export it, or -2 if the code is
  * not a pattern we decode. */

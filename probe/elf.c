@@ -1349,3 +1349,32 @@ size_t elf_obj_lookup_key(const elf_obj *o, elf_lookup_key *k)
     }
     return m.num_versions == 1 ? m.versioned : 0;
 }
+
+bool elf_sym_is_export(const elf_sym *s)
+{
+    return s->shndx != SHN_UNDEF && (s->bind == STB_GLOBAL || s->bind == STB_WEAK || s->bind == STB_GNU_UNIQUE);
+}
+
+const char *elf_obj_libc(const elf_obj *o)
+{
+    bool glibc_versions = false;
+    for (size_t i = 0; i < elf_obj_nversions(o) && !glibc_versions; i++) {
+        elf_verinfo v;
+        if (elf_obj_version(o, i, &v) == 0 && strncmp(v.name, "GLIBC_", 6) == 0)
+            glibc_versions = true;
+    }
+    const char *interp = elf_obj_header(o)->interp;
+    if (interp && strstr(interp, "ld-musl"))
+        return "musl";
+    for (size_t i = 0; i < elf_obj_nneeded(o); i++) {
+        const char *n = elf_obj_needed(o, i);
+        if (strncmp(n, "libc.musl-", 10) == 0 || strcmp(n, "libc.so") == 0 || strncmp(n, "ld-musl-", 8) == 0)
+            return "musl";
+    }
+    for (size_t i = 0; i < elf_obj_nneeded(o); i++)
+        if (strcmp(elf_obj_needed(o, i), "libc.so.6") == 0)
+            return "glibc";
+    if (glibc_versions || (interp && strstr(interp, "ld-linux")))
+        return "glibc";
+    return "none";
+}

@@ -176,4 +176,11 @@ const char *elf_machine_name(int machine, char *buf, size_t n);
 uint32_t elf_hash_sysv(const char *name);
 uint32_t elf_hash_gnu(const char *name);
 
+/* An object's C library: "musl" (libc.musl-*, bare libc.so, ld-musl), "glibc" (libc.so.6,
+ * GLIBC_ versions, ld-linux) or "none". */
+const char *elf_obj_libc(const elf_obj *o);
+
+/* True for an exported (defined, global or weak) dynamic symbol. */
+bool elf_sym_is_export(const elf_sym *s);
+
 #endif

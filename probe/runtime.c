@@ -396,7 +396,7 @@ static void facts_from_elf(report *r, const elf_obj *o, runtime_facts *out)
     char mbuf[16];
     const elf_header *h = elf_obj_header(o);
     out->machine = report_strdup(r, elf_machine_name(h->machine, mbuf, sizeof mbuf));
-    out->libc = addon_libc_of(o);
+    out->libc = elf_obj_libc(o);
     out->interp = report_strdup(r, h->interp);
 }
 
@@ -406,7 +406,7 @@ static void exports_from_elf(const elf_obj *o, runtime_facts *out)
     size_t n = elf_obj_nsyms(o);
     for (size_t i = 1; i < n; i++) {
         elf_sym s;
-        if (elf_obj_sym(o, i, &s) != 0 || !addon_sym_is_export(&s) || !s.name[0])
+        if (elf_obj_sym(o, i, &s) != 0 || !elf_sym_is_export(&s) || !s.name[0])
             continue;
         out->nexports++;
         out->exports_by_group[sym_group_of(s.name, NULL)]++;
