@@ -3,6 +3,7 @@
  * napi_module_register, an exported node_register_module_v<N>, or an exported
  * napi_register_module_v1. */
 #include "probe/addon.h"
+#include "probe/scope.h"
 #include "abi/machine.h"
 
 #include "abi/modules.h"
@@ -310,5 +311,35 @@ int addon_facts_read(report *r, const char *path, bool list_imports, addon_facts
     if (rc != 0)
         out->error = report_strdup(r, d->msg);
     elf_obj_close(o);
+    return rc;
+}
+
+int addon_libraries(report *r, const char *path, addon_facts *out, diag *d)
+{
+    ldso *l = NULL;
+    scope s = {0};
+    int rc = -1;
+    if (ldso_create(&l, d) != 0 || scope_add_local(l, &s, path, d) != 0)
+        goto done;
+    size_t n = (s.n - 1) + s.nmissing;
+    if (!(out->libs = report_alloc(r, (n ? n : 1) * sizeof *out->libs))) {
+        diag_set(d, DIAG_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 1; i < s.n; i++) {
+        const scope_entry *e = &s.e[i];
+        out->libs[out->nlibs++] =
+            (lib_found){report_strdup(r, e->as), report_strdup(r, scope_path(l, &s, i)), ld_via_name(e->via),
+                        report_strdup(r, scope_path(l, &s, e->parent)), NULL};
+    }
+    for (size_t m = 0; m < s.nmissing; m++)
+        out->libs[out->nlibs++] = (lib_found){
+            report_strdup(r, s.missing[m].name), NULL, NULL,
+            report_strdup(r, scope_path(l, &s, s.missing[m].needed_by)),
+            report_strdup(r, s.missing[m].searched && *s.missing[m].searched ? s.missing[m].searched : "nowhere")};
+    rc = 0;
+done:
+    scope_free(&s);
+    ldso_destroy(l);
     return rc;
 }

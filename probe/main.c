@@ -351,10 +351,12 @@ typedef int (*fact_fn)(report *r, result *res, const char *arg, const cli *c, di
 
 static int inspect_one(report *r, result *res, const char *arg, const cli *c, diag *d)
 {
-    (void)c;
     if (!(res->addon = report_alloc(r, sizeof *res->addon)))
         return diag_set(d, DIAG_NOMEM, "out of memory");
-    return addon_facts_read(r, arg, true, res->addon, d);
+    if (addon_facts_read(r, arg, true, res->addon, d) != 0)
+        return -1;
+    /* -v: how each library is found (the reader above read the addon, so this can only run out of memory). */
+    return c->verbose ? addon_libraries(r, arg, res->addon, d) : 0;
 }
 
 static int runtime_one(report *r, result *res, const char *arg, const cli *c, diag *d)

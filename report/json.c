@@ -313,6 +313,20 @@ static void addon_json(jw *w, const addon_facts *a, bool with_imports)
     put_bool(w, "bind_now", a->bind_now);
     if (a->elf_note)
         put_str(w, "elf_note", a->elf_note);
+    if (a->libs) {
+        jw_arr(w, "libraries");
+        for (size_t i = 0; i < a->nlibs; i++) {
+            jw_obj(w, NULL);
+            put_str(w, "name", a->libs[i].name);
+            put_str(w, "path", a->libs[i].path);
+            put_str(w, "via", a->libs[i].via);
+            put_str(w, "needed_by", a->libs[i].needed_by);
+            if (a->libs[i].searched)
+                put_str(w, "searched", a->libs[i].searched);
+            jw_end(w);
+        }
+        jw_end(w);
+    }
     jw_obj(w, "requires");
     put_str(w, "glibc", a->max_glibc);
     put_str(w, "glibcxx", a->max_glibcxx);

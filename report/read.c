@@ -199,6 +199,7 @@ static addon_facts *read_addon(reader *rd, const cJSON *j, const char *where)
                                        "runpath",
                                        "bind_now",
                                        "elf_note",
+                                       "libraries",
                                        "requires",
                                        "exports",
                                        "imports",
@@ -236,6 +237,23 @@ static addon_facts *read_addon(reader *rd, const cJSON *j, const char *where)
     a->runpath = get_str(rd, j, "runpath", where);
     a->bind_now = get_bool(rd, j, "bind_now", where);
     a->elf_note = get_str(rd, j, "elf_note", where);
+    if (cJSON_GetObjectItemCaseSensitive(j, "libraries")) {
+        void *mem;
+        const cJSON *libs = get_array(rd, j, "libraries", where, sizeof(lib_found), &mem, &a->nlibs);
+        static const char *const lib_keys[] = {"name", "path", "via", "needed_by", "searched", NULL};
+        lib_found *lf = mem;
+        size_t i = 0;
+        for (const cJSON *e = libs ? libs->child : NULL; e && !rd->failed; e = e->next, i++) {
+            if (!object_of(rd, e, where, lib_keys))
+                break;
+            lf[i].name = get_str(rd, e, "name", where);
+            lf[i].path = get_str(rd, e, "path", where);
+            lf[i].via = get_str(rd, e, "via", where);
+            lf[i].needed_by = get_str(rd, e, "needed_by", where);
+            lf[i].searched = get_str(rd, e, "searched", where);
+        }
+        a->libs = lf ? lf : report_alloc(rd->r, 1);
+    }
     const cJSON *req = cJSON_GetObjectItemCaseSensitive(j, "requires");
     static const char *const req_keys[] = {"glibc", "glibcxx", "cxxabi", NULL};
     if (req && object_of(rd, req, where, req_keys)) {

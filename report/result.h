@@ -32,6 +32,16 @@ typedef struct sym_entry {
     bool weak;
 } sym_entry;
 
+/* One library of an addon's NEEDED closure, as this machine's loader finds it (inspect -v). */
+typedef struct lib_found {
+    const char *name;      /* the DT_NEEDED entry */
+    const char *path;      /* the file it resolves to, or NULL when none is found */
+    const char *via;       /* how: "RUNPATH", "RPATH", "LD_LIBRARY_PATH", "ld.so.cache", "system directory",
+                            * "already loaded", "path" (a NEEDED with a slash); NULL when not found */
+    const char *needed_by; /* the object whose DT_NEEDED names it */
+    const char *searched;  /* when not found: what was tried, in order */
+} lib_found;
+
 /* Facts about one addon file (inspect; the "addon" object of a check result). */
 typedef struct addon_facts {
     const char *path;
@@ -66,7 +76,9 @@ typedef struct addon_facts {
     sym_entry *imports;      /* sorted by group, then name */
     const char *selected_by; /* which loader rule chose the file, or NULL */
     const char *elf_note;    /* how the section headers disagree with the dynamic segment, or NULL */
-    const char *error;       /* set when the file could not be read as an addon */
+    lib_found *libs;         /* inspect -v: the NEEDED closure and how each was found, or NULL */
+    size_t nlibs;
+    const char *error; /* set when the file could not be read as an addon */
 } addon_facts;
 
 /* Facts about one runtime. */

@@ -211,6 +211,15 @@ static void print_addon(const out_ctx *c, const addon_facts *a)
     for (size_t i = 0; i < a->nneeded; i++)
         tprintf(c, "%s%s", i ? ", " : "", a->needed[i]);
     fputs(a->nneeded ? "\n" : "none\n", c->f);
+    for (size_t i = 0; i < a->nlibs; i++) { /* -v: how ld.so finds each one */
+        const lib_found *lf = &a->libs[i];
+        const char *by = strrchr(lf->needed_by, '/') ? strrchr(lf->needed_by, '/') + 1 : lf->needed_by;
+        if (lf->path)
+            tprintf(c, "  %s => %s (%s; needed by %s)\n", lf->name, lf->path, lf->via, by);
+        else
+            tprintf(c, "  %s => %snot found%s (needed by %s; looked in %s)\n", lf->name, RED(c), RESET(c), by,
+                    lf->searched);
+    }
     if (a->rpath || a->runpath) {
         label(c, a->runpath ? "runpath" : "rpath");
         tprintf(c, "%s\n", a->runpath ? a->runpath : a->rpath);

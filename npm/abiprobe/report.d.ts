@@ -157,6 +157,19 @@ export interface AddonFacts {
   bind_now: boolean;
   /** How the section headers disagree with the dynamic segment (a stripped or altered file). */
   elf_note?: string;
+  /** inspect -v: the addon's NEEDED closure as this machine's ld.so finds it when the addon is dlopen'ed by a process that has loaded nothing else. */
+  libraries?: ({
+    /** The DT_NEEDED entry. */
+    name: string;
+    /** The file it resolves to; null when none is found. */
+    path: string | null;
+    /** How it was found: RUNPATH, RPATH, LD_LIBRARY_PATH, ld.so.cache, system directory, already loaded, or path (a NEEDED entry with a slash); null when not found. */
+    via: string | null;
+    /** The object whose DT_NEEDED names it. */
+    needed_by: string;
+    /** When not found: what was tried, in order. */
+    searched?: string;
+  })[];
   /** The newest GLIBC_, GLIBCXX_ and CXXABI_ versions required. */
   requires: RequiredVersions;
   /** Number of defined global dynamic symbols. */
