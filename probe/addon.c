@@ -176,7 +176,7 @@ static const char *type_name(int type)
 static int cmp_sym_entry(const void *pa, const void *pb)
 {
     const sym_entry *a = pa, *b = pb;
-    int ga = result_group_index(a->group), gb = result_group_index(b->group);
+    int ga = (int)a->group, gb = (int)b->group;
     if (ga != gb)
         return ga - gb;
     return strcmp(a->name, b->name);
@@ -275,7 +275,7 @@ int addon_facts_from_elf(report *r, const elf_obj *o, bool list_imports, addon_f
         sym_group g = sym_group_of(s.name, s.ver_file);
         char *dm = sym_demangle(s.name);
         out->imports[out->nimports++] = (sym_entry){
-            report_strdup(r, s.name),    report_strdup(r, dm),         result_group_names[g],
+            report_strdup(r, s.name),    report_strdup(r, dm),         g,
             report_strdup(r, s.version), report_strdup(r, s.ver_file), s.bind == STB_WEAK,
         };
         free(dm);

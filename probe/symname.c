@@ -15,9 +15,7 @@ extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *st
 /* Longer names are not worth the demangler's time and stack on hostile input. */
 enum { DEMANGLE_MAX = 4096 };
 
-static const char *const group_names[SYMGROUP_COUNT] = {"v8", "node", "napi", "uv", "libc", "c++", "other"};
-
-const char *sym_group_name(sym_group g) { return (unsigned)g < SYMGROUP_COUNT ? group_names[g] : "other"; }
+const char *sym_group_name(sym_group g) { return (unsigned)g < SYMGROUP_COUNT ? result_group_names[g] : "other"; }
 
 /* Byte by byte: most names differ from a prefix in their first byte, and this runs on every
  * export of a runtime (38,000 in Node's binary). */
@@ -142,9 +140,9 @@ char *sym_demangle(const char *name)
 {
     if (!starts(name, "_Z") || strnlen(name, DEMANGLE_MAX) >= DEMANGLE_MAX)
         return NULL;
-    int status = 0;
-    char *out = __cxa_demangle(name, NULL, NULL, &status);
-    if (status != 0) {
+    int rc = 0;
+    char *out = __cxa_demangle(name, NULL, NULL, &rc);
+    if (rc != 0) {
         free(out);
         return NULL;
     }

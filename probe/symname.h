@@ -4,17 +4,8 @@
 
 #include <stddef.h>
 
-/* The groups of SPEC's `symbols` check, in report order. */
-typedef enum sym_group {
-    SYMGROUP_V8,    /* v8::, v8_inspector::, cppgc:: */
-    SYMGROUP_NODE,  /* node:: and node's C entry points */
-    SYMGROUP_NAPI,  /* napi_*, node_api_* */
-    SYMGROUP_UV,    /* uv_* */
-    SYMGROUP_LIBC,  /* versioned from libc, libm, libpthread, libdl, librt, the loader */
-    SYMGROUP_CXX,   /* std::, __cxa_*, operator new/delete, the C++ runtime */
-    SYMGROUP_OTHER, /* anything else */
-    SYMGROUP_COUNT
-} sym_group;
+/* The groups (sym_group) are the report's: report/result.h. */
+#include "report/result.h"
 
 /* The group's stable name: "v8", "node", "napi", "uv", "libc", "c++", "other". */
 const char *sym_group_name(sym_group g);

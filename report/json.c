@@ -277,7 +277,7 @@ static void put_parsed(jw *w, const char *key, const cJSON *v)
 static void group_counts(jw *w, const char *key, const unsigned *counts)
 {
     jw_obj(w, key);
-    for (int i = 0; i < RESULT_NGROUPS; i++)
+    for (int i = 0; i < SYMGROUP_COUNT; i++)
         put_num(w, result_group_names[i], counts[i]);
     jw_end(w);
 }
@@ -343,7 +343,7 @@ static void addon_json(jw *w, const addon_facts *a, bool with_imports)
             jw_obj(w, NULL);
             put_str(w, "name", s->name);
             put_str(w, "demangled", s->demangled);
-            put_str(w, "group", s->group);
+            put_str(w, "group", result_group_names[s->group]);
             put_str(w, "version", s->version);
             put_str(w, "library", s->ver_file);
             put_bool(w, "weak", s->weak);
@@ -496,8 +496,8 @@ static void check_json(jw *w, const check *k)
             jw_obj(w, NULL);
             put_str(w, "name", m->name);
             put_str(w, "demangled", m->demangled);
-            put_str(w, "group", m->group);
-            put_str(w, "when", m->when);
+            put_str(w, "group", result_group_names[m->group]);
+            put_str(w, "when", sym_when_name(m->when));
             if (m->resolved_to)
                 put_str(w, "resolved_to", m->resolved_to);
             if (m->version)

@@ -48,8 +48,8 @@ static void body(FILE *f, const result *res)
             fputc('\n', f);
         }
         for (size_t m = 0; m < k->nmissing && m < 20; m++) {
-            fprintf(f, "  missing (%s, %s%s): ", k->missing[m].group, k->missing[m].when,
-                    k->missing[m].resolved_to ? ", stub" : "");
+            fprintf(f, "  missing (%s, %s%s): ", result_group_names[k->missing[m].group],
+                    sym_when_name(k->missing[m].when), k->missing[m].resolved_to ? ", stub" : "");
             xml(f, k->missing[m].demangled ? k->missing[m].demangled : k->missing[m].name);
             fputc('\n', f);
         }

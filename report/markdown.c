@@ -93,7 +93,7 @@ static void failing_checks(FILE *f, const result *res)
         }
         if (k->nmissing) {
             fputs("  - missing by group:", f);
-            for (int g = 0; g < RESULT_NGROUPS; g++)
+            for (int g = 0; g < SYMGROUP_COUNT; g++)
                 if (k->missing_by_group[g])
                     fprintf(f, " %s %u", result_group_names[g], k->missing_by_group[g]);
             if (k->nstub)

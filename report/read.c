@@ -137,17 +137,27 @@ static const char **get_strings(reader *rd, const cJSON *o, const char *key, con
     return out;
 }
 
-/* A symbol group name, as the report's own constant. */
-static const char *get_group(reader *rd, const cJSON *o, const char *where)
+/* A symbol group, by its name. */
+static sym_group get_group(reader *rd, const cJSON *o, const char *where)
 {
     const char *g = get_str(rd, o, "group", where);
-    if (!g)
-        return NULL;
-    for (int i = 0; i < RESULT_NGROUPS; i++)
+    for (int i = 0; g && i < SYMGROUP_COUNT; i++)
         if (strcmp(g, result_group_names[i]) == 0)
-            return result_group_names[i];
-    fail(rd, where, "unknown symbol group \"%s\"", g);
-    return NULL;
+            return (sym_group)i;
+    fail(rd, where, g ? "unknown symbol group \"%s\"" : "a symbol without a group%s", g ? g : "");
+    return SYMGROUP_OTHER;
+}
+
+/* "load" or "call". */
+static sym_when get_when(reader *rd, const cJSON *o, const char *where)
+{
+    const char *w = get_str(rd, o, "when", where);
+    if (w && strcmp(w, "load") == 0)
+        return WHEN_LOAD;
+    if (w && strcmp(w, "call") == 0)
+        return WHEN_CALL;
+    fail(rd, where, "\"when\" is %s%s%s, not \"load\" or \"call\"", w ? "\"" : "", w ? w : "missing", w ? "\"" : "");
+    return WHEN_LOAD;
 }
 
 static void get_groups(reader *rd, const cJSON *o, const char *key, const char *where, unsigned *counts)
@@ -157,7 +167,7 @@ static void get_groups(reader *rd, const cJSON *o, const char *key, const char *
         return;
     if (!object_of(rd, g, where, result_group_names))
         return;
-    for (int i = 0; i < RESULT_NGROUPS; i++)
+    for (int i = 0; i < SYMGROUP_COUNT; i++)
         counts[i] = (unsigned)get_count(rd, g, result_group_names[i], where);
 }
 
@@ -501,7 +511,7 @@ static void read_check(reader *rd, const cJSON *j, check *k, const char *where)
         m->name = get_str(rd, e, "name", where);
         m->demangled = get_str(rd, e, "demangled", where);
         m->group = get_group(rd, e, where);
-        m->when = get_str(rd, e, "when", where);
+        m->when = get_when(rd, e, where);
         m->resolved_to = get_str(rd, e, "resolved_to", where);
         m->version = get_str(rd, e, "version", where);
         m->required_by = get_str(rd, e, "required_by", where);

@@ -7,15 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const result_group_names[RESULT_NGROUPS] = {"v8", "node", "napi", "uv", "libc", "c++", "other"};
+const char *const result_group_names[SYMGROUP_COUNT + 1] = {"v8", "node", "napi", "uv", "libc", "c++", "other", NULL};
 
-int result_group_index(const char *name)
-{
-    for (int g = 0; g < RESULT_NGROUPS; g++)
-        if (strcmp(name, result_group_names[g]) == 0)
-            return g;
-    return 0;
-}
+const char *sym_when_name(sym_when w) { return w == WHEN_LOAD ? "load" : "call"; }
 
 struct arena_chunk {
     arena_chunk *next;

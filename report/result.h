@@ -13,22 +13,36 @@ typedef enum status { STATUS_PASS, STATUS_FAIL, STATUS_ERROR, STATUS_SKIP, STATU
 /* The stable lower-case name of a status. */
 const char *status_name(status s);
 
-/* Number of symbol groups (matches probe/symname.h's SYMGROUP_COUNT). */
-enum { RESULT_NGROUPS = 7 };
+/* The groups of the `symbols` check, in report order; the count arrays below are indexed by
+ * them (probe/symname.c decides which group a name is in). */
+typedef enum sym_group {
+    SYMGROUP_V8,    /* v8::, v8_inspector::, cppgc:: */
+    SYMGROUP_NODE,  /* node:: and node's C entry points */
+    SYMGROUP_NAPI,  /* napi_*, node_api_* */
+    SYMGROUP_UV,    /* uv_* */
+    SYMGROUP_LIBC,  /* versioned from libc, libm, libpthread, libdl, librt, the loader */
+    SYMGROUP_CXX,   /* std::, __cxa_*, operator new/delete, the C++ runtime */
+    SYMGROUP_OTHER, /* anything else */
+    SYMGROUP_COUNT
+} sym_group;
 
-/* The group names in report order, indexed like the count arrays below. */
-extern const char *const result_group_names[RESULT_NGROUPS];
+/* The groups' stable names ("v8", "node", "napi", "uv", "libc", "c++", "other"), indexed by
+ * sym_group and NULL-terminated. */
+extern const char *const result_group_names[SYMGROUP_COUNT + 1];
 
-/* The report-order index of a group name; unknown names sort first, as 0. */
-int result_group_index(const char *name);
+/* When a missing symbol breaks the addon: the load fails, or the first call dies. */
+typedef enum sym_when { WHEN_LOAD, WHEN_CALL } sym_when;
+
+/* "load" or "call". */
+const char *sym_when_name(sym_when w);
 
 /* One symbol as a report shows it. */
 typedef struct sym_entry {
     const char *name;      /* mangled */
     const char *demangled; /* NULL when not a C++ name */
-    const char *group;     /* one of result_group_names */
-    const char *version;   /* required version, or NULL */
-    const char *ver_file;  /* library the version is required from, or NULL */
+    sym_group group;
+    const char *version;  /* required version, or NULL */
+    const char *ver_file; /* library the version is required from, or NULL */
     bool weak;
 } sym_entry;
 
@@ -72,7 +86,7 @@ typedef struct addon_facts {
     const char *max_cxxabi;
     size_t nexports; /* defined global dynamic symbols */
     size_t nimports; /* undefined dynamic symbols */
-    unsigned imports_by_group[RESULT_NGROUPS];
+    unsigned imports_by_group[SYMGROUP_COUNT];
     sym_entry *imports;      /* sorted by group, then name */
     const char *selected_by; /* which loader rule chose the file, or NULL */
     const char *elf_note;    /* how the section headers disagree with the dynamic segment, or NULL */
@@ -101,7 +115,7 @@ typedef struct runtime_facts {
     bool library; /* a shared library runtime such as libnode.so */
     bool foreign; /* built for another machine than this one */
     size_t nexports;
-    unsigned exports_by_group[RESULT_NGROUPS];
+    unsigned exports_by_group[SYMGROUP_COUNT];
     const char *facts_from; /* "runtime+elf" or "elf" */
     const char *note;       /* why only the ELF was used, or other caveats */
     const char *error;      /* set when facts could not be gathered */
@@ -109,10 +123,10 @@ typedef struct runtime_facts {
 
 /* A symbol that the load scope does not provide (or provides only as a stub). */
 typedef struct missing_sym {
-    const char *name;        /* mangled */
-    const char *demangled;   /* NULL when not a C++ name */
-    const char *group;       /* one of result_group_names */
-    const char *when;        /* "load" (the load fails) or "call" (dies at the first call) */
+    const char *name;      /* mangled */
+    const char *demangled; /* NULL when not a C++ name */
+    sym_group group;
+    sym_when when;
     const char *resolved_to; /* NULL, or "stub" when only an abort-on-call stub defines it */
     const char *version;     /* the version required, or NULL */
     const char *required_by; /* path of the object whose relocation needs it */
@@ -129,7 +143,7 @@ typedef struct check {
     size_t details_cap;   /* room in details (it grows by doubling) */
     missing_sym *missing; /* symbols and napi: every missing symbol */
     size_t nmissing;
-    unsigned missing_by_group[RESULT_NGROUPS]; /* counts of the non-stub ones */
+    unsigned missing_by_group[SYMGROUP_COUNT]; /* counts of the non-stub ones */
     unsigned nload, ncall, nstub;
     const char *first;      /* the symbol ld.so stops at, or NULL */
     const char *value_json; /* execute: the smoke value as JSON text, or NULL */

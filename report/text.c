@@ -2,6 +2,7 @@
  * the caller asks for it (a TTY without NO_COLOR). */
 #define _GNU_SOURCE
 #include "report/clean.h"
+#include "abi/napi.h"
 #include "report/report.h"
 
 #include <stdarg.h>
@@ -127,7 +128,7 @@ static const char *base_name(const char *path)
 static void group_line(const out_ctx *c, const unsigned *counts)
 {
     bool first = true;
-    for (int g = 0; g < RESULT_NGROUPS; g++) {
+    for (int g = 0; g < SYMGROUP_COUNT; g++) {
         if (!counts[g])
             continue;
         tprintf(c, "%s%s %u", first ? "" : " · ", result_group_names[g], counts[g]);
@@ -139,14 +140,14 @@ static void group_line(const out_ctx *c, const unsigned *counts)
 
 static void print_imports(const out_ctx *c, const addon_facts *a)
 {
-    for (int g = 0; g < RESULT_NGROUPS; g++) {
+    for (int g = 0; g < SYMGROUP_COUNT; g++) {
         if (!a->imports_by_group[g])
             continue;
         tprintf(c, "            %s%s%s (%u)\n", BOLD(c), result_group_names[g], RESET(c), a->imports_by_group[g]);
         unsigned shown = 0;
         for (size_t i = 0; i < a->nimports; i++) {
             const sym_entry *s = &a->imports[i];
-            if (strcmp(s->group, result_group_names[g]) != 0)
+            if ((int)s->group != g)
                 continue;
             if (!c->verbose && shown == SHOW_SYMBOLS) {
                 tprintf(c, "              … %u more (-v lists them all)\n", a->imports_by_group[g] - shown);
@@ -191,7 +192,7 @@ static void print_addon(const out_ctx *c, const addon_facts *a)
     }
     fputc('\n', c->f);
     label(c, "napi");
-    if (a->napi_version == 0x7fffffff)
+    if (a->napi_version == NAPI_VERSION_EXPERIMENTAL_ID)
         fputs("declares NAPI_VERSION_EXPERIMENTAL\n", c->f);
     else if (a->napi_version >= 0)
         tprintf(c, "declares version %d\n", a->napi_version);
@@ -394,7 +395,7 @@ static void print_missing(const out_ctx *c, const check *k)
     }
     tprintf(c, "%*s", ind, "");
     bool more = k->nstub > 10;
-    for (int g = 0; g < RESULT_NGROUPS; g++)
+    for (int g = 0; g < SYMGROUP_COUNT; g++)
         more = more || k->missing_by_group[g] > SHOW_SYMBOLS;
     if (k->nload + k->ncall)
         group_line(c, k->missing_by_group);
@@ -409,14 +410,14 @@ static void print_missing(const out_ctx *c, const check *k)
     if (!c->verbose && more)
         fputs("      -v lists them all", c->f);
     fputc('\n', c->f);
-    for (int g = 0; g < RESULT_NGROUPS; g++) {
+    for (int g = 0; g < SYMGROUP_COUNT; g++) {
         if (!k->missing_by_group[g])
             continue;
         tprintf(c, "%*s%s (%u)\n", ind, "", result_group_names[g], k->missing_by_group[g]);
         unsigned shown = 0;
         for (size_t i = 0; i < k->nmissing; i++) {
             const missing_sym *m = &k->missing[i];
-            if (m->resolved_to || strcmp(m->group, result_group_names[g]) != 0)
+            if (m->resolved_to || (int)m->group != g)
                 continue;
             if (!c->verbose && shown == SHOW_SYMBOLS) {
                 tprintf(c, "%*s… %u more\n", ind + 2, "", k->missing_by_group[g] - shown);
@@ -424,7 +425,7 @@ static void print_missing(const out_ctx *c, const check *k)
             }
             shown++;
             tprintf(c, "%*s%s%s%s %s%s%s\n", ind + 2, "", sym_text(m), m->version ? "@" : "",
-                    m->version ? m->version : "", DIM(c), m->when, RESET(c));
+                    m->version ? m->version : "", DIM(c), sym_when_name(m->when), RESET(c));
         }
     }
 }

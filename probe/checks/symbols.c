@@ -30,8 +30,7 @@ typedef struct keyed {
 
 static unsigned order_key(const missing_sym *m)
 {
-    return (unsigned)(m->resolved_to != NULL) << 8 | (unsigned)result_group_index(m->group) << 1 |
-           (strcmp(m->when, "load") != 0);
+    return (unsigned)(m->resolved_to != NULL) << 8 | (unsigned)m->group << 1 | (m->when != WHEN_LOAD);
 }
 
 static int cmp_keyed(const void *pa, const void *pb)
@@ -140,8 +139,8 @@ status check_symbols(check_ctx *c)
             ms[n++] = (missing_sym){
                 report_strdup(c->r, s.name),
                 report_strdup(c->r, dm),
-                result_group_names[g],
-                stub || !(st[i] & NEED_LOAD) ? "call" : "load",
+                g,
+                stub || !(st[i] & NEED_LOAD) ? WHEN_CALL : WHEN_LOAD,
                 stub ? "stub" : NULL,
                 report_strdup(c->r, s.version),
                 by,

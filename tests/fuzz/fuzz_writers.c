@@ -82,8 +82,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (m) {
         m->name = report_strdup(&r, f[4]);
         m->demangled = report_strdup(&r, f[4]);
-        m->group = "v8";
-        m->when = "load";
+        m->group = SYMGROUP_V8;
+        m->when = WHEN_LOAD;
         m->required_by = af->path;
         s->missing = m;
         s->nmissing = 1;

@@ -175,8 +175,8 @@ static void test_seed_pair_details(void **state)
                 fail_msg("%s is a real function of Bun, reported missing", m->name);
         if (strcmp(m->name, "_ZN2v815ValueSerializer8Delegate19HasCustomHostObjectEPNS_7IsolateE") == 0) {
             assert_string_equal(m->demangled, "v8::ValueSerializer::Delegate::HasCustomHostObject(v8::Isolate*)");
-            assert_string_equal(m->group, "v8");
-            assert_string_equal(m->when, "load");
+            assert_int_equal(m->group, SYMGROUP_V8);
+            assert_int_equal(m->when, WHEN_LOAD);
         }
     }
     for (size_t k = 0; k < 3; k++) {
