@@ -8,6 +8,7 @@
 #include "probe/driver.h"
 #include "probe/scope.h"
 
+#include <cjson/cJSON.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -43,10 +44,79 @@ static int write_file(const char *path, const void *data, size_t n)
     return close(fd);
 }
 
+/* The stage file's first line ("loading", "loaded", ...). */
+dyn_stage dyn_stage_of(const char *text)
+{
+    static const struct {
+        const char *name;
+        dyn_stage stage;
+    } stages[] = {{"loading", DYN_LOADING}, {"loaded", DYN_LOADED}, {"execute", DYN_EXECUTE}, {"done", DYN_DONE}};
+    size_t n = text ? strcspn(text, "\n") : 0;
+    for (size_t i = 0; i < sizeof stages / sizeof stages[0]; i++)
+        if (n == strlen(stages[i].name) && strncmp(text, stages[i].name, n) == 0)
+            return stages[i].stage;
+    return DYN_START;
+}
+
+static const char *member_str(const cJSON *o, const char *key)
+{
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+static bool member_true(const cJSON *o, const char *key)
+{
+    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+static void load_of(const cJSON *l, dyn_load *out)
+{
+    if (!cJSON_IsObject(l))
+        return;
+    *out = (dyn_load){true, member_true(l, "ok"), member_true(l, "unsupported"), member_str(l, "message")};
+}
+
+/* The handshake, parsed once: the checks read the typed outcome, never the text. Text that
+ * does not parse counts as no handshake at all. */
+void dyn_read_handshake(dyn_outcome *out, const char *text)
+{
+    cJSON *hs = text ? cJSON_Parse(text) : NULL;
+    if (!cJSON_IsObject(hs)) {
+        cJSON_Delete(hs);
+        return;
+    }
+    out->doc = hs;
+    out->reported = true;
+    load_of(cJSON_GetObjectItemCaseSensitive(hs, "load"), &out->load);
+    load_of(cJSON_GetObjectItemCaseSensitive(hs, "now"), &out->now);
+    const char *via = member_str(hs, "via");
+    out->traced = via && strcmp(via, "ld.so trace") == 0;
+    const cJSON *ex = cJSON_GetObjectItemCaseSensitive(hs, "execute");
+    if (!cJSON_IsObject(ex))
+        return;
+    dyn_exec *e = &out->exec;
+    e->present = true;
+    e->ok = member_true(ex, "ok");
+    e->smoke = member_true(ex, "smoke");
+    e->syntax = member_true(ex, "syntax");
+    e->message = member_str(ex, "message");
+    e->where = member_str(ex, "where");
+    e->type = member_str(ex, "type");
+    e->json = member_str(ex, "json");
+    const cJSON *keys = cJSON_GetObjectItemCaseSensitive(ex, "keys");
+    int nk = cJSON_IsArray(keys) ? cJSON_GetArraySize(keys) : 0;
+    if (nk > 0 && (e->keys = malloc((size_t)nk * sizeof *e->keys))) {
+        const cJSON *k;
+        cJSON_ArrayForEach(k, keys)
+        {
+            if (cJSON_IsString(k))
+                e->keys[e->nkeys++] = k->valuestring;
+        }
+    }
+}
+
 int dyn_run(const dyn_job *j, dyn_outcome *out)
 {
     memset(out, 0, sizeof *out);
-    snprintf(out->stage, sizeof out->stage, "start");
     char dir[PATH_MAX], driver[PATH_MAX + 16], stage[PATH_MAX + 16], hs[PATH_MAX + 16], req[PATH_MAX + 16];
     char v_addon[PATH_MAX + 64], v_stage[PATH_MAX + 64], v_hs[PATH_MAX + 64], v_smoke[PATH_MAX + 64],
         v_pkg[PATH_MAX + 64], v_req[PATH_MAX + 64], v_tmp[PATH_MAX + 64];
@@ -175,12 +245,16 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
     }
     out->started = true;
     char *st = path_read_file(stage, 64, NULL);
-    if (st) {
-        snprintf(out->stage, sizeof out->stage, "%.*s", (int)strcspn(st, "\n"), st);
-        free(st);
+    out->stage = dyn_stage_of(st);
+    free(st);
+    char *text = path_read_file(hs, j->observe ? OBSERVE_MAX : HANDSHAKE_MAX, NULL);
+    if (j->observe) {
+        out->events = text;
+        out->reported = text != NULL;
+    } else {
+        dyn_read_handshake(out, text);
+        free(text);
     }
-    out->handshake = path_read_file(hs, j->observe ? OBSERVE_MAX : HANDSHAKE_MAX, NULL);
-    out->reported = out->handshake != NULL;
     rc = 0;
 done:
     free(env);
@@ -205,22 +279,12 @@ void dyn_outcome_free(dyn_outcome *o)
     if (!o)
         return;
     spawn_res_free(&o->proc);
-    free(o->handshake);
-    o->handshake = NULL;
-}
-
-/* JSON string contents for s (quotes and control bytes escaped) into a FILE. */
-static void json_escape(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
+    free(o->events);
+    o->events = NULL;
+    free(o->exec.keys);
+    o->exec.keys = NULL;
+    cJSON_Delete(o->doc);
+    o->doc = NULL;
 }
 
 /* Write text to a /proc/self file; 0 or errno. */
@@ -408,24 +472,33 @@ int dyn_library_child(const char *runtime, const char *addon, const char *mode, 
         err = dlerror();
     }
 #endif
+    /* The same handshake the driver writes, built with cJSON: {"stage","load":{ok,message},"via"?,"execute":null}. */
+    cJSON *hs = cJSON_CreateObject(), *load = cJSON_AddObjectToObject(hs, "load");
+    cJSON_AddStringToObject(hs, "stage", "done");
+    cJSON_AddBoolToObject(load, "ok", err == NULL);
+    if (err) {
+        char msg[4096];
+        snprintf(msg, sizeof msg, "%s%s",
+                 strcmp(what, "runtime") == 0 ? "the runtime library itself does not load: " : "", err);
+        cJSON_AddStringToObject(load, "message", msg);
+    }
+#ifdef ABIPROBE_STATIC
+    cJSON_AddStringToObject(hs, "via", "ld.so trace");
+#endif
+    cJSON_AddNullToObject(hs, "execute");
+    char *text = cJSON_PrintUnformatted(hs);
+    cJSON_Delete(hs);
     char tmp[PATH_MAX + 16];
     snprintf(tmp, sizeof tmp, "%s.tmp", handshake);
-    FILE *f = fopen(tmp, "w");
+    FILE *f = text ? fopen(tmp, "w") : NULL;
+    bool wrote = f && fputs(text, f) >= 0;
+    free(text);
     if (!f)
         return 2;
-    fputs("{\"stage\":\"done\",\"load\":{\"ok\":", f);
-    fputs(err ? "false,\"message\":\"" : "true", f);
-    if (err) {
-        if (strcmp(what, "runtime") == 0)
-            fputs("the runtime library itself does not load: ", f);
-        json_escape(f, err);
-        fputc('"', f);
+    if (!wrote) {
+        fclose(f);
+        return 2;
     }
-    fputs("}", f);
-#ifdef ABIPROBE_STATIC
-    fputs(",\"via\":\"ld.so trace\"", f);
-#endif
-    fputs(",\"execute\":null}", f);
     if (fclose(f) != 0 || rename(tmp, handshake) != 0)
         return 2;
     return 0;

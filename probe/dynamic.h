@@ -30,16 +30,54 @@ typedef struct dyn_job {
                            * with this request (JSON text); addon, flags and smoke are unused */
 } dyn_job;
 
-/* What happened. */
+/* The last stage the driver reached: before the load, inside it, after it, in the execute
+ * step, or done (it reported). */
+typedef enum dyn_stage { DYN_START, DYN_LOADING, DYN_LOADED, DYN_EXECUTE, DYN_DONE } dyn_stage;
+
+/* One dlopen as the handshake tells it. Strings point into the outcome. */
+typedef struct dyn_load {
+    bool present;        /* the handshake has this load */
+    bool ok;             /* it loaded */
+    bool unsupported;    /* the runtime cannot be asked for this kind of load (RTLD_NOW) */
+    const char *message; /* the loader's own words when it did not load, or NULL */
+} dyn_load;
+
+/* The execute step as the handshake tells it. */
+typedef struct dyn_exec {
+    bool present;
+    bool ok;
+    bool smoke;          /* a smoke module ran; otherwise the exports object was checked */
+    bool syntax;         /* the smoke module does not parse */
+    const char *message; /* what was thrown, or NULL */
+    const char *where;   /* the smoke module's file:line:col of a syntax error, or NULL */
+    const char *type;    /* the exports' typeof when they are not an object, or NULL */
+    const char *json;    /* the smoke value as JSON text, or NULL (undefined) */
+    const char **keys;   /* the exports' keys */
+    size_t nkeys;
+} dyn_exec;
+
+/* What happened, read once from the stage file and the handshake (dyn_run). */
 typedef struct dyn_outcome {
     bool started;    /* the child ran at all */
-    bool reported;   /* the handshake was written */
-    char stage[32];  /* the last stage the driver reached ("start" when unknown) */
+    bool reported;   /* the handshake was written and parsed */
+    dyn_stage stage; /* the last stage the driver reached */
     spawn_res proc;  /* exit status or signal, timeout, output tails */
-    char *handshake; /* the handshake's JSON text (malloc'd), or NULL; for an observation,
-                      * its event lines */
+    dyn_load load;   /* the load (the runtime's default flags, or --now's) */
+    dyn_load now;    /* the RTLD_NOW load in the same process (dyn_job.both) */
+    dyn_exec exec;
+    bool traced;     /* bound by ld.so's trace, not dlopen'ed: no constructor ran */
+    char *events;    /* an observation's event lines (malloc'd), or NULL */
+    void *doc;       /* the parsed handshake the strings above point into */
     char error[512]; /* why the job could not be run, when !started */
 } dyn_outcome;
+
+/* Fill out's load, now, exec and traced from the handshake's text (NULL: none). Text that
+ * does not parse as the driver's JSON leaves out->reported false. dyn_run calls it; it is
+ * public for the fuzz target. */
+void dyn_read_handshake(dyn_outcome *out, const char *text);
+
+/* The stage named by the stage file's first line; DYN_START when text is NULL or unknown. */
+dyn_stage dyn_stage_of(const char *text);
 
 /* Run one job. Returns -1 only when it could not be started (out->error says why). Safe to
  * call from several threads at once. Free with dyn_outcome_free(). */

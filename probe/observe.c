@@ -188,7 +188,7 @@ int observe_packages(report *r, const dyn_job *base, bool stub, const obs_target
             return 0;
         }
         bool done = false;
-        size_t open = observe_parse(r, o.handshake, o.handshake ? strlen(o.handshake) : 0, out, end, &done);
+        size_t open = observe_parse(r, o.events, o.events ? strlen(o.events) : 0, out, end, &done);
         spawn_describe(&o.proc, how, sizeof how);
         /* Where the lines stop: the first package not reported as ended, from first on. */
         size_t next = first;

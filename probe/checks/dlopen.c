@@ -6,20 +6,7 @@
 
 #include "probe/dynamic.h"
 
-#include <cjson/cJSON.h>
 #include <string.h>
-
-/* The handshake's load object, or NULL. */
-static const cJSON *load_of(const cJSON *hs)
-{
-    const cJSON *l = cJSON_GetObjectItemCaseSensitive(hs, "load");
-    return cJSON_IsObject(l) ? l : NULL;
-}
-
-static const char *str_of(const cJSON *o, const char *key)
-{
-    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
-}
 
 /* One line from a possibly multi-line runtime message. */
 static const char *one_line(report *r, const char *msg)
@@ -62,18 +49,14 @@ status check_dlopen(report *r, result *res, const dyn_view *v)
         k = report_add_check(r, res, "dlopen", STATUS_ERROR, "could not run %s: %s", v->rt_label, o->error);
         return STATUS_ERROR;
     }
-    cJSON *hs = o->reported ? cJSON_Parse(o->handshake) : NULL;
-    const cJSON *load = load_of(hs);
     status st;
-    if (!load) {
-        bool loading = strcmp(o->stage, "loading") == 0;
-        bool after = strcmp(o->stage, "loaded") == 0 || strcmp(o->stage, "execute") == 0;
-        if (after) {
+    if (!o->load.present) {
+        if (o->stage == DYN_LOADED || o->stage == DYN_EXECUTE) {
             /* It loaded; what ended the process afterwards is the execute check's finding. */
             k = report_add_check(r, res, "dlopen", STATUS_PASS, "loads in %s (the process then %s)", v->rt_label,
                                  ending(r, o));
             st = STATUS_PASS;
-        } else if (loading) {
+        } else if (o->stage == DYN_LOADING) {
             /* The driver reached dlopen and the process ended inside it: the addon did that. */
             k = report_add_check(r, res, "dlopen", STATUS_FAIL,
                                  "the process %s while loading the addon, before reporting", ending(r, o));
@@ -88,16 +71,14 @@ status check_dlopen(report *r, result *res, const dyn_view *v)
         }
         if (k)
             add_process_details(r, k, o);
-        cJSON_Delete(hs);
         return st;
     }
-    if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(load, "ok"))) {
-        const char *msg = str_of(load, "message");
+    if (!o->load.ok) {
+        const char *msg = o->load.message;
         k = report_add_check(r, res, "dlopen", STATUS_FAIL, "%s", one_line(r, msg ? msg : "the load failed"));
         if (k) {
             /* The message is the loader's whole text on one line (Node wraps NODE_MODULE_VERSION's
              * over five): it is said once, not again as details. */
-
             if (msg && strstr(msg, "NODE_MODULE_VERSION"))
                 k->hint = "rebuild the addon for this runtime (npm rebuild), or use the runtime it was built for";
             else if (msg && strstr(msg, "undefined symbol"))
@@ -105,48 +86,40 @@ status check_dlopen(report *r, result *res, const dyn_view *v)
             else if (msg && strstr(msg, "did not self-register"))
                 k->hint = "the addon registered nothing this runtime accepts: see the modules check";
         }
-        cJSON_Delete(hs);
         return STATUS_FAIL;
     }
     /* Loaded; now the RTLD_NOW load: in the same process's handshake ("now"), or from a
      * process of its own. */
-    const cJSON *same = cJSON_GetObjectItemCaseSensitive(hs, "now");
+    const dyn_load *nl =
+        v->now ? (v->now->reported && v->now->load.present ? &v->now->load : NULL) : (o->now.present ? &o->now : NULL);
     /* A static abiprobe cannot dlopen: ld.so's trace bound every symbol, but no constructor ran. */
-    const cJSON *via = cJSON_GetObjectItemCaseSensitive(hs, "via");
-    if (cJSON_IsString(via) && strcmp(via->valuestring, "ld.so trace") == 0) {
-        cJSON *nt = v->now && v->now->reported ? cJSON_Parse(v->now->handshake) : NULL;
-        const cJSON *nl = load_of(nt);
-        bool now_ok = nl && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(nl, "ok"));
+    if (o->traced) {
+        bool now_ok = nl && nl->ok;
         k = report_add_check(r, res, "dlopen", STATUS_WARN,
                              now_ok
                                  ? "every symbol binds in ld.so's trace with %s preloaded, lazily and with RTLD_NOW; "
                                    "the addon's constructors did not run"
                                  : "binds lazily in ld.so's trace with %s preloaded, but not with RTLD_NOW: %s",
-                             v->rt_label, now_ok ? "" : one_line(r, nl ? str_of(nl, "message") : "no report"));
+                             v->rt_label, now_ok ? "" : one_line(r, nl ? nl->message : "no report"));
         if (k)
             k->hint = "this static abiprobe cannot dlopen a shared-library runtime; the dynamically linked abiprobe "
                       "(built from source) loads it for real, constructors included";
-        cJSON_Delete(nt);
-        cJSON_Delete(hs);
         return STATUS_WARN;
     }
-    if (!v->now && !cJSON_IsObject(same)) {
-        cJSON_Delete(hs);
+    if (!v->now && !o->now.present) {
         report_add_check(r, res, "dlopen", STATUS_PASS, "loads in %s", v->rt_label);
         return STATUS_PASS;
     }
-    cJSON *nhs = v->now && v->now->reported ? cJSON_Parse(v->now->handshake) : NULL;
-    const cJSON *nl = v->now ? load_of(nhs) : same;
-    if (nl && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(nl, "ok"))) {
+    if (nl && nl->ok) {
         report_add_check(r, res, "dlopen", STATUS_PASS, "loads in %s, lazily and with RTLD_NOW", v->rt_label);
         st = STATUS_PASS;
-    } else if (nl && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(nl, "unsupported"))) {
+    } else if (nl && nl->unsupported) {
         report_add_check(r, res, "dlopen", STATUS_PASS, "loads in %s (it cannot load with RTLD_NOW: %s)", v->rt_label,
-                         str_of(nl, "message"));
+                         nl->message ? nl->message : "no reason given");
         st = STATUS_PASS;
     } else if (nl) {
         k = report_add_check(r, res, "dlopen", STATUS_WARN, "loads in %s lazily, but not with RTLD_NOW: %s",
-                             v->rt_label, one_line(r, str_of(nl, "message")));
+                             v->rt_label, one_line(r, nl->message));
         if (k)
             k->hint = "symbols bound at first call are missing: the process dies when that code runs (see symbols)";
         st = STATUS_WARN;
@@ -157,7 +130,5 @@ status check_dlopen(report *r, result *res, const dyn_view *v)
             add_process_details(r, k, v->now);
         st = STATUS_WARN;
     }
-    cJSON_Delete(nhs);
-    cJSON_Delete(hs);
     return st;
 }

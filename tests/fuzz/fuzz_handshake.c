@@ -1,5 +1,5 @@
 /* tests/fuzz/fuzz_handshake.c — libFuzzer target: the driver's handshake as the dlopen and
- * execute checks read it, at every stage, with and without an expected value. The first
+ * execute checks read it (parsed by dyn_read_handshake), at every stage, with and without an expected value. The first
  * byte picks the stage and the options; the rest is the handshake text. */
 #include "probe/checks/checks.h"
 #include "probe/dynamic.h"
@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const char *const stages[] = {"start", "loading", "loaded", "execute"};
+    static const dyn_stage stages[] = {DYN_START, DYN_LOADING, DYN_LOADED, DYN_EXECUTE};
     if (size < 1)
         return 0;
     uint8_t sel = data[0];
@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&lazy, 0, sizeof lazy);
     memset(&now, 0, sizeof now);
     lazy.started = true;
-    strcpy(lazy.stage, stages[sel & 3]);
+    lazy.stage = stages[sel & 3];
     lazy.proc.exit_code = sel >> 4;
     lazy.proc.term_signal = (sel & 8) ? 11 : 0;
     lazy.proc.timed_out = (sel & 4) != 0;
@@ -29,9 +29,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(text, data + 1, size - 1);
     text[size - 1] = '\0';
-    lazy.handshake = text;
-    lazy.reported = true;
-    now = lazy;
+    dyn_read_handshake(&lazy, text);
+    dyn_read_handshake(&now, text);
+    now.started = true;
+    now.stage = lazy.stage;
+    now.proc = lazy.proc; /* the output tails are NULL here, so nothing is freed twice */
     report r;
     report_init(&r, "check");
     result *res = report_add(&r);
@@ -43,6 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_execute(&r, res, &v);
     }
     report_free(&r);
+    dyn_outcome_free(&lazy);
+    dyn_outcome_free(&now);
     free(text);
     return 0;
 }
