@@ -582,7 +582,7 @@ static check *select_check(checker *c, result *res, const prepared *p)
     case SEL_CHOSEN: {
         const char *why = "";
         for (size_t j = 0; j < sel->ncands; j++)
-            if (strcmp(sel->cands[j].status, "chosen") == 0)
+            if (sel->cands[j].status == CAND_CHOSEN)
                 why = sel->cands[j].reason;
         k = report_add_check(c->r, res, "select", STATUS_PASS, "%s (%s: %s)", selection_shown(sel), sel->rule, why);
         if (!k)
@@ -590,8 +590,8 @@ static check *select_check(checker *c, result *res, const prepared *p)
         if (sel->load_error)
             report_check_detail(c->r, k, "%s could not load it: %s", p->label, sel->load_error);
         for (size_t j = 0; j < sel->ncands; j++)
-            if (sel->observed && strcmp(sel->cands[j].status, "chosen") != 0)
-                report_check_detail(c->r, k, "%s: %s: %s", sel->cands[j].path, sel->cands[j].status,
+            if (sel->observed && sel->cands[j].status != CAND_CHOSEN)
+                report_check_detail(c->r, k, "%s: %s: %s", sel->cands[j].path, cand_status_names[sel->cands[j].status],
                                     sel->cands[j].reason);
         if (sel->differs)
             report_check_detail(c->r, k, "%s", sel->differs);
@@ -617,7 +617,8 @@ static check *select_check(checker *c, result *res, const prepared *p)
         break;
     }
     for (size_t j = 0; k && j < sel->ncands; j++)
-        report_check_detail(c->r, k, "%s: %s: %s", sel->cands[j].path, sel->cands[j].status, sel->cands[j].reason);
+        report_check_detail(c->r, k, "%s: %s: %s", sel->cands[j].path, cand_status_names[sel->cands[j].status],
+                            sel->cands[j].reason);
     if (k && sel->note)
         report_check_detail(c->r, k, "%s", sel->note);
     return k;

@@ -168,7 +168,7 @@ static void reach_owner(report *r, selection *s, const char *file)
     }
 }
 
-static candidate *add_cand(sel_ctx *c, const char *rel, const char *st, const char *reason)
+static candidate *add_cand(sel_ctx *c, const char *rel, cand_status st, const char *reason)
 {
     if (c->s->ncands == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 16;
@@ -189,7 +189,7 @@ static candidate *add_cand(sel_ctx *c, const char *rel, const char *st, const ch
 
 static void choose(sel_ctx *c, const char *rel, const char *reason)
 {
-    add_cand(c, rel, "chosen", reason);
+    add_cand(c, rel, CAND_CHOSEN, reason);
     size_t pl = c->out_pre ? strlen(c->out_pre) : 0;
     if (c->out_dir && strncmp(rel, c->out_pre, pl) == 0)
         c->s->chosen = report_printf(c->r, "%s/%s", c->out_dir, rel + pl);
@@ -215,7 +215,7 @@ static bool ngb_build_dir(sel_ctx *c, const char *base, const char *sub)
             choose(c, rel, report_printf(c->r, "node-gyp-build takes the first .node file in %s", sub));
             found = true;
         } else {
-            add_cand(c, rel, "outranked", "node-gyp-build takes only the first .node file (by name) there");
+            add_cand(c, rel, CAND_OUTRANKED, "node-gyp-build takes only the first .node file (by name) there");
         }
     }
     names_free(&n);
@@ -242,7 +242,7 @@ static bool ngb_rank_dir(sel_ctx *c, const char *tdir, const char *relpre)
         const char *no = ngb_reject(&t, c->v, why, sizeof why);
         if (no) {
             if (t.valid)
-                add_cand(c, rel, "rejected", no);
+                add_cand(c, rel, CAND_REJECTED, no);
             continue;
         }
         /* A stable insertion: equal-ranked files keep their directory order. */
@@ -269,7 +269,7 @@ static bool ngb_rank_dir(sel_ctx *c, const char *tdir, const char *relpre)
             const char *why = !same_rt                      ? "the winner names this runtime exactly"
                               : strcmp(w->abi, t->abi) != 0 ? "an abi build ranks before a napi build"
                                                             : "the winner has more tags";
-            add_cand(c, rel, "outranked", report_printf(c->r, "%s (%s)", why, ok[0].file));
+            add_cand(c, rel, CAND_OUTRANKED, report_printf(c->r, "%s (%s)", why, ok[0].file));
         }
     }
     free(ok);
@@ -299,10 +299,10 @@ static bool ngb_prebuilds(sel_ctx *c, const char *base, const char *relbase)
         char rel[PATH_MAX * 2];
         snprintf(rel, sizeof rel, "%sprebuilds/%s/", relbase, tuples.v[i]);
         if (ngb_tuple_matches(tuples.v[i], c->v->platform, c->v->arch, &na))
-            add_cand(c, rel, "outranked",
+            add_cand(c, rel, CAND_OUTRANKED,
                      report_printf(c->r, "a single-architecture directory (%s) ranks first", best));
         else
-            add_cand(c, rel, "rejected",
+            add_cand(c, rel, CAND_REJECTED,
                      report_printf(c->r, "for %s, the runtime is %s-%s", tuples.v[i], c->v->platform, c->v->arch));
     }
     bool found = false;
@@ -360,8 +360,8 @@ rest:
         ngb_prebuilds(c, base, relbase);
         c->s->chosen = chosen;
         for (size_t i = before; i < c->s->ncands; i++)
-            if (strcmp(c->s->cands[i].status, "chosen") == 0) {
-                c->s->cands[i].status = "not reached";
+            if (c->s->cands[i].status == CAND_CHOSEN) {
+                c->s->cands[i].status = CAND_NOT_REACHED;
                 c->s->cands[i].reason = "node-gyp-build found a local build first";
             }
     }
@@ -479,7 +479,7 @@ static void rule_bindings(sel_ctx *c, const cJSON *pkg)
             choose(c, rel, report_printf(c->r, "bindings tries %s first among the files present", rel));
             chosen = true;
         } else {
-            add_cand(c, rel, "not reached", "bindings stops at the first file that exists");
+            add_cand(c, rel, CAND_NOT_REACHED, "bindings stops at the first file that exists");
         }
     }
     if (!chosen)
@@ -515,7 +515,7 @@ static void rule_node_pre_gyp(sel_ctx *c, const cJSON *pkg)
     if (is_file(path))
         choose(c, rel, report_printf(c->r, "binary.module_path %s expanded for this runtime", mpath));
     else {
-        add_cand(c, rel, "absent", "the path node-pre-gyp computes for this runtime; no file there");
+        add_cand(c, rel, CAND_ABSENT, "the path node-pre-gyp computes for this runtime; no file there");
         c->s->none_why = report_printf(c->r, "node-pre-gyp looks for %s, which is not installed", rel);
     }
 }
@@ -597,15 +597,15 @@ static void rule_napi_rs(sel_ctx *c, const cJSON *pkg)
         }
         const char *shown = report_printf(c->r, "%s (%s)", dn, present ? file : "not installed");
         if (strcmp(t, triple) != 0) {
-            add_cand(c, shown, "rejected", report_printf(c->r, "for %s, the runtime is %s", t, triple));
+            add_cand(c, shown, CAND_REJECTED, report_printf(c->r, "for %s, the runtime is %s", t, triple));
         } else if (chosen) {
-            add_cand(c, shown, "not reached", "napi-rs takes the local file first");
+            add_cand(c, shown, CAND_NOT_REACHED, "napi-rs takes the local file first");
         } else if (present && is_file(file)) {
-            add_cand(c, shown, "chosen", report_printf(c->r, "the platform package for %s", triple));
+            add_cand(c, shown, CAND_CHOSEN, report_printf(c->r, "the platform package for %s", triple));
             c->s->chosen = report_strdup(c->r, file);
             chosen = true;
         } else {
-            add_cand(c, shown, "absent", "the platform package for this runtime is not installed");
+            add_cand(c, shown, CAND_ABSENT, "the platform package for this runtime is not installed");
         }
     }
     if (!chosen)
@@ -658,7 +658,7 @@ static bool platform_file(sel_ctx *c, const char *dir, const cJSON *pj, const ch
     const char *pre = report_printf(c->r, "%s/", shown_path(dir));
     if (main && ends_with(main, ".node") && pjoin(p, sizeof p, dir, strncmp(main, "./", 2) == 0 ? main + 2 : main) &&
         is_file(p)) {
-        add_cand(c, shown_path(p), "chosen", report_printf(c->r, "%s; its main", reason));
+        add_cand(c, shown_path(p), CAND_CHOSEN, report_printf(c->r, "%s; its main", reason));
         c->s->chosen = report_strdup(c->r, p);
         return true;
     }
@@ -666,7 +666,7 @@ static bool platform_file(sel_ctx *c, const char *dir, const cJSON *pj, const ch
     find_files(dir, 3, is_node_name, false, &f, 64);
     bool found = false;
     if (f.n == 1) {
-        add_cand(c, shown_path(f.v[0]), "chosen", report_printf(c->r, "%s; its only .node file", reason));
+        add_cand(c, shown_path(f.v[0]), CAND_CHOSEN, report_printf(c->r, "%s; its only .node file", reason));
         c->s->chosen = report_strdup(c->r, f.v[0]);
         found = true;
     } else if (f.n > 1) {
@@ -715,7 +715,7 @@ static bool rule_platform_packages(sel_ctx *c, const cJSON *pkg)
         if (!list_admits(os, c->v->platform) || !list_admits(cpu, c->v->arch) || !list_admits(libc, c->v->rt_libc)) {
             char *os_s = cJSON_PrintUnformatted(os), *cpu_s = cJSON_PrintUnformatted(cpu),
                  *libc_s = cJSON_PrintUnformatted(libc);
-            add_cand(c, shown, "rejected",
+            add_cand(c, shown, CAND_REJECTED,
                      report_printf(c->r, "its package.json says os %s, cpu %s, libc %s; the runtime is %s-%s, %s",
                                    os_s ? os_s : "any", cpu_s ? cpu_s : "any", libc_s ? libc_s : "any", c->v->platform,
                                    c->v->arch, c->v->rt_libc));
@@ -723,13 +723,13 @@ static bool rule_platform_packages(sel_ctx *c, const cJSON *pkg)
             cJSON_free(cpu_s);
             cJSON_free(libc_s);
         } else if (chosen) {
-            add_cand(c, shown, "not reached", "an earlier platform package fits too");
+            add_cand(c, shown, CAND_NOT_REACHED, "an earlier platform package fits too");
         } else {
             chosen = platform_file(c, real, pj,
                                    report_printf(c->r, "the installed platform package %s fits %s-%s (%s)", e->string,
                                                  c->v->platform, c->v->arch, c->v->rt_libc));
             if (!chosen)
-                add_cand(c, shown, "absent", "it fits the runtime, but holds no .node file (a library package?)");
+                add_cand(c, shown, CAND_ABSENT, "it fits the runtime, but holds no .node file (a library package?)");
         }
         cJSON_Delete(pj);
     }
@@ -1091,9 +1091,9 @@ int select_observed(report *r, const char *pkgdir, const runtime_facts *rt, cons
                     shown = x->file + pl + 1;
                 out->cands[i] =
                     (candidate){shown,
-                                i == k  ? "chosen"
-                                : x->ok ? "also loaded"
-                                        : "refused",
+                                i == k  ? CAND_CHOSEN
+                                : x->ok ? CAND_ALSO_LOADED
+                                        : CAND_REFUSED,
                                 i == k  ? out->rule_why
                                 : x->ok ? report_printf(r, "asked for from %s", x->from ? x->from : "?")
                                         : report_printf(r, "%s: %s",

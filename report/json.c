@@ -394,7 +394,7 @@ static void candidates_json(jw *w, const candidate *cands, size_t n)
     for (size_t i = 0; i < n; i++) {
         jw_obj(w, NULL);
         put_str(w, "path", cands[i].path);
-        put_str(w, "status", cands[i].status);
+        put_str(w, "status", cand_status_names[cands[i].status]);
         put_str(w, "reason", cands[i].reason);
         jw_end(w);
     }

@@ -396,7 +396,16 @@ static candidate *read_candidates(reader *rd, const cJSON *o, const char *where,
         if (!object_of(rd, e, where, keys))
             break;
         c[i].path = get_str(rd, e, "path", where);
-        c[i].status = get_str(rd, e, "status", where);
+        const char *st = get_str(rd, e, "status", where);
+        size_t sn = 0;
+        while (st && cand_status_names[sn] && strcmp(cand_status_names[sn], st) != 0)
+            sn++;
+        if (!st || !cand_status_names[sn]) {
+            fail(rd, where, "a candidate's status is %s%s%s, not one abiprobe writes", st ? "\"" : "",
+                 st ? st : "missing", st ? "\"" : "");
+            break;
+        }
+        c[i].status = (cand_status)sn;
         c[i].reason = get_str(rd, e, "reason", where);
     }
     return c;

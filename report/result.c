@@ -9,6 +9,9 @@
 
 const char *const result_group_names[SYMGROUP_COUNT + 1] = {"v8", "node", "napi", "uv", "libc", "c++", "other", NULL};
 
+const char *const cand_status_names[CAND_STATUS_COUNT + 1] = {"chosen", "rejected",    "outranked", "not reached",
+                                                              "absent", "also loaded", "refused",   NULL};
+
 const char *sym_when_name(sym_when w) { return w == WHEN_LOAD ? "load" : "call"; }
 
 struct arena_chunk {

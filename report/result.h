@@ -152,10 +152,26 @@ typedef struct check {
 /* Checks one result can hold (SPEC has nine ids). */
 enum { RESULT_MAX_CHECKS = 12 };
 
+/* What became of a file a package's loader considered: the rules' verdicts, then what an
+ * observed run makes of the files it asked for. */
+typedef enum cand_status {
+    CAND_CHOSEN,      /* the file that loads */
+    CAND_REJECTED,    /* the loader looked at it and refused it (another runtime, libc, arch) */
+    CAND_OUTRANKED,   /* it would do, but another one comes first */
+    CAND_NOT_REACHED, /* the loader stops before it */
+    CAND_ABSENT,      /* where the loader looks, but nothing is there */
+    CAND_ALSO_LOADED, /* observed: asked for and loaded after the chosen one */
+    CAND_REFUSED,     /* observed: asked for, and it did not load */
+    CAND_STATUS_COUNT
+} cand_status;
+
+/* The status's name in reports ("chosen", "not reached", ...), NULL-terminated by index. */
+extern const char *const cand_status_names[CAND_STATUS_COUNT + 1];
+
 /* One file a package's loader considered, and what became of it. */
 typedef struct candidate {
-    const char *path;   /* relative to the package directory */
-    const char *status; /* "chosen", "rejected", "outranked", "not reached", "absent" */
+    const char *path; /* relative to the package directory */
+    cand_status status;
     const char *reason;
 } candidate;
 

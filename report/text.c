@@ -517,9 +517,9 @@ static void print_candidates(const out_ctx *c, const char *title, const candidat
         tprintf(c, "  %s%s%s\n", DIM(c), title, RESET(c));
     for (size_t i = 0; i < n; i++) {
         const candidate *k = &cands[i];
-        bool chosen = strcmp(k->status, "chosen") == 0;
+        bool chosen = k->status == CAND_CHOSEN;
         tprintf(c, "      %s%s%s %s  %s%s: %s%s\n", chosen ? GREEN(c) : DIM(c), chosen ? "✓" : "·", RESET(c), k->path,
-                DIM(c), k->status, k->reason, RESET(c));
+                DIM(c), cand_status_names[k->status], k->reason, RESET(c));
     }
 }
 

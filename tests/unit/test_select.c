@@ -78,7 +78,7 @@ static void pick_in(const char *image, const char *pkg, runtime_facts rt, const 
         fail_msg("%s: %s", pkg, d.msg);
     if (strcmp(chosen_rel(&s), want) != 0) {
         for (size_t i = 0; i < s.ncands; i++)
-            print_message("  %s %s %s\n", s.cands[i].path, s.cands[i].status, s.cands[i].reason);
+            print_message("  %s %s %s\n", s.cands[i].path, cand_status_names[s.cands[i].status], s.cands[i].reason);
         fail_msg("%s for %s/%d/%s: chose %s, want %s (%s)", pkg, rt.kind, rt.modules, rt.libc, chosen_rel(&s), want,
                  s.none_why ? s.none_why : "");
     }
@@ -215,14 +215,14 @@ static void test_node_gyp_build(void **state)
     assert_string_equal(s.rule, "node-gyp-build");
     const candidate *k = cand(&s, "prebuilds/linux-x64/node.napi.musl.node");
     assert_non_null(k);
-    assert_string_equal(k->status, "rejected");
+    assert_int_equal(k->status, CAND_REJECTED);
     assert_non_null(strstr(k->reason, "musl"));
     k = cand(&s, "prebuilds/linux-x64/tagged.uv2.abi147.node");
-    assert_string_equal(k->status, "rejected");
+    assert_int_equal(k->status, CAND_REJECTED);
     k = cand(&s, "prebuilds/linux-x64/tagged.uv1.abi137.node");
-    assert_string_equal(k->status, "outranked");
+    assert_int_equal(k->status, CAND_OUTRANKED);
     k = cand(&s, "prebuilds/darwin-x64+arm64/");
-    assert_string_equal(k->status, "rejected");
+    assert_int_equal(k->status, CAND_REJECTED);
     assert_null(cand(&s, "prebuilds/linux-x64/README.md"));
     report_free(&r);
 
