@@ -180,7 +180,7 @@ int checker_add_named_runtime(checker *c, const char *rt, const char *name, diag
         p->no_run = report_printf(c->r, "%s is a shared-library runtime inside an image: not run", p->label);
     else if (c->opts.sysroot && !emulated && dyn_root_possible(c->opts.sysroot, why, sizeof why))
         p->no_run = report_strdup(c->r, why);
-    else if (!c->opts.sysroot && !emulated && strcmp(f->facts_from, "runtime+elf") != 0 && !(f->library && !f->foreign))
+    else if (!c->opts.sysroot && !emulated && f->facts_from != FACTS_RUNTIME && !(f->library && !f->foreign))
         p->no_run = report_printf(c->r, "%s cannot run here: %s", p->label, f->note ? f->note : "unknown reason");
     if (c->opts.select == SELECT_RULES)
         p->no_observe = "--select rules: no JavaScript from the package ran";

@@ -437,7 +437,7 @@ static int facts_read(report *r, const char *rt, const runtime_opts *opt, runtim
     out->kind = "unknown";
     out->engine = "unknown";
     out->modules = out->napi = -1;
-    out->facts_from = "elf";
+    out->facts_from = FACTS_ELF;
     if (opt->sysroot) {
         /* Inside an image: a command name is looked up on the image's PATH. */
         char image[PATH_MAX];
@@ -529,7 +529,7 @@ static int facts_read(report *r, const char *rt, const runtime_opts *opt, runtim
             dirty = true;
         }
         facts_from_json(r, json, out);
-        out->facts_from = "runtime+elf";
+        out->facts_from = FACTS_RUNTIME;
         const char *exec_path = json_str(json, "execPath");
         if (script && exec_path) {
             /* The ELF to read is what the launcher really ran. */

@@ -129,6 +129,7 @@ typedef struct sel_ctx {
      * with, so that a chosen file gets its real path. */
     const char *out_dir, *out_pre;
     const char *root; /* --sysroot: every link resolves inside the image (scope.h, sysroot_real) */
+    int rule;         /* the rule_id that applies */
 } sel_ctx;
 
 /* A platform package's directory: its .node files count as reached by this package. */
@@ -836,43 +837,99 @@ void select_view(report *r, const runtime_facts *rt, const char *root, const sel
     v->napi = rt->napi;
 }
 
+/* The loader rules, in the order pick_rule tries them, each with the name reports give it. */
+typedef enum rule_id {
+    RULE_NAPI_RS,
+    RULE_NODE_PRE_GYP,
+    RULE_NGB_OPTIONAL,
+    RULE_NODE_GYP_BUILD,
+    RULE_BINDINGS,
+    RULE_PLATFORM_PACKAGES,
+    RULE_BUILD_RELEASE,
+} rule_id;
+
+static void apply_napi_rs(sel_ctx *c, const cJSON *pkg, const runtime_facts *rt)
+{
+    (void)rt;
+    rule_napi_rs(c, pkg);
+}
+static void apply_node_pre_gyp(sel_ctx *c, const cJSON *pkg, const runtime_facts *rt)
+{
+    (void)rt;
+    rule_node_pre_gyp(c, pkg);
+}
+static void apply_node_gyp_build(sel_ctx *c, const cJSON *pkg, const runtime_facts *rt)
+{
+    (void)rt;
+    rule_node_gyp_build(c, pkg);
+}
+static void apply_bindings(sel_ctx *c, const cJSON *pkg, const runtime_facts *rt)
+{
+    (void)rt;
+    rule_bindings(c, pkg);
+}
+static void apply_platform_packages(sel_ctx *c, const cJSON *pkg, const runtime_facts *rt)
+{
+    (void)rt;
+    rule_platform_packages(c, pkg);
+}
+static void apply_build_release(sel_ctx *c, const cJSON *pkg, const runtime_facts *rt)
+{
+    (void)pkg, (void)rt;
+    if (!ngb_build_dir(c, c->s->pkgdir, "build/Release"))
+        c->s->none_why = "no loader rule applies and build/Release holds no .node file";
+}
+
+static const struct {
+    const char *name;
+    void (*apply)(sel_ctx *c, const cJSON *pkg, const runtime_facts *rt);
+} rules[] = {
+    [RULE_NAPI_RS] = {"napi-rs", apply_napi_rs},
+    [RULE_NODE_PRE_GYP] = {"node-pre-gyp", apply_node_pre_gyp},
+    [RULE_NGB_OPTIONAL] = {"node-gyp-build-optional-packages", rule_ngb_optional},
+    [RULE_NODE_GYP_BUILD] = {"node-gyp-build", apply_node_gyp_build},
+    [RULE_BINDINGS] = {"bindings", apply_bindings},
+    [RULE_PLATFORM_PACKAGES] = {"optionalDependencies", apply_platform_packages},
+    [RULE_BUILD_RELEASE] = {"build/Release", apply_build_release},
+};
+
 /* The rule behind a package's loading, recognised from its package.json and layout. */
-static const char *pick_rule(const cJSON *pkg, const char *pkgdir, const char *root, const char **why, report *r)
+static rule_id pick_rule(const cJSON *pkg, const char *pkgdir, const char *root, const char **why, report *r)
 {
     if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(pkg, "napi"))) {
         *why = "package.json has a napi field (napi-rs)";
-        return "napi-rs";
+        return RULE_NAPI_RS;
     }
     const char *v;
     if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(pkg, "binary")) &&
         ((v = dep(pkg, "@mapbox/node-pre-gyp")) || (v = dep(pkg, "node-pre-gyp")))) {
         *why = report_printf(r, "package.json binary, and it depends on node-pre-gyp %s", v);
-        return "node-pre-gyp";
+        return RULE_NODE_PRE_GYP;
     }
     if ((v = dep(pkg, "node-gyp-build-optional-packages"))) {
         *why = report_printf(r, "it depends on node-gyp-build-optional-packages %s", v);
-        return "node-gyp-build-optional-packages";
+        return RULE_NGB_OPTIONAL;
     }
     if ((v = dep(pkg, "node-gyp-build"))) {
         *why = report_printf(r, "it depends on node-gyp-build %s", v);
-        return "node-gyp-build";
+        return RULE_NODE_GYP_BUILD;
     }
     if ((v = dep(pkg, "bindings"))) {
         *why = report_printf(r, "it depends on bindings %s", v);
-        return "bindings";
+        return RULE_BINDINGS;
     }
     if (has_platform_packages(pkgdir, root, pkg)) {
         *why = "its optionalDependencies include installed platform packages (os/cpu in their package.json)";
-        return "optionalDependencies";
+        return RULE_PLATFORM_PACKAGES;
     }
     char p[PATH_MAX * 2];
     pjoin(p, sizeof p, pkgdir, "prebuilds");
     if (is_dir(p)) {
         *why = "a prebuilds/ directory in node-gyp-build's layout (no loader dependency declared)";
-        return "node-gyp-build";
+        return RULE_NODE_GYP_BUILD;
     }
     *why = "build/Release, as require('./build/Release/...') loads it";
-    return "build/Release";
+    return RULE_BUILD_RELEASE;
 }
 
 /* Does the package build or download its native part at install time? Then a missing file
@@ -913,7 +970,7 @@ static void settle_none(sel_ctx *c, const cJSON *pkg)
                                     "no .node file: %s at install time, and its install script has not run (installed "
                                     "with --ignore-scripts?): npm rebuild %s",
                                     how, s->name ? s->name : c->pkgdir);
-    } else if (strcmp(s->rule, "build/Release") == 0) {
+    } else if (c->rule == RULE_BUILD_RELEASE) {
         s->outcome = SEL_UNKNOWN;
         s->none_why = report_printf(c->r,
                                     "cannot tell which file this package loads: no loader rule applies%s, and "
@@ -952,33 +1009,21 @@ int select_package(report *r, const char *pkgdir, const runtime_facts *rt, const
                           rt->kind, rt->version ? rt->version : "?", rt->modules,
                           strcmp(rt->engine, "jsc") == 0 ? "JavaScriptCore" : rt->engine);
     const char *why = "";
-    out->rule = pick_rule(pkg, real, root, &why, r);
+    rule_id rule = pick_rule(pkg, real, root, &why, r);
+    out->rule = rules[rule].name;
     out->rule_why = why;
-    sel_ctx c = {r, out, v, out->pkgdir, 0, NULL, NULL, root};
-    if (strcmp(out->rule, "napi-rs") == 0)
-        rule_napi_rs(&c, pkg);
-    else if (strcmp(out->rule, "node-pre-gyp") == 0)
-        rule_node_pre_gyp(&c, pkg);
-    else if (strcmp(out->rule, "bindings") == 0)
-        rule_bindings(&c, pkg);
-    else if (strcmp(out->rule, "node-gyp-build-optional-packages") == 0)
-        rule_ngb_optional(&c, pkg, rt);
-    else if (strcmp(out->rule, "node-gyp-build") == 0)
-        rule_node_gyp_build(&c, pkg);
-    else if (strcmp(out->rule, "optionalDependencies") == 0)
-        rule_platform_packages(&c, pkg);
-    else if (!ngb_build_dir(&c, out->pkgdir, "build/Release"))
-        out->none_why = "no loader rule applies and build/Release holds no .node file";
+    sel_ctx c = {r, out, v, out->pkgdir, 0, NULL, NULL, root, rule};
+    rules[rule].apply(&c, pkg, rt);
     /* A loader of its own (rollup's napi-rs names its platform packages @rollup/rollup-*) still
      * ends in a platform package: when the rule finds none, the platform packages may. */
-    if (!out->chosen && strcmp(out->rule, "optionalDependencies") != 0 &&
-        has_platform_packages(out->pkgdir, c.root, pkg)) {
+    if (!out->chosen && rule != RULE_PLATFORM_PACKAGES && has_platform_packages(out->pkgdir, c.root, pkg)) {
         const char *before = out->none_why;
         out->none_why = NULL;
         if (rule_platform_packages(&c, pkg)) {
             out->rule_why = report_printf(r, "%s found none (%s); its installed platform packages decide", out->rule,
                                           before ? before : "no file");
-            out->rule = "optionalDependencies";
+            out->rule = rules[RULE_PLATFORM_PACKAGES].name;
+            c.rule = RULE_PLATFORM_PACKAGES;
         } else {
             out->none_why = report_printf(r, "%s; %s", before ? before : "no file", out->none_why);
         }

@@ -381,7 +381,7 @@ static void runtime_json(jw *w, const runtime_facts *rt)
     put_num(w, "total", (long long)rt->nexports);
     group_counts(w, "by_group", rt->exports_by_group);
     jw_end(w);
-    put_str(w, "facts_from", rt->facts_from);
+    put_str(w, "facts_from", facts_source_name(rt->facts_from));
     put_str(w, "note", rt->note);
     if (rt->error)
         put_str(w, "error", rt->error);

@@ -338,7 +338,14 @@ static runtime_facts *read_runtime(reader *rd, const cJSON *j, const char *where
         rt->nexports = get_count(rd, ex, "total", where);
         get_groups(rd, ex, "by_group", where, rt->exports_by_group);
     }
-    rt->facts_from = get_str(rd, j, "facts_from", where);
+    const char *ff = get_str(rd, j, "facts_from", where);
+    if (ff && strcmp(ff, "runtime+elf") == 0)
+        rt->facts_from = FACTS_RUNTIME;
+    else if (ff && strcmp(ff, "elf") == 0)
+        rt->facts_from = FACTS_ELF;
+    else
+        fail(rd, where, "\"facts_from\" is %s%s%s, not \"elf\" or \"runtime+elf\"", ff ? "\"" : "", ff ? ff : "missing",
+             ff ? "\"" : "");
     rt->note = get_str(rd, j, "note", where);
     rt->error = get_str(rd, j, "error", where);
     return rt;

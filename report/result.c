@@ -12,6 +12,8 @@ const char *const result_group_names[SYMGROUP_COUNT + 1] = {"v8", "node", "napi"
 const char *const cand_status_names[CAND_STATUS_COUNT + 1] = {"chosen", "rejected",    "outranked", "not reached",
                                                               "absent", "also loaded", "refused",   NULL};
 
+const char *facts_source_name(facts_source f) { return f == FACTS_RUNTIME ? "runtime+elf" : "elf"; }
+
 const char *sym_when_name(sym_when w) { return w == WHEN_LOAD ? "load" : "call"; }
 
 struct arena_chunk {

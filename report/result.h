@@ -95,6 +95,13 @@ typedef struct addon_facts {
     const char *error; /* set when the file could not be read as an addon */
 } addon_facts;
 
+/* Where a runtime's facts come from: its ELF alone, or the runtime itself (asked in a child)
+ * and its ELF. */
+typedef enum facts_source { FACTS_ELF, FACTS_RUNTIME } facts_source;
+
+/* "elf" or "runtime+elf". */
+const char *facts_source_name(facts_source f);
+
 /* Facts about one runtime. */
 typedef struct runtime_facts {
     const char *path;            /* as the user named it */
@@ -116,9 +123,9 @@ typedef struct runtime_facts {
     bool foreign; /* built for another machine than this one */
     size_t nexports;
     unsigned exports_by_group[SYMGROUP_COUNT];
-    const char *facts_from; /* "runtime+elf" or "elf" */
-    const char *note;       /* why only the ELF was used, or other caveats */
-    const char *error;      /* set when facts could not be gathered */
+    facts_source facts_from;
+    const char *note;  /* why only the ELF was used, or other caveats */
+    const char *error; /* set when facts could not be gathered */
 } runtime_facts;
 
 /* A symbol that the load scope does not provide (or provides only as a stub). */

@@ -308,8 +308,7 @@ static void print_runtime(const out_ctx *c, const runtime_facts *rt)
     group_line(c, rt->exports_by_group);
     fputc('\n', c->f);
     label(c, "facts");
-    tprintf(c, "%s\n",
-            strcmp(rt->facts_from, "runtime+elf") == 0 ? "from the runtime itself and its ELF" : "from its ELF alone");
+    tprintf(c, "%s\n", rt->facts_from == FACTS_RUNTIME ? "from the runtime itself and its ELF" : "from its ELF alone");
     if (rt->note) {
         label(c, "note");
         tprintf(c, "%s%s%s\n", YELLOW(c), rt->note, RESET(c));

@@ -111,7 +111,7 @@ static void check_runtime(const char *path, const char *kind, const char *engine
     assert_string_equal(rt.engine, engine);
     assert_int_equal(rt.modules, modules);
     assert_true(rt.napi >= napi_min);
-    assert_string_equal(rt.facts_from, "runtime+elf");
+    assert_int_equal(rt.facts_from, FACTS_RUNTIME);
     assert_string_equal(rt.machine, "x86_64");
     assert_string_equal(rt.libc, "glibc");
     assert_non_null(rt.version);
