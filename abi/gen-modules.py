@@ -71,7 +71,7 @@ def render(entries, repo, commit, date):
         " * Regenerate: python3 abi/gen-modules.py abi/abi_version_registry.json abi/modules_table.c",
         " * %d entries, sorted by modules, then runtime, then registry order." % len(entries),
         " */",
-        '#include "modules.h"',
+        '#include "abi/modules.h"',
         "",
         "static const abi_modules_entry entries[] = {",
     ]

@@ -489,7 +489,7 @@ def render(rows, max_supported, max_origin, node, inputs, source):
         " * version = lowest NAPI_VERSION whose #if guards make the declaration visible;",
         " * NAPI_VERSION_EXPERIMENTAL_ID = only visible with NAPI_EXPERIMENTAL defined.",
         " */",
-        '#include "napi.h"',
+        '#include "abi/napi.h"',
         "",
         "static const abi_napi_entry entries[] = {",
     ]
