@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/setup.sh — install what building and testing abiprobe needs, and nothing that is
 # already there: Debian packages (build tools, libelf, cJSON, cmocka, musl-tools, 32-bit
-# gcc), Node.js with npm, then the pinned runtimes and addon (fixtures/fetch.sh).
+# gcc, clang for the sanitizer build and the fuzzers), Node.js with npm, then the pinned runtimes and addon (fixtures/fetch.sh).
 # scripts/setup.sh --dist installs what scripts/package.sh needs instead: the arm64 cross
 # compiler, dpkg's arm64 architecture (so apt can download, never install, the :arm64 archives
 # of libelf and zlib: installed, their libc6:arm64 would sit in the arm64 loader's default

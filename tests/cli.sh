@@ -12,6 +12,7 @@ command -v node >/dev/null || { echo "cli: node not found (needed to parse JSON)
 [ -f "$A147" ] || { echo "cli: $A147 missing: run fixtures/fetch.sh"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+export XDG_CACHE_HOME=$tmp/cache   # the runtime facts cache of this run, never ~/.cache/abiprobe
 pass=0 fail=0
 
 # expect NAME WANT_EXIT GREP_IN_STDERR_OR_- CMD...

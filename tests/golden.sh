@@ -7,6 +7,10 @@ set -u
 name=$1; shift
 golden=$SOURCE_DIR/tests/golden/$name
 export LC_ALL=C NO_COLOR=1
+# The runtime facts cache of this run: a developer's ~/.cache/abiprobe never decides a golden.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export XDG_CACHE_HOME=$tmp
 out=$("$ABIPROBE" "$@" 2>&1); rc=$?
 version=$("$ABIPROBE" --version | awk '{print $2}')
 actual=$(printf '%s\nexit: %s\n' "$out" "$rc" |

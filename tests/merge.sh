@@ -9,6 +9,7 @@ B=$ABIPROBE
 command -v python3 >/dev/null || { echo "merge: python3 not found"; exit 1; }
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
+export XDG_CACHE_HOME=$t/cache   # the runtime facts cache of this run, never ~/.cache/abiprobe
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL $*"; fail=$((fail + 1)); }

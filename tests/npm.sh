@@ -52,6 +52,7 @@ cleanup() {
 }
 trap cleanup EXIT
 # npm never reaches the network here: a private empty cache, offline, no update check.
+export XDG_CACHE_HOME=$t/cache   # the runtime facts cache of this run, never ~/.cache/abiprobe
 export npm_config_cache=$t/npm-cache npm_config_offline=true npm_config_update_notifier=false \
        npm_config_audit=false npm_config_fund=false DENO_DIR=$t/deno-dir DENO_NO_UPDATE_CHECK=1 \
        BUN_RUNTIME_TRANSPILER_CACHE_PATH=0

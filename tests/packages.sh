@@ -22,6 +22,7 @@ for f in "$BUN" "$N24" "$DENO"; do [ -x "$f" ] || { echo "packages: $f is missin
 [ -f "$TREE/.installed-1" ] && [ -f "$WS/.installed-1" ] || { echo "packages: run fixtures/fetch.sh first"; exit 1; }
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
+export XDG_CACHE_HOME=$t/cache   # the runtime facts cache of this run, never ~/.cache/abiprobe
 fail=0 pass=0
 ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL $*"; fail=$((fail + 1)); }

@@ -9,6 +9,7 @@ B=$ABIPROBE
 command -v node >/dev/null || { echo "scan: node not found (needed to parse JSON)"; exit 1; }
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
+export XDG_CACHE_HOME=$t/cache   # the runtime facts cache of this run, never ~/.cache/abiprobe
 fail=0 pass=0
 ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL $*"; fail=$((fail + 1)); }

@@ -31,6 +31,7 @@ for f in "$A147" "$A137" "$BUN" "$N24" "$DENO" "$PKGS/sharp/package.json" "$PKGS
 done
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
+export XDG_CACHE_HOME=$t/cache   # the runtime facts cache of this run, never ~/.cache/abiprobe
 fail=0 pass=0
 ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL $*"; fail=$((fail + 1)); }
