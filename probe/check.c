@@ -77,9 +77,8 @@ struct checker {
     bool closed; /* no more jobs: idle workers return */
     pthread_t tids[64];
     unsigned nworkers;
-    bool started;                       /* workers were started (or could not be: then checker_finish runs the jobs) */
-    const char *cur_smoke, *cur_expect; /* the target being checked now */
-    observed *obs;                      /* sorted by dir */
+    bool started;  /* workers were started (or could not be: then checker_finish runs the jobs) */
+    observed *obs; /* sorted by dir */
     size_t nobs;
     report **scratch; /* arenas of observations made on worker threads (-j); freed last */
     size_t nscratch;
@@ -233,10 +232,16 @@ static const char *package_root(report *r, const char *addon)
 
 static int queue(checker *c, pending *q);
 
+/* What one target's real loads need, fixed when the target is run (check_target, resolved). */
+typedef struct run_req {
+    const char *smoke;  /* the smoke module, or NULL */
+    const char *expect; /* the value it must return (JSON), or NULL */
+} run_req;
+
 /* Queue the real load. Returns NULL when it is queued, or why it will not happen, with
  * *st the status its checks then get; the caller records that after the static checks, so
  * the report keeps its order. */
-static const char *start_load(checker *c, result *res, size_t rt, const char *path, status *st)
+static const char *start_load(checker *c, const run_req *t, result *res, size_t rt, const char *path, status *st)
 {
     prepared *p = &c->rts[rt];
     *st = STATUS_ERROR;
@@ -261,8 +266,8 @@ static const char *start_load(checker *c, result *res, size_t rt, const char *pa
     q->emulator = p->emulator;
     q->addon = report_strdup(c->r, abs);
     q->pkg = c->opts.sysroot ? NULL : package_root(c->r, abs);
-    q->smoke = c->cur_smoke;
-    q->expect = c->cur_expect;
+    q->smoke = t->smoke;
+    q->expect = t->expect;
     if (queue(c, q) != 0) {
         free(q);
         return "not run: out of memory";
@@ -272,7 +277,8 @@ static const char *start_load(checker *c, result *res, size_t rt, const char *pa
 
 /* Returns -1 (d set) when the addon could not be read at this point (it changed or vanished
  * since its facts were read): the run's input is then unreadable. */
-static int check_pair(checker *c, size_t rt, result *res, const char *path, const addon_facts *af, diag *d)
+static int check_pair(checker *c, const run_req *t, size_t rt, result *res, const char *path, const addon_facts *af,
+                      diag *d)
 {
     prepared *p = &c->rts[rt];
     scope s;
@@ -294,7 +300,7 @@ static int check_pair(checker *c, size_t rt, result *res, const char *path, cons
          * runtime's start-up hides them. Static failures do not stop it: it proves what they
          * predict. */
         status dst;
-        const char *why = start_load(c, res, rt, path, &dst);
+        const char *why = start_load(c, t, res, rt, path, &dst);
         status (*const fns[])(check_ctx *) = {check_libc,    check_needed,  check_versions,
                                               check_symbols, check_modules, check_napi};
         for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
@@ -308,8 +314,8 @@ static int check_pair(checker *c, size_t rt, result *res, const char *path, cons
 
 /* One addon file against runtime rt, into res. rc/ad: how reading the addon went. Returns
  * -1 (d set) when the file turned unreadable during the checks. */
-static int check_file(checker *c, size_t rt, result *res, const char *path, const addon_facts *af, int rc,
-                      const diag *ad, diag *d)
+static int check_file(checker *c, const run_req *t, size_t rt, result *res, const char *path, const addon_facts *af,
+                      int rc, const diag *ad, diag *d)
 {
     int ret = 0;
     prepared *p = &c->rts[rt];
@@ -337,7 +343,7 @@ static int check_file(checker *c, size_t rt, result *res, const char *path, cons
         rest(c->r, res, static_ids, NSTATIC, STATUS_ERROR, p->problem);
         rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_ERROR, p->problem);
     } else {
-        ret = check_pair(c, rt, res, path, af, d);
+        ret = check_pair(c, t, rt, res, path, af, d);
     }
     result_settle(res);
     return ret;
@@ -698,7 +704,7 @@ int checker_select(checker *c, const char *pkgdir, diag *d)
 /* The checks of runtime i's result (at index at) for the file its selection chose, or the
  * select failure alone. first: the package's first result (runtimes that pick the same file
  * share its facts). Returns -1 (d set) when the file turned unreadable. */
-static int package_checks(checker *c, size_t i, size_t first, size_t at, diag *d)
+static int package_checks(checker *c, const run_req *t, size_t i, size_t first, size_t at, diag *d)
 {
     prepared *p = &c->rts[i];
     result *res = &c->r->results[at];
@@ -741,7 +747,7 @@ static int package_checks(checker *c, size_t i, size_t first, size_t at, diag *d
         af->selected_by = sel->rule;
     }
     res->addon = af;
-    return check_file(c, i, res, image, af, rc, &ad, d);
+    return check_file(c, t, i, res, image, af, rc, &ad, d);
 }
 
 /* What a dlopen of the result's file would say, as the static checks predict it, or NULL
@@ -768,7 +774,8 @@ static const char *predicted_refusal(report *r, const result *res)
  * in the words the checks predict: a package that then asks for another file gets that file
  * checked instead; one that throws or goes on without native code says so in the select
  * check. At most four files are refused in turn. */
-static int refuse_predicted(checker *c, size_t i, size_t first, size_t at, const char *pkgdir, diag *d)
+static int refuse_predicted(checker *c, const run_req *req, size_t i, size_t first, size_t at, const char *pkgdir,
+                            diag *d)
 {
     const prepared *p = &c->rts[i];
     const char *root = c->opts.sysroot;
@@ -821,7 +828,7 @@ static int refuse_predicted(checker *c, size_t i, size_t first, size_t at, const
             res->addon = NULL;
             res->checks = NULL;
             res->nchecks = 0;
-            if (package_checks(c, i, first, at, d) != 0)
+            if (package_checks(c, req, i, first, at, d) != 0)
                 return -1;
             continue;
         }
@@ -838,7 +845,7 @@ static int refuse_predicted(checker *c, size_t i, size_t first, size_t at, const
 }
 
 /* A package directory: each runtime's loader picks the file, then that file is checked. */
-static int run_package(checker *c, const char *pkgdir, diag *d)
+static int run_package(checker *c, const run_req *t, const char *pkgdir, diag *d)
 {
     size_t first = c->r->nresults;
     int ret = 0;
@@ -863,8 +870,8 @@ static int run_package(checker *c, const char *pkgdir, diag *d)
         }
         size_t at = (size_t)(res - c->r->results);
 
-        if (package_checks(c, i, first, at, &sd) != 0 ||
-            (c->opts.static_only && refuse_predicted(c, i, first, at, pkgdir, &sd) != 0)) {
+        if (package_checks(c, t, i, first, at, &sd) != 0 ||
+            (c->opts.static_only && refuse_predicted(c, t, i, first, at, pkgdir, &sd) != 0)) {
             *d = sd;
             ret = -1;
         }
@@ -872,22 +879,28 @@ static int run_package(checker *c, const char *pkgdir, diag *d)
     return ret;
 }
 
-int checker_run(checker *c, const char *path, diag *d) { return checker_run_with(c, path, NULL, NULL, d); }
-
-static int run_target(checker *c, const char *path, diag *d);
-
-int checker_run_with(checker *c, const char *path, const char *smoke, const char *expect_json, diag *d)
+int checker_run(checker *c, const char *path, diag *d)
 {
-    c->cur_smoke = smoke ? report_strdup(c->r, smoke) : c->opts.smoke;
-    c->cur_expect = smoke ? (expect_json ? report_strdup(c->r, expect_json) : NULL) : c->opts.expect_json;
+    check_target t = {path, NULL, NULL};
+    return checker_run_target(c, &t, d);
+}
+
+static int run_target(checker *c, const run_req *t, const char *path, diag *d);
+
+int checker_run_target(checker *c, const check_target *target, diag *d)
+{
+    /* What the real loads of this target need, copied into the report: they run later, on workers. */
+    run_req t = {target->smoke ? report_strdup(c->r, target->smoke) : c->opts.smoke,
+                 target->smoke ? (target->expect_json ? report_strdup(c->r, target->expect_json) : NULL)
+                               : c->opts.expect_json};
     size_t first = c->r->nresults;
-    int rc = run_target(c, path, d);
+    int rc = run_target(c, &t, target->path, d);
     for (size_t i = first; i < c->r->nresults; i++)
         c->r->results[i].rt_name = c->rts[i - first < c->nrts ? i - first : 0].name;
     return rc;
 }
 
-static int run_target(checker *c, const char *path, diag *d)
+static int run_target(checker *c, const run_req *t, const char *path, diag *d)
 {
     struct stat st;
     char host[PATH_MAX];
@@ -898,7 +911,7 @@ static int run_target(checker *c, const char *path, diag *d)
         const char *one[] = {host};
         if (realpath(host, real) && !find_observed(c, real) && checker_observe(c, one, 1, d) != 0)
             return -1;
-        return run_package(c, host, d);
+        return run_package(c, t, host, d);
     }
     addon_facts *af = report_alloc(c->r, sizeof *af);
     if (!af)
@@ -917,7 +930,7 @@ static int run_target(checker *c, const char *path, diag *d)
         res->target = af->path;
         diag pd;
         diag_clear(&pd);
-        if (check_file(c, i, res, path, af, rc, &ad, &pd) != 0 && rc == 0) {
+        if (check_file(c, t, i, res, path, af, rc, &ad, &pd) != 0 && rc == 0) {
             ad = pd;
             rc = -1;
         }
@@ -1035,4 +1048,48 @@ void checker_finish(checker *c)
         check_execute(c->r, res, &v);
         result_settle(res);
     }
+}
+
+int checker_add_unreferenced(checker *c, const char *const *nodes, size_t n, diag *d)
+{
+    size_t nchecked = c->r->nresults;
+    for (size_t k = 0; k < n; k++) {
+        bool reached = false;
+        for (size_t i = 0; i < nchecked && !reached; i++)
+            reached = c->r->results[i].sel && select_considered(c->r->results[i].sel, nodes[k]);
+        if (reached)
+            continue;
+        result *res = report_add(c->r);
+        addon_facts *af = res ? report_alloc(c->r, sizeof *af) : NULL;
+        if (!af)
+            return diag_set(d, DIAG_NOMEM, "out of memory");
+        af->path = report_strdup(c->r, nodes[k]);
+        af->kind = "unknown";
+        af->modules = af->napi_version = -1;
+        res->addon = af;
+        res->unreferenced = true;
+        res->target = af->path;
+    }
+    return 0;
+}
+
+size_t checker_expect(checker *c, const config_expect *x, size_t n, bool *unmatched)
+{
+    size_t missed = 0;
+    for (size_t e = 0; e < n; e++) {
+        bool hit = false;
+        for (size_t i = 0; i < c->r->nresults; i++) {
+            result *res = &c->r->results[i];
+            if (!res->has_verdict || !res->rt_name || strcmp(res->rt_name, x[e].runtime) != 0 ||
+                !config_matches(x[e].target, NULL, res->target, res->sel ? res->sel->name : NULL))
+                continue;
+            hit = true;
+            res->expect_set = true;
+            res->expected_fail = x[e].fail;
+            res->expect_reason = report_strdup(c->r, x[e].reason ? x[e].reason : "");
+        }
+        unmatched[e] = !hit;
+        missed += !hit;
+    }
+    return missed;
 }

@@ -4,6 +4,7 @@
 #define ABIPROBE_CHECK_H
 
 #include "report/result.h"
+#include "probe/config.h"
 #include "probe/diag.h"
 #include "probe/select.h"
 
@@ -63,12 +64,28 @@ int checker_select(checker *c, const char *pkgdir, diag *d);
  * `format` failure, not -1. */
 int checker_run(checker *c, const char *path, diag *d);
 
-/* checker_run with this target's own smoke module and expected value (either may be NULL:
- * then the run's --smoke/--expect apply). */
-int checker_run_with(checker *c, const char *path, const char *smoke, const char *expect_json, diag *d);
+/* One target of a run and what applies to it alone. */
+typedef struct check_target {
+    const char *path;        /* a .node file or a package directory (inside --sysroot, the image's path) */
+    const char *smoke;       /* its own smoke module, or NULL: the run's --smoke/--expect apply */
+    const char *expect_json; /* the value its smoke module must return, or NULL */
+} check_target;
+
+/* checker_run for one target with what applies to it alone. */
+int checker_run_target(checker *c, const check_target *t, diag *d);
 
 /* Run the dynamic checks queued by checker_run (in parallel, -j), record them in their
  * results in order, and settle every verdict. Call once, before writing the report. */
 void checker_finish(checker *c);
+
+/* The .node files a scan found that no package's loader reached, for any runtime of this
+ * run: each becomes a result of its own, without a verdict (`unreferenced`). */
+int checker_add_unreferenced(checker *c, const char *const *nodes, size_t n, diag *d);
+
+/* Declared outcomes, after checker_finish: each result that expectation e names (its target
+ * and its runtime) is marked as declared to fail or to pass, so a declared failure that
+ * fails counts as expected and one that passes as stale. unmatched[e] is set for an
+ * expectation that names no result (a mistake in the config); returns how many those are. */
+size_t checker_expect(checker *c, const config_expect *x, size_t n, bool *unmatched);
 
 #endif

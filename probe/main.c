@@ -808,53 +808,31 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
     for (size_t i = 0; i < nitems; i++) {
         const config_smoke *sm = items[i].sm;
         diag_clear(&d);
-        if (checker_run_with(ck, items[i].path, sm ? sm->module : NULL, sm ? sm->expect_json : NULL, &d) != 0) {
+        check_target t = {items[i].path, sm ? sm->module : NULL, sm ? sm->expect_json : NULL};
+        if (checker_run_target(ck, &t, &d) != 0) {
             fprintf(stderr, "abiprobe: %s\n", d.msg);
             unreadable = unreadable || d.code != DIAG_NOMEM;
         }
     }
     /* .node files that no rule of any package reached, for any runtime. */
-    size_t nchecked = r.nresults;
-    for (size_t k = 0; k < found.nnodes; k++) {
-        bool reached = false;
-        for (size_t i = 0; i < nchecked && !reached; i++)
-            reached = r.results[i].sel && select_considered(r.results[i].sel, found.nodes[k]);
-        if (reached)
-            continue;
-        result *res = report_add(&r);
-        addon_facts *af = res ? report_alloc(&r, sizeof *af) : NULL;
-        if (!af)
-            break;
-        af->path = report_strdup(&r, found.nodes[k]);
-        af->kind = "unknown";
-        af->modules = af->napi_version = -1;
-        res->addon = af;
-        res->unreferenced = true;
-        res->target = af->path;
-    }
+    diag_clear(&d);
+    if (checker_add_unreferenced(ck, (const char *const *)found.nodes, found.nnodes, &d) != 0)
+        fprintf(stderr, "abiprobe: %s\n", d.msg);
     checker_finish(ck);
     /* Declared outcomes: a declared failure that fails is expected; one that passes is stale. */
-    bool unmatched = false;
-    for (size_t e = 0; e < cfg.nexpect; e++) {
-        const config_expect *x = &cfg.expect[e];
-        bool hit = false;
-        for (size_t i = 0; i < r.nresults; i++) {
-            result *res = &r.results[i];
-            if (!res->has_verdict || !res->rt_name || strcmp(res->rt_name, x->runtime) != 0 ||
-                !config_matches(x->target, NULL, res->target, res->sel ? res->sel->name : NULL))
-                continue;
-            hit = true;
-            res->expect_set = true;
-            res->expected_fail = x->fail;
-            res->expect_reason = report_strdup(&r, x->reason ? x->reason : "");
-        }
-        if (!hit) {
+    bool *missed = calloc(cfg.nexpect ? cfg.nexpect : 1, sizeof *missed);
+    if (!missed) {
+        fprintf(stderr, "abiprobe: out of memory\n");
+        code = EXIT_NOT_CHECKED;
+        goto out;
+    }
+    bool unmatched = checker_expect(ck, cfg.expect, cfg.nexpect, missed) > 0;
+    for (size_t e = 0; e < cfg.nexpect; e++)
+        if (missed[e])
             fprintf(stderr,
                     "abiprobe: config: expect[%zu] (target %s, runtime %s) matches no result: remove or fix it\n", e,
-                    x->target, x->runtime);
-            unmatched = true;
-        }
-    }
+                    cfg.expect[e].target, cfg.expect[e].runtime);
+    free(missed);
     /* A mistake in the user's own input (a smoke module that does not parse) is said once. */
     const char *said = NULL;
     for (size_t i = 0; i < r.nresults; i++) {
