@@ -686,6 +686,7 @@ int checker_select(checker *c, const char *pkgdir, diag *d)
         res->rt_name = c->rts[i].name;
         res->target = report_strdup(c->r, pkgdir);
         res->sel = sel;
+        res->kind = RESULT_SELECTION;
         diag sd;
         diag_clear(&sd);
 
@@ -858,6 +859,7 @@ static int run_package(checker *c, const run_req *t, const char *pkgdir, diag *d
         res->runtime = p->facts;
         res->target = report_strdup(c->r, pkgdir);
         res->sel = sel;
+        res->kind = RESULT_SELECTION; /* a pair once its checks settle it */
         diag sd;
         diag_clear(&sd);
         if (select_for(c, i, pkgdir, sel, &sd) != 0) {
@@ -1067,7 +1069,7 @@ int checker_add_unreferenced(checker *c, const char *const *nodes, size_t n, dia
         af->kind = "unknown";
         af->modules = af->napi_version = -1;
         res->addon = af;
-        res->unreferenced = true;
+        res->kind = RESULT_UNREFERENCED;
         res->target = af->path;
     }
     return 0;
@@ -1080,7 +1082,7 @@ size_t checker_expect(checker *c, const config_expect *x, size_t n, bool *unmatc
         bool hit = false;
         for (size_t i = 0; i < c->r->nresults; i++) {
             result *res = &c->r->results[i];
-            if (!res->has_verdict || !res->rt_name || strcmp(res->rt_name, x[e].runtime) != 0 ||
+            if ((res->kind != RESULT_PAIR) || !res->rt_name || strcmp(res->rt_name, x[e].runtime) != 0 ||
                 !config_matches(x[e].target, NULL, res->target, res->sel ? res->sel->name : NULL))
                 continue;
             hit = true;

@@ -351,6 +351,7 @@ typedef int (*fact_fn)(report *r, result *res, const char *arg, const cli *c, di
 
 static int inspect_one(report *r, result *res, const char *arg, const cli *c, diag *d)
 {
+    res->kind = RESULT_ADDON;
     if (!(res->addon = report_alloc(r, sizeof *res->addon)))
         return diag_set(d, DIAG_NOMEM, "out of memory");
     if (addon_facts_read(r, arg, true, res->addon, d) != 0)
@@ -362,6 +363,7 @@ static int inspect_one(report *r, result *res, const char *arg, const cli *c, di
 static int runtime_one(report *r, result *res, const char *arg, const cli *c, diag *d)
 {
     runtime_opts ro = {c->timeout_s * 1000u, c->sysroot, NULL};
+    res->kind = RESULT_RUNTIME;
     if (!(res->runtime = report_alloc(r, sizeof *res->runtime)))
         return diag_set(d, DIAG_NOMEM, "out of memory");
     return runtime_facts_read(r, arg, &ro, res->runtime, d);

@@ -66,7 +66,7 @@ int report_write_github(const report *r, const report_opts *o, FILE *out)
     (void)o;
     for (size_t i = 0; i < r->nresults; i++) {
         const result *res = &r->results[i];
-        if (res->unreferenced && res->addon) {
+        if ((res->kind == RESULT_UNREFERENCED) && res->addon) {
             /* No verdict, but never out of sight: a .node file nothing reaches. */
             fputs("::warning file=", out);
             esc(out, res->addon->path, true);
@@ -75,7 +75,7 @@ int report_write_github(const report *r, const report_opts *o, FILE *out)
             fputs(": no loader of its package reaches it; it got no verdict\n", out);
             continue;
         }
-        if (!res->has_verdict)
+        if (res->kind != RESULT_PAIR)
             continue;
         const check *k = NULL;
         const char *why = result_reason(res, &k);

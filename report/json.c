@@ -562,14 +562,14 @@ int report_write_json(const report *r, const report_opts *o, FILE *out)
         if (res->target)
             put_str(w, "target", res->target);
         if (res->addon)
-            addon_json(w, res->addon, !res->has_verdict);
+            addon_json(w, res->addon, (res->kind != RESULT_PAIR));
         if (res->runtime)
             runtime_json(w, res->runtime);
         if (res->sel)
             selection_json(w, res->sel);
-        if (res->unreferenced)
+        if (res->kind == RESULT_UNREFERENCED)
             put_bool(w, "unreferenced", true);
-        if (res->has_verdict) {
+        if (res->kind == RESULT_PAIR) {
             put_str(w, "verdict", status_name(res->verdict));
             if (res->rt_name)
                 put_str(w, "runtime_name", res->rt_name);

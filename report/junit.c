@@ -75,24 +75,24 @@ int report_write_junit(const report *r, const report_opts *o, FILE *out)
     fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     size_t nun = 0;
     for (size_t i = 0; i < r->nresults; i++)
-        nun += r->results[i].unreferenced && r->results[i].addon;
+        nun += (r->results[i].kind == RESULT_UNREFERENCED) && r->results[i].addon;
     fprintf(out, "<testsuites name=\"abiprobe\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\">\n",
             t.total + nun, t.fail, t.error, nun);
     /* Suites by runtime, in the order runtimes first appear. */
     for (size_t i = 0; i < r->nresults; i++) {
         const result *lead = &r->results[i];
-        if (!lead->has_verdict || !lead->runtime)
+        if ((lead->kind != RESULT_PAIR) || !lead->runtime)
             continue;
         bool seen = false;
         for (size_t k = 0; k < i && !seen; k++)
-            seen = r->results[k].has_verdict && r->results[k].runtime == lead->runtime;
+            seen = (r->results[k].kind == RESULT_PAIR) && r->results[k].runtime == lead->runtime;
         if (seen)
             continue;
         char label[256];
         size_t n = 0, nf = 0, ne = 0;
         for (size_t k = i; k < r->nresults; k++) {
             const result *res = &r->results[k];
-            if (!res->has_verdict || res->runtime != lead->runtime)
+            if ((res->kind != RESULT_PAIR) || res->runtime != lead->runtime)
                 continue;
             n++;
             nf += (res->verdict == STATUS_FAIL && !result_expected_failure(res)) || result_stale(res);
@@ -103,7 +103,7 @@ int report_write_junit(const report *r, const report_opts *o, FILE *out)
         fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"0\">\n", n, nf, ne);
         for (size_t k = i; k < r->nresults; k++) {
             const result *res = &r->results[k];
-            if (!res->has_verdict || res->runtime != lead->runtime)
+            if ((res->kind != RESULT_PAIR) || res->runtime != lead->runtime)
                 continue;
             char title[256];
             fputs("    <testcase classname=\"abiprobe.", out);
@@ -148,7 +148,7 @@ int report_write_junit(const report *r, const report_opts *o, FILE *out)
                 nun, nun);
         for (size_t i = 0; i < r->nresults; i++) {
             const result *res = &r->results[i];
-            if (!res->unreferenced || !res->addon)
+            if ((res->kind != RESULT_UNREFERENCED) || !res->addon)
                 continue;
             fputs("    <testcase classname=\"abiprobe.unreferenced\" name=\"", out);
             xml(out, res->addon->path);

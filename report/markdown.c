@@ -125,7 +125,7 @@ int report_write_markdown(const report *r, const report_opts *o, FILE *out)
     const result *cols[64];
     size_t ncols = 0;
     for (size_t i = 0; i < r->nresults && ncols < 64; i++) {
-        if (!r->results[i].has_verdict)
+        if ((r->results[i].kind != RESULT_PAIR))
             continue;
         bool seen = false;
         for (size_t c = 0; c < ncols && !seen; c++)
@@ -146,7 +146,8 @@ int report_write_markdown(const report *r, const report_opts *o, FILE *out)
     fputc('\n', out);
     for (size_t i = 0; i < r->nresults; i++) {
         const result *row = &r->results[i];
-        if (!row->has_verdict || (i > 0 && r->results[i - 1].has_verdict && same_target(&r->results[i - 1], row)))
+        if ((row->kind != RESULT_PAIR) ||
+            (i > 0 && (r->results[i - 1].kind == RESULT_PAIR) && same_target(&r->results[i - 1], row)))
             continue;
         fputs("| ", out);
         md(out, result_title(row, buf, sizeof buf));
@@ -169,7 +170,7 @@ int report_write_markdown(const report *r, const report_opts *o, FILE *out)
     bool header = false;
     for (size_t i = 0; i < r->nresults; i++) {
         const result *res = &r->results[i];
-        if (!res->has_verdict || res->verdict == STATUS_PASS)
+        if ((res->kind != RESULT_PAIR) || res->verdict == STATUS_PASS)
             continue;
         if (!header) {
             fputs("\n### Details\n", out);
@@ -202,7 +203,7 @@ int report_write_markdown(const report *r, const report_opts *o, FILE *out)
     }
     bool un = false;
     for (size_t i = 0; i < r->nresults; i++) {
-        if (!r->results[i].unreferenced)
+        if ((r->results[i].kind != RESULT_UNREFERENCED))
             continue;
         if (!un) {
             fputs("\n### Unreferenced .node files\n\nNo loader rule of their package reaches them; no verdict.\n\n",

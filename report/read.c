@@ -554,11 +554,15 @@ static void read_result(reader *rd, const cJSON *j, size_t index)
         res->runtime = intern_runtime(rd, v, where);
     if ((v = cJSON_GetObjectItemCaseSensitive(j, "selection")))
         res->sel = read_selection(rd, v, where);
-    res->unreferenced = get_bool(rd, j, "unreferenced", where);
     res->target = get_str(rd, j, "target", where);
     res->rt_name = get_str(rd, j, "runtime_name", where);
-    res->has_verdict = cJSON_GetObjectItemCaseSensitive(j, "verdict") != NULL;
-    if (res->has_verdict)
+    /* What it is follows from what it has, the way json.c writes each kind. */
+    res->kind = cJSON_GetObjectItemCaseSensitive(j, "verdict") ? RESULT_PAIR
+                : get_bool(rd, j, "unreferenced", where)       ? RESULT_UNREFERENCED
+                : res->sel                                     ? RESULT_SELECTION
+                : res->addon                                   ? RESULT_ADDON
+                                                               : RESULT_RUNTIME;
+    if (res->kind == RESULT_PAIR)
         get_status(rd, j, "verdict", where, &res->verdict);
     const cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "expected");
     static const char *const e_keys[] = {"verdict", "reason", "outcome", NULL};

@@ -184,18 +184,18 @@ void result_settle(result *res)
         fail = fail || res->checks[i].status == STATUS_FAIL;
         error = error || res->checks[i].status == STATUS_ERROR;
     }
-    res->has_verdict = true;
+    res->kind = RESULT_PAIR;
     res->verdict = fail ? STATUS_FAIL : error ? STATUS_ERROR : STATUS_PASS;
 }
 
 bool result_expected_failure(const result *res)
 {
-    return res->has_verdict && res->expect_set && res->expected_fail && res->verdict == STATUS_FAIL;
+    return (res->kind == RESULT_PAIR) && res->expect_set && res->expected_fail && res->verdict == STATUS_FAIL;
 }
 
 bool result_stale(const result *res)
 {
-    return res->has_verdict && res->expect_set && res->expected_fail && res->verdict == STATUS_PASS;
+    return (res->kind == RESULT_PAIR) && res->expect_set && res->expected_fail && res->verdict == STATUS_PASS;
 }
 
 report_totals report_count(const report *r)
@@ -203,7 +203,7 @@ report_totals report_count(const report *r)
     report_totals t = {0, 0, 0, 0, 0, 0};
     for (size_t i = 0; i < r->nresults; i++) {
         const result *res = &r->results[i];
-        if (!res->has_verdict)
+        if (res->kind != RESULT_PAIR)
             continue;
         t.total++;
         if (result_expected_failure(res)) {

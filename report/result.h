@@ -243,6 +243,15 @@ const char *path_node_modules(const char *path);
  * node_modules (a platform package), else absolute. NULL when none was chosen. */
 const char *selection_shown(const selection *s);
 
+/* What a result is, and so which of its parts are set and how a report shows it. */
+typedef enum result_kind {
+    RESULT_ADDON,        /* inspect: an addon's facts (addon), no verdict */
+    RESULT_RUNTIME,      /* runtime: a runtime's facts (runtime), no verdict */
+    RESULT_SELECTION,    /* select: which file a package loads for a runtime (sel, runtime), no verdict */
+    RESULT_PAIR,         /* check, scan: a target against a runtime, its checks and a verdict */
+    RESULT_UNREFERENCED, /* scan: a .node file that no loader rule reaches (addon), no verdict */
+} result_kind;
+
 /* One addon, one runtime, or one pair with its checks. */
 typedef struct result {
     addon_facts *addon;
@@ -253,11 +262,10 @@ typedef struct result {
     bool expect_set;     /* a --config expectation covers this result */
     bool expected_fail;  /* it declares "fail" (else "pass") */
     const char *expect_reason;
-    bool unreferenced;       /* scan: a .node file no loader rule reaches (no verdict) */
     const char *input_error; /* what is wrong with the user's own input (a smoke module that
                               * does not parse), one line; the run then exits 2 */
-    status verdict;
-    bool has_verdict; /* inspect/runtime results carry facts, no verdict */
+    result_kind kind;
+    status verdict; /* RESULT_PAIR only */
     check *checks;
     size_t nchecks;
 } result;

@@ -577,14 +577,14 @@ int report_write_text(const report *r, const report_opts *o, FILE *out)
     out_ctx c = {out, o->color, o->verbose};
     for (size_t i = 0; i < r->nresults; i++) {
         const result *res = &r->results[i];
-        if (res->unreferenced) {
-            if (i == 0 || !r->results[i - 1].unreferenced)
+        if (res->kind == RESULT_UNREFERENCED) {
+            if (i == 0 || (r->results[i - 1].kind != RESULT_UNREFERENCED))
                 tprintf(&c, "%sunreferenced .node files%s (no loader rule of their package reaches them; no verdict)\n",
                         BOLD(&c), RESET(&c));
             tprintf(&c, "  %s\n", res->addon->path);
             continue;
         }
-        if (res->has_verdict && res->runtime) {
+        if ((res->kind == RESULT_PAIR) && res->runtime) {
             /* Consecutive results of one target share its heading. */
             char title[256];
             if (i == 0 || !r->results[i - 1].target || !res->target ||
@@ -595,13 +595,11 @@ int report_write_text(const report *r, const report_opts *o, FILE *out)
         }
         if (i)
             fputc('\n', out);
-        if (res->sel) {
+        if (res->kind == RESULT_SELECTION && res->sel)
             print_selection(&c, res);
-            continue;
-        }
-        if (res->addon && !res->runtime)
+        else if (res->kind == RESULT_ADDON && res->addon)
             print_addon(&c, res->addon);
-        else if (res->runtime && !res->addon)
+        else if (res->kind == RESULT_RUNTIME && res->runtime)
             print_runtime(&c, res->runtime);
     }
     if (r->note)
