@@ -475,10 +475,10 @@ static void check_json(jw *w, const check *k)
             put_str(w, "value", k->value_json);
         cJSON_Delete(v);
     }
-    if (k->ndetails) {
+    if (k->details.n) {
         jw_arr(w, "details");
-        for (size_t i = 0; i < k->ndetails; i++)
-            put_str(w, NULL, k->details[i]);
+        for (size_t i = 0; i < k->details.n; i++)
+            put_str(w, NULL, k->details.v[i]);
         jw_end(w);
     }
     if (k->nmissing || strcmp(k->id, "symbols") == 0) {

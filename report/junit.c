@@ -55,9 +55,9 @@ static void body(FILE *f, const result *res)
         }
         if (k->nmissing > 20)
             fprintf(f, "  … %zu more\n", k->nmissing - 20);
-        for (size_t d = 0; d < k->ndetails && d < 20; d++) {
+        for (size_t d = 0; d < k->details.n && d < 20; d++) {
             fputs("  ", f);
-            xml(f, k->details[d]);
+            xml(f, k->details.v[d]);
             fputc('\n', f);
         }
         if (k->hint) {

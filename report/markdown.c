@@ -100,9 +100,9 @@ static void failing_checks(FILE *f, const result *res)
                 fprintf(f, " · stubs %u", k->nstub);
             fprintf(f, " (%u at load, %u at first call)\n", k->nload, k->ncall);
         }
-        for (size_t d = 0; d < k->ndetails && d < 5; d++) {
+        for (size_t d = 0; d < k->details.n && d < 5; d++) {
             fputs("  - ", f);
-            md(f, k->details[d]);
+            md(f, k->details.v[d]);
             fputc('\n', f);
         }
         if (k->hint) {

@@ -503,8 +503,8 @@ static void read_check(reader *rd, const cJSON *j, check *k, const char *where)
         k->value_json = report_strdup(rd->r, text);
         cJSON_free(text);
     }
-    k->details = get_strings(rd, j, "details", where, &k->ndetails);
-    k->details_cap = k->ndetails;
+    k->details.v = get_strings(rd, j, "details", where, &k->details.n);
+    k->details.cap = k->details.n;
     k->first = get_str(rd, j, "first", where);
     const cJSON *cnt = cJSON_GetObjectItemCaseSensitive(j, "counts");
     static const char *const cnt_keys[] = {"load", "call", "stub", "by_group", NULL};

@@ -161,19 +161,24 @@ int report_check_detail(report *r, check *c, const char *fmt, ...)
     va_end(ap);
     if (!line)
         return -1;
+    return report_strs_push(r, &c->details, line);
+}
+
+int report_strs_push(report *r, str_vec *s, const char *str)
+{
     /* Grow by doubling: a hostile file's thousands of NEEDED entries must cost linear time and
      * memory, not a copy of the whole list per line. */
-    if (c->ndetails == c->details_cap) {
-        size_t cap = c->details_cap ? c->details_cap * 2 : 8;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 8;
         const char **n = report_alloc(r, cap * sizeof *n);
         if (!n)
             return -1;
-        if (c->ndetails)
-            memcpy(n, c->details, c->ndetails * sizeof *n);
-        c->details = n;
-        c->details_cap = cap;
+        if (s->n)
+            memcpy(n, s->v, s->n * sizeof *n);
+        s->v = n;
+        s->cap = cap;
     }
-    c->details[c->ndetails++] = line;
+    s->v[s->n++] = str;
     return 0;
 }
 

@@ -139,15 +139,19 @@ typedef struct missing_sym {
     const char *required_by; /* path of the object whose relocation needs it */
 } missing_sym;
 
+/* A list of strings that grows by doubling, in a report's arena (report_strs_push). */
+typedef struct str_vec {
+    const char **v;
+    size_t n, cap;
+} str_vec;
+
 /* One check of a result (check ids are SPEC's). */
 typedef struct check {
     const char *id;
     status status;
     const char *message;  /* one line */
     const char *hint;     /* what to do next, for a failure or warning; NULL otherwise */
-    const char **details; /* further lines (libraries, versions, functions) */
-    size_t ndetails;
-    size_t details_cap;   /* room in details (it grows by doubling) */
+    str_vec details;      /* further lines (libraries, versions, functions) */
     missing_sym *missing; /* symbols and napi: every missing symbol */
     size_t nmissing;
     unsigned missing_by_group[SYMGROUP_COUNT]; /* counts of the non-stub ones */
@@ -302,6 +306,9 @@ result *report_add(report *r);
  * more checks are added), or NULL when out of memory or past RESULT_MAX_CHECKS. */
 check *report_add_check(report *r, result *res, const char *id, status st, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+
+/* Append str (kept as it is: it must live in r) to s; -1 when out of memory. */
+int report_strs_push(report *r, str_vec *s, const char *str);
 
 /* Append a detail line to a check. Returns 0, or -1 when out of memory. */
 int report_check_detail(report *r, check *c, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -437,19 +437,19 @@ static void print_check_block(const out_ctx *c, const check *k)
             k->message ? k->message : "");
     if (k->nmissing)
         print_missing(c, k);
-    size_t limit = c->verbose ? k->ndetails : (k->ndetails < SHOW_SYMBOLS ? k->ndetails : SHOW_SYMBOLS);
+    size_t limit = c->verbose ? k->details.n : (k->details.n < SHOW_SYMBOLS ? k->details.n : SHOW_SYMBOLS);
     /* A single detail that the message already quotes is not repeated. */
-    bool quoted = k->ndetails == 1 && k->message && strstr(k->message, k->details[0]);
+    bool quoted = k->details.n == 1 && k->message && strstr(k->message, k->details.v[0]);
     for (size_t i = 0; i < limit && !quoted; i++)
-        tprintf(c, "%*s%s\n", CHECK_INDENT + 12, "", k->details[i]);
-    if (limit < k->ndetails)
-        tprintf(c, "%*s… %zu more (-v lists them all)\n", CHECK_INDENT + 12, "", k->ndetails - limit);
+        tprintf(c, "%*s%s\n", CHECK_INDENT + 12, "", k->details.v[i]);
+    if (limit < k->details.n)
+        tprintf(c, "%*s… %zu more (-v lists them all)\n", CHECK_INDENT + 12, "", k->details.n - limit);
     if (k->hint && (k->status == STATUS_FAIL || k->status == STATUS_WARN))
         tprintf(c, "%*s→ %s\n", CHECK_INDENT + 10, "", k->hint);
 }
 
 /* A check with nothing but its status and message. */
-static bool plain(const check *k) { return !k->ndetails && !k->nmissing && !k->hint; }
+static bool plain(const check *k) { return !k->details.n && !k->nmissing && !k->hint; }
 
 /* n consecutive plain checks with one status and message: their ids, then the message once. */
 static void print_run(const out_ctx *c, const check *k, size_t n)
@@ -487,7 +487,7 @@ static void print_pair(const out_ctx *c, const result *res)
     packer p = {c, 0};
     for (size_t i = 0; i < res->nchecks; i++) {
         const check *k = &res->checks[i];
-        bool quiet = (k->status == STATUS_PASS || k->status == STATUS_SKIP) && !k->ndetails && !k->nmissing;
+        bool quiet = (k->status == STATUS_PASS || k->status == STATUS_SKIP) && !k->details.n && !k->nmissing;
         if (quiet) {
             pack_add(&p, k);
         } else {

@@ -78,7 +78,7 @@ status check_versions(check_ctx *c)
             report_check_detail(c->r, k, "%s (%s) lacks %s%s%s%s, required by %s", need.file, path, need.name,
                                 newest ? " (newest: " : "", newest ? newest : "", newest ? ")" : "", by);
             if (!(need.flags & VER_FLG_WEAK) && !first_bad)
-                first_bad = k->details[k->ndetails - 1];
+                first_bad = k->details.v[k->details.n - 1];
             if (!(need.flags & VER_FLG_WEAK) && nbad == 1)
                 k->hint = report_printf(c->r,
                                         "the image's %s is older than %s: use a newer base image, or a prebuild "

@@ -211,8 +211,8 @@ static void test_missing_needed(void **state)
     const check *k = get(&p, "needed");
     assert_int_equal(k->status, STATUS_FAIL);
     assert_non_null(strstr(k->message, "libgone.so"));
-    assert_int_equal(k->ndetails, 1);
-    assert_non_null(strstr(k->details[0], "ld.so.cache"));
+    assert_int_equal(k->details.n, 1);
+    assert_non_null(strstr(k->details.v[0], "ld.so.cache"));
     assert_non_null(k->hint);
     done(&p);
 }
@@ -284,8 +284,8 @@ static void test_napi(void **state)
     run(&p, FIX("napi_addon.node"), FIX("fake_host"));
     const check *k = get(&p, "napi");
     assert_int_equal(k->status, STATUS_FAIL);
-    assert_int_equal(k->ndetails, 1);
-    assert_non_null(strstr(k->details[0], "napi_set_named_property"));
+    assert_int_equal(k->details.n, 1);
+    assert_non_null(strstr(k->details.v[0], "napi_set_named_property"));
     done(&p);
 }
 
