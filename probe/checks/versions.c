@@ -75,10 +75,12 @@ status check_versions(check_ctx *c)
                 nwarn++;
             else
                 nbad++;
-            report_check_detail(c->r, k, "%s (%s) lacks %s%s%s%s, required by %s", need.file, path, need.name,
-                                newest ? " (newest: " : "", newest ? newest : "", newest ? ")" : "", by);
+            const char *line = report_printf(c->r, "%s (%s) lacks %s%s%s%s, required by %s", need.file, path, need.name,
+                                             newest ? " (newest: " : "", newest ? newest : "", newest ? ")" : "", by);
+            report_check_detail(c->r, k, "%s", line ? line : need.name);
+            /* The message quotes this requirement itself, never whichever line came last. */
             if (!(need.flags & VER_FLG_WEAK) && !first_bad)
-                first_bad = k->details.v[k->details.n - 1];
+                first_bad = line ? line : need.name;
             if (!(need.flags & VER_FLG_WEAK) && nbad == 1)
                 k->hint = report_printf(c->r,
                                         "the image's %s is older than %s: use a newer base image, or a prebuild "
