@@ -166,10 +166,11 @@ static bool cache_stubs(const cJSON *doc, ldso *l, const elf_obj *o, size_t **sy
         return false;
     *syms = NULL;
     while (*t) {
-        char *end;
+        char *end = (char *)t;
         errno = 0;
-        unsigned long long v = strtoull(t, &end, 10);
-        if (end == t || errno || v == 0 || v >= nsyms || (*end && *end != ' ') || count == nsyms)
+        /* Digits only: strtoull would also take leading blanks and a sign. */
+        unsigned long long v = *t >= '0' && *t <= '9' ? strtoull(t, &end, 10) : 0;
+        if (!v || errno || v >= nsyms || (*end && *end != ' ') || count == nsyms)
             goto bad;
         if (count == cap) {
             size_t *g = realloc(*syms, (cap = cap ? cap * 2 : 256) * sizeof *g);

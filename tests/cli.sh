@@ -141,6 +141,28 @@ rm -rf "$tmp/xdg"
 XDG_CACHE_HOME=$tmp/xdg ABIPROBE_NO_CACHE=1 "$B" runtime --format json "$tmp/rt" > /dev/null 2>&1
 [ ! -e "$tmp/xdg/abiprobe" ] && pass=$((pass + 1)) || { echo "FAIL ABIPROBE_NO_CACHE still cached"; fail=$((fail + 1)); }
 
+# Bun's abort-on-call stubs are cached with its facts: the first run scans and writes them, later
+# runs hand them to the load scope. A cached list that does not fit the file is not believed; one
+# that fits is (shown by a list emptied by hand, which the verdict then follows).
+BUN=$CACHE_DIR/node_modules/@oven/bun-linux-x64/bin/bun
+[ -x "$BUN" ] || { echo "cli: $BUN missing: run fixtures/fetch.sh"; exit 1; }
+rm -rf "$tmp/sx"
+stubrun() { XDG_CACHE_HOME=$tmp/sx "$B" check --static-only --format json --runtime "$BUN" "$A147" > "$tmp/$1" 2>/dev/null; }
+stubrun s1
+json_assert "bun+abi147: 3 symbols only stubs (scanned)" "$tmp/s1" 'd.results[0].checks.find(c=>c.id==="symbols").counts.stub===3'
+sf=$(ls "$tmp"/sx/abiprobe/runtimes/*.json 2>/dev/null | head -1)
+json_assert "the stubs are cached with Bun's facts" "${sf:-/nonexistent}" 'd.elf.stubs.split(" ").length===258'
+stubrun s2
+cmp -s "$tmp/s1" "$tmp/s2" && pass=$((pass + 1)) || { echo "FAIL the cached stubs give another report"; fail=$((fail + 1)); }
+for bad in 'x 1' '0' '999999999' '1  2'; do
+  node -e 'const f=process.argv[1],d=JSON.parse(require("fs").readFileSync(f));d.elf.stubs=process.argv[2];require("fs").writeFileSync(f,JSON.stringify(d))' "$sf" "$bad"
+  stubrun s3
+  cmp -s "$tmp/s1" "$tmp/s3" && pass=$((pass + 1)) || { echo "FAIL a cached stub list '$bad' was believed"; fail=$((fail + 1)); }
+done
+node -e 'const f=process.argv[1],d=JSON.parse(require("fs").readFileSync(f));d.elf.stubs="";require("fs").writeFileSync(f,JSON.stringify(d))' "$sf"
+stubrun s4
+json_assert "a cached list that fits is what the lookup uses" "$tmp/s4" 'd.results[0].checks.find(c=>c.id==="symbols").counts.stub===0'
+
 # Electron, from a fake that answers only under ELECTRON_RUN_AS_NODE=1 (abiprobe sets it).
 expect "electron facts" 0 - "$B" runtime --format json "$FIXTURE_DIR/fake_electron"
 json_assert "electron kind and registry" "$tmp/out" 'd.results[0].runtime.kind==="electron" && d.results[0].runtime.product_version==="37.0.0" && d.results[0].runtime.modules===136 && /^electron /.test(d.results[0].runtime.registry)'
