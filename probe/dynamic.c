@@ -374,8 +374,8 @@ int dyn_root_possible(const char *root, char *why, size_t n)
  * those a lazy dlopen binds (lazy); each symbol it cannot bind is reported. Constructors do not
  * run in this mode. Returns NULL when everything bound, else dlopen's words for the first
  * failure (in why), with *what naming the runtime when the runtime itself does not load. */
-static const char *trace_load(const char *runtime, const char *addon, bool now, const char *handshake, char *why,
-                              size_t n, char *what, size_t wn)
+static const char *trace_load(const char *runtime, const char *addon, bool now, char *why, size_t n, char *what,
+                              size_t wn)
 {
     if (!GLIBC_LDSO || access(GLIBC_LDSO, X_OK) != 0) {
         snprintf(why, n,
@@ -387,30 +387,27 @@ static const char *trace_load(const char *runtime, const char *addon, bool now, 
         snprintf(why, n, "%s: a path with a space or colon cannot be preloaded by ld.so", runtime);
         return why;
     }
-    char out[PATH_MAX + 16];
-    const char *slash = strrchr(handshake, '/');
-    snprintf(out, sizeof out, "%.*s/ldso.out", slash ? (int)(slash - handshake) : 1, slash ? handshake : ".");
     char preload[PATH_MAX + 16];
     snprintf(preload, sizeof preload, "LD_PRELOAD=%s", runtime);
-    char *envp[] = {"LD_TRACE_LOADED_OBJECTS=1", "LD_WARN=yes", preload, now ? "LD_BIND_NOW=1" : NULL, NULL};
-    char *argv[] = {GLIBC_LDSO, (char *)addon, NULL};
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
-    pid_t pid;
-    int e = posix_spawn(&pid, GLIBC_LDSO, &fa, NULL, argv, envp);
-    posix_spawn_file_actions_destroy(&fa);
-    if (e != 0) {
-        snprintf(why, n, "%s: %s", GLIBC_LDSO, strerror(e));
+    const char *envp[] = {"LD_TRACE_LOADED_OBJECTS=1", "LD_WARN=yes", preload, now ? "LD_BIND_NOW=1" : NULL, NULL};
+    const char *argv[] = {GLIBC_LDSO, addon, NULL};
+    /* Bounded like every child: the parent's deadline covers this process, and this one ld.so. */
+    spawn_req q = {argv, envp, NULL, 0, 0, 1 << 20, 1 << 20};
+    spawn_res res;
+    diag sd;
+    if (spawn_run(&q, &res, &sd) != 0) {
+        snprintf(why, n, "%s", sd.msg);
         return why;
     }
-    int st;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    size_t len = 0;
-    char *text = path_read_file(out, 1 << 20, &len);
-    unlink(out);
+    /* The trace on stdout ("=> not found" lines) first, then ld.so's warnings on stderr. */
+    size_t len = res.out_len + res.err_len + 2;
+    char *text = malloc(len);
+    if (text)
+        snprintf(text, len, "%s\n%s", res.out ? res.out : "", res.err ? res.err : "");
+    bool finished = res.exited && res.exit_code == 0;
+    char how[64];
+    spawn_describe(&res, how, sizeof how);
+    spawn_res_free(&res);
     const char *err = NULL;
     /* The first line that a dlopen would have stopped at, in dlopen's words. */
     for (char *line = text ? strtok(text, "\n") : NULL; line && !err; line = strtok(NULL, "\n")) {
@@ -436,11 +433,8 @@ static const char *trace_load(const char *runtime, const char *addon, bool now, 
                 snprintf(what, wn, "runtime");
         }
     }
-    if (!err && (!text || !WIFEXITED(st) || WEXITSTATUS(st) != 0)) {
-        snprintf(why, n, "%s's trace of the load did not finish (%s)", GLIBC_LDSO,
-                 !text             ? "no output"
-                 : WIFSIGNALED(st) ? strsignal(WTERMSIG(st))
-                                   : "a non-zero exit");
+    if (!err && (!text || !finished)) {
+        snprintf(why, n, "%s's trace of the load did not finish (%s)", GLIBC_LDSO, !text ? "out of memory" : how);
         err = why;
     }
     free(text);
@@ -462,7 +456,7 @@ int dyn_library_child(const char *runtime, const char *addon, const char *mode, 
     char what[64] = "addon";
 #ifdef ABIPROBE_STATIC
     char why[1024];
-    err = trace_load(runtime, addon, strcmp(mode, "now") == 0, handshake, why, sizeof why, what, sizeof what);
+    err = trace_load(runtime, addon, strcmp(mode, "now") == 0, why, sizeof why, what, sizeof what);
 #else
     void *rt = dlopen(runtime, RTLD_NOW | RTLD_GLOBAL);
     if (!rt) {
