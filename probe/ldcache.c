@@ -10,6 +10,7 @@
 #include "probe/spawn.h"
 
 #include <elf.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,17 +35,14 @@ enum {
     FLAG_S390_LIB64 = 0x0400,
 };
 
-typedef struct ldcache_entry {
-    int32_t flags;
-    uint32_t key, value;
-    uint64_t hwcap;
-} ldcache_entry;
-
+/* The file's bytes are kept as read (one buffer, NUL-terminated past its end), and entries
+ * are decoded where they lie: no copy of the table or of its strings. */
 struct ldcache {
-    unsigned char *buf; /* the new-format part; offsets are relative to it */
+    unsigned char *mem;       /* the whole file, owned */
+    const unsigned char *buf; /* the new-format part; offsets are relative to it */
     size_t size;
-    ldcache_entry *entries;
-    size_t n;
+    uint32_t nlibs; /* entries in the table, broken ones included */
+    size_t n;       /* the usable ones */
 };
 
 static uint32_t u32(const unsigned char *p)
@@ -61,45 +59,67 @@ static uint64_t u64(const unsigned char *p)
     return v;
 }
 
-int ldcache_parse(ldcache **out, const unsigned char *buf, size_t n, const char *name, diag *d)
+/* Entry i, or false when its offsets lie outside the table (ld.so would never match it). */
+static bool entry_at(const ldcache *c, uint32_t i, int32_t *flags, uint32_t *key, uint32_t *value, uint64_t *hwcap)
+{
+    const unsigned char *e = c->buf + NEW_HEADER + (size_t)i * NEW_ENTRY;
+    *flags = (int32_t)u32(e);
+    *key = u32(e + 4);
+    *value = u32(e + 8);
+    *hwcap = u64(e + 16);
+    return *key < c->size && *value < c->size;
+}
+
+/* Parse mem (n bytes, mem[n] == 0), which the cache then owns (or frees, on failure). */
+static int parse_owned(ldcache **out, unsigned char *mem, size_t n, const char *name, diag *d)
 {
     *out = NULL;
     size_t start = 0;
-    if (n >= OLD_HEADER && memcmp(buf, "ld.so-1.7.0", 11) == 0) {
+    if (n >= OLD_HEADER && memcmp(mem, "ld.so-1.7.0", 11) == 0) {
         /* The old table comes first; the new format follows it, 8-byte aligned. */
-        uint64_t old = OLD_HEADER + (uint64_t)u32(buf + 12) * OLD_ENTRY;
+        uint64_t old = OLD_HEADER + (uint64_t)u32(mem + 12) * OLD_ENTRY;
         start = (size_t)((old + 7) & ~(uint64_t)7);
-        if (old > n || start > n)
+        if (old > n || start > n) {
+            free(mem);
             return diag_set(d, DIAG_FORMAT, "%s: ld.so.cache: old-format table runs past the end", name);
+        }
     }
-    const unsigned char *p = buf + start;
+    const unsigned char *p = mem + start;
     size_t size = n - start;
-    if (size < NEW_HEADER || memcmp(p, "glibc-ld.so.cache1.1", 20) != 0)
+    if (size < NEW_HEADER || memcmp(p, "glibc-ld.so.cache1.1", 20) != 0) {
+        free(mem);
         return diag_set(d, DIAG_FORMAT, "%s: not a glibc ld.so.cache (no glibc-ld.so.cache1.1 header)", name);
+    }
     uint32_t nlibs = u32(p + 20);
-    if ((uint64_t)nlibs * NEW_ENTRY > size - NEW_HEADER)
+    if ((uint64_t)nlibs * NEW_ENTRY > size - NEW_HEADER) {
+        free(mem);
         return diag_set(d, DIAG_FORMAT, "%s: ld.so.cache: %u entries do not fit in %zu bytes", name, nlibs, size);
+    }
     ldcache *c = calloc(1, sizeof *c);
-    if (!c)
-        return diag_set(d, DIAG_NOMEM, "out of memory");
-    c->buf = malloc(size + 1);
-    c->entries = calloc(nlibs ? nlibs : 1, sizeof *c->entries);
-    if (!c->buf || !c->entries) {
-        ldcache_free(c);
+    if (!c) {
+        free(mem);
         return diag_set(d, DIAG_NOMEM, "out of memory");
     }
-    memcpy(c->buf, p, size);
-    c->buf[size] = '\0'; /* a string running to the end still terminates */
-    c->size = size;
+    *c = (ldcache){mem, p, size, nlibs, 0};
     for (uint32_t i = 0; i < nlibs; i++) {
-        const unsigned char *e = c->buf + NEW_HEADER + (size_t)i * NEW_ENTRY;
-        ldcache_entry ent = {(int32_t)u32(e), u32(e + 4), u32(e + 8), u64(e + 16)};
-        if (ent.key >= size || ent.value >= size)
-            continue; /* a broken entry is skipped, as ld.so would never match it */
-        c->entries[c->n++] = ent;
+        int32_t flags;
+        uint32_t key, value;
+        uint64_t hwcap;
+        c->n += entry_at(c, i, &flags, &key, &value, &hwcap);
     }
     *out = c;
     return 0;
+}
+
+int ldcache_parse(ldcache **out, const unsigned char *buf, size_t n, const char *name, diag *d)
+{
+    *out = NULL;
+    unsigned char *mem = malloc(n + 1);
+    if (!mem)
+        return diag_set(d, DIAG_NOMEM, "out of memory");
+    memcpy(mem, buf, n);
+    mem[n] = '\0'; /* a string running to the end still terminates */
+    return parse_owned(out, mem, n, name, d);
 }
 
 int ldcache_load(ldcache **out, const char *path, diag *d)
@@ -109,17 +129,14 @@ int ldcache_load(ldcache **out, const char *path, diag *d)
     unsigned char *buf = (unsigned char *)path_read_file(path, MAX_CACHE, &n);
     if (!buf)
         return diag_set(d, DIAG_IO, "%s: cannot be read (missing, not a regular file, empty or over 64 MiB)", path);
-    int rc = ldcache_parse(out, buf, n, path, d);
-    free(buf);
-    return rc;
+    return parse_owned(out, buf, n, path, d); /* path_read_file's buffer ends in a NUL */
 }
 
 void ldcache_free(ldcache *c)
 {
     if (!c)
         return;
-    free(c->buf);
-    free(c->entries);
+    free(c->mem);
     free(c);
 }
 
@@ -138,17 +155,19 @@ const char *ldcache_lookup(const ldcache *c, const char *soname, int elfclass, i
     if (!c)
         return NULL;
     int32_t want = wanted_flags(elfclass, machine);
-    for (size_t i = 0; i < c->n; i++) {
-        const ldcache_entry *e = &c->entries[i];
+    for (uint32_t i = 0; i < c->nlibs; i++) {
+        int32_t flags;
+        uint32_t key, value;
+        uint64_t hwcap;
         /* glibc-hwcaps subdirectory entries need CPU checks ld.so makes at run time; the
          * baseline entry for the same soname follows them. */
-        if (e->hwcap != 0)
+        if (!entry_at(c, i, &flags, &key, &value, &hwcap) || hwcap != 0)
             continue;
-        if (want != -1 && ((e->flags & FLAG_TYPE_MASK) != (want & FLAG_TYPE_MASK) ||
-                           (e->flags & FLAG_REQUIRED_MASK) != (want & FLAG_REQUIRED_MASK)))
+        if (want != -1 && ((flags & FLAG_TYPE_MASK) != (want & FLAG_TYPE_MASK) ||
+                           (flags & FLAG_REQUIRED_MASK) != (want & FLAG_REQUIRED_MASK)))
             continue;
-        if (strcmp((const char *)c->buf + e->key, soname) == 0)
-            return (const char *)c->buf + e->value;
+        if (strcmp((const char *)c->buf + key, soname) == 0)
+            return (const char *)c->buf + value;
     }
     return NULL;
 }

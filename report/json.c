@@ -512,10 +512,13 @@ static void check_json(jw *w, const check *k)
 
 int report_write_json(const report *r, const report_opts *o, FILE *out)
 {
-    jw *w = calloc(1, sizeof *w);
+    jw *w = malloc(sizeof *w); /* the buffer needs no zeroing: only what is written is flushed */
     if (!w)
         return -1;
     w->out = out;
+    w->len = 0;
+    w->depth = 0;
+    w->err = false;
     jw_obj(w, NULL);
     put_str(w, "schema", "abiprobe/1");
     jw_obj(w, "tool");
