@@ -10,7 +10,11 @@
 #include <elf.h>
 #include <string.h>
 
-static bool is_napi(const char *name) { return strncmp(name, "napi_", 5) == 0 || strncmp(name, "node_api_", 9) == 0; }
+/* The first byte first: this runs over every symbol of the addon. */
+static bool is_napi(const char *name)
+{
+    return name[0] == 'n' && (strncmp(name, "napi_", 5) == 0 || strncmp(name, "node_api_", 9) == 0);
+}
 
 status check_napi(check_ctx *c)
 {
