@@ -282,6 +282,22 @@ static void group_counts(jw *w, const char *key, const unsigned *counts)
     jw_end(w);
 }
 
+static void libraries_json(jw *w, const lib_found *libs, size_t n)
+{
+    jw_arr(w, "libraries");
+    for (size_t i = 0; i < n; i++) {
+        jw_obj(w, NULL);
+        put_str(w, "name", libs[i].name);
+        put_str(w, "path", libs[i].path);
+        put_str(w, "via", libs[i].via);
+        put_str(w, "needed_by", libs[i].needed_by);
+        if (libs[i].searched)
+            put_str(w, "searched", libs[i].searched);
+        jw_end(w);
+    }
+    jw_end(w);
+}
+
 static void addon_json(jw *w, const addon_facts *a, bool with_imports)
 {
     jw_obj(w, "addon");
@@ -313,20 +329,8 @@ static void addon_json(jw *w, const addon_facts *a, bool with_imports)
     put_bool(w, "bind_now", a->bind_now);
     if (a->elf_note)
         put_str(w, "elf_note", a->elf_note);
-    if (a->libs) {
-        jw_arr(w, "libraries");
-        for (size_t i = 0; i < a->nlibs; i++) {
-            jw_obj(w, NULL);
-            put_str(w, "name", a->libs[i].name);
-            put_str(w, "path", a->libs[i].path);
-            put_str(w, "via", a->libs[i].via);
-            put_str(w, "needed_by", a->libs[i].needed_by);
-            if (a->libs[i].searched)
-                put_str(w, "searched", a->libs[i].searched);
-            jw_end(w);
-        }
-        jw_end(w);
-    }
+    if (a->libs)
+        libraries_json(w, a->libs, a->nlibs);
     jw_obj(w, "requires");
     put_str(w, "glibc", a->max_glibc);
     put_str(w, "glibcxx", a->max_glibcxx);
@@ -479,6 +483,24 @@ static void check_json(jw *w, const check *k)
         jw_arr(w, "details");
         for (size_t i = 0; i < k->details.n; i++)
             put_str(w, NULL, k->details.v[i]);
+        jw_end(w);
+    }
+    if (k->libs)
+        libraries_json(w, k->libs, k->nlibs);
+    if (k->gaps) {
+        jw_arr(w, "versions");
+        for (size_t i = 0; i < k->ngaps; i++) {
+            const version_gap *g = &k->gaps[i];
+            jw_obj(w, NULL);
+            put_str(w, "library", g->library);
+            put_str(w, "path", g->path);
+            put_str(w, "version", g->version);
+            put_str(w, "newest", g->newest);
+            put_str(w, "required_by", g->required_by);
+            put_bool(w, "weak", g->weak);
+            put_bool(w, "no_info", g->no_info);
+            jw_end(w);
+        }
         jw_end(w);
     }
     if (k->nmissing || strcmp(k->id, "symbols") == 0) {

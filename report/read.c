@@ -184,6 +184,45 @@ static bool get_status(reader *rd, const cJSON *o, const char *key, const char *
     return false;
 }
 
+/* A "libraries" array (inspect -v's, or the needed check's): never NULL when present. */
+static lib_found *get_libraries(reader *rd, const cJSON *j, const char *where, size_t *n)
+{
+    void *mem;
+    const cJSON *libs = get_array(rd, j, "libraries", where, sizeof(lib_found), &mem, n);
+    static const char *const lib_keys[] = {"name", "path", "via", "needed_by", "searched", NULL};
+    lib_found *lf = mem;
+    size_t i = 0;
+    for (const cJSON *e = libs ? libs->child : NULL; e && !rd->failed; e = e->next, i++) {
+        if (!object_of(rd, e, where, lib_keys))
+            break;
+        lf[i].name = get_str(rd, e, "name", where);
+        lf[i].path = get_str(rd, e, "path", where);
+        lf[i].via = get_str(rd, e, "via", where);
+        lf[i].needed_by = get_str(rd, e, "needed_by", where);
+        lf[i].searched = get_str(rd, e, "searched", where);
+    }
+    return lf ? lf : report_alloc(rd->r, 1);
+}
+
+/* The versions check's "versions" array. */
+static version_gap *get_gaps(reader *rd, const cJSON *j, const char *where, size_t *n)
+{
+    void *mem;
+    const cJSON *arr = get_array(rd, j, "versions", where, sizeof(version_gap), &mem, n);
+    static const char *const keys[] = {"library", "path", "version", "newest", "required_by", "weak", "no_info", NULL};
+    version_gap *g = mem;
+    size_t i = 0;
+    for (const cJSON *e = arr ? arr->child : NULL; e && !rd->failed; e = e->next, i++) {
+        if (!object_of(rd, e, where, keys))
+            break;
+        g[i] = (version_gap){get_str(rd, e, "library", where),     get_str(rd, e, "path", where),
+                             get_str(rd, e, "version", where),     get_str(rd, e, "newest", where),
+                             get_str(rd, e, "required_by", where), get_bool(rd, e, "weak", where),
+                             get_bool(rd, e, "no_info", where)};
+    }
+    return g ? g : report_alloc(rd->r, 1);
+}
+
 static addon_facts *read_addon(reader *rd, const cJSON *j, const char *where)
 {
     static const char *const keys[] = {"path",
@@ -247,23 +286,8 @@ static addon_facts *read_addon(reader *rd, const cJSON *j, const char *where)
     a->runpath = get_str(rd, j, "runpath", where);
     a->bind_now = get_bool(rd, j, "bind_now", where);
     a->elf_note = get_str(rd, j, "elf_note", where);
-    if (cJSON_GetObjectItemCaseSensitive(j, "libraries")) {
-        void *mem;
-        const cJSON *libs = get_array(rd, j, "libraries", where, sizeof(lib_found), &mem, &a->nlibs);
-        static const char *const lib_keys[] = {"name", "path", "via", "needed_by", "searched", NULL};
-        lib_found *lf = mem;
-        size_t i = 0;
-        for (const cJSON *e = libs ? libs->child : NULL; e && !rd->failed; e = e->next, i++) {
-            if (!object_of(rd, e, where, lib_keys))
-                break;
-            lf[i].name = get_str(rd, e, "name", where);
-            lf[i].path = get_str(rd, e, "path", where);
-            lf[i].via = get_str(rd, e, "via", where);
-            lf[i].needed_by = get_str(rd, e, "needed_by", where);
-            lf[i].searched = get_str(rd, e, "searched", where);
-        }
-        a->libs = lf ? lf : report_alloc(rd->r, 1);
-    }
+    if (cJSON_GetObjectItemCaseSensitive(j, "libraries"))
+        a->libs = get_libraries(rd, j, where, &a->nlibs);
     const cJSON *req = cJSON_GetObjectItemCaseSensitive(j, "requires");
     static const char *const req_keys[] = {"glibc", "glibcxx", "cxxabi", NULL};
     if (req && object_of(rd, req, where, req_keys)) {
@@ -487,8 +511,8 @@ static selection *read_selection(reader *rd, const cJSON *j, const char *where)
 
 static void read_check(reader *rd, const cJSON *j, check *k, const char *where)
 {
-    static const char *const keys[] = {"id",      "status", "message", "hint",    "value",
-                                       "details", "first",  "counts",  "missing", NULL};
+    static const char *const keys[] = {"id",    "status", "message", "hint",      "value",    "details",
+                                       "first", "counts", "missing", "libraries", "versions", NULL};
     if (!object_of(rd, j, where, keys))
         return;
     k->id = get_str(rd, j, "id", where);
@@ -505,6 +529,10 @@ static void read_check(reader *rd, const cJSON *j, check *k, const char *where)
     }
     k->details.v = get_strings(rd, j, "details", where, &k->details.n);
     k->details.cap = k->details.n;
+    if (cJSON_GetObjectItemCaseSensitive(j, "libraries"))
+        k->libs = get_libraries(rd, j, where, &k->nlibs);
+    if (cJSON_GetObjectItemCaseSensitive(j, "versions"))
+        k->gaps = get_gaps(rd, j, where, &k->ngaps);
     k->first = get_str(rd, j, "first", where);
     const cJSON *cnt = cJSON_GetObjectItemCaseSensitive(j, "counts");
     static const char *const cnt_keys[] = {"load", "call", "stub", "by_group", NULL};

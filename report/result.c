@@ -294,3 +294,19 @@ const char *path_node_modules(const char *path)
         nm = p;
     return nm;
 }
+
+const char *report_lib_missing_line(report *r, const lib_found *l)
+{
+    return report_printf(r, "%s needed by %s: looked in %s", l->name, l->needed_by,
+                         l->searched ? l->searched : "nowhere");
+}
+
+const char *report_gap_line(report *r, const version_gap *g)
+{
+    if (g->no_info)
+        return report_printf(r, "%s (%s) has no version information; %s asks for %s", g->library, g->path,
+                             g->required_by, g->version);
+    return report_printf(r, "%s (%s) lacks %s%s%s%s, required by %s", g->library, g->path, g->version,
+                         g->newest ? " (newest: " : "", g->newest ? g->newest : "", g->newest ? ")" : "",
+                         g->required_by);
+}

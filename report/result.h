@@ -139,6 +139,18 @@ typedef struct missing_sym {
     const char *required_by; /* path of the object whose relocation needs it */
 } missing_sym;
 
+/* versions: a symbol version that an object requires and the library that must define it
+ * does not (or a library with no version information at all, which ld.so only warns of). */
+typedef struct version_gap {
+    const char *library;     /* the VERNEED file name, e.g. "libstdc++.so.6" */
+    const char *path;        /* the file found for it */
+    const char *version;     /* the version required, e.g. "GLIBCXX_3.4.32" */
+    const char *newest;      /* the newest version of the same kind the library defines, or NULL */
+    const char *required_by; /* the requiring object's file name */
+    bool weak;               /* a weak requirement: ld.so only warns */
+    bool no_info;            /* the library defines no versions at all: ld.so only warns */
+} version_gap;
+
 /* A list of strings that grows by doubling, in a report's arena (report_strs_push). */
 typedef struct str_vec {
     const char **v;
@@ -149,9 +161,14 @@ typedef struct str_vec {
 typedef struct check {
     const char *id;
     status status;
-    const char *message;  /* one line */
-    const char *hint;     /* what to do next, for a failure or warning; NULL otherwise */
-    str_vec details;      /* further lines (libraries, versions, functions) */
+    const char *message; /* one line */
+    const char *hint;    /* what to do next, for a failure or warning; NULL otherwise */
+    str_vec details;     /* further lines (libraries, versions, functions), rendered from the
+                          * data below where there is such data */
+    lib_found *libs;     /* needed: the libraries not found, with where they were looked for */
+    size_t nlibs;
+    version_gap *gaps; /* versions: every requirement that is not met */
+    size_t ngaps;
     missing_sym *missing; /* symbols and napi: every missing symbol */
     size_t nmissing;
     unsigned missing_by_group[SYMGROUP_COUNT]; /* counts of the non-stub ones */
@@ -306,6 +323,11 @@ result *report_add(report *r);
  * more checks are added), or NULL when out of memory or past RESULT_MAX_CHECKS. */
 check *report_add_check(report *r, result *res, const char *id, status st, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+
+/* The one sentence for a library not found, and for a version gap: what the checks' details
+ * and messages say, so that every format says it the same way. NULL when out of memory. */
+const char *report_lib_missing_line(report *r, const lib_found *l);
+const char *report_gap_line(report *r, const version_gap *g);
 
 /* Append str (kept as it is: it must live in r) to s; -1 when out of memory. */
 int report_strs_push(report *r, str_vec *s, const char *str);

@@ -102,6 +102,7 @@ live inspect-ivm147 0 inspect "$A147"
 live inspect-linux-prebuilds 0 inspect "$IVM"/linux-x64/*.node
 live inspect-foreign 2 inspect "$IVM/darwin-arm64/isolated-vm.abi137.node" "$IVM/win32-x64/isolated-vm.abi147.node"
 live inspect-missing 2 inspect /nonexistent/abiprobe-schema.node "$F/napi_addon.node"
+live inspect-verbose 0 inspect -v "$A147" "$F/napi_addon.node"
 live runtime-bun 0 runtime "$BUN"
 live runtime-node24 0 runtime "$N24"
 live runtime-deno 0 runtime "$DENO"
@@ -134,6 +135,7 @@ weird="$t/we ird \"q\" <b>&c|d
 e$(printf '\xff').node"
 cp "$F/napi_addon.node" "$weird"
 live check-hostile-name 1 check --static-only --runtime "$F/fake_host" "$weird"
+live check-versions-needed 1 check --static-only --runtime "$F/fake_host" "$F/sub/needs_newer.node" "$F/needs_gone.node"
 
 # A tree built here: a .node file no rule reaches, a package that refuses in its own words,
 # one that kills require(), one whose rules disagree with what it loads, one whose first
@@ -196,6 +198,12 @@ need = {
     "mapped files": any("mapped" in s for s in sels("scan-built-tree-full")),
     "a load error": any("load_error" in s for s in sels("check-packages-full")),
     "an addon error": any("error" in r.get("addon", {}) for r in results("inspect-foreign")),
+    "inspect -v: how each library is found": all(r["addon"].get("libraries") is not None for r in results("inspect-verbose"))
+        and any(l["via"] == "ld.so.cache" for r in results("inspect-verbose") for l in r["addon"]["libraries"]),
+    "a version gap": any(g["version"] == "VERS_3.0" and g["newest"] == "VERS_2.0"
+                         for c in checks("check-versions-needed") for g in c.get("versions", [])),
+    "a library not found": any(l["path"] is None and l["searched"] for c in checks("check-versions-needed")
+                               for l in c.get("libraries", [])),
     "a runtime error": any("error" in r.get("runtime", {}) for r in results("runtime-missing")),
     "default_runtime": "default_runtime" in rep["check-default-runtime"],
     "merge of one command": rep["merge-checks"]["command"] == "check" and len(rep["merge-checks"].get("inputs", [])) == 2,

@@ -61,6 +61,10 @@ export interface Check {
   value?: unknown;
   /** Further lines: libraries, versions, functions. */
   details?: string[];
+  /** needed: every library that is not found, with where the search looked (its path and via are null). */
+  libraries?: Library[];
+  /** versions: every required symbol version that is not met, weak ones and libraries without version information included. */
+  versions?: VersionGap[];
   /** symbols: the missing symbol the dynamic loader would stop at; null when none stops the load. */
   first?: string | null;
   /** symbols: how many are missing, and when they bite. */
@@ -158,18 +162,7 @@ export interface AddonFacts {
   /** How the section headers disagree with the dynamic segment (a stripped or altered file). */
   elf_note?: string;
   /** inspect -v: the addon's NEEDED closure as this machine's ld.so finds it when the addon is dlopen'ed by a process that has loaded nothing else. */
-  libraries?: ({
-    /** The DT_NEEDED entry. */
-    name: string;
-    /** The file it resolves to; null when none is found. */
-    path: string | null;
-    /** How it was found: RUNPATH, RPATH, LD_LIBRARY_PATH, ld.so.cache, system directory, already loaded, or path (a NEEDED entry with a slash); null when not found. */
-    via: string | null;
-    /** The object whose DT_NEEDED names it. */
-    needed_by: string;
-    /** When not found: what was tried, in order. */
-    searched?: string;
-  })[];
+  libraries?: Library[];
   /** The newest GLIBC_, GLIBCXX_ and CXXABI_ versions required. */
   requires: RequiredVersions;
   /** Number of defined global dynamic symbols. */
@@ -340,6 +333,38 @@ export interface EmulatedRules {
   none_why?: string | null;
   /** Every file the rules considered, and what became of it. */
   candidates: Candidate[];
+}
+
+/** One library of a NEEDED closure, as this machine's ld.so finds it, or where it looked when it did not. */
+export interface Library {
+  /** The DT_NEEDED entry. */
+  name: string;
+  /** The file it resolves to; null when none is found. */
+  path: string | null;
+  /** How it was found: RUNPATH, RPATH, LD_LIBRARY_PATH, ld.so.cache, system directory, already loaded, or path (a NEEDED entry with a slash); null when not found. */
+  via: string | null;
+  /** The object whose DT_NEEDED names it. */
+  needed_by: string;
+  /** When not found: what was tried, in order. */
+  searched?: string;
+}
+
+/** A symbol version that an object requires and the library that must define it does not (or a library with no version information at all). */
+export interface VersionGap {
+  /** The library the version is required from (its VERNEED file name). */
+  library: string;
+  /** The file found for that library. */
+  path: string;
+  /** The version required, e.g. GLIBCXX_3.4.32. */
+  version: string;
+  /** The newest version of the same kind the library defines; null when none. */
+  newest: string | null;
+  /** The file name of the object that requires it. */
+  required_by: string;
+  /** A weak requirement: the dynamic loader only warns. */
+  weak: boolean;
+  /** The library defines no versions at all: the dynamic loader only warns. */
+  no_info: boolean;
 }
 
 /** One file (or directory) a package's loader considered. */

@@ -34,12 +34,16 @@ status check_needed(check_ctx *c)
         if (!k) {
             k = report_add_check(c->r, c->res, "needed", STATUS_FAIL, "%zu not found: %s (needed by %s)%s", missing,
                                  sm->name, strrchr(by, '/') ? strrchr(by, '/') + 1 : by, missing > 1 ? ", ..." : "");
-            if (!k)
+            if (!k || !(k->libs = report_alloc(c->r, missing * sizeof *k->libs)))
                 return STATUS_FAIL;
             k->hint = report_printf(c->r, "install %s in the image, or point the addon's RUNPATH at it", sm->name);
         }
-        report_check_detail(c->r, k, "%s needed by %s: looked in %s", sm->name, by,
-                            sm->searched && *sm->searched ? sm->searched : "nowhere");
+        lib_found *l = &k->libs[k->nlibs++];
+        *l = (lib_found){report_strdup(c->r, sm->name), NULL, NULL, report_strdup(c->r, by),
+                         report_strdup(c->r, sm->searched && *sm->searched ? sm->searched : "nowhere")};
+        const char *line = report_lib_missing_line(c->r, l);
+        if (line)
+            report_check_detail(c->r, k, "%s", line);
     }
     return STATUS_FAIL;
 }

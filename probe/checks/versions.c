@@ -44,6 +44,10 @@ static const char *base(const char *p)
 status check_versions(check_ctx *c)
 {
     size_t nreq = 0, nbad = 0, nwarn = 0;
+    struct {
+        version_gap *v;
+        size_t n, cap;
+    } gaps = {NULL, 0, 0};
     const char *first_bad = NULL;
     check *k = report_add_check(c->r, c->res, "versions", STATUS_PASS, "all found");
     if (!k)
@@ -61,33 +65,46 @@ status check_versions(check_ctx *c)
                 continue; /* `needed` reports the library itself */
             const elf_obj *lib = scope_elf(c->l, c->s, e);
             const char *path = scope_path(c->l, c->s, e);
-            if (!has_verdef(lib)) {
-                /* ld.so only warns: "no version information available". */
-                nwarn++;
-                report_check_detail(c->r, k, "%s (%s) has no version information; %s asks for %s", need.file, path, by,
-                                    need.name);
+            bool no_info = !has_verdef(lib); /* ld.so only warns: "no version information available" */
+            if (!no_info && elf_obj_defines_version(lib, need.name))
                 continue;
-            }
-            if (elf_obj_defines_version(lib, need.name))
-                continue;
-            const char *newest = newest_like(lib, need.name);
-            if (need.flags & VER_FLG_WEAK)
+            bool weak = !no_info && (need.flags & VER_FLG_WEAK);
+            if (no_info || weak)
                 nwarn++;
             else
                 nbad++;
-            const char *line = report_printf(c->r, "%s (%s) lacks %s%s%s%s, required by %s", need.file, path, need.name,
-                                             newest ? " (newest: " : "", newest ? newest : "", newest ? ")" : "", by);
+            if (gaps.n == gaps.cap) { /* grows by doubling, like every list of the report */
+                size_t cap = gaps.cap ? gaps.cap * 2 : 8;
+                version_gap *g = report_alloc(c->r, cap * sizeof *g);
+                if (!g)
+                    continue;
+                if (gaps.n)
+                    memcpy(g, gaps.v, gaps.n * sizeof *g);
+                gaps.v = g;
+                gaps.cap = cap;
+            }
+            version_gap *g = &gaps.v[gaps.n++];
+            *g = (version_gap){report_strdup(c->r, need.file),
+                               report_strdup(c->r, path),
+                               report_strdup(c->r, need.name),
+                               no_info ? NULL : report_strdup(c->r, newest_like(lib, need.name)),
+                               report_strdup(c->r, by),
+                               weak,
+                               no_info};
+            const char *line = report_gap_line(c->r, g);
             report_check_detail(c->r, k, "%s", line ? line : need.name);
             /* The message quotes this requirement itself, never whichever line came last. */
-            if (!(need.flags & VER_FLG_WEAK) && !first_bad)
+            if (!no_info && !weak && !first_bad)
                 first_bad = line ? line : need.name;
-            if (!(need.flags & VER_FLG_WEAK) && nbad == 1)
+            if (!no_info && !weak && nbad == 1)
                 k->hint = report_printf(c->r,
                                         "the image's %s is older than %s: use a newer base image, or a prebuild "
                                         "built with an older toolchain",
                                         need.file, need.name);
         }
     }
+    k->gaps = gaps.v;
+    k->ngaps = gaps.n;
     if (nbad) {
         k->status = STATUS_FAIL;
         k->message =
