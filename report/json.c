@@ -487,6 +487,14 @@ static void check_json(jw *w, const check *k)
     }
     if (k->libs)
         libraries_json(w, k->libs, k->nlibs);
+    if (k->ended) {
+        jw_obj(w, "ended");
+        put_str(w, "process", k->ended->process);
+        put_str(w, "stderr", k->ended->stderr_line);
+        jw_end(w);
+    }
+    if (k->loader_message)
+        put_str(w, "loader_message", k->loader_message);
     if (k->gaps) {
         jw_arr(w, "versions");
         for (size_t i = 0; i < k->ngaps; i++) {

@@ -511,8 +511,8 @@ static selection *read_selection(reader *rd, const cJSON *j, const char *where)
 
 static void read_check(reader *rd, const cJSON *j, check *k, const char *where)
 {
-    static const char *const keys[] = {"id",    "status", "message", "hint",      "value",    "details",
-                                       "first", "counts", "missing", "libraries", "versions", NULL};
+    static const char *const keys[] = {"id",     "status",  "message",   "hint",     "value", "details",        "first",
+                                       "counts", "missing", "libraries", "versions", "ended", "loader_message", NULL};
     if (!object_of(rd, j, where, keys))
         return;
     k->id = get_str(rd, j, "id", where);
@@ -533,6 +533,13 @@ static void read_check(reader *rd, const cJSON *j, check *k, const char *where)
         k->libs = get_libraries(rd, j, where, &k->nlibs);
     if (cJSON_GetObjectItemCaseSensitive(j, "versions"))
         k->gaps = get_gaps(rd, j, where, &k->ngaps);
+    const cJSON *ended = cJSON_GetObjectItemCaseSensitive(j, "ended");
+    static const char *const ended_keys[] = {"process", "stderr", NULL};
+    if (ended && object_of(rd, ended, where, ended_keys) && (k->ended = report_alloc(rd->r, sizeof *k->ended))) {
+        k->ended->process = get_str(rd, ended, "process", where);
+        k->ended->stderr_line = get_str(rd, ended, "stderr", where);
+    }
+    k->loader_message = get_str(rd, j, "loader_message", where);
     k->first = get_str(rd, j, "first", where);
     const cJSON *cnt = cJSON_GetObjectItemCaseSensitive(j, "counts");
     static const char *const cnt_keys[] = {"load", "call", "stub", "by_group", NULL};

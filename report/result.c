@@ -310,3 +310,19 @@ const char *report_gap_line(report *r, const version_gap *g)
                          g->newest ? " (newest: " : "", g->newest ? g->newest : "", g->newest ? ")" : "",
                          g->required_by);
 }
+
+void report_check_ended(report *r, check *k, const char *process, const char *stderr_line, size_t stderr_len,
+                        bool say_process)
+{
+    proc_end *e = report_alloc(r, sizeof *e);
+    if (!e)
+        return;
+    e->process = report_strdup(r, process);
+    e->stderr_line =
+        stderr_line ? report_printf(r, "%.*s", (int)(stderr_len > 400 ? 400 : stderr_len), stderr_line) : NULL;
+    k->ended = e;
+    if (say_process && e->process)
+        report_check_detail(r, k, "process: %s", e->process);
+    if (e->stderr_line)
+        report_check_detail(r, k, "stderr: %s", e->stderr_line);
+}

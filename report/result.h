@@ -151,6 +151,12 @@ typedef struct version_gap {
     bool no_info;            /* the library defines no versions at all: ld.so only warns */
 } version_gap;
 
+/* dlopen, execute: how a real load's process ended when it did not report. */
+typedef struct proc_end {
+    const char *process;     /* "exit 0", "killed by SIGSEGV", "timed out after 5.0 s" */
+    const char *stderr_line; /* its last line on stderr (at most 400 bytes), or NULL */
+} proc_end;
+
 /* A list of strings that grows by doubling, in a report's arena (report_strs_push). */
 typedef struct str_vec {
     const char **v;
@@ -169,7 +175,9 @@ typedef struct check {
     size_t nlibs;
     version_gap *gaps; /* versions: every requirement that is not met */
     size_t ngaps;
-    missing_sym *missing; /* symbols and napi: every missing symbol */
+    proc_end *ended;            /* dlopen, execute: the process ended before it reported, or NULL */
+    const char *loader_message; /* dlopen: the loader's whole message when the load failed, or NULL */
+    missing_sym *missing;       /* symbols and napi: every missing symbol */
     size_t nmissing;
     unsigned missing_by_group[SYMGROUP_COUNT]; /* counts of the non-stub ones */
     unsigned nload, ncall, nstub;
@@ -328,6 +336,11 @@ check *report_add_check(report *r, result *res, const char *id, status st, const
  * and messages say, so that every format says it the same way. NULL when out of memory. */
 const char *report_lib_missing_line(report *r, const lib_found *l);
 const char *report_gap_line(report *r, const version_gap *g);
+
+/* Record on k how a real load's process ended (copied into r), with its detail lines:
+ * "process: ..." when say_process, and "stderr: ..." when there is such a line. */
+void report_check_ended(report *r, check *k, const char *process, const char *stderr_line, size_t stderr_len,
+                        bool say_process);
 
 /* Append str (kept as it is: it must live in r) to s; -1 when out of memory. */
 int report_strs_push(report *r, str_vec *s, const char *str);

@@ -110,6 +110,8 @@ live runtime-missing 3 runtime /nonexistent/abiprobe-schema-runtime
 live check-bun-abi147 1 check --static-only --runtime "$BUN" "$A147"
 live check-node24-abi137 0 check --static-only --runtime "$N24" "$A137"
 live check-node24-abi137-full 0 check --runtime "$N24" "$A137"
+live check-node24-abi147-full 1 check --runtime "$N24" "$A147"
+live check-hostile-segv 1 check --runtime "$N24" "$F/hostile_segv.node"
 live check-missing-runtime 3 check --static-only --runtime /nonexistent/abiprobe-schema-runtime "$A137"
 live check-default-runtime 0 check --static-only --default-runtime "$N24" "$A137"
 live select-packages 0 select --runtime "$N24" --runtime "$BUN" --runtime "$DENO" "$PKGS/sharp" "$PKGS/bufferutil"
@@ -204,6 +206,10 @@ need = {
                          for c in checks("check-versions-needed") for g in c.get("versions", [])),
     "a library not found": any(l["path"] is None and l["searched"] for c in checks("check-versions-needed")
                                for l in c.get("libraries", [])),
+    "a loader message over several lines": any("\n" in c.get("loader_message", "")
+                                               for c in checks("check-node24-abi147-full")),
+    "a process that ended before reporting": any(c.get("ended", {}).get("process", "").startswith("killed by")
+                                                 for c in checks("check-hostile-segv")),
     "a runtime error": any("error" in r.get("runtime", {}) for r in results("runtime-missing")),
     "default_runtime": "default_runtime" in rep["check-default-runtime"],
     "merge of one command": rep["merge-checks"]["command"] == "check" and len(rep["merge-checks"].get("inputs", [])) == 2,

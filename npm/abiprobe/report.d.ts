@@ -65,6 +65,15 @@ export interface Check {
   libraries?: Library[];
   /** versions: every required symbol version that is not met, weak ones and libraries without version information included. */
   versions?: VersionGap[];
+  /** dlopen, execute: how the real load's process ended when it did not report. */
+  ended?: {
+    /** How it ended: exit 0, killed by SIGSEGV, timed out after 5.0 s. */
+    process: string;
+    /** Its last line on stderr (at most 400 bytes); null when it wrote none. */
+    stderr: string | null;
+  };
+  /** dlopen: the loader's whole message, as the runtime wrote it over several lines (the message field has it on one line). */
+  loader_message?: string;
   /** symbols: the missing symbol the dynamic loader would stop at; null when none stops the load. */
   first?: string | null;
   /** symbols: how many are missing, and when they bite. */

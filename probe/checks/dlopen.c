@@ -22,11 +22,9 @@ static const char *one_line(report *r, const char *msg)
 static void add_process_details(report *r, check *k, const dyn_outcome *o)
 {
     char how[64];
-    report_check_detail(r, k, "process: %s", spawn_describe(&o->proc, how, sizeof how));
     size_t len = 0;
     const char *line = spawn_last_line(o->proc.err, o->proc.err_len, &len);
-    if (line)
-        report_check_detail(r, k, "stderr: %.*s", (int)(len > 400 ? 400 : len), line);
+    report_check_ended(r, k, spawn_describe(&o->proc, how, sizeof how), line, len, true);
 }
 
 /* Why a process that did not report ended, as a phrase: "exited 0", "was killed by SIGSEGV". */
@@ -76,6 +74,8 @@ status check_dlopen(report *r, result *res, const dyn_view *v)
     if (!o->load.ok) {
         const char *msg = o->load.message;
         k = report_add_check(r, res, "dlopen", STATUS_FAIL, "%s", one_line(r, msg ? msg : "the load failed"));
+        if (k && msg && strpbrk(msg, "\n\r\t"))
+            k->loader_message = report_strdup(r, msg); /* the message is it on one line */
         if (k) {
             /* The message is the loader's whole text on one line (Node wraps NODE_MODULE_VERSION's
              * over five): it is said once, not again as details. */

@@ -42,8 +42,8 @@ status check_execute(report *r, result *res, const dyn_view *v)
                              v->smoke ? "the smoke test" : "the exports check");
         size_t len = 0;
         const char *line = spawn_last_line(o->proc.err, o->proc.err_len, &len);
-        if (k && line)
-            report_check_detail(r, k, "stderr: %.*s", (int)(len > 400 ? 400 : len), line);
+        if (k)
+            report_check_ended(r, k, how, line, len, false); /* the message says how */
         return STATUS_FAIL;
     }
     if (!ex->smoke) {
