@@ -41,13 +41,10 @@ int sysroot_real(const char *root, const char *host_path, char *out, size_t n)
     return sysroot_map(root, host_path[rl] ? host_path + rl : "/", out, n);
 }
 
-int sysroot_map(const char *root, const char *image_path, char *host, size_t n)
+/* The walk inside a root: its buffers (32 KiB) stay off the stack of the common case, a path
+ * of this machine, which the many lookups of a load scope make. */
+__attribute__((noinline)) static int map_in_root(const char *root, const char *image_path, char *host, size_t n)
 {
-    if (!root) {
-        if ((size_t)snprintf(host, n, "%s", image_path) >= n)
-            return -1;
-        return 0;
-    }
     char todo[PATH_MAX * 2], done[PATH_MAX] = "";
     if ((size_t)snprintf(todo, sizeof todo, "%s", image_path) >= sizeof todo)
         return -1;
@@ -102,6 +99,13 @@ int sysroot_map(const char *root, const char *image_path, char *host, size_t n)
     if ((size_t)snprintf(host, n, "%s%s", root, done[0] ? done : "/") >= n)
         return -1;
     return 0;
+}
+
+int sysroot_map(const char *root, const char *image_path, char *host, size_t n)
+{
+    if (root)
+        return map_in_root(root, image_path, host, n);
+    return (size_t)snprintf(host, n, "%s", image_path) < n ? 0 : -1;
 }
 
 const char *sysroot_shown(const char *root, const char *host)
