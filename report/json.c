@@ -385,7 +385,7 @@ static void runtime_json(jw *w, const runtime_facts *rt)
     put_num(w, "total", (long long)rt->nexports);
     group_counts(w, "by_group", rt->exports_by_group);
     jw_end(w);
-    put_str(w, "facts_from", facts_source_name(rt->facts_from));
+    put_str(w, "facts_from", facts_source_names[rt->facts_from]);
     put_str(w, "note", rt->note);
     if (rt->error)
         put_str(w, "error", rt->error);
@@ -418,8 +418,7 @@ static void selection_json(jw *w, const selection *s)
     put_str(w, "chosen", s->chosen);
     if (!s->chosen)
         put_str(w, "none_why", s->none_why);
-    static const char *const outcomes[] = {"chosen", "none", "unbuilt", "unknown"};
-    put_str(w, "outcome", outcomes[s->outcome]);
+    put_str(w, "outcome", sel_outcome_names[s->outcome]);
     put_bool(w, "observed", s->observed);
     if (s->observed)
         put_bool(w, "stand_in", s->stand_in);
@@ -527,7 +526,7 @@ static void check_json(jw *w, const check *k)
             put_str(w, "name", m->name);
             put_str(w, "demangled", m->demangled);
             put_str(w, "group", result_group_names[m->group]);
-            put_str(w, "when", sym_when_name(m->when));
+            put_str(w, "when", sym_when_names[m->when]);
             if (m->resolved_to)
                 put_str(w, "resolved_to", m->resolved_to);
             if (m->version)

@@ -49,7 +49,7 @@ static void body(FILE *f, const result *res)
         }
         for (size_t m = 0; m < k->nmissing && m < 20; m++) {
             fprintf(f, "  missing (%s, %s%s): ", result_group_names[k->missing[m].group],
-                    sym_when_name(k->missing[m].when), k->missing[m].resolved_to ? ", stub" : "");
+                    sym_when_names[k->missing[m].when], k->missing[m].resolved_to ? ", stub" : "");
             xml(f, k->missing[m].demangled ? k->missing[m].demangled : k->missing[m].name);
             fputc('\n', f);
         }

@@ -137,27 +137,21 @@ static const char **get_strings(reader *rd, const cJSON *o, const char *key, con
     return out;
 }
 
-/* A symbol group, by its name. */
-static sym_group get_group(reader *rd, const cJSON *o, const char *where)
+/* The index of field key's value in names (NULL-terminated), or -1 after failing with what
+ * was there and what may be: `"when" is "soon", not a time (load, call)`. */
+static int get_name(reader *rd, const cJSON *o, const char *key, const char *where, const char *const *names,
+                    const char *what)
 {
-    const char *g = get_str(rd, o, "group", where);
-    for (int i = 0; g && i < SYMGROUP_COUNT; i++)
-        if (strcmp(g, result_group_names[i]) == 0)
-            return (sym_group)i;
-    fail(rd, where, g ? "unknown symbol group \"%s\"" : "a symbol without a group%s", g ? g : "");
-    return SYMGROUP_OTHER;
-}
-
-/* "load" or "call". */
-static sym_when get_when(reader *rd, const cJSON *o, const char *where)
-{
-    const char *w = get_str(rd, o, "when", where);
-    if (w && strcmp(w, "load") == 0)
-        return WHEN_LOAD;
-    if (w && strcmp(w, "call") == 0)
-        return WHEN_CALL;
-    fail(rd, where, "\"when\" is %s%s%s, not \"load\" or \"call\"", w ? "\"" : "", w ? w : "missing", w ? "\"" : "");
-    return WHEN_LOAD;
+    const char *v = get_str(rd, o, key, where);
+    char list[256] = "";
+    for (int i = 0; names[i]; i++) {
+        if (v && strcmp(v, names[i]) == 0)
+            return i;
+        size_t l = strlen(list);
+        snprintf(list + l, sizeof list - l, "%s%s", i ? ", " : "", names[i]);
+    }
+    fail(rd, where, "\"%s\" is %s%s%s, not %s (%s)", key, v ? "\"" : "", v ? v : "missing", v ? "\"" : "", what, list);
+    return -1;
 }
 
 static void get_groups(reader *rd, const cJSON *o, const char *key, const char *where, unsigned *counts)
@@ -173,15 +167,10 @@ static void get_groups(reader *rd, const cJSON *o, const char *key, const char *
 
 static bool get_status(reader *rd, const cJSON *o, const char *key, const char *where, status *out)
 {
-    const char *s = get_str(rd, o, key, where);
-    static const status all[] = {STATUS_PASS, STATUS_FAIL, STATUS_ERROR, STATUS_SKIP, STATUS_WARN};
-    for (size_t i = 0; s && i < sizeof all / sizeof all[0]; i++)
-        if (strcmp(s, status_name(all[i])) == 0) {
-            *out = all[i];
-            return true;
-        }
-    fail(rd, where, "\"%s\" is not a status (pass, fail, error, skip, warn)", key);
-    return false;
+    int i = get_name(rd, o, key, where, status_names, "a status");
+    if (i >= 0)
+        *out = (status)i;
+    return i >= 0;
 }
 
 /* A "libraries" array (inspect -v's, or the needed check's): never NULL when present. */
@@ -312,7 +301,8 @@ static addon_facts *read_addon(reader *rd, const cJSON *j, const char *where)
                 break;
             s[i].name = get_str(rd, e, "name", where);
             s[i].demangled = get_str(rd, e, "demangled", where);
-            s[i].group = get_group(rd, e, where);
+            int g = get_name(rd, e, "group", where, result_group_names, "a symbol group");
+            s[i].group = g >= 0 ? (sym_group)g : SYMGROUP_OTHER;
             s[i].version = get_str(rd, e, "version", where);
             s[i].ver_file = get_str(rd, e, "library", where);
             s[i].weak = get_bool(rd, e, "weak", where);
@@ -362,14 +352,8 @@ static runtime_facts *read_runtime(reader *rd, const cJSON *j, const char *where
         rt->nexports = get_count(rd, ex, "total", where);
         get_groups(rd, ex, "by_group", where, rt->exports_by_group);
     }
-    const char *ff = get_str(rd, j, "facts_from", where);
-    if (ff && strcmp(ff, "runtime+elf") == 0)
-        rt->facts_from = FACTS_RUNTIME;
-    else if (ff && strcmp(ff, "elf") == 0)
-        rt->facts_from = FACTS_ELF;
-    else
-        fail(rd, where, "\"facts_from\" is %s%s%s, not \"elf\" or \"runtime+elf\"", ff ? "\"" : "", ff ? ff : "missing",
-             ff ? "\"" : "");
+    int ff = get_name(rd, j, "facts_from", where, facts_source_names, "a source of facts");
+    rt->facts_from = ff >= 0 ? (facts_source)ff : FACTS_ELF;
     rt->note = get_str(rd, j, "note", where);
     rt->error = get_str(rd, j, "error", where);
     return rt;
@@ -427,16 +411,10 @@ static candidate *read_candidates(reader *rd, const cJSON *o, const char *where,
         if (!object_of(rd, e, where, keys))
             break;
         c[i].path = get_str(rd, e, "path", where);
-        const char *st = get_str(rd, e, "status", where);
-        size_t sn = 0;
-        while (st && cand_status_names[sn] && strcmp(cand_status_names[sn], st) != 0)
-            sn++;
-        if (!st || !cand_status_names[sn]) {
-            fail(rd, where, "a candidate's status is %s%s%s, not one abiprobe writes", st ? "\"" : "",
-                 st ? st : "missing", st ? "\"" : "");
+        int st = get_name(rd, e, "status", where, cand_status_names, "a candidate's status");
+        if (st < 0)
             break;
-        }
-        c[i].status = (cand_status)sn;
+        c[i].status = (cand_status)st;
         c[i].reason = get_str(rd, e, "reason", where);
     }
     return c;
@@ -464,16 +442,9 @@ static selection *read_selection(reader *rd, const cJSON *j, const char *where)
     s->seen_note = get_str(rd, j, "seen_note", where);
     s->chosen = get_str(rd, j, "chosen", where);
     s->none_why = get_str(rd, j, "none_why", where);
-    const char *outcome = get_str(rd, j, "outcome", where);
-    static const char *const outcomes[] = {"chosen", "none", "unbuilt", "unknown"};
-    static const sel_outcome values[] = {SEL_CHOSEN, SEL_NONE, SEL_UNBUILT, SEL_UNKNOWN};
-    size_t k = 0;
-    while (outcome && k < 4 && strcmp(outcome, outcomes[k]) != 0)
-        k++;
-    if (!outcome || k == 4)
-        fail(rd, where, "\"outcome\" is not one of chosen, none, unbuilt, unknown");
-    else
-        s->outcome = values[k];
+    int outcome = get_name(rd, j, "outcome", where, sel_outcome_names, "an outcome");
+    if (outcome >= 0)
+        s->outcome = (sel_outcome)outcome;
     s->observed = get_bool(rd, j, "observed", where);
     s->stand_in = get_bool(rd, j, "stand_in", where);
     s->load_error = get_str(rd, j, "load_error", where);
@@ -561,8 +532,10 @@ static void read_check(reader *rd, const cJSON *j, check *k, const char *where)
         missing_sym *m = &k->missing[i];
         m->name = get_str(rd, e, "name", where);
         m->demangled = get_str(rd, e, "demangled", where);
-        m->group = get_group(rd, e, where);
-        m->when = get_when(rd, e, where);
+        int g = get_name(rd, e, "group", where, result_group_names, "a symbol group");
+        m->group = g >= 0 ? (sym_group)g : SYMGROUP_OTHER;
+        int w = get_name(rd, e, "when", where, sym_when_names, "a time");
+        m->when = w >= 0 ? (sym_when)w : WHEN_LOAD;
         m->resolved_to = get_str(rd, e, "resolved_to", where);
         m->version = get_str(rd, e, "version", where);
         m->required_by = get_str(rd, e, "required_by", where);

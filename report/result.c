@@ -12,9 +12,12 @@ const char *const result_group_names[SYMGROUP_COUNT + 1] = {"v8", "node", "napi"
 const char *const cand_status_names[CAND_STATUS_COUNT + 1] = {"chosen", "rejected",    "outranked", "not reached",
                                                               "absent", "also loaded", "refused",   NULL};
 
-const char *facts_source_name(facts_source f) { return f == FACTS_RUNTIME ? "runtime+elf" : "elf"; }
+const char *const facts_source_names[] = {[FACTS_ELF] = "elf", [FACTS_RUNTIME] = "runtime+elf", NULL};
 
-const char *sym_when_name(sym_when w) { return w == WHEN_LOAD ? "load" : "call"; }
+const char *const sel_outcome_names[] = {
+    [SEL_CHOSEN] = "chosen", [SEL_NONE] = "none", [SEL_UNBUILT] = "unbuilt", [SEL_UNKNOWN] = "unknown", NULL};
+
+const char *const sym_when_names[] = {[WHEN_LOAD] = "load", [WHEN_CALL] = "call", NULL};
 
 struct arena_chunk {
     arena_chunk *next;
@@ -24,17 +27,10 @@ struct arena_chunk {
 
 enum { ARENA_CHUNK = 64 * 1024 };
 
-const char *status_name(status s)
-{
-    switch (s) {
-    case STATUS_PASS: return "pass";
-    case STATUS_FAIL: return "fail";
-    case STATUS_ERROR: return "error";
-    case STATUS_SKIP: return "skip";
-    case STATUS_WARN: return "warn";
-    }
-    return "error";
-}
+const char *const status_names[] = {[STATUS_PASS] = "pass", [STATUS_FAIL] = "fail", [STATUS_ERROR] = "error",
+                                    [STATUS_SKIP] = "skip", [STATUS_WARN] = "warn", NULL};
+
+const char *status_name(status s) { return (unsigned)s <= STATUS_WARN ? status_names[s] : "error"; }
 
 void report_init(report *r, const char *command)
 {

@@ -13,6 +13,9 @@ typedef enum status { STATUS_PASS, STATUS_FAIL, STATUS_ERROR, STATUS_SKIP, STATU
 /* The stable lower-case name of a status. */
 const char *status_name(status s);
 
+/* The same names, indexed by status and NULL-terminated (what the reader matches against). */
+extern const char *const status_names[];
+
 /* The groups of the `symbols` check, in report order; the count arrays below are indexed by
  * them (probe/symname.c decides which group a name is in). */
 typedef enum sym_group {
@@ -33,8 +36,8 @@ extern const char *const result_group_names[SYMGROUP_COUNT + 1];
 /* When a missing symbol breaks the addon: the load fails, or the first call dies. */
 typedef enum sym_when { WHEN_LOAD, WHEN_CALL } sym_when;
 
-/* "load" or "call". */
-const char *sym_when_name(sym_when w);
+/* "load", "call"; indexed by sym_when, NULL-terminated. */
+extern const char *const sym_when_names[];
 
 /* One symbol as a report shows it. */
 typedef struct sym_entry {
@@ -99,8 +102,8 @@ typedef struct addon_facts {
  * and its ELF. */
 typedef enum facts_source { FACTS_ELF, FACTS_RUNTIME } facts_source;
 
-/* "elf" or "runtime+elf". */
-const char *facts_source_name(facts_source f);
+/* "elf", "runtime+elf"; indexed by facts_source, NULL-terminated. */
+extern const char *const facts_source_names[];
 
 /* Facts about one runtime. */
 typedef struct runtime_facts {
@@ -214,6 +217,9 @@ typedef struct candidate {
 /* How a selection ended: a file, a loader that finds none or refuses (fail), a native part
  * that was never built (fail), or no way to tell (error: never a guess). */
 typedef enum sel_outcome { SEL_CHOSEN, SEL_NONE, SEL_UNBUILT, SEL_UNKNOWN } sel_outcome;
+
+/* "chosen", "none", "unbuilt", "unknown"; indexed by sel_outcome, NULL-terminated. */
+extern const char *const sel_outcome_names[];
 
 /* One .node file a package's JavaScript asked for, as the runtime reported it. */
 typedef struct sel_ask {

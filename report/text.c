@@ -424,7 +424,7 @@ static void print_missing(const out_ctx *c, const check *k)
             }
             shown++;
             tprintf(c, "%*s%s%s%s %s%s%s\n", ind + 2, "", sym_text(m), m->version ? "@" : "",
-                    m->version ? m->version : "", DIM(c), sym_when_name(m->when), RESET(c));
+                    m->version ? m->version : "", DIM(c), sym_when_names[m->when], RESET(c));
         }
     }
 }
