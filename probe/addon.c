@@ -314,12 +314,11 @@ int addon_facts_read(report *r, const char *path, bool list_imports, addon_facts
     return rc;
 }
 
-int addon_libraries(report *r, const char *path, addon_facts *out, diag *d)
+int addon_libraries(report *r, ldso *l, const char *path, addon_facts *out, diag *d)
 {
-    ldso *l = NULL;
     scope s = {0};
     int rc = -1;
-    if (ldso_create(&l, d) != 0 || scope_add_local(l, &s, path, d) != 0)
+    if (scope_add_local(l, &s, path, d) != 0)
         goto done;
     size_t n = (s.n - 1) + s.nmissing;
     if (!(out->libs = report_alloc(r, (n ? n : 1) * sizeof *out->libs))) {
@@ -340,6 +339,5 @@ int addon_libraries(report *r, const char *path, addon_facts *out, diag *d)
     rc = 0;
 done:
     scope_free(&s);
-    ldso_destroy(l);
     return rc;
 }

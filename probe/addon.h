@@ -6,6 +6,7 @@
 #include "report/result.h"
 #include "probe/diag.h"
 #include "probe/elf.h"
+#include "probe/scope.h"
 
 /* Registration facts, shared by `inspect` and the `modules` check. */
 typedef struct addon_registration {
@@ -33,10 +34,10 @@ int addon_facts_read(report *r, const char *path, bool list_imports, addon_facts
 /* Fill *out (all of it) from an already open object. */
 int addon_facts_from_elf(report *r, const elf_obj *o, bool list_imports, addon_facts *out, diag *d);
 
-/* Fill out->libs with the addon's NEEDED closure as this machine's ld.so finds it when the
- * addon is dlopen'ed by a process that has loaded nothing else: each library's path and how
- * it was found (RPATH, RUNPATH, the cache, the system directories), or where it was looked
- * for. 0, or -1 with d set when the addon cannot be read. */
-int addon_libraries(report *r, const char *path, addon_facts *out, diag *d);
+/* Fill out->libs (through l, which parses each file once per run) with the addon's NEEDED closure as this machine's
+ * ld.so finds it when the addon is dlopen'ed by a process that has loaded nothing else: each library's path and how it
+ * was found (RPATH, RUNPATH, the cache, the system directories), or where it was looked for. 0, or -1 with d set when
+ * the addon cannot be read. */
+int addon_libraries(report *r, ldso *l, const char *path, addon_facts *out, diag *d);
 
 #endif

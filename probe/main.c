@@ -348,21 +348,26 @@ static bool refuse_clobber(const cli *c, int argc, char **argv, const config *cf
 static int exit_for(diag_code code) { return code == DIAG_SPAWN || code == DIAG_NOMEM ? EXIT_NOT_CHECKED : EXIT_USAGE; }
 
 /* Gather facts for one argument into res; 0, or -1 with d filled. */
-typedef int (*fact_fn)(report *r, result *res, const char *arg, const cli *c, diag *d);
+typedef int (*fact_fn)(report *r, result *res, const char *arg, const cli *c, ldso **l, diag *d);
 
-static int inspect_one(report *r, result *res, const char *arg, const cli *c, diag *d)
+static int inspect_one(report *r, result *res, const char *arg, const cli *c, ldso **l, diag *d)
 {
     res->kind = RESULT_ADDON;
     if (!(res->addon = report_alloc(r, sizeof *res->addon)))
         return diag_set(d, DIAG_NOMEM, "out of memory");
     if (addon_facts_read(r, arg, true, res->addon, d) != 0)
         return -1;
-    /* -v: how each library is found (the reader above read the addon, so this can only run out of memory). */
-    return c->verbose ? addon_libraries(r, arg, res->addon, d) : 0;
+    if (!c->verbose)
+        return 0;
+    /* -v: how each library is found, through one ldso for the run (ld.so.cache parsed once). */
+    if (!*l && ldso_create(l, d) != 0)
+        return -1;
+    return addon_libraries(r, *l, arg, res->addon, d);
 }
 
-static int runtime_one(report *r, result *res, const char *arg, const cli *c, diag *d)
+static int runtime_one(report *r, result *res, const char *arg, const cli *c, ldso **l, diag *d)
 {
+    (void)l;
     runtime_opts ro = {c->timeout_s * 1000u, c->sysroot, NULL};
     res->kind = RESULT_RUNTIME;
     if (!(res->runtime = report_alloc(r, sizeof *res->runtime)))
@@ -380,21 +385,24 @@ static int run_facts(const char *command, fact_fn one, int argc, char **argv, co
     if (c->defaulted)
         r.default_runtime = c->default_runtime;
     int code = EXIT_PASS;
+    ldso *l = NULL; /* made by the first argument that needs one */
     for (int i = 0; i < argc; i++) {
         diag d;
         diag_clear(&d);
         result *res = report_add(&r);
         if (!res) {
             fprintf(stderr, "abiprobe: out of memory\n");
+            ldso_destroy(l);
             report_free(&r);
             return EXIT_NOT_CHECKED;
         }
         res->target = argv[i];
-        if (one(&r, res, argv[i], c, &d) != 0) {
+        if (one(&r, res, argv[i], c, &l, &d) != 0) {
             fprintf(stderr, "abiprobe: %s\n", d.msg);
             code = worst(code, exit_for(d.code));
         }
     }
+    ldso_destroy(l);
     r.exit_status = code;
     if (emit(&r, c) != 0)
         code = worst(code, EXIT_USAGE);
