@@ -171,16 +171,8 @@ static void reach_owner(report *r, selection *s, const char *file)
 
 static candidate *add_cand(sel_ctx *c, const char *rel, cand_status st, const char *reason)
 {
-    if (c->s->ncands == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 16;
-        candidate *n = report_alloc(c->r, cap * sizeof *n);
-        if (!n)
-            return NULL;
-        if (c->s->ncands)
-            memcpy(n, c->s->cands, c->s->ncands * sizeof *n);
-        c->s->cands = n;
-        c->cap = cap;
-    }
+    if (report_grow(c->r, &c->s->cands, c->s->ncands, &c->cap, sizeof *c->s->cands, 16) != 0)
+        return NULL;
     candidate *k = &c->s->cands[c->s->ncands++];
     k->path = report_strdup(c->r, rel);
     k->status = st;

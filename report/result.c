@@ -160,20 +160,27 @@ int report_check_detail(report *r, check *c, const char *fmt, ...)
     return report_strs_push(r, &c->details, line);
 }
 
+int report_grow(report *r, void *v, size_t n, size_t *cap, size_t elem, size_t first)
+{
+    if (n < *cap)
+        return 0;
+    size_t ncap = *cap ? *cap * 2 : first;
+    void *nv = report_alloc(r, ncap * elem), *old;
+    if (!nv)
+        return -1;
+    /* v is the address of a typed pointer: read and written as bytes, never through a void ** */
+    memcpy(&old, v, sizeof old);
+    if (n)
+        memcpy(nv, old, n * elem);
+    memcpy(v, &nv, sizeof nv);
+    *cap = ncap;
+    return 0;
+}
+
 int report_strs_push(report *r, str_vec *s, const char *str)
 {
-    /* Grow by doubling: a hostile file's thousands of NEEDED entries must cost linear time and
-     * memory, not a copy of the whole list per line. */
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 8;
-        const char **n = report_alloc(r, cap * sizeof *n);
-        if (!n)
-            return -1;
-        if (s->n)
-            memcpy(n, s->v, s->n * sizeof *n);
-        s->v = n;
-        s->cap = cap;
-    }
+    if (report_grow(r, &s->v, s->n, &s->cap, sizeof *s->v, 8) != 0)
+        return -1;
     s->v[s->n++] = str;
     return 0;
 }

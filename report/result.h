@@ -348,6 +348,12 @@ const char *report_gap_line(report *r, const version_gap *g);
 void report_check_ended(report *r, check *k, const char *process, const char *stderr_line, size_t stderr_len,
                         bool say_process);
 
+/* Room for one more element in an array of n elements of size elem that lives in r: *v as
+ * it is while n < *cap, else a copy twice the size (at least first), so that a list costs
+ * linear time and memory however long a hostile file makes it. -1, and *v untouched, when
+ * out of memory. */
+int report_grow(report *r, void *v, size_t n, size_t *cap, size_t elem, size_t first);
+
 /* Append str (kept as it is: it must live in r) to s; -1 when out of memory. */
 int report_strs_push(report *r, str_vec *s, const char *str);
 

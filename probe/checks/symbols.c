@@ -117,18 +117,11 @@ status check_symbols(check_ctx *c)
                 continue;
             elf_sym s;
             elf_obj_sym(o, i, &s);
-            if (n == cap) {
-                cap = cap ? cap * 2 : 64;
-                missing_sym *nm = report_alloc(c->r, cap * sizeof *nm);
-                if (!nm) {
-                    free(st);
-                    k->status = STATUS_ERROR;
-                    k->message = "out of memory";
-                    return STATUS_ERROR;
-                }
-                if (n)
-                    memcpy(nm, ms, n * sizeof *nm);
-                ms = nm;
+            if (report_grow(c->r, &ms, n, &cap, sizeof *ms, 64) != 0) {
+                free(st);
+                k->status = STATUS_ERROR;
+                k->message = "out of memory";
+                return STATUS_ERROR;
             }
             if (!by)
                 by = report_strdup(c->r, scope_path(c->l, c->s, entry));

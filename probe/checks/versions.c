@@ -73,16 +73,8 @@ status check_versions(check_ctx *c)
                 nwarn++;
             else
                 nbad++;
-            if (gaps.n == gaps.cap) { /* grows by doubling, like every list of the report */
-                size_t cap = gaps.cap ? gaps.cap * 2 : 8;
-                version_gap *g = report_alloc(c->r, cap * sizeof *g);
-                if (!g)
-                    continue;
-                if (gaps.n)
-                    memcpy(g, gaps.v, gaps.n * sizeof *g);
-                gaps.v = g;
-                gaps.cap = cap;
-            }
+            if (report_grow(c->r, &gaps.v, gaps.n, &gaps.cap, sizeof *gaps.v, 8) != 0)
+                continue;
             version_gap *g = &gaps.v[gaps.n++];
             *g = (version_gap){report_strdup(c->r, need.file),
                                report_strdup(c->r, path),
