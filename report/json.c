@@ -7,42 +7,13 @@
  * is cJSON's formatted print (tabs, "key":<tab>value, ", " between array elements), so
  * reports stay byte-identical to those earlier versions wrote and `merge` reproduces. */
 #include "report/report.h"
+#include "report/clean.h"
 
 #include <cjson/cJSON.h>
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Length of the valid UTF-8 sequence at s (max n bytes), or 0 if it is not valid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    size_t len;
-    unsigned min;
-    unsigned cp;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf) {
-        len = 2, cp = c & 0x1f, min = 0x80;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        len = 3, cp = c & 0x0f, min = 0x800;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        len = 4, cp = c & 0x07, min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = cp << 6 | (s[i] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return len;
-}
 
 /* The streaming writer: a fixed buffer flushed to the stream, and one frame per open
  * object or array (whether it is an object, and whether it has an item yet). */
@@ -134,8 +105,8 @@ static void jw_string(jw *w, const char *s)
         if (!c)
             break;
         if (c >= 0x80) {
-            /* utf8_seq stops at the first byte that is not a continuation, so at the NUL */
-            size_t k = utf8_seq(p + i, 4);
+            /* clean_utf8_len stops at the first byte that is not a continuation, so at the NUL */
+            size_t k = clean_utf8_len(p + i, 4);
             if (k)
                 jw_put(w, s + i, k);
             else
