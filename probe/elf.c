@@ -1090,6 +1090,29 @@ const char *elf_obj_sym_name(const elf_obj *o, size_t i)
     return str_at(&o->dynstr, name);
 }
 
+size_t elf_obj_mark_imports(const elf_obj *o, uint8_t *mark, uint8_t bit)
+{
+    size_t n = 0;
+    bool is64 = o->hdr.elfclass == ELFCLASS64;
+    size_t es = is64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
+    size_t at_info = is64 ? offsetof(Elf64_Sym, st_info) : offsetof(Elf32_Sym, st_info);
+    size_t at_shndx = is64 ? offsetof(Elf64_Sym, st_shndx) : offsetof(Elf32_Sym, st_shndx);
+    for (size_t i = 1; i < o->nsyms; i++) {
+        const unsigned char *e = o->symbase + i * es;
+        uint16_t shndx;
+        memcpy(&shndx, e + at_shndx, sizeof shndx);
+        if (shndx != SHN_UNDEF || GELF_ST_BIND(e[at_info]) == STB_WEAK)
+            continue;
+        uint32_t name; /* st_name comes first in both classes */
+        memcpy(&name, e, sizeof name);
+        if (!str_at(&o->dynstr, name)[0])
+            continue;
+        mark[i] |= bit;
+        n++;
+    }
+    return n;
+}
+
 int elf_obj_sym(const elf_obj *o, size_t i, elf_sym *out)
 {
     Elf64_Sym s;

@@ -124,6 +124,10 @@ int elf_obj_sym(const elf_obj *o, size_t i, elf_sym *out);
 /* Only symbol i's name ("" when out of range): a cheap filter before elf_obj_sym in a walk
  * over every symbol. */
 const char *elf_obj_sym_name(const elf_obj *o, size_t i);
+/* Sets bit in mark[i] for every symbol i that a loader must find elsewhere: undefined, not
+ * weak, and named. mark has nsyms entries. Returns how many. It reads the table in order,
+ * which costs a fraction of reading the entries that relocations name, in their order. */
+size_t elf_obj_mark_imports(const elf_obj *o, uint8_t *mark, uint8_t bit);
 
 /* Version table: indices 0 .. nversions-1; unused slots have name NULL. */
 size_t elf_obj_nversions(const elf_obj *o);

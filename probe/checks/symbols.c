@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { SEEN = 1, NEED_LOAD = 2, NEED_CALL = 4, MISSING = 8, STUB = 16, IGNORED = 32 };
+enum { SEEN = 1, NEED_LOAD = 2, NEED_CALL = 4, MISSING = 8, STUB = 16, IMPORT = 32 };
 
 bool check_reloc_is_lazy(int machine, uint32_t type)
 {
@@ -61,18 +61,20 @@ static int scan_object(check_ctx *c, size_t entry, uint8_t *st, bool musl, const
     int machine = elf_obj_header(o)->machine;
     bool now = elf_obj_bind_now(o) || musl;
     size_t nsyms = elf_obj_nsyms(o);
+    /* Only imports need a definition elsewhere: marking them in one pass over the table
+     * costs far less than reading each entry that a relocation names, in relocation order.
+     * With none, no relocation needs a lookup. */
+    if (elf_obj_mark_imports(o, st, IMPORT) == 0)
+        return 0;
     for (size_t i = 0; i < elf_obj_nrels(o); i++) {
         elf_rel r;
         elf_sym s;
         /* Each symbol is read and looked up once, however many relocations name it. */
-        if (elf_obj_rel(o, i, &r) != 0 || r.sym == 0 || r.sym >= nsyms || (st[r.sym] & IGNORED))
+        if (elf_obj_rel(o, i, &r) != 0 || r.sym == 0 || r.sym >= nsyms || !(st[r.sym] & IMPORT))
             continue;
         uint8_t *f = &st[r.sym];
-        if (!(*f & SEEN) &&
-            (elf_obj_sym(o, r.sym, &s) != 0 || s.shndx != SHN_UNDEF || s.bind == STB_WEAK || !s.name[0])) {
-            *f |= IGNORED;
+        if (!(*f & SEEN) && elf_obj_sym(o, r.sym, &s) != 0)
             continue;
-        }
         bool lazy = !now && r.plt && check_reloc_is_lazy(machine, r.type);
         *f |= lazy ? NEED_CALL : NEED_LOAD;
         if (!(*f & SEEN)) {

@@ -107,6 +107,41 @@ static void test_symbols(void **state)
     }
 }
 
+/* The one-pass mark of imports agrees with each entry read on its own: undefined, not weak,
+ * named; a weak import (maybe_there) and every definition stay unmarked. */
+static void test_mark_imports(void **state)
+{
+    (void)state;
+    const char *paths[] = {FIX("uses_versioned.so"), FIX("napi_addon.node"), FIX("m32_addon.node"),
+                           FIX("v8_addon.node")};
+    for (size_t k = 0; k < sizeof paths / sizeof paths[0]; k++) {
+        elf_obj *o = must_open(paths[k]);
+        size_t n = elf_obj_nsyms(o), want = 0;
+        uint8_t *mark = calloc(n, 1);
+        assert_non_null(mark);
+        mark[0] = 0x80; /* other bits are left alone */
+        size_t got = elf_obj_mark_imports(o, mark, 4);
+        assert_int_equal(mark[0], 0x80);
+        for (size_t i = 1; i < n; i++) {
+            elf_sym s;
+            assert_int_equal(elf_obj_sym(o, i, &s), 0);
+            bool import = s.shndx == SHN_UNDEF && s.bind != STB_WEAK && s.name[0];
+            want += import;
+            if (import != ((mark[i] & 4) != 0))
+                fail_msg("%s: %s is %s, marked %d", paths[k], s.name, import ? "an import" : "no import", mark[i]);
+        }
+        assert_int_equal(got, want);
+        assert_true(want > 0);
+        free(mark);
+        elf_obj_close(o);
+    }
+    elf_obj *o = must_open(FIX("uses_versioned.so"));
+    elf_sym s;
+    assert_true(find_sym(o, "maybe_there", false, &s) > 0);
+    assert_int_equal(s.bind, STB_WEAK);
+    elf_obj_close(o);
+}
+
 /* VERDEF, VERNEED, hidden old versions, and ld.so's version-aware lookup. */
 static void test_versions_and_lookup(void **state)
 {
@@ -332,11 +367,17 @@ static void test_truncations(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_headers),        cmocka_unit_test(test_dynamic_section),
-        cmocka_unit_test(test_symbols),        cmocka_unit_test(test_versions_and_lookup),
-        cmocka_unit_test(test_relocations),    cmocka_unit_test(test_hash_matches_scan),
-        cmocka_unit_test(test_hash_functions), cmocka_unit_test(test_read_vaddr),
-        cmocka_unit_test(test_refusals),       cmocka_unit_test(test_truncations),
+        cmocka_unit_test(test_headers),
+        cmocka_unit_test(test_dynamic_section),
+        cmocka_unit_test(test_symbols),
+        cmocka_unit_test(test_mark_imports),
+        cmocka_unit_test(test_versions_and_lookup),
+        cmocka_unit_test(test_relocations),
+        cmocka_unit_test(test_hash_matches_scan),
+        cmocka_unit_test(test_hash_functions),
+        cmocka_unit_test(test_read_vaddr),
+        cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_truncations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
