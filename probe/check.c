@@ -2,6 +2,7 @@
  * once per runtime), the addon's local scope per pair, then the checks in SPEC order. */
 #define _GNU_SOURCE
 #include "probe/check.h"
+#include "probe/cache.h"
 
 #include "probe/addon.h"
 #include "probe/checks/checks.h"
@@ -63,6 +64,11 @@ struct checker {
     struct read_addon {
         const elf_obj *o;
         const addon_facts *af;
+        bool dm_tried;          /* its cache entry of demangled names was looked for */
+        char *dm_key, *dm_path; /* that entry's key and path (probe/cache.h), or NULL */
+        const char *dm_pairs;   /* what the entry holds (probe/symname.h), or NULL */
+        char *dm_saved;         /* dm_pairs when this run wrote them (owned), or NULL */
+        size_t dm_len;
     } * read;               /* facts already read, by parsed file: hard-linked copies (pnpm's store, */
     size_t nread, read_cap; /* bench/run.py's tree) are one file under many names */
     prepared *rts;
@@ -139,6 +145,11 @@ void checker_destroy(checker *c)
     pthread_mutex_destroy(&c->lock);
     ldso_destroy(c->l);
     sym_memo_free(c->memo);
+    for (size_t i = 0; i < c->nread; i++) {
+        free(c->read[i].dm_key);
+        free(c->read[i].dm_path);
+        free(c->read[i].dm_saved);
+    }
     free(c->read);
     free(c);
 }
@@ -275,6 +286,53 @@ static const char *start_load(checker *c, const run_req *t, result *res, size_t 
     return NULL;
 }
 
+/* The names an addon's checks demangle are kept with it in the user's cache (probe/cache.h,
+ * probe/symname.h): demangling is a third of a failing check's time, and a file checked
+ * again (the next CI step, the next preflight) needs the same names. The kind changes with
+ * the compiler whose demangler wrote them. */
+static const char demangled_kind[] = "demangled-1 " __VERSION__;
+
+/* The record of addon o, with its cache entry read into the memo on its first pair. */
+static struct read_addon *demangled_load(checker *c, const elf_obj *o)
+{
+    struct read_addon *ra = NULL;
+    for (size_t i = 0; i < c->nread && !ra; i++)
+        if (c->read[i].o == o)
+            ra = &c->read[i];
+    if (!ra || !c->memo)
+        return NULL;
+    if (!ra->dm_tried) {
+        ra->dm_tried = true;
+        char key[PATH_MAX + 256], path[PATH_MAX];
+        if (cache_locate(elf_obj_path(o), demangled_kind, "demangled", "", key, sizeof key, path, sizeof path) &&
+            (ra->dm_key = strdup(key)) && (ra->dm_path = strdup(path)))
+            ra->dm_pairs = sym_memo_load(c->memo, path, key, &ra->dm_len);
+    }
+    return ra->dm_key && ra->dm_path ? ra : NULL;
+}
+
+/* Keep what res's checks demangled afresh in ra's cache entry. */
+static void demangled_save(checker *c, struct read_addon *ra, const result *res)
+{
+    size_t n = 0, at = 0;
+    for (size_t k = 0; k < res->nchecks; k++)
+        n += res->checks[k].nmissing;
+    const char **names = n ? malloc(n * sizeof *names) : NULL;
+    if (!names)
+        return;
+    for (size_t k = 0; k < res->nchecks; k++)
+        for (size_t i = 0; i < res->checks[k].nmissing; i++)
+            names[at++] = res->checks[k].missing[i].name;
+    size_t len;
+    char *pairs = sym_memo_save(c->memo, ra->dm_path, ra->dm_key, ra->dm_pairs, ra->dm_len, names, n, &len);
+    if (pairs) {
+        free(ra->dm_saved);
+        ra->dm_pairs = ra->dm_saved = pairs;
+        ra->dm_len = len;
+    }
+    free(names);
+}
+
 /* Returns -1 (d set) when the addon could not be read at this point (it changed or vanished
  * since its facts were read): the run's input is then unreadable. */
 static int check_pair(checker *c, const run_req *t, size_t rt, result *res, const char *path, const addon_facts *af,
@@ -303,8 +361,11 @@ static int check_pair(checker *c, const run_req *t, size_t rt, result *res, cons
         const char *why = start_load(c, t, res, rt, path, &dst);
         status (*const fns[])(check_ctx *) = {check_libc,    check_needed,  check_versions,
                                               check_symbols, check_modules, check_napi};
+        struct read_addon *ra = demangled_load(c, x.addon);
         for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
             fns[i](&x);
+        if (ra)
+            demangled_save(c, ra, res);
         if (why)
             rest(c->r, res, dynamic_ids, NDYNAMIC, dst, why);
     }
@@ -379,7 +440,7 @@ static int read_addon(checker *c, const char *image, const char *host, addon_fac
         c->read = n;
         c->read_cap = cap;
     }
-    c->read[c->nread++] = (struct read_addon){o, af};
+    c->read[c->nread++] = (struct read_addon){.o = o, .af = af};
     return 0;
 }
 

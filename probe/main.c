@@ -676,7 +676,12 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
     size_t nitems = 0;
     int code = EXIT_USAGE;
     char self[PATH_MAX];
-    self_exe(self, sizeof self);
+    /* Only the real loads (`__dlopen`) and runs inside --sysroot (`__chroot`) start a copy of
+     * this executable; without them, reading /proc/self/exe is a path walk for nothing. */
+    if (!c->static_only || c->sysroot)
+        self_exe(self, sizeof self);
+    else
+        self[0] = '\0';
     char smoke[PATH_MAX];
     const char *root = c->sysroot;
     diag d;

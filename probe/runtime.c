@@ -3,6 +3,7 @@
  * a Node version and a modules ABI, but its engine is JavaScriptCore: both facts are kept. */
 #define _GNU_SOURCE
 #include "probe/runtime.h"
+#include "probe/cache.h"
 #include "abi/machine.h"
 
 #include "abi/modules.h"
@@ -99,24 +100,7 @@ static int json_int(const cJSON *o, const char *key)
  * ABIPROBE_NO_CACHE=1 turns it off. Only an answer that parsed is kept. */
 static bool cache_key(const char *exe, char *key, size_t kn, char *path, size_t pn)
 {
-    const char *off = getenv("ABIPROBE_NO_CACHE");
-    if (off && *off && strcmp(off, "0") != 0)
-        return false;
-    struct stat st;
-    if (stat(exe, &st) != 0)
-        return false;
-    snprintf(key, kn, "facts-3|%s|%ju|%ju|%jd|%ld.%09ld|%ld.%09ld", exe, (uintmax_t)st.st_dev, (uintmax_t)st.st_ino,
-             (intmax_t)st.st_size, (long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec, (long)st.st_ctim.tv_sec,
-             st.st_ctim.tv_nsec);
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
-        h = (h ^ *p) * 1099511628211ull;
-    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-    int w = xdg && *xdg ? snprintf(path, pn, "%s/abiprobe/runtimes/%016llx.json", xdg, (unsigned long long)h)
-            : home && *home
-                ? snprintf(path, pn, "%s/.cache/abiprobe/runtimes/%016llx.json", home, (unsigned long long)h)
-                : -1;
-    return w > 0 && (size_t)w < pn;
+    return cache_locate(exe, "facts-3", "runtimes", ".json", key, kn, path, pn);
 }
 
 /* The cached document for key, or NULL when there is none or it is for another key. */
@@ -215,14 +199,6 @@ static cJSON *exports_json(const runtime_facts *f, const size_t *stubs, size_t n
 /* Write {key, facts?, elf?}; NULL parts are left out. */
 static void cache_write(const char *key, const char *path, const cJSON *facts, const cJSON *elf)
 {
-    char dir[PATH_MAX], tmp[PATH_MAX + 16];
-    snprintf(dir, sizeof dir, "%s", path);
-    for (char *p = dir + 1; *p; p++) /* mkdir -p, private */
-        if (*p == '/') {
-            *p = '\0';
-            mkdir(dir, 0700);
-            *p = '/';
-        }
     cJSON *doc = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "key", key);
     if (facts)
@@ -231,15 +207,8 @@ static void cache_write(const char *key, const char *path, const cJSON *facts, c
         cJSON_AddItemToObject(doc, "elf", cJSON_Duplicate(elf, true));
     char *text = cJSON_PrintUnformatted(doc);
     cJSON_Delete(doc);
-    snprintf(tmp, sizeof tmp, "%s.%d", path, (int)getpid());
-    FILE *f = text ? fopen(tmp, "w") : NULL;
-    if (f) {
-        bool ok = fputs(text, f) >= 0;
-        if (fclose(f) == 0 && ok)
-            rename(tmp, path);
-        else
-            unlink(tmp);
-    }
+    if (text)
+        cache_store(path, text, strlen(text));
     cJSON_free(text);
 }
 

@@ -3,6 +3,8 @@
  * node:: function cannot mislead it) and costs no allocation. */
 #define _POSIX_C_SOURCE 200809L
 #include "probe/symname.h"
+#include "probe/cache.h"
+#include "probe/paths.h"
 
 #include <ctype.h>
 #include <stdbool.h>
@@ -153,11 +155,15 @@ char *sym_demangle(const char *name)
 typedef struct memo_slot {
     char *name;
     char *demangled; /* NULL: does not demangle */
+    bool fresh;      /* demangled in this run, not yet saved */
+    bool loaded;     /* both strings lie in a cache entry the memo holds */
 } memo_slot;
 
 struct sym_memo {
     memo_slot *slots;
     size_t cap, n;
+    char **entries; /* cache entries read (sym_memo_load): slots that came from them point in */
+    size_t nentries;
 };
 
 sym_memo *sym_memo_new(void)
@@ -211,9 +217,94 @@ const char *sym_memo_demangle(sym_memo *m, const char *name, char **owned)
     char *copy = strdup(name);
     if (!copy)
         return *owned = sym_demangle(name);
-    *s = (memo_slot){copy, sym_demangle(name)};
+    *s = (memo_slot){copy, sym_demangle(name), true, false};
     m->n++;
     return s->demangled;
+}
+
+/* An entry: the magic, its key, then pairs. At most this many bytes are read or written. */
+static const char memo_magic[] = "abiprobe-demangled";
+enum { MEMO_FILE_MAX = 4 << 20 };
+
+const char *sym_memo_load(sym_memo *m, const char *path, const char *key, size_t *len)
+{
+    size_t n = 0, hl = sizeof memo_magic + strlen(key) + 1;
+    char **grown = m ? realloc(m->entries, (m->nentries + 1) * sizeof *grown) : NULL;
+    if (!grown)
+        return NULL;
+    m->entries = grown;
+    char *text = path_read_file(path, MEMO_FILE_MAX, &n);
+    if (!text || n < hl || memcmp(text, memo_magic, sizeof memo_magic) != 0 ||
+        strcmp(text + sizeof memo_magic, key) != 0) {
+        free(text);
+        return NULL;
+    }
+    /* Whole pairs to the last byte, each name a mangled one, or nothing is used. */
+    char *p = text + hl, *end = text + n;
+    size_t pairs = 0;
+    for (const char *q = p; q < end; pairs++) {
+        const char *a = memchr(q, '\0', (size_t)(end - q));
+        const char *b = a && a + 1 < end ? memchr(a + 1, '\0', (size_t)(end - a - 1)) : NULL;
+        if (!b || strncmp(q, "_Z", 2) != 0) {
+            free(text);
+            return NULL;
+        }
+        q = b + 1;
+    }
+    m->entries[m->nentries++] = text; /* the slots point into it */
+    for (size_t i = 0; i < pairs; i++) {
+        char *name = p, *dm = p + strlen(p) + 1;
+        p = dm + strlen(dm) + 1;
+        if (2 * (m->n + 1) > m->cap && !memo_grow(m))
+            break;
+        memo_slot *s = memo_find(m->slots, m->cap, name);
+        if (!s->name) {
+            *s = (memo_slot){name, dm[0] ? dm : NULL, false, true};
+            m->n++;
+        }
+    }
+    *len = n - hl;
+    return text + hl;
+}
+
+char *sym_memo_save(sym_memo *m, const char *path, const char *key, const char *old, size_t oldlen,
+                    const char *const *names, size_t n, size_t *len)
+{
+    if (!m)
+        return NULL;
+    size_t add = 0;
+    for (size_t i = 0; i < n; i++) {
+        memo_slot *s = memo_find(m->slots, m->cap, names[i]);
+        if (s->name && s->fresh && strncmp(s->name, "_Z", 2) == 0)
+            add += strlen(s->name) + 1 + (s->demangled ? strlen(s->demangled) : 0) + 1;
+    }
+    size_t hl = sizeof memo_magic + strlen(key) + 1, total = hl + (old ? oldlen : 0) + add;
+    if (!add || total > MEMO_FILE_MAX)
+        return NULL;
+    char *buf = malloc(total);
+    if (!buf)
+        return NULL;
+    memcpy(buf, memo_magic, sizeof memo_magic);
+    memcpy(buf + sizeof memo_magic, key, hl - sizeof memo_magic);
+    size_t at = hl;
+    if (old) {
+        memcpy(buf + at, old, oldlen);
+        at += oldlen;
+    }
+    for (size_t i = 0; i < n; i++) {
+        memo_slot *s = memo_find(m->slots, m->cap, names[i]);
+        if (!s->name || !s->fresh || strncmp(s->name, "_Z", 2) != 0)
+            continue;
+        size_t a = strlen(s->name) + 1, b = s->demangled ? strlen(s->demangled) + 1 : 1;
+        memcpy(buf + at, s->name, a);
+        memcpy(buf + at + a, s->demangled ? s->demangled : "", b);
+        at += a + b;
+        s->fresh = false; /* a name listed twice is written once */
+    }
+    cache_store(path, buf, at);
+    *len = at - hl;
+    memmove(buf, buf + hl, at - hl);
+    return buf;
 }
 
 void sym_memo_free(sym_memo *m)
@@ -221,9 +312,14 @@ void sym_memo_free(sym_memo *m)
     if (!m)
         return;
     for (size_t i = 0; i < m->cap; i++) {
+        if (m->slots[i].loaded)
+            continue;
         free(m->slots[i].name);
         free(m->slots[i].demangled);
     }
+    for (size_t i = 0; i < m->nentries; i++)
+        free(m->entries[i]);
+    free(m->entries);
     free(m->slots);
     free(m);
 }

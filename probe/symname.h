@@ -32,6 +32,23 @@ const char *sym_memo_demangle(sym_memo *m, const char *name, char **owned);
 /* Release the memo and every string in it. NULL-safe. */
 void sym_memo_free(sym_memo *m);
 
+/* The memo across runs (probe/cache.h): the names demangled for one addon are kept in an
+ * entry of the user's cache, as NUL-terminated pairs (mangled, demangled or "" when it does
+ * not demangle) after a header that holds the entry's key. The next check of the same file
+ * then demangles nothing it demangled before. */
+
+/* Add the pairs of the entry at path, written for key, to m. Returns the pairs' bytes (for
+ * sym_memo_save; they belong to m), or NULL when there is no such entry or it is damaged in
+ * any way. */
+const char *sym_memo_load(sym_memo *m, const char *path, const char *key, size_t *len);
+
+/* Write the entry at path for key when any of names[0..n) was demangled afresh in this run:
+ * old's pairs (from sym_memo_load or the last save; may be NULL) and the fresh ones, which
+ * are then no longer fresh. Returns the entry's new pairs (the caller frees them and passes
+ * them as old next time), or NULL when nothing was written. */
+char *sym_memo_save(sym_memo *m, const char *path, const char *key, const char *old, size_t oldlen,
+                    const char *const *names, size_t n, size_t *len);
+
 /* Compare the dotted numeric tails of two version names ("2.34" > "2.4"); non-numeric
  * parts compare as bytes. For "GLIBCXX_3.4.30", pass the part after the prefix. */
 int symver_cmp(const char *a, const char *b);

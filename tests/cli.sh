@@ -163,6 +163,45 @@ node -e 'const f=process.argv[1],d=JSON.parse(require("fs").readFileSync(f));d.e
 stubrun s4
 json_assert "a cached list that fits is what the lookup uses" "$tmp/s4" 'd.results[0].checks.find(c=>c.id==="symbols").counts.stub===0'
 
+# The names an addon's checks demangle are cached with the addon: the first run writes them,
+# the next one reads them and reports the same bytes. A damaged entry, or one written for
+# another key, is not believed, and the run writes it afresh; with the cache off nothing is
+# written.
+rm -rf "$tmp/dx"
+dmrun() { XDG_CACHE_HOME=$tmp/dx "$B" check --static-only --format json --runtime "$BUN" "$A147" > "$tmp/$1" 2>/dev/null; }
+dmrun d0
+dmf=$(ls "$tmp"/dx/abiprobe/demangled/* 2>/dev/null | head -1)
+[ -n "$dmf" ] && [ "$(tr -cd '\0' < "$dmf" | wc -c)" -gt 400 ] && pass=$((pass + 1)) \
+  || { echo "FAIL the first run kept no demangled names (${dmf:-no entry})"; fail=$((fail + 1)); }
+head -c 64 "$dmf" | tr '\0' '\n' | grep -qx 'abiprobe-demangled' && pass=$((pass + 1)) \
+  || { echo "FAIL the demangled-name entry has no header"; fail=$((fail + 1)); }
+cp "$dmf" "$tmp/dm.keep"
+dmrun d1
+# Damaged four ways, each from the intact entry: another key, cut mid-pair, a name that is not
+# mangled, another magic.
+node -e 'const fs=require("fs"),f=process.argv[1],b=fs.readFileSync(f);b[b.indexOf("|")]^=1;fs.writeFileSync(f,b)' "$dmf"
+dmrun d2
+head -c $(($(wc -c < "$tmp/dm.keep") - 5)) "$tmp/dm.keep" > "$dmf"
+dmrun d3
+cp "$tmp/dm.keep" "$dmf"
+node -e 'const fs=require("fs"),f=process.argv[1],b=fs.readFileSync(f);b[b.lastIndexOf("_Z")]=0x41;fs.writeFileSync(f,b)' "$dmf"
+dmrun d4
+cp "$tmp/dm.keep" "$dmf"
+node -e 'const fs=require("fs"),f=process.argv[1],b=fs.readFileSync(f);b[0]=0x41;fs.writeFileSync(f,b)' "$dmf"
+dmrun d5
+for k in d0 d1 d2 d3 d4 d5; do
+  cmp -s "$tmp/s1" "$tmp/$k" && pass=$((pass + 1)) || { echo "FAIL the demangled-name cache ($k) changed the report"; fail=$((fail + 1)); }
+done
+cmp -s "$dmf" "$tmp/dm.keep" && pass=$((pass + 1)) || { echo "FAIL a damaged entry was not written afresh"; fail=$((fail + 1)); }
+# An intact entry is believed: a demangled form edited by hand is what the report shows.
+node -e 'const fs=require("fs"),f=process.argv[1],b=fs.readFileSync(f);b.write("w9",b.indexOf("v8::"));fs.writeFileSync(f,b)' "$dmf"
+dmrun d6
+json_assert "an intact demangled-name entry is what the report uses" "$tmp/d6" 'd.results[0].checks.find(c=>c.id==="symbols").missing.some(m=>/^w9::/.test(m.demangled||""))'
+rm -rf "$tmp/nc"
+XDG_CACHE_HOME=$tmp/nc ABIPROBE_NO_CACHE=1 "$B" check --static-only --format json --runtime "$BUN" "$A147" > "$tmp/d7" 2>/dev/null
+[ ! -e "$tmp/nc/abiprobe" ] && cmp -s "$tmp/s1" "$tmp/d7" && pass=$((pass + 1)) \
+  || { echo "FAIL ABIPROBE_NO_CACHE kept demangled names, or changed the report"; fail=$((fail + 1)); }
+
 # Electron, from a fake that answers only under ELECTRON_RUN_AS_NODE=1 (abiprobe sets it).
 expect "electron facts" 0 - "$B" runtime --format json "$FIXTURE_DIR/fake_electron"
 json_assert "electron kind and registry" "$tmp/out" 'd.results[0].runtime.kind==="electron" && d.results[0].runtime.product_version==="37.0.0" && d.results[0].runtime.modules===136 && /^electron /.test(d.results[0].runtime.registry)'

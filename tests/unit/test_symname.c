@@ -1,4 +1,5 @@
 /* tests/unit/test_symname.c — grouping and demangling of symbol names, table-driven. */
+#define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void test_groups(void **state)
 {
@@ -120,9 +122,94 @@ static void test_memo(void **state)
     free(owned);
 }
 
+static size_t file_size(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fclose(f);
+    return n > 0 ? (size_t)n : 0;
+}
+
+/* The memo across runs: a save writes what was demangled afresh, once; a load of that entry
+ * answers the same in a new memo, demangles nothing, and makes the next save a no-op. An entry
+ * for another key, cut short, or naming a name that is not mangled gives nothing. */
+static void test_memo_cache(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/abiprobe-memo-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[128];
+    snprintf(path, sizeof path, "%s/entry", dir);
+    const char *names[] = {"_Znwm", "_ZN2v87Context5EnterEv", "_Znwm", "_Z1", "napi_create_int32"};
+    size_t n = sizeof names / sizeof names[0], len = 0;
+    sym_memo *m = sym_memo_new();
+    char *owned;
+    for (size_t i = 0; i < n; i++) {
+        sym_memo_demangle(m, names[i], &owned);
+        assert_null(owned);
+    }
+    char *pairs = sym_memo_save(m, path, "k1", NULL, 0, names, n, &len);
+    assert_non_null(pairs);
+    /* _Znwm once, Context::Enter, _Z1 (which does not demangle); the C name not at all */
+    static const char want[] =
+        "_Znwm\0operator new(unsigned long)\0_ZN2v87Context5EnterEv\0v8::Context::Enter()\0_Z1\0";
+    assert_int_equal(len, sizeof want);
+    assert_memory_equal(pairs, want, sizeof want);
+    size_t written = file_size(path);
+    assert_int_equal(written, sizeof "abiprobe-demangled" + sizeof "k1" + len);
+    assert_null(sym_memo_save(m, path, "k1", pairs, len, names, n, &len)); /* nothing fresh */
+    sym_memo_free(m);
+
+    m = sym_memo_new();
+    size_t got = 0;
+    const char *loaded = sym_memo_load(m, path, "k1", &got);
+    assert_non_null(loaded);
+    assert_int_equal(got, sizeof want);
+    assert_memory_equal(loaded, pairs, got);
+    assert_string_equal(sym_memo_demangle(m, "_ZN2v87Context5EnterEv", &owned), "v8::Context::Enter()");
+    assert_null(sym_memo_demangle(m, "_Z1", &owned));
+    assert_null(sym_memo_save(m, path, "k1", loaded, got, names, n, &len)); /* all came from the entry */
+    /* A name the entry lacks is fresh: the save keeps the old pairs and adds it. */
+    const char *more[] = {"_ZdlPv"};
+    sym_memo_demangle(m, more[0], &owned);
+    char *grown = sym_memo_save(m, path, "k1", loaded, got, more, 1, &len);
+    assert_non_null(grown);
+    assert_int_equal(len, got + sizeof "_ZdlPv" + sizeof "operator delete(void*)");
+    assert_memory_equal(grown, want, sizeof want);
+    free(grown);
+    assert_null(sym_memo_load(m, path, "k2", &got)); /* another key */
+    sym_memo_free(m);
+
+    /* Damaged: cut inside the last pair, then a pair whose name is not mangled. */
+    FILE *f = fopen(path, "rb");
+    char buf[512];
+    size_t fl = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    f = fopen(path, "wb");
+    fwrite(buf, 1, fl - 3, f);
+    fclose(f);
+    m = sym_memo_new();
+    assert_null(sym_memo_load(m, path, "k1", &got));
+    assert_string_equal(sym_memo_demangle(m, "_Znwm", &owned), "operator new(unsigned long)");
+    sym_memo_free(m);
+    memcpy(buf + sizeof "abiprobe-demangled" + sizeof "k1", "xZ", 2);
+    f = fopen(path, "wb");
+    fwrite(buf, 1, fl, f);
+    fclose(f);
+    m = sym_memo_new();
+    assert_null(sym_memo_load(m, path, "k1", &got));
+    sym_memo_free(m);
+    free(pairs);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_groups), cmocka_unit_test(test_demangle),
-                                       cmocka_unit_test(test_memo)};
+                                       cmocka_unit_test(test_memo), cmocka_unit_test(test_memo_cache)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
