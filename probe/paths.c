@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -121,6 +122,28 @@ int sysroot_resolve(const char *arg, char *root, size_t n)
     if (!realpath(arg, real) || stat(real, &st) != 0 || !S_ISDIR(st.st_mode))
         return -1;
     return (size_t)snprintf(root, n, "%s", strcmp(real, "/") == 0 ? "" : real) < n ? 0 : -1;
+}
+
+const char *path_map_file(const char *path, size_t max, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    void *p = MAP_FAILED;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && (size_t)st.st_size <= max)
+        p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED)
+        return NULL;
+    *len = (size_t)st.st_size;
+    return p;
+}
+
+void path_unmap_file(const char *p, size_t len)
+{
+    if (p)
+        munmap((void *)p, len);
 }
 
 char *path_read_file(const char *path, size_t max, size_t *len)

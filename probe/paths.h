@@ -39,4 +39,9 @@ int sysroot_resolve(const char *arg, char *root, size_t n);
  * larger. */
 char *path_read_file(const char *path, size_t max, size_t *len);
 
+/* The same file mapped read-only instead of read: no copy, and only the pages touched are
+ * brought in. Its bytes end at *len (no NUL is added); unmap it with path_unmap_file. */
+const char *path_map_file(const char *path, size_t max, size_t *len);
+void path_unmap_file(const char *p, size_t len);
+
 #endif

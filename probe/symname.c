@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,6 +156,7 @@ char *sym_demangle(const char *name)
 typedef struct memo_slot {
     char *name;
     char *demangled; /* NULL: does not demangle */
+    uint64_t hash;   /* memo_hash(name): compared before the names, kept for growing */
     bool fresh;      /* demangled in this run, not yet saved */
     bool loaded;     /* both strings lie in a cache entry the memo holds */
 } memo_slot;
@@ -162,7 +164,11 @@ typedef struct memo_slot {
 struct sym_memo {
     memo_slot *slots;
     size_t cap, n;
-    char **entries; /* cache entries read (sym_memo_load): slots that came from them point in */
+    size_t nfresh; /* slots with fresh set */
+    struct memo_entry {
+        const char *map; /* a cache entry mapped by sym_memo_load: its slots point in */
+        size_t len;
+    } * entries;
     size_t nentries;
 };
 
@@ -176,30 +182,43 @@ sym_memo *sym_memo_new(void)
     return m;
 }
 
-static size_t memo_hash(const char *s)
+/* Eight bytes at a time: mangled names run to a hundred bytes, and a lookup hashes each. */
+static uint64_t memo_hash(const char *s)
 {
-    size_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
+    size_t n = strlen(s), i = 0;
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
+    w = 0;
+    memcpy(&w, s + i, n - i);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 33);
 }
 
-static memo_slot *memo_find(memo_slot *slots, size_t cap, const char *name)
+static memo_slot *memo_find(memo_slot *slots, size_t cap, const char *name, uint64_t h)
 {
-    for (size_t i = memo_hash(name) & (cap - 1);; i = (i + 1) & (cap - 1))
-        if (!slots[i].name || strcmp(slots[i].name, name) == 0)
+    for (size_t i = (size_t)h & (cap - 1);; i = (i + 1) & (cap - 1))
+        if (!slots[i].name || (slots[i].hash == h && strcmp(slots[i].name, name) == 0))
             return &slots[i];
 }
 
-static bool memo_grow(sym_memo *m)
+/* Room for want entries at most half full. */
+static bool memo_reserve(sym_memo *m, size_t want)
 {
-    size_t cap = m->cap * 2;
+    size_t cap = m->cap;
+    while (2 * want > cap)
+        cap *= 2;
+    if (cap == m->cap)
+        return true;
     memo_slot *ns = calloc(cap, sizeof *ns);
     if (!ns)
         return false;
     for (size_t i = 0; i < m->cap; i++)
         if (m->slots[i].name)
-            *memo_find(ns, cap, m->slots[i].name) = m->slots[i];
+            *memo_find(ns, cap, m->slots[i].name, m->slots[i].hash) = m->slots[i];
     free(m->slots);
     m->slots = ns;
     m->cap = cap;
@@ -209,16 +228,19 @@ static bool memo_grow(sym_memo *m)
 const char *sym_memo_demangle(sym_memo *m, const char *name, char **owned)
 {
     *owned = NULL;
-    if (!m || (2 * (m->n + 1) > m->cap && !memo_grow(m)))
+    if (!m || !memo_reserve(m, m->n + 1))
         return *owned = sym_demangle(name); /* no memo: the caller frees it */
-    memo_slot *s = memo_find(m->slots, m->cap, name);
+    uint64_t h = memo_hash(name);
+    memo_slot *s = memo_find(m->slots, m->cap, name, h);
     if (s->name)
         return s->demangled;
     char *copy = strdup(name);
     if (!copy)
         return *owned = sym_demangle(name);
-    *s = (memo_slot){copy, sym_demangle(name), true, false};
+    bool keep = starts(name, "_Z"); /* only a mangled name is worth keeping for the next run */
+    *s = (memo_slot){copy, sym_demangle(name), h, keep, false};
     m->n++;
+    m->nfresh += keep;
     return s->demangled;
 }
 
@@ -229,37 +251,38 @@ enum { MEMO_FILE_MAX = 4 << 20 };
 const char *sym_memo_load(sym_memo *m, const char *path, const char *key, size_t *len)
 {
     size_t n = 0, hl = sizeof memo_magic + strlen(key) + 1;
-    char **grown = m ? realloc(m->entries, (m->nentries + 1) * sizeof *grown) : NULL;
+    struct memo_entry *grown = m ? realloc(m->entries, (m->nentries + 1) * sizeof *grown) : NULL;
     if (!grown)
         return NULL;
     m->entries = grown;
-    char *text = path_read_file(path, MEMO_FILE_MAX, &n);
+    const char *text = path_map_file(path, MEMO_FILE_MAX, &n);
     if (!text || n < hl || memcmp(text, memo_magic, sizeof memo_magic) != 0 ||
-        strcmp(text + sizeof memo_magic, key) != 0) {
-        free(text);
+        !memchr(text + sizeof memo_magic, '\0', n - sizeof memo_magic) || strcmp(text + sizeof memo_magic, key) != 0) {
+        path_unmap_file(text, n);
         return NULL;
     }
     /* Whole pairs to the last byte, each name a mangled one, or nothing is used. */
-    char *p = text + hl, *end = text + n;
+    const char *p = text + hl, *end = text + n;
     size_t pairs = 0;
     for (const char *q = p; q < end; pairs++) {
         const char *a = memchr(q, '\0', (size_t)(end - q));
         const char *b = a && a + 1 < end ? memchr(a + 1, '\0', (size_t)(end - a - 1)) : NULL;
-        if (!b || strncmp(q, "_Z", 2) != 0) {
-            free(text);
+        if (!b || end - q < 2 || q[0] != '_' || q[1] != 'Z') {
+            path_unmap_file(text, n);
             return NULL;
         }
         q = b + 1;
     }
-    m->entries[m->nentries++] = text; /* the slots point into it */
+    m->entries[m->nentries++] = (struct memo_entry){text, n};
+    if (!memo_reserve(m, m->n + pairs))
+        pairs = 0;
     for (size_t i = 0; i < pairs; i++) {
-        char *name = p, *dm = p + strlen(p) + 1;
+        const char *name = p, *dm = p + strlen(p) + 1;
         p = dm + strlen(dm) + 1;
-        if (2 * (m->n + 1) > m->cap && !memo_grow(m))
-            break;
-        memo_slot *s = memo_find(m->slots, m->cap, name);
-        if (!s->name) {
-            *s = (memo_slot){name, dm[0] ? dm : NULL, false, true};
+        uint64_t h = memo_hash(name);
+        memo_slot *s = memo_find(m->slots, m->cap, name, h);
+        if (!s->name) { /* the strings stay in the mapping: loaded slots are never freed */
+            *s = (memo_slot){(char *)name, dm[0] ? (char *)dm : NULL, h, false, true};
             m->n++;
         }
     }
@@ -270,11 +293,11 @@ const char *sym_memo_load(sym_memo *m, const char *path, const char *key, size_t
 char *sym_memo_save(sym_memo *m, const char *path, const char *key, const char *old, size_t oldlen,
                     const char *const *names, size_t n, size_t *len)
 {
-    if (!m)
+    if (!m || !m->nfresh)
         return NULL;
     size_t add = 0;
     for (size_t i = 0; i < n; i++) {
-        memo_slot *s = memo_find(m->slots, m->cap, names[i]);
+        memo_slot *s = memo_find(m->slots, m->cap, names[i], memo_hash(names[i]));
         if (s->name && s->fresh && strncmp(s->name, "_Z", 2) == 0)
             add += strlen(s->name) + 1 + (s->demangled ? strlen(s->demangled) : 0) + 1;
     }
@@ -292,7 +315,7 @@ char *sym_memo_save(sym_memo *m, const char *path, const char *key, const char *
         at += oldlen;
     }
     for (size_t i = 0; i < n; i++) {
-        memo_slot *s = memo_find(m->slots, m->cap, names[i]);
+        memo_slot *s = memo_find(m->slots, m->cap, names[i], memo_hash(names[i]));
         if (!s->name || !s->fresh || strncmp(s->name, "_Z", 2) != 0)
             continue;
         size_t a = strlen(s->name) + 1, b = s->demangled ? strlen(s->demangled) + 1 : 1;
@@ -300,6 +323,7 @@ char *sym_memo_save(sym_memo *m, const char *path, const char *key, const char *
         memcpy(buf + at + a, s->demangled ? s->demangled : "", b);
         at += a + b;
         s->fresh = false; /* a name listed twice is written once */
+        m->nfresh--;
     }
     cache_store(path, buf, at);
     *len = at - hl;
@@ -318,7 +342,7 @@ void sym_memo_free(sym_memo *m)
         free(m->slots[i].demangled);
     }
     for (size_t i = 0; i < m->nentries; i++)
-        free(m->entries[i]);
+        path_unmap_file(m->entries[i].map, m->entries[i].len);
     free(m->entries);
     free(m->slots);
     free(m);
