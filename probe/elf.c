@@ -1378,6 +1378,15 @@ bool elf_sym_is_export(const elf_sym *s)
     return s->shndx != SHN_UNDEF && (s->bind == STB_GLOBAL || s->bind == STB_WEAK || s->bind == STB_GNU_UNIQUE);
 }
 
+bool elf_obj_is_libc(const elf_obj *o)
+{
+    for (size_t i = 0; i < o->nvers; i++)
+        if (o->vers[i].defined && o->vers[i].name && strncmp(o->vers[i].name, "GLIBC_", 6) == 0)
+            return true;
+    const char *so = o->soname;
+    return so && (strcmp(so, "libc.so") == 0 || strncmp(so, "ld-musl-", 8) == 0 || strncmp(so, "libc.musl-", 10) == 0);
+}
+
 const char *elf_obj_libc(const elf_obj *o)
 {
     bool glibc_versions = false;

@@ -786,6 +786,14 @@ int ldso_seed_stubs(ldso *l, const elf_obj *o, const size_t *syms, size_t n)
 bool scope_is_stub(ldso *l, const scope *s, size_t i, size_t sym)
 {
     ld_file *f = &l->files[s->e[i].obj];
+    /* Stubs are a runtime's stand-ins for an API it does not implement. The C library is
+     * the platform under every runtime, never one: its tiny exports (syscall wrappers) are
+     * not decoded, which would touch a page of its code for each (0.7 MiB of libc's text
+     * on Bun's pair). */
+    if (!f->stubs_done && elf_obj_is_libc(f->elf)) {
+        f->stubs = NULL;
+        f->stubs_done = true;
+    }
     /* Most definitions are real functions: decoding this one body settles it without
      * scanning every export of the file (38,000 in Node's binary). */
     if (!f->stubs_done && !stubs_shape(f->elf, sym))
