@@ -1378,11 +1378,13 @@ bool elf_sym_is_export(const elf_sym *s)
     return s->shndx != SHN_UNDEF && (s->bind == STB_GLOBAL || s->bind == STB_WEAK || s->bind == STB_GNU_UNIQUE);
 }
 
-bool elf_obj_is_libc(const elf_obj *o)
+bool elf_obj_is_platform_lib(const elf_obj *o)
 {
+    static const char *const kinds[] = {"GLIBC_", "GLIBCXX_", "CXXABI_", "GCC_"};
     for (size_t i = 0; i < o->nvers; i++)
-        if (o->vers[i].defined && o->vers[i].name && strncmp(o->vers[i].name, "GLIBC_", 6) == 0)
-            return true;
+        for (size_t k = 0; o->vers[i].defined && o->vers[i].name && k < sizeof kinds / sizeof kinds[0]; k++)
+            if (strncmp(o->vers[i].name, kinds[k], strlen(kinds[k])) == 0)
+                return true;
     const char *so = o->soname;
     return so && (strcmp(so, "libc.so") == 0 || strncmp(so, "ld-musl-", 8) == 0 || strncmp(so, "libc.musl-", 10) == 0);
 }

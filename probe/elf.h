@@ -180,10 +180,11 @@ const char *elf_machine_name(int machine, char *buf, size_t n);
 uint32_t elf_hash_sysv(const char *name);
 uint32_t elf_hash_gnu(const char *name);
 
-/* True when o is a file of the C library itself: it defines glibc's symbol versions
- * (GLIBC_2.x, as libc.so.6, libm, libpthread, libdl and ld.so do), or it is musl's libc
+/* True when o is a library of the platform's C or C++ runtime, told by the symbol versions
+ * it defines: glibc's files (GLIBC_2.x: libc.so.6, libm, libpthread, libdl, ld.so),
+ * libstdc++ (GLIBCXX_, CXXABI_) and libgcc_s (GCC_); or musl's libc, which has no versions
  * (SONAME libc.so, ld-musl-*, libc.musl-*). */
-bool elf_obj_is_libc(const elf_obj *o);
+bool elf_obj_is_platform_lib(const elf_obj *o);
 
 /* An object's C library: "musl" (libc.musl-*, bare libc.so, ld-musl), "glibc" (libc.so.6,
  * GLIBC_ versions, ld-linux) or "none". */

@@ -10,7 +10,9 @@
 
 #include "probe/elf.h"
 
+#include <dlfcn.h>
 #include <elf.h>
+#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +142,42 @@ static void test_mark_imports(void **state)
     assert_true(find_sym(o, "maybe_there", false, &s) > 0);
     assert_int_equal(s.bind, STB_WEAK);
     elf_obj_close(o);
+}
+
+/* The path of the library that soname names in this process, loaded if need be. */
+static void loaded_path(const char *soname, char *out, size_t n)
+{
+    void *h = dlopen(soname, RTLD_NOW | RTLD_NOLOAD);
+    if (!h)
+        h = dlopen(soname, RTLD_NOW);
+    struct link_map *lm = NULL;
+    if (!h || dlinfo(h, RTLD_DI_LINKMAP, &lm) != 0 || !lm || !lm->l_name[0])
+        fail_msg("%s: not loadable here: %s", soname, dlerror());
+    snprintf(out, n, "%s", lm->l_name);
+}
+
+/* The C and C++ runtime libraries are told by the versions they define; an addon or a
+ * library with versions of its own is not one of them. */
+static void test_platform_lib(void **state)
+{
+    (void)state;
+    const char *platform[] = {"libc.so.6", "libm.so.6", "libstdc++.so.6", "libgcc_s.so.1"};
+    for (size_t i = 0; i < sizeof platform / sizeof platform[0]; i++) {
+        char path[4096];
+        loaded_path(platform[i], path, sizeof path);
+        elf_obj *o = must_open(path);
+        if (!elf_obj_is_platform_lib(o))
+            fail_msg("%s (%s) is not taken for a platform library", platform[i], path);
+        elf_obj_close(o);
+    }
+    const char *
+        not [] = {FIX("napi_addon.node"), FIX("libversioned.so"), FIX("uses_versioned.so"), FIX("musl_addon.node")};
+    for (size_t i = 0; i < sizeof not / sizeof not [0]; i++) {
+        elf_obj *o = must_open(not [i]);
+        if (elf_obj_is_platform_lib(o))
+            fail_msg("%s is taken for a platform library", not [i]);
+        elf_obj_close(o);
+    }
 }
 
 /* VERDEF, VERNEED, hidden old versions, and ld.so's version-aware lookup. */
@@ -367,17 +405,12 @@ static void test_truncations(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_headers),
-        cmocka_unit_test(test_dynamic_section),
-        cmocka_unit_test(test_symbols),
-        cmocka_unit_test(test_mark_imports),
-        cmocka_unit_test(test_versions_and_lookup),
-        cmocka_unit_test(test_relocations),
-        cmocka_unit_test(test_hash_matches_scan),
-        cmocka_unit_test(test_hash_functions),
-        cmocka_unit_test(test_read_vaddr),
-        cmocka_unit_test(test_refusals),
-        cmocka_unit_test(test_truncations),
+        cmocka_unit_test(test_headers),        cmocka_unit_test(test_dynamic_section),
+        cmocka_unit_test(test_symbols),        cmocka_unit_test(test_mark_imports),
+        cmocka_unit_test(test_platform_lib),   cmocka_unit_test(test_versions_and_lookup),
+        cmocka_unit_test(test_relocations),    cmocka_unit_test(test_hash_matches_scan),
+        cmocka_unit_test(test_hash_functions), cmocka_unit_test(test_read_vaddr),
+        cmocka_unit_test(test_refusals),       cmocka_unit_test(test_truncations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
