@@ -150,24 +150,73 @@ static int32_t wanted_flags(int elfclass, int machine)
     return arch < 0 ? -1 : FLAG_ELF_LIBC6 | arch;
 }
 
+/* The order ldconfig sorts the table in, and ld.so searches it by: byte by byte, except that
+ * a run of digits against a run of digits compares as a number, and a digit sorts after any
+ * other byte. Numbers are capped, so a hostile run of digits cannot overflow. */
+static int soname_cmp(const char *a, const char *b)
+{
+    for (;;) {
+        bool da = *a >= '0' && *a <= '9', db = *b >= '0' && *b <= '9';
+        if (da && db) {
+            uint64_t x = 0, y = 0;
+            for (; *a >= '0' && *a <= '9'; a++)
+                x = x < UINT64_MAX / 16 ? x * 10 + (uint64_t)(*a - '0') : x;
+            for (; *b >= '0' && *b <= '9'; b++)
+                y = y < UINT64_MAX / 16 ? y * 10 + (uint64_t)(*b - '0') : y;
+            if (x != y)
+                return x < y ? -1 : 1;
+            continue;
+        }
+        if (da != db)
+            return da ? 1 : -1;
+        if (*a != *b || !*a)
+            return (unsigned char)*a - (unsigned char)*b;
+        a++, b++;
+    }
+}
+
+/* As ld.so does: a binary search of the table, which ldconfig wrote in descending order,
+ * then the entries of that name in table order, the first usable one winning. A table that
+ * is not in order hides entries from ld.so, and so from this lookup too. */
 const char *ldcache_lookup(const ldcache *c, const char *soname, int elfclass, int machine)
 {
     if (!c)
         return NULL;
     int32_t want = wanted_flags(elfclass, machine);
-    for (uint32_t i = 0; i < c->nlibs; i++) {
+    int64_t lo = 0, hi = (int64_t)c->nlibs - 1;
+    while (lo <= hi) {
+        int64_t mid = lo + (hi - lo) / 2;
         int32_t flags;
         uint32_t key, value;
         uint64_t hwcap;
-        /* glibc-hwcaps subdirectory entries need CPU checks ld.so makes at run time; the
-         * baseline entry for the same soname follows them. */
-        if (!entry_at(c, i, &flags, &key, &value, &hwcap) || hwcap != 0)
+        if (!entry_at(c, (uint32_t)mid, &flags, &key, &value, &hwcap))
+            return NULL; /* ld.so gives up on a bogus offset too */
+        int cmp = soname_cmp(soname, (const char *)c->buf + key);
+        if (cmp < 0) {
+            lo = mid + 1;
             continue;
-        if (want != -1 && ((flags & FLAG_TYPE_MASK) != (want & FLAG_TYPE_MASK) ||
-                           (flags & FLAG_REQUIRED_MASK) != (want & FLAG_REQUIRED_MASK)))
+        }
+        if (cmp > 0) {
+            hi = mid - 1;
             continue;
-        if (strcmp((const char *)c->buf + key, soname) == 0)
+        }
+        while (mid > 0 && entry_at(c, (uint32_t)mid - 1, &flags, &key, &value, &hwcap) &&
+               soname_cmp(soname, (const char *)c->buf + key) == 0)
+            mid--;
+        for (; mid < (int64_t)c->nlibs; mid++) {
+            if (!entry_at(c, (uint32_t)mid, &flags, &key, &value, &hwcap) ||
+                soname_cmp(soname, (const char *)c->buf + key) != 0)
+                return NULL;
+            /* glibc-hwcaps subdirectory entries need CPU checks ld.so makes at run time; the
+             * baseline entry for the same soname follows them. */
+            if (hwcap != 0)
+                continue;
+            if (want != -1 && ((flags & FLAG_TYPE_MASK) != (want & FLAG_TYPE_MASK) ||
+                               (flags & FLAG_REQUIRED_MASK) != (want & FLAG_REQUIRED_MASK)))
+                continue;
             return (const char *)c->buf + value;
+        }
+        return NULL;
     }
     return NULL;
 }

@@ -10,6 +10,7 @@
 #include "probe/ldcache.h"
 
 #include <elf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,88 @@ static void test_real_cache(void **state)
     assert_non_null(strstr(libc, "libc.so.6"));
     assert_null(ldcache_lookup(c, "libc.so.6", ELFCLASS64, EM_AARCH64));
     assert_null(ldcache_lookup(c, "libdoes-not-exist.so.9", ELFCLASS64, EM_X86_64));
+    /* The binary search finds, for every soname of the real table, what a scan of the whole
+     * table in order finds: the first baseline x86-64 entry of that name. */
+    FILE *f = fopen("/etc/ld.so.cache", "rb");
+    assert_non_null(f);
+    static unsigned char raw[1 << 22];
+    size_t n = fread(raw, 1, sizeof raw, f);
+    fclose(f);
+    assert_true(n > 48 && memcmp(raw, "glibc-ld.so.cache1.1", 20) == 0); /* the new format alone */
+    uint32_t nlibs;
+    memcpy(&nlibs, raw + 20, 4);
+    size_t checked = 0;
+    for (uint32_t i = 0; i < nlibs; i++) {
+        int32_t fl;
+        uint32_t key, val;
+        uint64_t hw;
+        memcpy(&fl, raw + 48 + 24 * i, 4);
+        memcpy(&key, raw + 48 + 24 * i + 4, 4);
+        memcpy(&val, raw + 48 + 24 * i + 8, 4);
+        memcpy(&hw, raw + 48 + 24 * i + 16, 8);
+        if (fl != 0x0303 || hw != 0)
+            continue;
+        const char *name = (const char *)raw + key, *want = NULL;
+        for (uint32_t j = 0; j < nlibs && !want; j++) { /* the first such entry of that name */
+            int32_t fj;
+            uint32_t kj, vj;
+            uint64_t hj;
+            memcpy(&fj, raw + 48 + 24 * j, 4);
+            memcpy(&kj, raw + 48 + 24 * j + 4, 4);
+            memcpy(&vj, raw + 48 + 24 * j + 8, 4);
+            memcpy(&hj, raw + 48 + 24 * j + 16, 8);
+            if (fj == 0x0303 && hj == 0 && strcmp((const char *)raw + kj, name) == 0)
+                want = (const char *)raw + vj;
+        }
+        const char *got = ldcache_lookup(c, name, ELFCLASS64, EM_X86_64);
+        if (!got || strcmp(got, want) != 0)
+            fail_msg("%s: lookup %s, scan %s", name, got ? got : "nothing", want);
+        checked++;
+    }
+    assert_true(checked > 10);
+    ldcache_free(c);
+}
+
+/* ld.so's order: descending, with runs of digits compared as numbers (libx.so.10 after
+ * libx.so.9 in the table means before it in value). A table out of that order hides entries
+ * from a binary search, as it does from ld.so. */
+static void test_order(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"libz.so.1", "libx.so.10", "libx.so.9", "libx.so.9", "liba.so"};
+    static const char *const paths[] = {"/z", "/x10", "/x9", "/x9b", "/a"};
+    enum { N = 5 };
+    unsigned char buf[1024];
+    memset(buf, 0, sizeof buf);
+    memcpy(buf, "glibc-ld.so.cache1.1", 20);
+    uint32_t nlibs = N, at = 48 + 24 * N;
+    memcpy(buf + 20, &nlibs, 4);
+    for (uint32_t i = 0; i < N; i++) {
+        int32_t flags = 0x0303;
+        uint32_t k = at, v = at + (uint32_t)strlen(names[i]) + 1;
+        strcpy((char *)buf + k, names[i]);
+        strcpy((char *)buf + v, paths[i]);
+        at = v + (uint32_t)strlen(paths[i]) + 1;
+        memcpy(buf + 48 + 24 * i, &flags, 4);
+        memcpy(buf + 48 + 24 * i + 4, &k, 4);
+        memcpy(buf + 48 + 24 * i + 8, &v, 4);
+    }
+    ldcache *c;
+    diag d;
+    assert_int_equal(ldcache_parse(&c, buf, at, "img", &d), 0);
+    for (size_t i = 0; i < N; i++)
+        if (i != 3) /* the second libx.so.9 loses to the first */
+            assert_string_equal(ldcache_lookup(c, names[i], ELFCLASS64, EM_X86_64), paths[i]);
+    assert_null(ldcache_lookup(c, "libx.so.11", ELFCLASS64, EM_X86_64));
+    assert_null(ldcache_lookup(c, "libm.so", ELFCLASS64, EM_X86_64));
+    ldcache_free(c);
+    /* Swap the first and the last entry: liba.so now heads the table, out of order. */
+    unsigned char e[24];
+    memcpy(e, buf + 48, 24);
+    memcpy(buf + 48, buf + 48 + 24 * 4, 24);
+    memcpy(buf + 48 + 24 * 4, e, 24);
+    assert_int_equal(ldcache_parse(&c, buf, at, "img", &d), 0);
+    assert_null(ldcache_lookup(c, "libz.so.1", ELFCLASS64, EM_X86_64));
     ldcache_free(c);
 }
 
@@ -86,6 +169,7 @@ static void test_images(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_real_cache), cmocka_unit_test(test_images)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_real_cache), cmocka_unit_test(test_images),
+                                       cmocka_unit_test(test_order)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
