@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum {
     NEW_HEADER = 48,
@@ -35,14 +36,15 @@ enum {
     FLAG_S390_LIB64 = 0x0400,
 };
 
-/* The file's bytes are kept as read (one buffer, NUL-terminated past its end), and entries
- * are decoded where they lie: no copy of the table or of its strings. */
+/* The file's bytes are kept as mapped (or as read, NUL-terminated past their end), and
+ * entries are decoded where they lie: no copy of the table or of its strings. */
 struct ldcache {
-    unsigned char *mem;       /* the whole file, owned */
+    unsigned char *mem; /* the whole file when read, owned; NULL when mapped */
+    const char *map;    /* the whole file when mapped, else NULL */
+    size_t maplen;
     const unsigned char *buf; /* the new-format part; offsets are relative to it */
     size_t size;
     uint32_t nlibs; /* entries in the table, broken ones included */
-    size_t n;       /* the usable ones */
 };
 
 static uint32_t u32(const unsigned char *p)
@@ -70,9 +72,19 @@ static bool entry_at(const ldcache *c, uint32_t i, int32_t *flags, uint32_t *key
     return *key < c->size && *value < c->size;
 }
 
-/* Parse mem (n bytes, mem[n] == 0), which the cache then owns (or frees, on failure). */
-static int parse_owned(ldcache **out, unsigned char *mem, size_t n, const char *name, diag *d)
+/* Parse mem (n bytes, its strings terminated: mem[n] == 0, or a last byte of 0), which the
+ * cache then owns, as read (owned) or mapped (map), or frees on failure. */
+static void release(unsigned char *mem, const char *map, size_t maplen)
 {
+    free(mem);
+    path_unmap_file(map, maplen);
+}
+
+static int parse_owned(ldcache **out, unsigned char *mem, const char *map, size_t n, const char *name, diag *d)
+{
+    unsigned char *own = mem;
+    if (map)
+        mem = (unsigned char *)map; /* read only: nothing below writes */
     *out = NULL;
     size_t start = 0;
     if (n >= OLD_HEADER && memcmp(mem, "ld.so-1.7.0", 11) == 0) {
@@ -80,33 +92,27 @@ static int parse_owned(ldcache **out, unsigned char *mem, size_t n, const char *
         uint64_t old = OLD_HEADER + (uint64_t)u32(mem + 12) * OLD_ENTRY;
         start = (size_t)((old + 7) & ~(uint64_t)7);
         if (old > n || start > n) {
-            free(mem);
+            release(own, map, n);
             return diag_set(d, DIAG_FORMAT, "%s: ld.so.cache: old-format table runs past the end", name);
         }
     }
     const unsigned char *p = mem + start;
     size_t size = n - start;
     if (size < NEW_HEADER || memcmp(p, "glibc-ld.so.cache1.1", 20) != 0) {
-        free(mem);
+        release(own, map, n);
         return diag_set(d, DIAG_FORMAT, "%s: not a glibc ld.so.cache (no glibc-ld.so.cache1.1 header)", name);
     }
     uint32_t nlibs = u32(p + 20);
     if ((uint64_t)nlibs * NEW_ENTRY > size - NEW_HEADER) {
-        free(mem);
+        release(own, map, n);
         return diag_set(d, DIAG_FORMAT, "%s: ld.so.cache: %u entries do not fit in %zu bytes", name, nlibs, size);
     }
     ldcache *c = calloc(1, sizeof *c);
     if (!c) {
-        free(mem);
+        release(own, map, n);
         return diag_set(d, DIAG_NOMEM, "out of memory");
     }
-    *c = (ldcache){mem, p, size, nlibs, 0};
-    for (uint32_t i = 0; i < nlibs; i++) {
-        int32_t flags;
-        uint32_t key, value;
-        uint64_t hwcap;
-        c->n += entry_at(c, i, &flags, &key, &value, &hwcap);
-    }
+    *c = (ldcache){own, map, n, p, size, nlibs};
     *out = c;
     return 0;
 }
@@ -119,28 +125,46 @@ int ldcache_parse(ldcache **out, const unsigned char *buf, size_t n, const char 
         return diag_set(d, DIAG_NOMEM, "out of memory");
     memcpy(mem, buf, n);
     mem[n] = '\0'; /* a string running to the end still terminates */
-    return parse_owned(out, mem, n, name, d);
+    return parse_owned(out, mem, NULL, n, name, d);
 }
 
 int ldcache_load(ldcache **out, const char *path, diag *d)
 {
     *out = NULL;
     size_t n = 0;
+    /* Mapped: a lookup touches a few of its pages, and nothing is copied. The rest of the
+     * last page reads as zeros, so a string running to the end of the file still ends; a file
+     * that fills its last page exactly has no such rest, and is read and terminated instead. */
+    const char *map = path_map_file(path, MAX_CACHE, &n);
+    long page = sysconf(_SC_PAGESIZE);
+    if (map && page > 0 && n % (size_t)page != 0)
+        return parse_owned(out, NULL, map, n, path, d);
+    path_unmap_file(map, n);
     unsigned char *buf = (unsigned char *)path_read_file(path, MAX_CACHE, &n);
     if (!buf)
         return diag_set(d, DIAG_IO, "%s: cannot be read (missing, not a regular file, empty or over 64 MiB)", path);
-    return parse_owned(out, buf, n, path, d); /* path_read_file's buffer ends in a NUL */
+    return parse_owned(out, buf, NULL, n, path, d); /* path_read_file's buffer ends in a NUL */
 }
 
 void ldcache_free(ldcache *c)
 {
     if (!c)
         return;
-    free(c->mem);
+    release(c->mem, c->map, c->maplen);
     free(c);
 }
 
-size_t ldcache_count(const ldcache *c) { return c ? c->n : 0; }
+size_t ldcache_count(const ldcache *c)
+{
+    size_t n = 0;
+    for (uint32_t i = 0; c && i < c->nlibs; i++) {
+        int32_t flags;
+        uint32_t key, value;
+        uint64_t hwcap;
+        n += entry_at(c, i, &flags, &key, &value, &hwcap);
+    }
+    return n;
+}
 
 /* The flags ldconfig records for a library of this class and machine. */
 static int32_t wanted_flags(int elfclass, int machine)

@@ -22,7 +22,7 @@ void ldcache_free(ldcache *c);
 /* The path the cache gives for soname on this ELF class and machine (EM_*), or NULL. */
 const char *ldcache_lookup(const ldcache *c, const char *soname, int elfclass, int machine);
 
-/* Number of entries. */
+/* Number of usable entries (their offsets lie inside the table). */
 size_t ldcache_count(const ldcache *c);
 
 #endif

@@ -1,5 +1,6 @@
 /* tests/unit/test_ldcache.c — the ld.so.cache parser on this machine's real cache and on
  * hand-made and broken images. */
+#define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void test_real_cache(void **state)
 {
@@ -102,6 +104,24 @@ static void test_order(void **state)
     assert_null(ldcache_lookup(c, "libx.so.11", ELFCLASS64, EM_X86_64));
     assert_null(ldcache_lookup(c, "libm.so", ELFCLASS64, EM_X86_64));
     ldcache_free(c);
+    /* Loaded from a file: mapped when its size leaves a zero rest in the last page, read when
+     * it fills the page exactly and its last string runs to the end (here: padded with 'x'). */
+    for (int full = 0; full < 2; full++) {
+        char path[] = "/tmp/abiprobe-ldcache-XXXXXX";
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        static unsigned char page[4096];
+        memset(page, 'x', sizeof page);
+        memcpy(page, buf, at);
+        size_t len = full ? sizeof page : at;
+        assert_int_equal(write(fd, page, len), (ssize_t)len);
+        close(fd);
+        assert_int_equal(ldcache_load(&c, path, &d), 0);
+        assert_string_equal(ldcache_lookup(c, "libx.so.10", ELFCLASS64, EM_X86_64), "/x10");
+        assert_string_equal(ldcache_lookup(c, "liba.so", ELFCLASS64, EM_X86_64), "/a");
+        ldcache_free(c);
+        unlink(path);
+    }
     /* Swap the first and the last entry: liba.so now heads the table, out of order. */
     unsigned char e[24];
     memcpy(e, buf + 48, 24);
