@@ -130,6 +130,7 @@ typedef struct sel_ctx {
     const char *out_dir, *out_pre;
     const char *root; /* --sysroot: every link resolves inside the image (scope.h, sysroot_real) */
     int rule;         /* the rule_id that applies */
+    const runtime_facts *rt;
 } sel_ctx;
 
 /* A platform package's directory: its .node files count as reached by this package. */
@@ -769,10 +770,10 @@ static void rule_node_gyp_build(sel_ctx *c, const cJSON *pkg);
 /* node-gyp-build, except that Bun and Deno get abi "unsupported" (only napi builds fit), and
  * that after the package's own directories it looks in the platform package
  * @NAME/NAME-PLATFORM-ARCH (NAME-PLATFORM-ARCH for a scoped name). */
-static void rule_ngb_optional(sel_ctx *c, const cJSON *pkg, const runtime_facts *rt)
+static void rule_ngb_optional(sel_ctx *c, const cJSON *pkg)
 {
     loader_view v = *c->v;
-    if (strcmp(rt->kind, "bun") == 0 || strcmp(rt->kind, "deno") == 0)
+    if (strcmp(c->rt->kind, "bun") == 0 || strcmp(c->rt->kind, "deno") == 0)
         v.abi = "unsupported";
     const loader_view *saved = c->v;
     c->v = &v;
@@ -840,49 +841,27 @@ typedef enum rule_id {
     RULE_BUILD_RELEASE,
 } rule_id;
 
-static void apply_napi_rs(sel_ctx *c, const cJSON *pkg, const runtime_facts *rt)
+/* The rules' table takes no result: whether one chose a file is in the selection. */
+static void rule_platform_packages_any(sel_ctx *c, const cJSON *pkg) { rule_platform_packages(c, pkg); }
+
+static void rule_build_release(sel_ctx *c, const cJSON *pkg)
 {
-    (void)rt;
-    rule_napi_rs(c, pkg);
-}
-static void apply_node_pre_gyp(sel_ctx *c, const cJSON *pkg, const runtime_facts *rt)
-{
-    (void)rt;
-    rule_node_pre_gyp(c, pkg);
-}
-static void apply_node_gyp_build(sel_ctx *c, const cJSON *pkg, const runtime_facts *rt)
-{
-    (void)rt;
-    rule_node_gyp_build(c, pkg);
-}
-static void apply_bindings(sel_ctx *c, const cJSON *pkg, const runtime_facts *rt)
-{
-    (void)rt;
-    rule_bindings(c, pkg);
-}
-static void apply_platform_packages(sel_ctx *c, const cJSON *pkg, const runtime_facts *rt)
-{
-    (void)rt;
-    rule_platform_packages(c, pkg);
-}
-static void apply_build_release(sel_ctx *c, const cJSON *pkg, const runtime_facts *rt)
-{
-    (void)pkg, (void)rt;
+    (void)pkg;
     if (!ngb_build_dir(c, c->s->pkgdir, "build/Release"))
         c->s->none_why = "no loader rule applies and build/Release holds no .node file";
 }
 
 static const struct {
     const char *name;
-    void (*apply)(sel_ctx *c, const cJSON *pkg, const runtime_facts *rt);
+    void (*apply)(sel_ctx *c, const cJSON *pkg);
 } rules[] = {
-    [RULE_NAPI_RS] = {"napi-rs", apply_napi_rs},
-    [RULE_NODE_PRE_GYP] = {"node-pre-gyp", apply_node_pre_gyp},
+    [RULE_NAPI_RS] = {"napi-rs", rule_napi_rs},
+    [RULE_NODE_PRE_GYP] = {"node-pre-gyp", rule_node_pre_gyp},
     [RULE_NGB_OPTIONAL] = {"node-gyp-build-optional-packages", rule_ngb_optional},
-    [RULE_NODE_GYP_BUILD] = {"node-gyp-build", apply_node_gyp_build},
-    [RULE_BINDINGS] = {"bindings", apply_bindings},
-    [RULE_PLATFORM_PACKAGES] = {"optionalDependencies", apply_platform_packages},
-    [RULE_BUILD_RELEASE] = {"build/Release", apply_build_release},
+    [RULE_NODE_GYP_BUILD] = {"node-gyp-build", rule_node_gyp_build},
+    [RULE_BINDINGS] = {"bindings", rule_bindings},
+    [RULE_PLATFORM_PACKAGES] = {"optionalDependencies", rule_platform_packages_any},
+    [RULE_BUILD_RELEASE] = {"build/Release", rule_build_release},
 };
 
 /* The rule behind a package's loading, recognised from its package.json and layout. */
@@ -1004,8 +983,8 @@ int select_package(report *r, const char *pkgdir, const runtime_facts *rt, const
     rule_id rule = pick_rule(pkg, real, root, &why, r);
     out->rule = rules[rule].name;
     out->rule_why = why;
-    sel_ctx c = {r, out, v, out->pkgdir, 0, NULL, NULL, root, rule};
-    rules[rule].apply(&c, pkg, rt);
+    sel_ctx c = {r, out, v, out->pkgdir, 0, NULL, NULL, root, rule, rt};
+    rules[rule].apply(&c, pkg);
     /* A loader of its own (rollup's napi-rs names its platform packages @rollup/rollup-*) still
      * ends in a platform package: when the rule finds none, the platform packages may. */
     if (!out->chosen && rule != RULE_PLATFORM_PACKAGES && has_platform_packages(out->pkgdir, c.root, pkg)) {
