@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,6 +16,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* Entry i of a new-format table at raw, as the tests read it: key, value, and whether it is
+ * a baseline (no hwcaps) x86-64 libc6 entry. */
+typedef struct raw_entry {
+    uint32_t key, value;
+    bool baseline;
+} raw_entry;
+
+static raw_entry entry_of(const unsigned char *raw, uint32_t i)
+{
+    const unsigned char *e = raw + 48 + 24 * (size_t)i;
+    int32_t flags;
+    uint64_t hwcap;
+    raw_entry out;
+    memcpy(&flags, e, 4);
+    memcpy(&out.key, e + 4, 4);
+    memcpy(&out.value, e + 8, 4);
+    memcpy(&hwcap, e + 16, 8);
+    out.baseline = flags == 0x0303 && hwcap == 0;
+    return out;
+}
 
 static void test_real_cache(void **state)
 {
@@ -41,26 +63,14 @@ static void test_real_cache(void **state)
     memcpy(&nlibs, raw + 20, 4);
     size_t checked = 0;
     for (uint32_t i = 0; i < nlibs; i++) {
-        int32_t fl;
-        uint32_t key, val;
-        uint64_t hw;
-        memcpy(&fl, raw + 48 + 24 * i, 4);
-        memcpy(&key, raw + 48 + 24 * i + 4, 4);
-        memcpy(&val, raw + 48 + 24 * i + 8, 4);
-        memcpy(&hw, raw + 48 + 24 * i + 16, 8);
-        if (fl != 0x0303 || hw != 0)
+        raw_entry e = entry_of(raw, i);
+        if (!e.baseline)
             continue;
-        const char *name = (const char *)raw + key, *want = NULL;
+        const char *name = (const char *)raw + e.key, *want = NULL;
         for (uint32_t j = 0; j < nlibs && !want; j++) { /* the first such entry of that name */
-            int32_t fj;
-            uint32_t kj, vj;
-            uint64_t hj;
-            memcpy(&fj, raw + 48 + 24 * j, 4);
-            memcpy(&kj, raw + 48 + 24 * j + 4, 4);
-            memcpy(&vj, raw + 48 + 24 * j + 8, 4);
-            memcpy(&hj, raw + 48 + 24 * j + 16, 8);
-            if (fj == 0x0303 && hj == 0 && strcmp((const char *)raw + kj, name) == 0)
-                want = (const char *)raw + vj;
+            raw_entry o = entry_of(raw, j);
+            if (o.baseline && strcmp((const char *)raw + o.key, name) == 0)
+                want = (const char *)raw + o.value;
         }
         const char *got = ldcache_lookup(c, name, ELFCLASS64, EM_X86_64);
         if (!got || strcmp(got, want) != 0)
