@@ -293,20 +293,28 @@ const char *sym_memo_load(sym_memo *m, const char *path, const char *key, size_t
 char *sym_memo_save(sym_memo *m, const char *path, const char *key, const char *old, size_t oldlen,
                     const char *const *names, size_t n, size_t *len)
 {
-    if (!m || !m->nfresh)
+    if (!m || !m->nfresh || !n)
         return NULL;
-    size_t add = 0;
-    for (size_t i = 0; i < n; i++) {
+    memo_slot **fresh = malloc(n * sizeof *fresh);
+    if (!fresh)
+        return NULL;
+    size_t nf = 0, hl = sizeof memo_magic + strlen(key) + 1, total = hl + (old ? oldlen : 0);
+    for (size_t i = 0; i < n; i++) { /* a name listed twice is taken once: fresh is cleared */
         memo_slot *s = memo_find(m->slots, m->cap, names[i], memo_hash(names[i]));
-        if (s->name && s->fresh && strncmp(s->name, "_Z", 2) == 0)
-            add += strlen(s->name) + 1 + (s->demangled ? strlen(s->demangled) : 0) + 1;
+        if (!s->name || !s->fresh)
+            continue;
+        s->fresh = false;
+        fresh[nf++] = s;
+        total += strlen(s->name) + 1 + (s->demangled ? strlen(s->demangled) : 0) + 1;
     }
-    size_t hl = sizeof memo_magic + strlen(key) + 1, total = hl + (old ? oldlen : 0) + add;
-    if (!add || total > MEMO_FILE_MAX)
+    char *buf = nf && total <= MEMO_FILE_MAX ? malloc(total) : NULL;
+    if (!buf) { /* still fresh: a later save may keep them */
+        for (size_t k = 0; k < nf; k++)
+            fresh[k]->fresh = true;
+        free(fresh);
         return NULL;
-    char *buf = malloc(total);
-    if (!buf)
-        return NULL;
+    }
+    m->nfresh -= nf;
     memcpy(buf, memo_magic, sizeof memo_magic);
     memcpy(buf + sizeof memo_magic, key, hl - sizeof memo_magic);
     size_t at = hl;
@@ -314,17 +322,14 @@ char *sym_memo_save(sym_memo *m, const char *path, const char *key, const char *
         memcpy(buf + at, old, oldlen);
         at += oldlen;
     }
-    for (size_t i = 0; i < n; i++) {
-        memo_slot *s = memo_find(m->slots, m->cap, names[i], memo_hash(names[i]));
-        if (!s->name || !s->fresh || strncmp(s->name, "_Z", 2) != 0)
-            continue;
+    for (size_t k = 0; k < nf; k++) {
+        const memo_slot *s = fresh[k];
         size_t a = strlen(s->name) + 1, b = s->demangled ? strlen(s->demangled) + 1 : 1;
         memcpy(buf + at, s->name, a);
         memcpy(buf + at + a, s->demangled ? s->demangled : "", b);
         at += a + b;
-        s->fresh = false; /* a name listed twice is written once */
-        m->nfresh--;
     }
+    free(fresh);
     cache_store(path, buf, at);
     *len = at - hl;
     memmove(buf, buf + hl, at - hl);
