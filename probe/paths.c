@@ -124,19 +124,32 @@ int sysroot_resolve(const char *arg, char *root, size_t n)
     return (size_t)snprintf(root, n, "%s", strcmp(real, "/") == 0 ? "" : real) < n ? 0 : -1;
 }
 
-const char *path_map_file(const char *path, size_t max, size_t *len)
+/* The file at path opened for reading when it is a regular file of 1 to max bytes (its size
+ * in *size), else -1. A FIFO never blocks the open; a symlink at the end is refused. */
+static int open_regular(const char *path, size_t max, size_t *size)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 || (size_t)st.st_size > max)) {
+        close(fd);
+        fd = -1;
+    }
+    if (fd >= 0)
+        *size = (size_t)st.st_size;
+    return fd;
+}
+
+const char *path_map_file(const char *path, size_t max, size_t *len)
+{
+    size_t size;
+    int fd = open_regular(path, max, &size);
     if (fd < 0)
         return NULL;
-    struct stat st;
-    void *p = MAP_FAILED;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && (size_t)st.st_size <= max)
-        p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
     if (p == MAP_FAILED)
         return NULL;
-    *len = (size_t)st.st_size;
+    *len = size;
     return p;
 }
 
@@ -148,26 +161,23 @@ void path_unmap_file(const char *p, size_t len)
 
 char *path_read_file(const char *path, size_t max, size_t *len)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    size_t size;
+    int fd = open_regular(path, max, &size);
     if (fd < 0)
         return NULL;
-    struct stat st;
-    char *buf = NULL;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 || (size_t)st.st_size > max)
-        goto done;
-    buf = malloc((size_t)st.st_size + 1);
+    char *buf = malloc(size + 1);
     if (!buf)
         goto done;
     size_t got = 0;
-    while (got < (size_t)st.st_size) {
-        ssize_t k = read(fd, buf + got, (size_t)st.st_size - got);
+    while (got < size) {
+        ssize_t k = read(fd, buf + got, size - got);
         if (k < 0 && errno == EINTR)
             continue;
         if (k <= 0)
             break;
         got += (size_t)k;
     }
-    if (got != (size_t)st.st_size) {
+    if (got != size) {
         free(buf);
         buf = NULL;
         goto done;
