@@ -3,6 +3,7 @@
 #include "probe/cache.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +37,7 @@ bool cache_locate(const char *file, const char *kind, const char *dir, const cha
 
 void cache_store(const char *path, const void *data, size_t n)
 {
-    char dir[4096], tmp[4096 + 16];
+    char dir[PATH_MAX], tmp[PATH_MAX + 16];
     if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir)
         return;
     for (char *p = dir + 1; *p; p++) /* mkdir -p, private */
