@@ -72,19 +72,19 @@ static bool entry_at(const ldcache *c, uint32_t i, int32_t *flags, uint32_t *key
     return *key < c->size && *value < c->size;
 }
 
-/* Parse mem (n bytes, its strings terminated: mem[n] == 0, or a last byte of 0), which the
- * cache then owns, as read (owned) or mapped (map), or frees on failure. */
+/* A cache file's bytes, as read (own) or as mapped (map). */
 static void release(unsigned char *mem, const char *map, size_t maplen)
 {
     free(mem);
     path_unmap_file(map, maplen);
 }
 
-static int parse_owned(ldcache **out, unsigned char *mem, const char *map, size_t n, const char *name, diag *d)
+/* Parse the n bytes of own (read, with own[n] == 0) or of map (mapped, where the rest of the
+ * last page reads as zeros), so that a string running to the end still ends. The cache then
+ * holds them, or they are released on failure. */
+static int parse_owned(ldcache **out, unsigned char *own, const char *map, size_t n, const char *name, diag *d)
 {
-    unsigned char *own = mem;
-    if (map)
-        mem = (unsigned char *)map; /* read only: nothing below writes */
+    const unsigned char *mem = map ? (const unsigned char *)map : own;
     *out = NULL;
     size_t start = 0;
     if (n >= OLD_HEADER && memcmp(mem, "ld.so-1.7.0", 11) == 0) {
