@@ -33,9 +33,15 @@ if [ $dist = 1 ]; then
     need_update=1
   fi
   # cJSON's source package: a deb-src entry for the Debian mirror the machine already uses.
-  if ! grep -rqsE '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-    mirror=$(grep -rhsE '^URIs: .*debian(/)?$|^deb .*debian(/)? ' /etc/apt/sources.list /etc/apt/sources.list.d/ |
-             grep -v security | head -1 | sed -E 's/^URIs: //; s/^deb (\[[^]]*\] )?//; s/ .*//')
+  # A fresh Debian 12 has no /etc/apt/sources.list (only sources.list.d/debian.sources): grep is
+  # given only the files that exist, since a missing one makes it exit 2 and fail the pipeline.
+  srcs=()
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] && srcs+=("$f")
+  done
+  if [ ${#srcs[@]} = 0 ] || ! grep -qsE '^(Types:.*deb-src|deb-src )' "${srcs[@]}"; then
+    mirror=$( { [ ${#srcs[@]} = 0 ] || grep -hsE '^URIs: .*debian(/)?$|^deb .*debian(/)? ' "${srcs[@]}"; } |
+             grep -v security | head -1 | sed -E 's/^URIs: //; s/^deb (\[[^]]*\] )?//; s/ .*//') || mirror=""
     suite=$(. /etc/os-release && echo "$VERSION_CODENAME")
     [ -n "$mirror" ] && [ -n "$suite" ] || { echo "setup: cannot tell the Debian mirror to add a deb-src entry for" >&2; exit 2; }
     echo "setup: adding deb-src $mirror $suite to /etc/apt/sources.list.d/abiprobe-src.sources"
