@@ -70,6 +70,14 @@ const abi_machine *abi_machine_of_name(const char *name)
     return NULL;
 }
 
+const abi_machine *abi_machine_of_node_arch(const char *arch)
+{
+    for (size_t i = 0; arch && i < sizeof machines / sizeof machines[0]; i++)
+        if (strcmp(machines[i].node_arch, arch) == 0)
+            return &machines[i];
+    return NULL;
+}
+
 const abi_machine *abi_machine_host(void)
 {
 #if defined(__x86_64__)

@@ -31,6 +31,9 @@ const abi_machine *abi_machine_of(int em);
 /* The row that reports name name ("x86_64"), or NULL. */
 const abi_machine *abi_machine_of_name(const char *name);
 
+/* The first row whose Node name is arch ("x64", "arm64"), or NULL. */
+const abi_machine *abi_machine_of_node_arch(const char *arch);
+
 /* The machine this build of abiprobe runs on. */
 const abi_machine *abi_machine_host(void);
 

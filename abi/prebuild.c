@@ -222,3 +222,76 @@ const char *napirs_triple(const loader_view *v)
             return triples[i].triple;
     return NULL;
 }
+
+/* ---------- platform package names ---------- */
+
+/* The words of a package name (after its scope), split at '-', '.' and '_'. */
+static size_t name_words(const char *name, char words[][24], size_t max)
+{
+    const char *slash = strchr(name, '/');
+    const char *p = slash ? slash + 1 : name;
+    size_t n = 0;
+    while (*p && n < max) {
+        size_t l = strcspn(p, "-._@");
+        if (l && l < 24) {
+            memcpy(words[n], p, l);
+            words[n++][l] = '\0';
+        }
+        p += l;
+        if (*p)
+            p++;
+    }
+    return n;
+}
+
+/* Node's name for an architecture word of a package name, or NULL. */
+static const char *arch_word(const char *w)
+{
+    static const char *const map[][2] = {
+        {"x64", "x64"},       {"x86_64", "x64"},    {"amd64", "x64"},   {"arm64", "arm64"},
+        {"aarch64", "arm64"}, {"ia32", "ia32"},     {"x86", "ia32"},    {"i686", "ia32"},
+        {"arm", "arm"},       {"armv7", "arm"},     {"armv6", "arm"},   {"riscv64", "riscv64"},
+        {"ppc64", "ppc64"},   {"ppc64le", "ppc64"}, {"s390x", "s390x"}, {"loong64", "loong64"}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(w, map[i][0]) == 0)
+            return map[i][1];
+    return NULL;
+}
+
+/* Node's platform for a word, or NULL. */
+static const char *platform_word(const char *w)
+{
+    static const char *const map[][2] = {{"linux", "linux"},     {"darwin", "darwin"}, {"macos", "darwin"},
+                                         {"win32", "win32"},     {"windows", "win32"}, {"freebsd", "freebsd"},
+                                         {"openbsd", "openbsd"}, {"netbsd", "netbsd"}, {"android", "android"},
+                                         {"sunos", "sunos"},     {"aix", "aix"}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(w, map[i][0]) == 0)
+            return map[i][1];
+    return NULL;
+}
+
+/* The C library a word names ("gnu", "gnueabihf", "glibc", "musl", "musleabihf", "msvc"), or NULL. */
+static const char *libc_word(const char *w)
+{
+    if (strncmp(w, "musl", 4) == 0)
+        return "musl";
+    if (strncmp(w, "gnu", 3) == 0 || strcmp(w, "glibc") == 0)
+        return "glibc";
+    if (strcmp(w, "msvc") == 0)
+        return "msvc";
+    return NULL;
+}
+
+bool prebuild_platform_name(const char *name, prebuild_target *out)
+{
+    char words[16][24];
+    size_t nw = name_words(name, words, 16);
+    *out = (prebuild_target){NULL, NULL, NULL};
+    for (size_t k = 0; k < nw; k++) {
+        out->platform = out->platform ? out->platform : platform_word(words[k]);
+        out->arch = out->arch ? out->arch : arch_word(words[k]);
+        out->libc = out->libc ? out->libc : libc_word(words[k]);
+    }
+    return out->platform && out->arch;
+}

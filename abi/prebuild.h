@@ -1,7 +1,7 @@
 /* abi/prebuild.h — the rules by which packages pick their native file, as data and small
  * functions: node-gyp-build 4.8.x tags and ranking, bindings' search paths, node-pre-gyp's
  * module_path template, napi-rs platform triples. No file system access here
- * (probe/select.c walks the package). */
+ * (probe/pkg/rules.c walks the package). */
 #ifndef ABIPROBE_ABI_PREBUILD_H
 #define ABIPROBE_ABI_PREBUILD_H
 
@@ -59,5 +59,17 @@ char *prebuild_expand(const char *tmpl, const loader_view *v, const char *module
 /* napi-rs's platform triple for the view ("linux-x64-gnu", "linux-x64-musl",
  * "linux-arm64-gnu", "darwin-arm64", "win32-x64-msvc", ...), or NULL if it has none. */
 const char *napirs_triple(const loader_view *v);
+
+/* The target a platform package's name says it is for ("@scope/pkg-linux-x64-musl",
+ * "pkg-darwin-arm64", "pkg.linux-arm-gnueabihf"), in Node's words; static strings. */
+typedef struct prebuild_target {
+    const char *platform; /* "linux", "darwin", "win32", ... */
+    const char *arch;     /* "x64", "arm64", "ia32", "arm", ... */
+    const char *libc;     /* "glibc", "musl", "msvc", or NULL when the name does not say */
+} prebuild_target;
+
+/* True when name (a package name, without a version) names both a platform and an
+ * architecture, as platform packages do. */
+bool prebuild_platform_name(const char *name, prebuild_target *out);
 
 #endif

@@ -1,16 +1,20 @@
-/* probe/check.c — orchestration of the checks: runtime preparation (facts and global scope,
- * once per runtime), the addon's local scope per pair, then the checks in SPEC order. */
+/* probe/check.c — the loop over pairs and checks: runtime preparation (facts and global scope,
+ * once per runtime), each target against each runtime, the checks in the order of the check
+ * table (probe/checks/checks.h), and the worker queue of the real loads. Which file a package
+ * loads is the selection phase's question (probe/pkg/select.h); this file hands it the static
+ * checks as its judge. */
 #define _GNU_SOURCE
 #include "probe/check.h"
 #include "probe/cache.h"
 
+#include "abi/machine.h"
+
 #include "probe/addon.h"
 #include "probe/checks/checks.h"
 #include "probe/dynamic.h"
-#include "probe/observe.h"
+#include "probe/pkg/select.h"
 #include "probe/runtime.h"
 #include "probe/scope.h"
-#include "probe/select.h"
 #include "probe/symname.h"
 
 #include <limits.h>
@@ -33,14 +37,15 @@ typedef struct prepared {
     const char *no_observe; /* why packages are not observed in it (the rules decide), or NULL */
 } prepared;
 
-/* What the runtimes did when a package was require()d: one entry per package directory. */
-typedef struct observed {
-    const char *dir;       /* this machine's real path */
-    const char *spec;      /* what require() is given, as a chrooted runtime sees it */
-    const char *spec_host; /* the same by this machine's paths (no image, or under --emulator) */
-    obs_pkg *per_rt;       /* one per runtime (state OBS_UNSEEN where it was not observed) */
-    size_t nrt;
-} observed;
+/* A file the selection phase had judged for a runtime: its static checks, kept so that the
+ * pair that then checks the same file does not run them twice. */
+typedef struct judged {
+    size_t rt;
+    const char *file; /* this machine's real path */
+    result *res;      /* addon facts and static checks (not in the report's list) */
+    int rc;           /* how reading the addon went */
+    diag ad;
+} judged;
 
 /* A pair waiting for its real load. Everything a worker reads is fixed when it is queued. */
 typedef struct pending {
@@ -83,14 +88,15 @@ struct checker {
     bool closed; /* no more jobs: idle workers return */
     pthread_t tids[64];
     unsigned nworkers;
-    bool started;  /* workers were started (or could not be: then checker_finish runs the jobs) */
-    observed *obs; /* sorted by dir */
-    size_t nobs;
-    report **scratch; /* arenas of observations made on worker threads (-j); freed last */
-    size_t nscratch;
+    bool started;   /* workers were started (or could not be: then checker_finish runs the jobs) */
+    pkgsel *sel;    /* the selection phase */
+    judged *judged; /* files the phase had judged (in the report's arena) */
+    size_t njudged, judged_cap;
     pthread_mutex_t lock;
     pthread_cond_t more;
 };
+
+static int judge(void *arg, size_t rt, const char *file, pkg_verdict *out);
 
 int checker_create(checker **out, report *r, const check_opts *o, diag *d)
 {
@@ -108,6 +114,11 @@ int checker_create(checker **out, report *r, const check_opts *o, diag *d)
     const char *prefix = getenv("QEMU_LD_PREFIX");
     if (lrc == 0 && o->emulator && !o->sysroot && prefix && *prefix)
         ldso_set_overlay(c->l, prefix);
+    pkgsel_opts so = {o->sysroot, o->self_exe ? o->self_exe : "", o->timeout_ms, o->jobs, o->static_only, o->overrides};
+    if (lrc == 0 && pkgsel_create(&c->sel, r, &so, judge, c, d) != 0) {
+        ldso_destroy(c->l);
+        lrc = -1;
+    }
     if (lrc != 0) {
         pthread_cond_destroy(&c->more);
         pthread_mutex_destroy(&c->lock);
@@ -135,12 +146,7 @@ void checker_destroy(checker *c)
     }
     free(c->pend);
     free(c->rts);
-    free(c->obs);
-    for (size_t i = 0; i < c->nscratch; i++) {
-        report_free(c->scratch[i]);
-        free(c->scratch[i]);
-    }
-    free(c->scratch);
+    pkgsel_destroy(c->sel);
     pthread_cond_destroy(&c->more);
     pthread_mutex_destroy(&c->lock);
     ldso_destroy(c->l);
@@ -155,6 +161,25 @@ void checker_destroy(checker *c)
 }
 
 int checker_add_runtime(checker *c, const char *rt, diag *d) { return checker_add_named_runtime(c, rt, NULL, d); }
+
+/* --libc, --arch and --platform describe another machine than the runtime's own: the runtime
+ * here cannot answer for it, so the rules decide. Why, or NULL when they describe its own. */
+static const char *another_machine(report *r, const select_overrides *o, const runtime_facts *f)
+{
+    const abi_machine *m = f->machine ? abi_machine_of_name(f->machine) : NULL;
+    const char *arch = m ? m->node_arch : f->machine;
+    const char *libc = f->libc && strcmp(f->libc, "musl") == 0 ? "musl" : "glibc";
+    if (o->arch && arch && strcmp(o->arch, arch) != 0)
+        return report_printf(r, "--arch %s describes another machine than this runtime's (%s): the rules decide",
+                             o->arch, arch);
+    if (o->libc && strcmp(o->libc, libc) != 0)
+        return report_printf(r, "--libc %s describes another machine than this runtime's (%s): the rules decide",
+                             o->libc, libc);
+    if (o->platform && strcmp(o->platform, "linux") != 0)
+        return report_printf(r, "--platform %s describes another system than this runtime's (linux): the rules decide",
+                             o->platform);
+    return NULL;
+}
 
 int checker_add_named_runtime(checker *c, const char *rt, const char *name, diag *d)
 {
@@ -192,8 +217,11 @@ int checker_add_named_runtime(checker *c, const char *rt, const char *name, diag
         p->no_run = report_strdup(c->r, why);
     else if (!c->opts.sysroot && !emulated && f->facts_from != FACTS_RUNTIME && !(f->library && !f->foreign))
         p->no_run = report_printf(c->r, "%s cannot run here: %s", p->label, f->note ? f->note : "unknown reason");
+    const char *other = another_machine(c->r, &c->opts.overrides, f);
     if (c->opts.select == SELECT_RULES)
         p->no_observe = "--select rules: no JavaScript from the package ran";
+    else if (other)
+        p->no_observe = other;
     else if (p->no_run)
         p->no_observe = report_printf(c->r, "the runtime cannot be asked: %s", p->no_run);
     else if (f->library)
@@ -207,19 +235,25 @@ int checker_add_named_runtime(checker *c, const char *rt, const char *name, diag
     } else if (!p->problem) {
         p->problem = report_printf(c->r, "runtime %s: its executable could not be read", rt);
     }
+    pkgsel_runtime sr = {p->facts, p->emulator, p->no_observe, p->have_scope ? NULL : p->problem};
+    if (pkgsel_add_runtime(c->sel, &sr, d) != 0)
+        return -1;
     return rc;
 }
 
-/* Every remaining check of a result gets one status and reason. */
-static void rest(report *r, result *res, const char *const *ids, size_t n, status st, const char *why)
+/* The checks of phase ph from id from on (in table order) get one status and reason. */
+static void rest(report *r, result *res, check_phase ph, check_id from, status st, const char *why)
 {
-    for (size_t i = 0; i < n; i++)
-        report_add_check(r, res, ids[i], st, "%s", why);
+    for (size_t i = from; i < CHECK_COUNT; i++)
+        if (check_table[i].phase == ph)
+            report_add_check(r, res, check_table[i].id, st, "%s", why);
 }
 
-static const char *const static_ids[] = {"format", "libc", "needed", "versions", "symbols", "modules", "napi"};
-static const char *const dynamic_ids[] = {"dlopen", "execute"};
-enum { NSTATIC = 7, NDYNAMIC = 2 };
+/* Why the real loads of a pair whose format failed (or whose file is not there) do not run. */
+static const char *not_loaded(const checker *c, const char *why)
+{
+    return c->opts.static_only ? "not run: --static-only" : why;
+}
 
 /* The package root for ctx.require: the nearest directory up from the addon with a
  * package.json, else the addon's own directory. */
@@ -333,78 +367,90 @@ static void demangled_save(checker *c, struct read_addon *ra, const result *res)
     free(names);
 }
 
-/* Returns -1 (d set) when the addon could not be read at this point (it changed or vanished
- * since its facts were read): the run's input is then unreadable. */
+/* The static checks of a pair, in table order, and its real load queued as soon as its format
+ * passes (load: false for a file the selection phase judges, which gets no real load). Returns
+ * -1 (d set) when the addon could not be read at this point (it changed or vanished since its
+ * facts were read): the run's input is then unreadable. */
 static int check_pair(checker *c, const run_req *t, size_t rt, result *res, const char *path, const addon_facts *af,
-                      diag *d)
+                      bool load, diag *d)
 {
     prepared *p = &c->rts[rt];
     scope s;
     if (scope_copy(&s, &p->global, d) != 0 || scope_add_local(c->l, &s, path, d) != 0) {
-        rest(c->r, res, static_ids, NSTATIC, STATUS_ERROR, d->msg);
-        rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_ERROR, d->msg);
+        rest(c->r, res, PHASE_STATIC, CHECK_FORMAT, STATUS_ERROR, d->msg);
+        if (load)
+            rest(c->r, res, PHASE_DYNAMIC, CHECK_FORMAT, STATUS_ERROR, d->msg);
         scope_free(&s);
         return -1;
     }
-    check_ctx x = {c->r,     res,    c->l, &s, scope_elf(c->l, &s, s.local_root), af, p->facts, scope_elf(c->l, &s, 0),
-                   p->label, c->memo};
-    if (check_format(&x) != STATUS_PASS) {
-        /* Wrong class or machine: no library search, symbol lookup or load means anything. */
-        rest(c->r, res, static_ids + 1, NSTATIC - 1, STATUS_SKIP, "not run: format failed");
-        rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_SKIP,
-             c->opts.static_only ? "not run: --static-only" : "not run: format failed");
-    } else {
-        /* The real load starts now, on a worker, while the static checks run here, so the
-         * runtime's start-up hides them. Static failures do not stop it: it proves what they
-         * predict. */
-        status dst;
-        const char *why = start_load(c, t, res, rt, path, &dst);
-        status (*const fns[])(check_ctx *) = {check_libc,    check_needed,  check_versions,
-                                              check_symbols, check_modules, check_napi};
-        struct read_addon *ra = demangled_load(c, x.addon);
-        for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
-            fns[i](&x);
-        if (ra)
-            demangled_save(c, ra, res);
-        if (why)
-            rest(c->r, res, dynamic_ids, NDYNAMIC, dst, why);
+    check_ctx x = {c->r,     res,     c->l, &s, scope_elf(c->l, &s, s.local_root), af, p->facts, scope_elf(c->l, &s, 0),
+                   p->label, c->memo, NULL};
+    struct read_addon *ra = NULL;
+    status dst = STATUS_SKIP;
+    const char *why = NULL;
+    bool format_ok = true;
+    for (size_t i = 0; i < CHECK_COUNT; i++) {
+        const check_def *k = &check_table[i];
+        if (k->phase != PHASE_STATIC)
+            continue;
+        if (!format_ok) {
+            /* Wrong class or machine: no library search, symbol lookup or load means anything. */
+            report_add_check(c->r, res, k->id, STATUS_SKIP, "not run: format failed");
+            continue;
+        }
+        if (k->run(&x) != STATUS_PASS && k->id == CHECK_FORMAT) {
+            format_ok = false;
+            why = not_loaded(c, "not run: format failed");
+            continue;
+        }
+        if (k->id == CHECK_FORMAT) {
+            /* The real load starts now, on a worker, while the static checks run here, so the
+             * runtime's start-up hides them. Static failures do not stop it: it proves what
+             * they predict. */
+            if (load)
+                why = start_load(c, t, res, rt, path, &dst);
+            ra = demangled_load(c, x.addon);
+        }
     }
+    if (ra)
+        demangled_save(c, ra, res);
+    if (load && why)
+        rest(c->r, res, PHASE_DYNAMIC, CHECK_FORMAT, format_ok ? dst : STATUS_SKIP, why);
     scope_free(&s);
     return 0;
 }
 
-/* One addon file against runtime rt, into res. rc/ad: how reading the addon went. Returns
- * -1 (d set) when the file turned unreadable during the checks. */
+/* One addon file against runtime rt, into res. rc/ad: how reading the addon went. load: queue
+ * its real load. Returns -1 (d set) when the file turned unreadable during the checks. */
 static int check_file(checker *c, const run_req *t, size_t rt, result *res, const char *path, const addon_facts *af,
-                      int rc, const diag *ad, diag *d)
+                      int rc, const diag *ad, bool load, diag *d)
 {
     int ret = 0;
     prepared *p = &c->rts[rt];
+    check *k = NULL;
     if (rc != 0 && ad->code == DIAG_FOREIGN) {
-        check *k = report_add_check(c->r, res, "format", STATUS_FAIL, "%s", af->format_desc);
+        k = report_add_check(c->r, res, CHECK_FORMAT, STATUS_FAIL, "%s", af->format_desc);
         if (k)
             k->hint = "a .node file for another operating system: install the linux prebuild";
-        rest(c->r, res, static_ids + 1, NSTATIC - 1, STATUS_SKIP, "not run: format failed");
-        rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_SKIP,
-             c->opts.static_only ? "not run: --static-only" : "not run: format failed");
     } else if (rc != 0 && res->sel && ad->code == DIAG_FORMAT) {
         /* The file a package loads is corrupt or truncated: the package is broken, which is a
          * finding (exit 1), not a check that could not be made. */
-        check *k =
-            report_add_check(c->r, res, "format", STATUS_FAIL, "the file this package loads is corrupt: %s", ad->msg);
+        k = report_add_check(c->r, res, CHECK_FORMAT, STATUS_FAIL, "the file this package loads is corrupt: %s",
+                             ad->msg);
         if (k)
             k->hint = "reinstall the package (npm ci), or rebuild its native part (npm rebuild)";
-        rest(c->r, res, static_ids + 1, NSTATIC - 1, STATUS_SKIP, "not run: format failed");
-        rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_SKIP,
-             c->opts.static_only ? "not run: --static-only" : "not run: format failed");
-    } else if (rc != 0) {
-        rest(c->r, res, static_ids, NSTATIC, STATUS_ERROR, ad->msg);
-        rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_ERROR, ad->msg);
-    } else if (!p->have_scope) {
-        rest(c->r, res, static_ids, NSTATIC, STATUS_ERROR, p->problem);
-        rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_ERROR, p->problem);
+    } else if (rc != 0 || !p->have_scope) {
+        const char *why = rc != 0 ? ad->msg : p->problem;
+        rest(c->r, res, PHASE_STATIC, CHECK_FORMAT, STATUS_ERROR, why);
+        if (load)
+            rest(c->r, res, PHASE_DYNAMIC, CHECK_FORMAT, STATUS_ERROR, why);
     } else {
-        ret = check_pair(c, t, rt, res, path, af, d);
+        ret = check_pair(c, t, rt, res, path, af, load, d);
+    }
+    if (k) {
+        rest(c->r, res, PHASE_STATIC, CHECK_LIBC, STATUS_SKIP, "not run: format failed");
+        if (load)
+            rest(c->r, res, PHASE_DYNAMIC, CHECK_FORMAT, STATUS_SKIP, not_loaded(c, "not run: format failed"));
     }
     result_settle(res);
     return ret;
@@ -444,299 +490,166 @@ static int read_addon(checker *c, const char *image, const char *host, addon_fac
     return 0;
 }
 
-/* ---------- observed selection ---------- */
-
-static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
-
-static int cmp_observed(const void *a, const void *b)
-{
-    return strcmp(((const observed *)a)->dir, ((const observed *)b)->dir);
-}
-
-static const observed *find_observed(const checker *c, const char *dir)
-{
-    observed key = {dir, NULL, NULL, NULL, 0};
-    return c->nobs ? bsearch(&key, c->obs, c->nobs, sizeof *c->obs, cmp_observed) : NULL;
-}
-
-/* What require() is given for a package, as the application would write it, and where it
- * resolves from: an installed package by its name under the nearest node_modules, from the
- * directory holding that node_modules; any other package (a workspace, the root) by its
- * absolute directory. img is the path the runtime sees. */
-static void require_spec(report *r, const char *img, const char **spec, const char **from)
-{
-    const char *nm = path_node_modules(img);
-    if (nm && nm[14] && nm[14] != '.') {
-        *spec = report_strdup(r, nm + 14);
-        *from = nm == img ? "/" : report_printf(r, "%.*s", (int)(nm - img), img);
-    } else {
-        *spec = report_strdup(r, img);
-        *from = *spec;
-    }
-}
-
-/* One runtime's observation of the packages, on a thread of its own under -j: it allocates
- * from an arena of its own, since the report's is not shared between threads. */
-typedef struct obs_work {
-    checker *c;
-    size_t rt;
-    const obs_target *targets;
-    size_t n;
-    report *arena; /* where the observation's strings live */
-    obs_pkg *out;
-    int rc;
-} obs_work;
-
-static void *observe_one(void *arg)
-{
-    obs_work *w = arg;
-    const prepared *p = &w->c->rts[w->rt];
-    dyn_job j = {.runtime = p->facts->exe,
-                 .kind = p->facts->kind,
-                 .self_exe = w->c->opts.self_exe,
-                 .timeout_ms = w->c->opts.timeout_ms,
-                 .sysroot = w->c->opts.sysroot,
-                 .emulator = p->emulator};
-    diag d;
-    diag_clear(&d);
-    w->rc = observe_packages(w->arena, &j, w->c->opts.static_only, w->targets, w->n, w->out, &d);
-    return NULL;
-}
-
-/* A new arena for a worker thread, kept by the checker until it is destroyed (the report's
- * selections point into it); NULL when out of memory. */
-static report *scratch_arena(checker *c)
-{
-    report **ns = realloc(c->scratch, (c->nscratch + 1) * sizeof *ns);
-    if (!ns)
-        return NULL;
-    c->scratch = ns;
-    report *a = calloc(1, sizeof *a);
-    if (!a)
-        return NULL;
-    report_init(a, "observe");
-    c->scratch[c->nscratch++] = a;
-    return a;
-}
-
-/* Observe the m new packages (at c->obs[c->nobs...]) in every runtime that can be asked: one
- * runtime process each, up to -j of them at once. -1 when out of memory. */
-static int observe_runtimes(checker *c, const obs_target *t, const obs_target *th, size_t m)
-{
-    const char *root = c->opts.sysroot;
-    size_t jobs = c->opts.jobs ? c->opts.jobs : 1;
-    size_t nr = c->nrts ? c->nrts : 1;
-    obs_work *w = calloc(nr, sizeof *w);
-    pthread_t *tid = calloc(nr, sizeof *tid);
-    bool *started = calloc(nr, sizeof *started);
-    int rc = -1;
-    if (!w || !tid || !started)
-        goto done;
-    size_t todo = 0;
-    for (size_t i = 0; i < c->nrts; i++) {
-        if (c->rts[i].no_observe)
-            continue;
-        w[i] = (obs_work){c, i, root && !c->rts[i].emulator ? t : th, m, c->r, calloc(m, sizeof(obs_pkg)), 0};
-        if (!w[i].out)
-            goto done;
-        todo++;
-    }
-    if (jobs > 1 && todo > 1) {
-        /* In waves of -j threads. */
-        for (size_t next = 0; next < c->nrts;) {
-            size_t first = next, nw = 0;
-            for (; next < c->nrts && nw < jobs; next++) {
-                if (!w[next].out)
-                    continue;
-                if (!(w[next].arena = scratch_arena(c)))
-                    goto done;
-                started[next] = pthread_create(&tid[next], NULL, observe_one, &w[next]) == 0;
-                if (!started[next])
-                    observe_one(&w[next]); /* no thread could start: do it here */
-                nw++;
-            }
-            for (size_t k = first; k < next; k++)
-                if (started[k])
-                    pthread_join(tid[k], NULL);
-        }
-    } else {
-        for (size_t i = 0; i < c->nrts; i++)
-            if (w[i].out)
-                observe_one(&w[i]);
-    }
-    for (size_t i = 0; i < c->nrts; i++) {
-        if (!w[i].out)
-            continue;
-        if (w[i].rc != 0)
-            goto done;
-        for (size_t k = 0; k < m; k++)
-            c->obs[c->nobs + k].per_rt[i] = w[i].out[k];
-    }
-    rc = 0;
-done:
-    for (size_t i = 0; w && i < c->nrts; i++)
-        free(w[i].out);
-    free(w);
-    free(tid);
-    free(started);
-    return rc;
-}
+/* ---------- packages ---------- */
 
 int checker_observe(checker *c, const char *const *pkgdirs, size_t n, diag *d)
 {
-    if (n == 0)
-        return 0;
-    int rc = -1;
-    const char *root = c->opts.sysroot;
-    observed *grown = realloc(c->obs, (c->nobs + n) * sizeof *grown);
-    if (grown)
-        c->obs = grown;
-    obs_target *t = calloc(n, sizeof *t);
-    obs_target *th = calloc(n, sizeof *th); /* this machine's paths: for a runtime under an emulator */
-    const char **dirs = NULL;
-    size_t m = 0;
-    if (!grown || !t || !th)
-        goto nomem;
-    /* The new directories by real path, sorted, each once (a check may name one twice). */
-    size_t nd = 0;
-    if (!(dirs = calloc(n, sizeof *dirs)))
-        goto nomem;
-    for (size_t i = 0; i < n; i++) {
-        char real[PATH_MAX];
-        if (realpath(pkgdirs[i], real) && !find_observed(c, real) && !(dirs[nd++] = report_strdup(c->r, real)))
-            goto nomem;
-    }
-    qsort(dirs, nd, sizeof *dirs, cmp_str);
-    for (size_t i = 0; i < nd; i++) {
-        if (i && strcmp(dirs[i], dirs[i - 1]) == 0)
+    return pkgsel_observe(c->sel, pkgdirs, n, d);
+}
+
+/* What a dlopen of the result's file would say, as the static checks predict it, or NULL
+ * when they predict that it loads: a wrong format or C library, a missing library or symbol
+ * version, a symbol needed at load time, or a V8-API addon the runtime refuses. */
+static const char *predicted_refusal(report *r, const result *res)
+{
+    for (size_t k = 0; k < res->nchecks; k++) {
+        const check *x = &res->checks[k];
+        if (x->status != STATUS_FAIL)
             continue;
-        const char *real = dirs[i];
-        observed *o = &c->obs[c->nobs + m];
-        o->dir = real;
-        o->nrt = c->nrts;
-        if (!(o->per_rt = report_alloc(c->r, (c->nrts ? c->nrts : 1) * sizeof *o->per_rt)))
-            goto nomem;
-        /* A chrooted runtime sees the image's paths. Under qemu-user's -L the image serves only
-         * the loader and libraries: the files its JavaScript opens go by this machine's paths. */
-        const char *img = sysroot_shown(root, real);
-        require_spec(c->r, img, &o->spec, &t[m].from);
-        t[m].spec = o->spec;
-        require_spec(c->r, real, &o->spec_host, &th[m].from);
-        th[m].spec = o->spec_host;
-        m++;
+        if (x->id == CHECK_SYMBOLS && x->nload && x->first)
+            return report_printf(r, "%s: undefined symbol: %s", res->addon->path, x->first);
+        if (x->id == CHECK_FORMAT || x->id == CHECK_LIBC || x->id == CHECK_NEEDED || x->id == CHECK_VERSIONS ||
+            x->id == CHECK_MODULES)
+            return report_printf(r, "%s: %s", res->addon->path, x->message);
     }
-    if (m && observe_runtimes(c, t, th, m) != 0)
-        goto nomem;
-    c->nobs += m;
-    qsort(c->obs, c->nobs, sizeof *c->obs, cmp_observed);
-    rc = 0;
-    goto done;
-nomem:
-    diag_set(d, DIAG_NOMEM, "out of memory");
-done:
-    free(dirs);
-    free(th);
-    free(t);
-    return rc;
+    return NULL;
 }
 
-/* The select check of a package result, from its selection. */
-static check *select_check(checker *c, result *res, const prepared *p)
+static judged *find_judged(checker *c, size_t rt, const char *file)
 {
-    selection *sel = res->sel;
-    check *k = NULL;
-    switch (sel->outcome) {
-    case SEL_CHOSEN: {
-        const char *why = "";
-        for (size_t j = 0; j < sel->ncands; j++)
-            if (sel->cands[j].status == CAND_CHOSEN)
-                why = sel->cands[j].reason;
-        k = report_add_check(c->r, res, "select", STATUS_PASS, "%s (%s: %s)", selection_shown(sel), sel->rule, why);
-        if (!k)
-            return NULL;
-        if (sel->load_error)
-            report_check_detail(c->r, k, "%s could not load it: %s", p->label, sel->load_error);
-        for (size_t j = 0; j < sel->ncands; j++)
-            if (sel->observed && sel->cands[j].status != CAND_CHOSEN)
-                report_check_detail(c->r, k, "%s: %s: %s", sel->cands[j].path, cand_status_names[sel->cands[j].status],
-                                    sel->cands[j].reason);
-        if (sel->differs)
-            report_check_detail(c->r, k, "%s", sel->differs);
-        if (sel->note)
-            report_check_detail(c->r, k, "%s", sel->note);
-        return k;
-    }
-    case SEL_NONE:
-        k = report_add_check(c->r, res, "select", STATUS_FAIL, "%s", sel->none_why);
-        if (k)
-            k->hint = "install a build for this runtime (npm rebuild), or use a runtime the package ships one for";
-        break;
-    case SEL_UNBUILT:
-        k = report_add_check(c->r, res, "select", STATUS_FAIL, "%s", sel->none_why);
-        if (k)
-            k->hint = report_printf(c->r, "run its install script: npm rebuild %s", sel->name ? sel->name : "");
-        break;
-    case SEL_UNKNOWN:
-        k = report_add_check(c->r, res, "select", STATUS_ERROR, "%s", sel->none_why);
-        if (k)
-            k->hint =
-                "check the package's .node file directly (abiprobe check FILE.node), or run without --select rules";
-        break;
-    }
-    for (size_t j = 0; k && j < sel->ncands; j++)
-        report_check_detail(c->r, k, "%s: %s: %s", sel->cands[j].path, cand_status_names[sel->cands[j].status],
-                            sel->cands[j].reason);
-    if (k && sel->note)
-        report_check_detail(c->r, k, "%s", sel->note);
-    return k;
+    for (size_t i = 0; i < c->njudged; i++)
+        if (c->judged[i].rt == rt && strcmp(c->judged[i].file, file) == 0)
+            return &c->judged[i];
+    return NULL;
 }
 
-/* The selection of runtime i for pkgdir: what the runtime did when it was asked, else the
- * rules, saying why; an error when it should have been asked and could not be. */
-static int select_for(checker *c, size_t i, const char *pkgdir, selection *sel, diag *d)
+/* The addon facts of file for a result of the package whose results begin at first: shared with
+ * an earlier runtime's result that chose the same file, else read (rc and ad say how). */
+static addon_facts *facts_for(checker *c, size_t first, size_t upto, const char *file, int *rc, diag *ad)
 {
-    const prepared *p = &c->rts[i];
-    char real[PATH_MAX];
-    const observed *ob = realpath(pkgdir, real) ? find_observed(c, real) : NULL;
-    const obs_pkg *op = ob && i < ob->nrt && ob->per_rt[i].state != OBS_UNSEEN ? &ob->per_rt[i] : NULL;
-    const char *root = c->opts.sysroot;
-    bool image_view = root && !p->emulator; /* a chrooted runtime reports the image's paths */
-    int src = op ? select_observed(c->r, pkgdir, p->facts, c->opts.sysroot, &c->opts.overrides, op,
-                                   image_view ? ob->spec : ob->spec_host, image_view ? root : NULL, c->opts.static_only,
-                                   sel, d)
-                 : select_package(c->r, pkgdir, p->facts, c->opts.sysroot, &c->opts.overrides, sel, d);
-    if (src != 0)
-        return -1;
-    if (!p->have_scope) {
-        /* No facts, or no ELF, for this runtime: its loader can be neither asked nor emulated
-         * (the package's name and version above still stand), and no check can be carried out.
-         * One error says why. */
-        sel->outcome = SEL_UNKNOWN;
-        sel->rule = sel->rule_why = sel->seen_as = sel->seen_note = NULL; /* the loader's view of nothing */
-        sel->chosen = NULL;
-        sel->none_why = report_printf(c->r, "cannot tell which file this package loads: %s", p->problem);
-        sel->ncands = 0;
-        sel->note = NULL;
+    *rc = 0;
+    for (size_t k = first; k < upto; k++)
+        if (c->r->results[k].addon && strcmp(c->r->results[k].addon->path, file) == 0)
+            return c->r->results[k].addon;
+    addon_facts *af = report_alloc(c->r, sizeof *af);
+    if (af)
+        *rc = read_addon(c, sysroot_shown(c->opts.sysroot, file), file, af, ad);
+    return af;
+}
+
+/* The selection phase's judge: the static checks of file for runtime rt, kept for the pair
+ * that then checks the same file. */
+static int judge(void *arg, size_t rt, const char *file, pkg_verdict *out)
+{
+    checker *c = arg;
+    judged *j = find_judged(c, rt, file);
+    if (!j) {
+        if (report_grow(c->r, &c->judged, c->njudged, &c->judged_cap, sizeof *c->judged, 8) != 0)
+            return -1;
+        result *res = report_alloc(c->r, sizeof *res);
+        if (!res)
+            return -1;
+        j = &c->judged[c->njudged];
+        *j = (judged){rt, report_strdup(c->r, file), res, 0, {0}};
+        diag_clear(&j->ad);
+        res->kind = RESULT_PAIR;
+        res->runtime = c->rts[rt].facts;
+        res->sel = report_alloc(c->r, sizeof *res->sel); /* a package's file: a corrupt one is a finding */
+        res->addon = facts_for(c, 0, 0, file, &j->rc, &j->ad);
+        if (!res->addon)
+            return -1;
+        diag d;
+        diag_clear(&d);
+        check_file(c, NULL, rt, res, sysroot_shown(c->opts.sysroot, file), res->addon, j->rc, &j->ad, false, &d);
+        c->njudged++;
+    }
+    const result *res = j->res;
+    out->st = res->verdict;
+    out->fits = true;
+    for (size_t k = 0; k < res->nchecks; k++)
+        if ((res->checks[k].id == CHECK_FORMAT || res->checks[k].id == CHECK_LIBC) &&
+            res->checks[k].status != STATUS_PASS)
+            out->fits = false;
+    const check *why = NULL;
+    const char *reason = result_reason(res, &why);
+    out->reason = reason;
+    out->refusal = predicted_refusal(c->r, res);
+    return 0;
+}
+
+/* The checks of runtime i's result (at index at) for the file its selection chose, or the
+ * select failure alone. first: the package's first result (runtimes that pick the same file
+ * share its facts). Returns -1 (d set) when the file turned unreadable. */
+static int package_checks(checker *c, const run_req *t, size_t i, size_t first, size_t at, diag *d)
+{
+    prepared *p = &c->rts[i];
+    result *res = &c->r->results[at];
+    const sel_answer *a = selection_answer(res->sel);
+    check_ctx sx = {.r = c->r, .res = res, .rt = p->facts, .rt_label = p->label};
+    check_table[CHECK_SELECT].run(&sx);
+    if (!a->chosen) {
+        /* No file: the package itself stands as the addon of the result. */
+        addon_facts *af = report_alloc(c->r, sizeof *af);
+        if (af) {
+            af->path = res->sel->pkgdir;
+            af->format = "none";
+            af->kind = "unknown";
+            af->modules = af->napi_version = -1;
+            af->selected_by = a->rule;
+            af->error = "no file selected";
+        }
+        res->addon = af;
+        status st = a->outcome == SEL_UNKNOWN ? STATUS_ERROR : STATUS_SKIP;
+        const char *nr =
+            a->outcome == SEL_UNKNOWN ? "not run: which file loads cannot be told" : "not run: no file selected";
+        rest(c->r, res, PHASE_STATIC, CHECK_FORMAT, st, nr);
+        rest(c->r, res, PHASE_DYNAMIC, CHECK_FORMAT, st, nr);
+        result_settle(res);
         return 0;
     }
-    if (!op) {
-        /* The rules decided: say so, and why the runtime was not asked (or could not run at
-         * all when it was: an image whose runtime lacks its loader, say). */
-        const char *why = p->no_observe                            ? p->no_observe
-                          : ob && i < ob->nrt && ob->per_rt[i].why ? ob->per_rt[i].why
-                                                                   : "the runtime was not asked";
-        const char *emu = report_printf(c->r, "emulated: %s", why);
-        sel->note = sel->note ? report_printf(c->r, "%s; %s", sel->note, emu) : emu;
+    const char *image = sysroot_shown(c->opts.sysroot, a->chosen);
+    const judged *j = find_judged(c, i, a->chosen);
+    if (j) {
+        /* The selection phase already ran its static checks: they are taken as they are. */
+        res->addon = report_alloc(c->r, sizeof *res->addon);
+        if (!res->addon)
+            return diag_set(d, DIAG_NOMEM, "out of memory");
+        *res->addon = *j->res->addon;
+        res->addon->selected_by = a->rule;
+        bool format_ok = true;
+        for (size_t k = 0; k < j->res->nchecks; k++) {
+            const check *x = &j->res->checks[k];
+            check *y = report_add_check(c->r, res, x->id, x->status, "%s", "");
+            if (y)
+                *y = *x;
+            format_ok = format_ok && !(x->id == CHECK_FORMAT && x->status != STATUS_PASS);
+        }
+        status dst = STATUS_SKIP;
+        const char *why = !format_ok   ? not_loaded(c, "not run: format failed")
+                          : j->rc != 0 ? j->ad.msg
+                                       : start_load(c, t, res, i, image, &dst);
+        if (why)
+            rest(c->r, res, PHASE_DYNAMIC, CHECK_FORMAT,
+                 !format_ok   ? STATUS_SKIP
+                 : j->rc != 0 ? STATUS_ERROR
+                              : dst,
+                 why);
+        result_settle(res);
+        return 0;
     }
-    return 0;
+    diag ad;
+    diag_clear(&ad);
+    int rc = 0;
+    addon_facts *af = facts_for(c, first, at, a->chosen, &rc, &ad);
+    if (!af)
+        return diag_set(d, DIAG_NOMEM, "out of memory");
+    af->selected_by = a->rule;
+    res->addon = af;
+    return check_file(c, t, i, res, image, af, rc, &ad, true, d);
 }
 
 int checker_select(checker *c, const char *pkgdir, diag *d)
 {
-    char real[PATH_MAX];
-    const char *one[] = {pkgdir};
-    if (realpath(pkgdir, real) && !find_observed(c, real) && checker_observe(c, one, 1, d) != 0)
-        return -1;
     int ret = 0;
     for (size_t i = 0; i < c->nrts; i++) {
         result *res = report_add(c->r);
@@ -750,11 +663,11 @@ int checker_select(checker *c, const char *pkgdir, diag *d)
         res->kind = RESULT_SELECTION;
         diag sd;
         diag_clear(&sd);
-
-        if (select_for(c, i, pkgdir, sel, &sd) != 0) {
+        if (pkgsel_decide(c->sel, i, pkgdir, sel, &sd) != 0) {
             /* Nothing could be read: which file loads cannot be told (never "chosen"). */
-            sel->outcome = SEL_UNKNOWN;
-            sel->none_why = report_strdup(c->r, sd.msg);
+            sel->step = STEP_RULES;
+            sel->rules.outcome = SEL_UNKNOWN;
+            sel->rules.none_why = report_strdup(c->r, sd.msg);
             *d = sd;
             ret = -1;
             break;
@@ -763,150 +676,7 @@ int checker_select(checker *c, const char *pkgdir, diag *d)
     return ret;
 }
 
-/* The checks of runtime i's result (at index at) for the file its selection chose, or the
- * select failure alone. first: the package's first result (runtimes that pick the same file
- * share its facts). Returns -1 (d set) when the file turned unreadable. */
-static int package_checks(checker *c, const run_req *t, size_t i, size_t first, size_t at, diag *d)
-{
-    prepared *p = &c->rts[i];
-    result *res = &c->r->results[at];
-    selection *sel = res->sel;
-    if (!sel->chosen) {
-        /* No file: the package itself stands as the addon of the result. */
-        addon_facts *af = report_alloc(c->r, sizeof *af);
-        if (af) {
-            af->path = sel->pkgdir;
-            af->format = "none";
-            af->kind = "unknown";
-            af->modules = af->napi_version = -1;
-            af->selected_by = sel->rule;
-            af->error = "no file selected";
-        }
-        res->addon = af;
-        select_check(c, res, p);
-        status st = sel->outcome == SEL_UNKNOWN ? STATUS_ERROR : STATUS_SKIP;
-        const char *nr =
-            sel->outcome == SEL_UNKNOWN ? "not run: which file loads cannot be told" : "not run: no file selected";
-        rest(c->r, res, static_ids, NSTATIC, st, nr);
-        rest(c->r, res, dynamic_ids, NDYNAMIC, st, nr);
-        result_settle(res);
-        return 0;
-    }
-    select_check(c, res, p);
-    addon_facts *af = NULL;
-    for (size_t k = first; k < at && !af; k++)
-        if (c->r->results[k].addon && strcmp(c->r->results[k].addon->path, sel->chosen) == 0)
-            af = c->r->results[k].addon;
-    diag ad;
-    diag_clear(&ad);
-    int rc = 0;
-    const char *root = c->opts.sysroot;
-    const char *image = sysroot_shown(root, sel->chosen);
-    if (!af) {
-        if (!(af = report_alloc(c->r, sizeof *af)))
-            return diag_set(d, DIAG_NOMEM, "out of memory");
-        rc = read_addon(c, image, sel->chosen, af, &ad);
-        af->selected_by = sel->rule;
-    }
-    res->addon = af;
-    return check_file(c, t, i, res, image, af, rc, &ad, d);
-}
-
-/* What a dlopen of the result's file would say, as the static checks predict it, or NULL
- * when they predict that it loads: a wrong format or C library, a missing library or symbol
- * version, a symbol needed at load time, or a V8-API addon the runtime refuses. */
-static const char *predicted_refusal(report *r, const result *res)
-{
-    for (size_t k = 0; k < res->nchecks; k++) {
-        const check *x = &res->checks[k];
-        if (x->status != STATUS_FAIL)
-            continue;
-        if (strcmp(x->id, "symbols") == 0 && x->nload && x->first)
-            return report_printf(r, "%s: undefined symbol: %s", res->addon->path, x->first);
-        if (strcmp(x->id, "format") == 0 || strcmp(x->id, "libc") == 0 || strcmp(x->id, "needed") == 0 ||
-            strcmp(x->id, "versions") == 0 || strcmp(x->id, "modules") == 0)
-            return report_printf(r, "%s: %s", res->addon->path, x->message);
-    }
-    return NULL;
-}
-
-/* Under --static-only a stand-in answered the package's load, so a loader that would fall
- * back from a file that fails to load was never put to the test. Where the static checks say
- * the chosen file would not load, the package is require()d again with that load refused,
- * in the words the checks predict: a package that then asks for another file gets that file
- * checked instead; one that throws or goes on without native code says so in the select
- * check. At most four files are refused in turn. */
-static int refuse_predicted(checker *c, const run_req *req, size_t i, size_t first, size_t at, const char *pkgdir,
-                            diag *d)
-{
-    const prepared *p = &c->rts[i];
-    const char *root = c->opts.sysroot;
-    bool image_view = root && !p->emulator;
-    char real[PATH_MAX];
-    const observed *ob = realpath(pkgdir, real) ? find_observed(c, real) : NULL;
-    if (!ob || p->no_observe)
-        return 0;
-    const char *files[4], *msgs[4];
-    size_t n = 0;
-    while (n < 4) {
-        result *res = &c->r->results[at];
-        const selection *sel = res->sel;
-        if (!sel->observed || !sel->stand_in || !sel->chosen || !res->addon)
-            return 0;
-        const char *why = predicted_refusal(c->r, res);
-        if (!why)
-            return 0;
-        files[n] = image_view ? sysroot_shown(root, sel->chosen) : sel->chosen;
-        msgs[n] = why;
-        n++;
-        obs_target t = {image_view ? ob->spec : ob->spec_host, NULL, files, msgs, n};
-        const char *from_spec;
-        require_spec(c->r, image_view ? sysroot_shown(root, ob->dir) : ob->dir, &from_spec, &t.from);
-        dyn_job j = {.runtime = p->facts->exe,
-                     .kind = p->facts->kind,
-                     .self_exe = c->opts.self_exe,
-                     .timeout_ms = c->opts.timeout_ms,
-                     .sysroot = root,
-                     .emulator = p->emulator};
-        obs_pkg o;
-        if (observe_packages(c->r, &j, true, &t, 1, &o, d) != 0)
-            return -1;
-        selection *s2 = report_alloc(c->r, sizeof *s2);
-        diag sd;
-        diag_clear(&sd);
-        if (!s2 || select_observed(c->r, pkgdir, p->facts, c->opts.sysroot, &c->opts.overrides, &o, t.spec,
-                                   image_view ? root : NULL, true, s2, &sd) != 0)
-            return 0; /* the first answer stands */
-        const obs_ask *last = observe_choice(&o);
-        check *k = NULL;
-        for (size_t x = 0; x < res->nchecks && !k; x++)
-            if (strcmp(res->checks[x].id, "select") == 0)
-                k = &res->checks[x];
-        if (s2->outcome == SEL_CHOSEN && last && last->ok && strcmp(s2->chosen, sel->chosen) != 0) {
-            /* It falls back to another file: that is the one to check. */
-            s2->note = report_printf(c->r, "with %s refused as the static checks predict, the package asks for %s",
-                                     selection_shown(sel), selection_shown(s2));
-            res->sel = s2;
-            res->addon = NULL;
-            res->checks = NULL;
-            res->nchecks = 0;
-            if (package_checks(c, req, i, first, at, d) != 0)
-                return -1;
-            continue;
-        }
-        if (k && o.state == OBS_DONE && o.threw && strstr(o.threw, why) == NULL)
-            report_check_detail(
-                c->r, k, "with this file refused as the static checks predict, require() throws: %.600s", o.threw);
-        else if (k && o.state == OBS_DONE && !o.threw)
-            report_check_detail(c->r, k,
-                                "with this file refused as the static checks predict, require() still returns: the "
-                                "package goes on without it");
-        return 0;
-    }
-    return 0;
-}
-
-/* A package directory: each runtime's loader picks the file, then that file is checked. */
+/* A package directory: each runtime's selection, then the file it chose is checked. */
 static int run_package(checker *c, const run_req *t, const char *pkgdir, diag *d)
 {
     size_t first = c->r->nresults;
@@ -921,20 +691,19 @@ static int run_package(checker *c, const run_req *t, const char *pkgdir, diag *d
         res->target = report_strdup(c->r, pkgdir);
         res->sel = sel;
         res->kind = RESULT_SELECTION; /* a pair once its checks settle it */
+        size_t at = (size_t)(res - c->r->results);
         diag sd;
         diag_clear(&sd);
-        if (select_for(c, i, pkgdir, sel, &sd) != 0) {
-            rest(c->r, res, static_ids, NSTATIC, STATUS_ERROR, sd.msg);
-            rest(c->r, res, dynamic_ids, NDYNAMIC, STATUS_ERROR, sd.msg);
+        if (pkgsel_decide(c->sel, i, pkgdir, sel, &sd) != 0) {
+            res = &c->r->results[at];
+            rest(c->r, res, PHASE_STATIC, CHECK_FORMAT, STATUS_ERROR, sd.msg);
+            rest(c->r, res, PHASE_DYNAMIC, CHECK_FORMAT, STATUS_ERROR, sd.msg);
             result_settle(res);
             *d = sd;
             ret = -1;
             continue;
         }
-        size_t at = (size_t)(res - c->r->results);
-
-        if (package_checks(c, t, i, first, at, &sd) != 0 ||
-            (c->opts.static_only && refuse_predicted(c, t, i, first, at, pkgdir, &sd) != 0)) {
+        if (package_checks(c, t, i, first, at, &sd) != 0) {
             *d = sd;
             ret = -1;
         }
@@ -969,13 +738,8 @@ static int run_target(checker *c, const run_req *t, const char *path, diag *d)
     char host[PATH_MAX];
     const char *root = c->opts.sysroot;
     sysroot_host(root, path, host, sizeof host);
-    if (stat(host, &st) == 0 && S_ISDIR(st.st_mode)) {
-        char real[PATH_MAX];
-        const char *one[] = {host};
-        if (realpath(host, real) && !find_observed(c, real) && checker_observe(c, one, 1, d) != 0)
-            return -1;
+    if (stat(host, &st) == 0 && S_ISDIR(st.st_mode))
         return run_package(c, t, host, d);
-    }
     addon_facts *af = report_alloc(c->r, sizeof *af);
     if (!af)
         return diag_set(d, DIAG_NOMEM, "out of memory");
@@ -993,7 +757,7 @@ static int run_target(checker *c, const run_req *t, const char *path, diag *d)
         res->target = af->path;
         diag pd;
         diag_clear(&pd);
-        if (check_file(c, t, i, res, path, af, rc, &ad, &pd) != 0 && rc == 0) {
+        if (check_file(c, t, i, res, path, af, rc, &ad, true, &pd) != 0 && rc == 0) {
             ad = pd;
             rc = -1;
         }
@@ -1107,10 +871,123 @@ void checker_finish(checker *c)
         const prepared *p = &c->rts[q->rt];
         dyn_view v = {&q->lazy,  q->now_ran ? &q->now : NULL, p->facts->library, p->label, q->smoke,
                       q->expect, c->opts.timeout_ms};
-        check_dlopen(c->r, res, &v);
-        check_execute(c->r, res, &v);
+        check_ctx x = {.r = c->r, .res = res, .rt = p->facts, .rt_label = p->label, .dyn = &v};
+        for (size_t k = 0; k < CHECK_COUNT; k++)
+            if (check_table[k].phase == PHASE_DYNAMIC)
+                check_table[k].run(&x);
         result_settle(res);
     }
+}
+
+/* Could the .node file at path load on one of the run's runtimes (an ELF file of its machine,
+ * or of --arch's)? When not, what says what it is built for. */
+static bool fits_a_runtime(const checker *c, const char *path, char *what, size_t n)
+{
+    file_sniff fs;
+    file_sniff_path(path, &fs);
+    if (fs.format != FILE_FORMAT_ELF) {
+        snprintf(what, n, "%s", fs.format == FILE_FORMAT_UNKNOWN ? "not an ELF file" : fs.desc);
+        return false;
+    }
+    const abi_machine *over = c->opts.overrides.arch ? abi_machine_of_node_arch(c->opts.overrides.arch) : NULL;
+    const char *targets = "";
+    for (size_t i = 0; i < c->nrts; i++) {
+        const char *m = over ? over->name : c->rts[i].facts->machine;
+        if (m && strcmp(m, fs.machine) == 0)
+            return true;
+        targets = m ? m : "?";
+    }
+    snprintf(what, n, "%s, and the target is %s", fs.desc, c->nrts ? targets : "no runtime");
+    return false;
+}
+
+/* The package directory that holds file: the nearest directory above it with a package.json. */
+static bool holder_of(const char *file, char *dir, size_t n)
+{
+    snprintf(dir, n, "%s", file);
+    for (char *slash; (slash = strrchr(dir, '/')) && slash > dir;) {
+        *slash = '\0';
+        char pj[PATH_MAX + 16];
+        snprintf(pj, sizeof pj, "%s/package.json", dir);
+        if (access(pj, R_OK) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* True when file is one of the files of a package in list (its own directories). */
+static bool owned_by_any(checker *c, const char *const *list, size_t n, const char *file)
+{
+    for (size_t i = 0; i < n; i++) {
+        const pkg_own *o = pkgsel_own(c->sel, list[i]);
+        if (o && own_holds(o, file))
+            return true;
+    }
+    return false;
+}
+
+int checker_scan_targets(checker *c, const char *const *pkgs, size_t npkgs, const char *const *nodes, size_t nnodes,
+                         const char ***out, size_t *nout, diag *d)
+{
+    size_t n = 0, cap = 0;
+    const char **v = NULL;
+    /* A package with a result: one that owns a .node file, builds one at install time, or needs
+     * a platform package that npm did not install. */
+    for (size_t i = 0; i < npkgs; i++) {
+        const pkg_own *o = pkgsel_own(c->sel, pkgs[i]);
+        if (!o || !(o->nnodes || o->builds || o->nabsent))
+            continue;
+        bool keep = o->nnodes > 0 || o->builds;
+        for (size_t r = 0; r < c->nrts && !keep; r++) {
+            const char **list = NULL;
+            const runtime_facts *f = c->rts[r].facts;
+            const abi_machine *m = f->machine ? abi_machine_of_name(f->machine) : NULL;
+            const char *arch = c->opts.overrides.arch ? c->opts.overrides.arch : m ? m->node_arch : "?";
+            const char *libc = c->opts.overrides.libc                    ? c->opts.overrides.libc
+                               : f->libc && strcmp(f->libc, "musl") == 0 ? "musl"
+                                                                         : "glibc";
+            keep = own_missing_platform(c->r, o, c->opts.overrides.platform ? c->opts.overrides.platform : "linux",
+                                        arch, libc, &list) > 0;
+        }
+        if (!keep)
+            continue;
+        if (report_grow(c->r, &v, n, &cap, sizeof *v, 32) != 0)
+            return diag_set(d, DIAG_NOMEM, "out of memory");
+        v[n++] = report_strdup(c->r, pkgs[i]);
+    }
+    /* A platform package that a package above lists in its optionalDependencies is that
+     * package's: its files are judged in that package's result. */
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool claimed = false;
+        for (size_t k = 0; k < n && !claimed; k++) {
+            const pkg_own *o = k == i ? NULL : pkgsel_own(c->sel, v[k]);
+            for (size_t x = 1; o && x < o->ndirs && !claimed; x++)
+                claimed = strcmp(o->dirs[x], v[i]) == 0;
+        }
+        if (!claimed)
+            v[kept++] = v[i];
+    }
+    n = kept;
+    /* Every .node file that could load on the target belongs to a package with a result: its
+     * holder, when no package above claims it (a loader of its own that the walk did not know). */
+    for (size_t k = 0; k < nnodes; k++) {
+        char what[160], dir[PATH_MAX];
+        if (!fits_a_runtime(c, nodes[k], what, sizeof what) || owned_by_any(c, v, n, nodes[k]) ||
+            !holder_of(nodes[k], dir, sizeof dir))
+            continue;
+        bool dup = false;
+        for (size_t i = 0; i < n && !dup; i++)
+            dup = strcmp(v[i], dir) == 0;
+        if (dup)
+            continue;
+        if (report_grow(c->r, &v, n, &cap, sizeof *v, 32) != 0)
+            return diag_set(d, DIAG_NOMEM, "out of memory");
+        v[n++] = report_strdup(c->r, dir);
+    }
+    *out = v;
+    *nout = n;
+    return 0;
 }
 
 int checker_add_unreferenced(checker *c, const char *const *nodes, size_t n, diag *d)
@@ -1118,10 +995,15 @@ int checker_add_unreferenced(checker *c, const char *const *nodes, size_t n, dia
     size_t nchecked = c->r->nresults;
     for (size_t k = 0; k < n; k++) {
         bool reached = false;
-        for (size_t i = 0; i < nchecked && !reached; i++)
-            reached = c->r->results[i].sel && select_considered(c->r->results[i].sel, nodes[k]);
+        for (size_t i = 0; i < nchecked && !reached; i++) {
+            const selection *s = c->r->results[i].sel;
+            const pkg_own *o = s && s->pkgdir ? pkgsel_own(c->sel, s->pkgdir) : NULL;
+            reached = s && (select_considered(s, nodes[k]) || (o && own_holds(o, nodes[k])));
+        }
         if (reached)
             continue;
+        char what[160];
+        bool fits = fits_a_runtime(c, nodes[k], what, sizeof what);
         result *res = report_add(c->r);
         addon_facts *af = res ? report_alloc(c->r, sizeof *af) : NULL;
         if (!af)
@@ -1132,6 +1014,8 @@ int checker_add_unreferenced(checker *c, const char *const *nodes, size_t n, dia
         res->addon = af;
         res->kind = RESULT_UNREFERENCED;
         res->target = af->path;
+        res->unreferenced_why =
+            fits ? "no package here claims it" : report_printf(c->r, "it cannot load on the target: %s", what);
     }
     return 0;
 }

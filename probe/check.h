@@ -6,7 +6,7 @@
 #include "report/result.h"
 #include "probe/config.h"
 #include "probe/diag.h"
-#include "probe/select.h"
+#include "probe/pkg/rules.h"
 
 #include <stdbool.h>
 
@@ -45,7 +45,7 @@ int checker_add_runtime(checker *c, const char *rt, diag *d);
 int checker_add_named_runtime(checker *c, const char *rt, const char *name, diag *d);
 
 /* Ask every runtime that can run here which file each package directory loads: one runtime
- * process per runtime require()s them all (probe/observe.h). Packages checked later use what
+ * process per runtime and project require()s them all (probe/pkg/select.h). Packages checked later use what
  * was observed; a package not observed beforehand is observed on its own when it is checked.
  * Paths are this machine's. Returns 0, or -1 when out of memory. */
 int checker_observe(checker *c, const char *const *pkgdirs, size_t n, diag *d);
@@ -57,7 +57,7 @@ int checker_observe(checker *c, const char *const *pkgdirs, size_t n, diag *d);
 int checker_select(checker *c, const char *pkgdir, diag *d);
 
 /* Check the addon file at path against every runtime, one result per runtime. A package
- * directory goes through each runtime's loader first (probe/select.h): the `select` check
+ * directory goes through the selection phase first (probe/pkg/select.h): the `select` check
  * names the file it picks, or fails with every candidate and why it lost. Returns -1 when
  * the file or package cannot be read at all (missing, not a regular file, corrupt, no
  * package.json): its results then carry `error` and d says why. A Mach-O or PE file is a
@@ -78,8 +78,18 @@ int checker_run_target(checker *c, const check_target *t, diag *d);
  * results in order, and settle every verdict. Call once, before writing the report. */
 void checker_finish(checker *c);
 
-/* The .node files a scan found that no package's loader reached, for any runtime of this
- * run: each becomes a result of its own, without a verdict (`unreferenced`). */
+/* scan: which of the packages a walk found get a result, and which packages the walk did not
+ * know must get one. A package gets one when it owns a .node file (in its directory or its
+ * platform packages), builds one at install time, or needs a platform package for the target
+ * that is not installed; and every .node file that could load on a runtime of the run (an ELF
+ * file of its machine) belongs to a package that gets one, its holder when no other claims it.
+ * pkgs and nodes are this machine's real paths; *out (in the report) lists the targets. */
+int checker_scan_targets(checker *c, const char *const *pkgs, size_t npkgs, const char *const *nodes, size_t nnodes,
+                         const char ***out, size_t *nout, diag *d);
+
+/* The .node files a scan found that no package with a result owns or reached: each becomes a
+ * result of its own, without a verdict (`unreferenced`), saying why (they cannot load on the
+ * target). */
 int checker_add_unreferenced(checker *c, const char *const *nodes, size_t n, diag *d);
 
 /* Declared outcomes, after checker_finish: each result that expectation e names (its target

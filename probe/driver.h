@@ -1,4 +1,4 @@
-/* probe/driver.h — the JS drivers (probe/driver.cjs, probe/observe.cjs), embedded at build time. */
+/* probe/driver.h — the JS drivers (probe/driver.cjs, probe/pkg/observe.cjs), embedded at build time. */
 #ifndef ABIPROBE_DRIVER_H
 #define ABIPROBE_DRIVER_H
 
@@ -8,7 +8,7 @@
 extern const unsigned char abiprobe_driver_cjs[];
 extern const size_t abiprobe_driver_cjs_len;
 
-/* The bytes of probe/observe.cjs (observed selection), likewise. */
+/* The bytes of probe/pkg/observe.cjs (observed selection), likewise. */
 extern const unsigned char abiprobe_observe_cjs[];
 extern const size_t abiprobe_observe_cjs_len;
 

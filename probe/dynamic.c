@@ -192,7 +192,7 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
      * the emulator, whose -L makes the image the root for the loader and for every absolute
      * path the runtime opens that exists there, so no chroot is needed. Deno takes its own
      * arguments in each case. A library runtime is loaded by a copy of abiprobe instead. */
-    const char *argv[12];
+    const char *argv[14];
     char rt_host[PATH_MAX];
     if (j->library) {
         const char *a[] = {j->self_exe, "__dlopen", j->runtime, j->addon, j->now ? "now" : "lazy", hs, NULL};
@@ -224,10 +224,20 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
         }
         argv[k++] = runtime;
         if (strcmp(j->kind, "deno") == 0) {
-            /* -A: process.dlopen needs --allow-ffi and the driver reads the environment. */
+            /* -A: process.dlopen needs --allow-ffi and the driver reads the environment. Deno
+             * finds its configuration from the main module's directory, which is the private
+             * one: an observation names the project's own (its import map, its nodeModulesDir),
+             * or, without one, resolves from node_modules as Deno does beside a package.json. */
             argv[k++] = "run";
             argv[k++] = "-A";
-            argv[k++] = "--no-config";
+            if (j->observe && j->deno_config) {
+                argv[k++] = "--config";
+                argv[k++] = j->deno_config;
+            } else {
+                argv[k++] = "--no-config";
+                if (j->observe)
+                    argv[k++] = "--node-modules-dir=manual";
+            }
             argv[k++] = "--quiet";
         }
         argv[k++] = sysroot_shown(vroot, driver);
@@ -258,19 +268,9 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
     rc = 0;
 done:
     free(env);
-    unlink(driver);
-    unlink(stage);
-    unlink(hs);
-    unlink(req);
-    if (j->sysroot) {
-        char sc[PATH_MAX + 16];
-        snprintf(sc, sizeof sc, "%s/smoke.mjs", dir);
-        unlink(sc);
-    }
-    char tmp[PATH_MAX + 32];
-    snprintf(tmp, sizeof tmp, "%s.tmp", hs);
-    unlink(tmp);
-    rmdir(dir);
+    /* The private directory goes with everything in it: the driver's files, and what the
+     * package's JavaScript wrote there as its TMPDIR (a loader's copy of its addon, say). */
+    spawn_rmtree(dir);
     return rc;
 }
 

@@ -23,11 +23,14 @@ typedef struct dyn_job {
     const char *smoke; /* smoke module, or NULL */
     const char *pkg;   /* package root for ctx.require, or NULL */
     unsigned timeout_ms;
-    const char *sysroot;  /* run inside this image tree (chroot); paths above are the image's */
-    const char *emulator; /* run the runtime under this (qemu-user): with a sysroot, as
-                           * `EMULATOR -L SYSROOT`, which replaces the chroot; or NULL */
-    const char *observe;  /* instead of one load: run the observation driver (probe/observe.cjs)
-                           * with this request (JSON text); addon, flags and smoke are unused */
+    const char *sysroot;     /* run inside this image tree (chroot); paths above are the image's */
+    const char *emulator;    /* run the runtime under this (qemu-user): with a sysroot, as
+                              * `EMULATOR -L SYSROOT`, which replaces the chroot; or NULL */
+    const char *observe;     /* instead of one load: run the observation driver (probe/pkg/observe.cjs)
+                              * with this request (JSON text); addon, flags and smoke are unused */
+    const char *deno_config; /* an observation in Deno: the project's deno.json, which Deno reads as
+                              * the application would; NULL: none (Deno then resolves packages from
+                              * the project's node_modules, as it does beside a package.json) */
 } dyn_job;
 
 /* The last stage the driver reached: before the load, inside it, after it, in the execute

@@ -13,7 +13,7 @@
 #include "probe/runtime.h"
 #include "probe/scan.h"
 #include "probe/scope.h"
-#include "probe/select.h"
+#include "probe/pkg/rules.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -590,9 +590,10 @@ static int cmd_select(int argc, char **argv, const cli *c)
     }
     for (size_t i = 0; i < r.nresults; i++) {
         const selection *s = r.results[i].sel;
-        if (s && s->outcome == SEL_UNKNOWN)
+        const sel_answer *a = s ? selection_answer(s) : NULL;
+        if (a && a->outcome == SEL_UNKNOWN)
             code = worst(code, EXIT_NOT_CHECKED);
-        else if (s && s->rule && !s->chosen && code == EXIT_PASS)
+        else if (a && a->rule && !a->chosen && code == EXIT_PASS)
             code = EXIT_FINDING;
     }
     r.exit_status = code;
@@ -744,6 +745,7 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
     /* The targets: for check the config's, then the command line's; for scan what the walk of
      * the DIRs (and of the config's targets) finds. */
     size_t ncand = scan ? 0 : cfg.ntargets + (size_t)argc;
+    const char **targets = NULL; /* scan: the packages that get a result (checker_scan_targets) */
     if (scan) {
         bool tty = isatty(STDERR_FILENO);
         size_t nroots = (size_t)argc + cfg.ntargets;
@@ -780,10 +782,16 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
                     argc ? argv[0] : cfg.targets[0].raw);
             goto out;
         }
-        if (!found.npackages && !found.nnodes)
+        diag_clear(&d);
+        if (checker_scan_targets(ck, (const char *const *)found.packages, found.npackages,
+                                 (const char *const *)found.nodes, found.nnodes, &targets, &ncand, &d) != 0) {
+            fprintf(stderr, "abiprobe: %s\n", d.msg);
+            code = EXIT_NOT_CHECKED;
+            goto out;
+        }
+        if (!ncand && !found.nnodes)
             r.note =
                 report_printf(&r, "no native packages among %zu package%s", found.nseen, found.nseen == 1 ? "" : "s");
-        ncand = found.npackages;
     }
     if (!(items = calloc(ncand ? ncand : 1, sizeof *items))) {
         fprintf(stderr, "abiprobe: out of memory\n");
@@ -794,8 +802,8 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
         plan_item *it = &items[nitems++];
         if (scan) {
             /* What the walk found are this machine's paths; inside --sysroot the checker wants the image's. */
-            it->host = found.packages[i];
-            it->path = sysroot_shown(root, it->host);
+            it->host = targets[i];
+            it->path = report_strdup(&r, sysroot_shown(root, it->host));
         } else {
             bool fromcfg = i < cfg.ntargets;
             it->path = fromcfg ? cfg.targets[i].path : argv[i - cfg.ntargets];
@@ -807,7 +815,7 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
     }
     if (match_config(&cfg, items, nitems) != 0)
         goto out;
-    /* The package directories are observed together, one runtime process per runtime. */
+    /* The package directories are observed together, one runtime process per runtime and project. */
     {
         const char **dirs = calloc(nitems ? nitems : 1, sizeof *dirs);
         size_t nd = 0;

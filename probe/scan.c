@@ -5,7 +5,7 @@
 #include "probe/scan.h"
 
 #include "probe/scope.h"
-#include "probe/select.h"
+#include "probe/pkg/rules.h"
 #include "probe/spawn.h"
 
 #include <cjson/cJSON.h>

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -328,4 +329,22 @@ int spawn_tempdir(char *buf, size_t n, diag *d)
     if (!mkdtemp(buf))
         return diag_errno(d, DIAG_SPAWN, "cannot create a temporary directory in %s", tmp);
     return 0;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+    (void)st;
+    (void)f;
+    if (flag == FTW_DP)
+        rmdir(path);
+    else
+        unlink(path);
+    return 0;
+}
+
+void spawn_rmtree(const char *dir)
+{
+    /* Depth first (each directory after its entries), physical (a link is removed, never
+     * followed), and on dir's own file system only. */
+    nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }

@@ -56,4 +56,8 @@ char **spawn_env_with(const char *const *set);
  * Returns -1 with d set on failure. */
 int spawn_tempdir(char *buf, size_t n, diag *d);
 
+/* Remove dir and everything in it (what a child wrote there: a loader's copies, caches), never
+ * following a symbolic link nor crossing into another file system. Best-effort. */
+void spawn_rmtree(const char *dir);
+
 #endif

@@ -87,11 +87,11 @@ int report_write_github(const report *r, const report_opts *o, FILE *out)
         else if (res->verdict == STATUS_FAIL || res->verdict == STATUS_ERROR) {
             char line[1200];
             snprintf(line, sizeof line, "%s%s: %s", res->verdict == STATUS_ERROR ? "could not be checked: " : "",
-                     k ? k->id : "?", why ? why : "");
+                     k ? check_id_names[k->id] : "?", why ? why : "");
             command(out, "error", res, "", line, k ? k->hint : NULL);
         } else if (k && k->status == STATUS_WARN) {
             char line[1200];
-            snprintf(line, sizeof line, "%s: %s", k->id, why);
+            snprintf(line, sizeof line, "%s: %s", check_id_names[k->id], why);
             command(out, "warning", res, "", line, k->hint);
         }
     }

@@ -378,37 +378,53 @@ static void candidates_json(jw *w, const candidate *cands, size_t n)
 
 static void selection_json(jw *w, const selection *s)
 {
+    const sel_answer *a = selection_answer(s);
     jw_obj(w, "selection");
     put_str(w, "package", s->pkgdir);
     put_str(w, "name", s->name);
     put_str(w, "version", s->version);
-    put_str(w, "rule", s->rule);
-    put_str(w, "rule_why", s->rule_why);
+    put_str(w, "rule", a->rule);
+    put_str(w, "rule_why", a->rule_why);
     put_str(w, "seen_as", s->seen_as);
     put_str(w, "seen_note", s->seen_note);
-    put_str(w, "chosen", s->chosen);
-    if (!s->chosen)
-        put_str(w, "none_why", s->none_why);
-    put_str(w, "outcome", sel_outcome_names[s->outcome]);
-    put_bool(w, "observed", s->observed);
-    if (s->observed)
+    put_str(w, "chosen", a->chosen);
+    if (!a->chosen)
+        put_str(w, "none_why", a->none_why);
+    put_str(w, "outcome", sel_outcome_names[a->outcome]);
+    put_str(w, "step", sel_step_names[s->step]);
+    put_bool(w, "observed", s->asked);
+    if (s->asked)
         put_bool(w, "stand_in", s->stand_in);
+    if (s->stand_in_threw)
+        put_bool(w, "stand_in_threw", true);
     if (s->load_error)
         put_str(w, "load_error", s->load_error);
     if (s->note)
         put_str(w, "note", s->note);
-    if (s->observed) {
+    if (s->nmissing_platform) {
+        jw_arr(w, "missing_platform");
+        for (size_t i = 0; i < s->nmissing_platform; i++)
+            put_str(w, NULL, s->missing_platform[i]);
+        jw_end(w);
+    }
+    if (s->asked) {
         jw_arr(w, "asked");
         for (size_t i = 0; i < s->nasks; i++) {
+            const sel_ask *k = &s->asks[i];
             jw_obj(w, NULL);
-            put_str(w, "file", s->asks[i].file);
-            put_str(w, "from", s->asks[i].from);
-            put_str(w, "via", s->asks[i].via);
-            put_bool(w, "ok", s->asks[i].ok);
-            if (s->asks[i].message)
-                put_str(w, "message", s->asks[i].message);
-            if (s->asks[i].predicted)
+            put_str(w, "file", k->file);
+            put_str(w, "from", k->from);
+            put_str(w, "via", k->via);
+            put_bool(w, "ok", k->ok);
+            if (k->message)
+                put_str(w, "message", k->message);
+            if (k->predicted)
                 put_bool(w, "predicted", true);
+            put_bool(w, "own", k->own);
+            if (k->copy_of)
+                put_str(w, "copy_of", k->copy_of);
+            if (k->binding)
+                put_str(w, "binding", k->binding);
             jw_end(w);
         }
         jw_end(w);
@@ -419,24 +435,25 @@ static void selection_json(jw *w, const selection *s)
             jw_end(w);
         }
         jw_obj(w, "rules");
-        put_str(w, "rule", s->rules_rule);
-        put_str(w, "rule_why", s->rules_why);
-        put_str(w, "chosen", s->rules_chosen);
-        if (!s->rules_chosen)
-            put_str(w, "none_why", s->rules_none_why);
-        candidates_json(w, s->rules_cands, s->nrules_cands);
+        put_str(w, "rule", s->rules.rule);
+        put_str(w, "rule_why", s->rules.rule_why);
+        put_str(w, "chosen", s->rules.chosen);
+        if (!s->rules.chosen)
+            put_str(w, "none_why", s->rules.none_why);
+        put_str(w, "outcome", sel_outcome_names[s->rules.outcome]);
+        candidates_json(w, s->rules.cands, s->rules.ncands);
         jw_end(w);
         if (s->differs)
             put_str(w, "differs", s->differs);
     }
-    candidates_json(w, s->cands, s->ncands);
+    candidates_json(w, a->cands, a->ncands);
     jw_end(w);
 }
 
 static void check_json(jw *w, const check *k)
 {
     jw_obj(w, NULL);
-    put_str(w, "id", k->id);
+    put_str(w, "id", check_id_names[k->id]);
     put_str(w, "status", status_name(k->status));
     put_str(w, "message", k->message);
     if (k->hint)
@@ -481,7 +498,7 @@ static void check_json(jw *w, const check *k)
         }
         jw_end(w);
     }
-    if (k->nmissing || strcmp(k->id, "symbols") == 0) {
+    if (k->nmissing || k->id == CHECK_SYMBOLS) {
         if (k->first || k->nmissing)
             put_str(w, "first", k->first);
         jw_obj(w, "counts");
@@ -570,8 +587,11 @@ int report_write_json(const report *r, const report_opts *o, FILE *out)
             runtime_json(w, res->runtime);
         if (res->sel)
             selection_json(w, res->sel);
-        if (res->kind == RESULT_UNREFERENCED)
+        if (res->kind == RESULT_UNREFERENCED) {
             put_bool(w, "unreferenced", true);
+            if (res->unreferenced_why)
+                put_str(w, "unreferenced_why", res->unreferenced_why);
+        }
         if (res->kind == RESULT_PAIR) {
             put_str(w, "verdict", status_name(res->verdict));
             if (res->rt_name)

@@ -39,7 +39,7 @@ static void body(FILE *f, const result *res)
         const check *k = &res->checks[i];
         if (k->status != STATUS_FAIL && k->status != STATUS_ERROR)
             continue;
-        fprintf(f, "%s %s: ", k->id, status_name(k->status));
+        fprintf(f, "%s %s: ", check_id_names[k->id], status_name(k->status));
         xml(f, k->message);
         fputc('\n', f);
         if (k->first) {

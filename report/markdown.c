@@ -79,7 +79,7 @@ static void failing_checks(FILE *f, const result *res)
         const check *k = &res->checks[i];
         if (k->status != STATUS_FAIL && k->status != STATUS_ERROR && k->status != STATUS_WARN)
             continue;
-        fprintf(f, "- %s **%s**: ", k->status == STATUS_FAIL ? "❌" : "⚠️", k->id);
+        fprintf(f, "- %s **%s**: ", k->status == STATUS_FAIL ? "❌" : "⚠️", check_id_names[k->id]);
         md(f, k->message);
         fputc('\n', f);
         if (k->first) {
@@ -187,11 +187,11 @@ int report_write_markdown(const report *r, const report_opts *o, FILE *out)
             md(out, res->expect_reason);
             fputs("\n\n", out);
         }
-        if (res->sel && res->sel->chosen) {
+        if (res->sel && selection_answer(res->sel)->chosen) {
             fputs("- selected: ", out);
             code(out, selection_shown(res->sel));
             fputs(" by ", out);
-            md(out, res->sel->rule);
+            md(out, selection_answer(res->sel)->rule);
             if (res->sel->seen_note) {
                 fputs(" (", out);
                 md(out, res->sel->seen_note);
@@ -206,12 +206,17 @@ int report_write_markdown(const report *r, const report_opts *o, FILE *out)
         if ((r->results[i].kind != RESULT_UNREFERENCED))
             continue;
         if (!un) {
-            fputs("\n### Unreferenced .node files\n\nNo loader rule of their package reaches them; no verdict.\n\n",
+            fputs("\n### Unreferenced .node files\n\nThey cannot load on the target, and their package has no "
+                  "verdict.\n\n",
                   out);
             un = true;
         }
         fputs("- ", out);
         code(out, r->results[i].addon->path);
+        if (r->results[i].unreferenced_why) {
+            fputs(": ", out);
+            md(out, r->results[i].unreferenced_why);
+        }
         fputc('\n', out);
     }
     return ferror(out) ? -1 : 0;

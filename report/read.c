@@ -420,12 +420,22 @@ static candidate *read_candidates(reader *rd, const cJSON *o, const char *where,
     return c;
 }
 
+/* The fields one answer has, at the top of a selection or in its "rules". */
+static void read_answer(reader *rd, const cJSON *j, const char *where, sel_answer *a)
+{
+    a->rule = get_str(rd, j, "rule", where);
+    a->rule_why = get_str(rd, j, "rule_why", where);
+    a->chosen = get_str(rd, j, "chosen", where);
+    a->none_why = get_str(rd, j, "none_why", where);
+    a->cands = read_candidates(rd, j, where, &a->ncands);
+}
+
 static selection *read_selection(reader *rd, const cJSON *j, const char *where)
 {
-    static const char *const keys[] = {"package",  "name",      "version",    "rule",       "rule_why",
-                                       "seen_as",  "seen_note", "chosen",     "none_why",   "outcome",
-                                       "observed", "stand_in",  "load_error", "note",       "asked",
-                                       "mapped",   "rules",     "differs",    "candidates", NULL};
+    static const char *const keys[] = {
+        "package",  "name",    "version", "rule",     "rule_why",         "seen_as",        "seen_note",  "chosen",
+        "none_why", "outcome", "step",    "observed", "stand_in",         "stand_in_threw", "load_error", "note",
+        "asked",    "mapped",  "rules",   "differs",  "missing_platform", "candidates",     NULL};
     selection *s = report_alloc(rd->r, sizeof *s);
     if (!s) {
         fail(rd, where, "out of memory");
@@ -436,23 +446,33 @@ static selection *read_selection(reader *rd, const cJSON *j, const char *where)
     s->pkgdir = get_str(rd, j, "package", where);
     s->name = get_str(rd, j, "name", where);
     s->version = get_str(rd, j, "version", where);
-    s->rule = get_str(rd, j, "rule", where);
-    s->rule_why = get_str(rd, j, "rule_why", where);
     s->seen_as = get_str(rd, j, "seen_as", where);
     s->seen_note = get_str(rd, j, "seen_note", where);
-    s->chosen = get_str(rd, j, "chosen", where);
-    s->none_why = get_str(rd, j, "none_why", where);
+    s->asked = get_bool(rd, j, "observed", where);
+    /* The top level is the answer that decided: the runtime's for the require and binding-module
+     * steps, else the rules'. A report without "step" is from before steps were named. */
+    if (cJSON_GetObjectItemCaseSensitive(j, "step")) {
+        int step = get_name(rd, j, "step", where, sel_step_names, "a selection step");
+        if (step >= 0)
+            s->step = (sel_step)step;
+    } else {
+        const char *rule = get_str(rd, j, "rule", where);
+        s->step = rule && strcmp(rule, "observed") == 0 ? STEP_REQUIRE : STEP_RULES;
+    }
+    sel_answer *top = s->step == STEP_REQUIRE || s->step == STEP_BINDING ? &s->observed : &s->rules;
+    read_answer(rd, j, where, top);
     int outcome = get_name(rd, j, "outcome", where, sel_outcome_names, "an outcome");
     if (outcome >= 0)
-        s->outcome = (sel_outcome)outcome;
-    s->observed = get_bool(rd, j, "observed", where);
+        top->outcome = (sel_outcome)outcome;
     s->stand_in = get_bool(rd, j, "stand_in", where);
+    s->stand_in_threw = get_bool(rd, j, "stand_in_threw", where);
     s->load_error = get_str(rd, j, "load_error", where);
     s->note = get_str(rd, j, "note", where);
     void *mem;
     const cJSON *asked = get_array(rd, j, "asked", where, sizeof(sel_ask), &mem, &s->nasks);
     s->asks = mem;
-    static const char *const ask_keys[] = {"file", "from", "via", "ok", "message", "predicted", NULL};
+    static const char *const ask_keys[] = {"file",      "from", "via",     "ok",      "message",
+                                           "predicted", "own",  "copy_of", "binding", NULL};
     size_t i = 0;
     for (const cJSON *e = asked ? asked->child : NULL; e && !rd->failed; e = e->next, i++) {
         if (!object_of(rd, e, where, ask_keys))
@@ -463,20 +483,26 @@ static selection *read_selection(reader *rd, const cJSON *j, const char *where)
         s->asks[i].ok = get_bool(rd, e, "ok", where);
         s->asks[i].message = get_str(rd, e, "message", where);
         s->asks[i].predicted = get_bool(rd, e, "predicted", where);
+        s->asks[i].own = get_bool(rd, e, "own", where);
+        s->asks[i].copy_of = get_str(rd, e, "copy_of", where);
+        s->asks[i].binding = get_str(rd, e, "binding", where);
     }
     s->mapped_known = cJSON_GetObjectItemCaseSensitive(j, "mapped") != NULL;
     s->mapped = get_strings(rd, j, "mapped", where, &s->nmapped);
+    s->missing_platform = get_strings(rd, j, "missing_platform", where, &s->nmissing_platform);
     const cJSON *rules = cJSON_GetObjectItemCaseSensitive(j, "rules");
-    static const char *const rules_keys[] = {"rule", "rule_why", "chosen", "none_why", "candidates", NULL};
-    if (rules && object_of(rd, rules, where, rules_keys)) {
-        s->rules_rule = get_str(rd, rules, "rule", where);
-        s->rules_why = get_str(rd, rules, "rule_why", where);
-        s->rules_chosen = get_str(rd, rules, "chosen", where);
-        s->rules_none_why = get_str(rd, rules, "none_why", where);
-        s->rules_cands = read_candidates(rd, rules, where, &s->nrules_cands);
+    static const char *const rules_keys[] = {"rule", "rule_why", "chosen", "none_why", "outcome", "candidates", NULL};
+    if (rules && object_of(rd, rules, where, rules_keys) && top != &s->rules) {
+        read_answer(rd, rules, where, &s->rules);
+        if (cJSON_GetObjectItemCaseSensitive(rules, "outcome")) {
+            int o = get_name(rd, rules, "outcome", where, sel_outcome_names, "an outcome");
+            if (o >= 0)
+                s->rules.outcome = (sel_outcome)o;
+        } else {
+            s->rules.outcome = s->rules.chosen ? SEL_CHOSEN : SEL_NONE;
+        }
     }
     s->differs = get_str(rd, j, "differs", where);
-    s->cands = read_candidates(rd, j, where, &s->ncands);
     return s;
 }
 
@@ -486,9 +512,9 @@ static void read_check(reader *rd, const cJSON *j, check *k, const char *where)
                                        "counts", "missing", "libraries", "versions", "ended", "loader_message", NULL};
     if (!object_of(rd, j, where, keys))
         return;
-    k->id = get_str(rd, j, "id", where);
-    if (!k->id)
-        fail(rd, where, "a check without an \"id\"");
+    int id = get_name(rd, j, "id", where, check_id_names, "a check id");
+    if (id >= 0)
+        k->id = (check_id)id;
     get_status(rd, j, "status", where, &k->status);
     k->message = get_str(rd, j, "message", where);
     k->hint = get_str(rd, j, "hint", where);
@@ -546,8 +572,9 @@ static void read_result(reader *rd, const cJSON *j, size_t index)
 {
     char where[64];
     snprintf(where, sizeof where, "results[%zu]", index);
-    static const char *const keys[] = {"addon",        "runtime",  "selection", "unreferenced", "verdict",
-                                       "runtime_name", "expected", "checks",    "target",       NULL};
+    static const char *const keys[] = {"addon",   "runtime",      "selection", "unreferenced", "unreferenced_why",
+                                       "verdict", "runtime_name", "expected",  "checks",       "target",
+                                       NULL};
     result *res = report_add(rd->r);
     if (!res) {
         fail(rd, where, "out of memory");
@@ -564,6 +591,7 @@ static void read_result(reader *rd, const cJSON *j, size_t index)
         res->sel = read_selection(rd, v, where);
     res->target = get_str(rd, j, "target", where);
     res->rt_name = get_str(rd, j, "runtime_name", where);
+    res->unreferenced_why = get_str(rd, j, "unreferenced_why", where);
     /* What it is follows from what it has, the way json.c writes each kind. */
     res->kind = cJSON_GetObjectItemCaseSensitive(j, "verdict") ? RESULT_PAIR
                 : get_bool(rd, j, "unreferenced", where)       ? RESULT_UNREFERENCED

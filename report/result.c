@@ -9,8 +9,34 @@
 
 const char *const result_group_names[SYMGROUP_COUNT + 1] = {"v8", "node", "napi", "uv", "libc", "c++", "other", NULL};
 
-const char *const cand_status_names[CAND_STATUS_COUNT + 1] = {"chosen", "rejected",    "outranked", "not reached",
-                                                              "absent", "also loaded", "refused",   NULL};
+const char *const cand_status_names[CAND_STATUS_COUNT + 1] = {[CAND_CHOSEN] = "chosen",
+                                                              [CAND_REJECTED] = "rejected",
+                                                              [CAND_OUTRANKED] = "outranked",
+                                                              [CAND_NOT_REACHED] = "not reached",
+                                                              [CAND_ABSENT] = "absent",
+                                                              [CAND_ALSO_LOADED] = "also loaded",
+                                                              [CAND_REFUSED] = "refused",
+                                                              [CAND_CANDIDATE] = "candidate",
+                                                              [CAND_OTHERS] = "another package's",
+                                                              NULL};
+
+const char *const check_id_names[CHECK_COUNT + 1] = {[CHECK_SELECT] = "select",
+                                                     [CHECK_FORMAT] = "format",
+                                                     [CHECK_LIBC] = "libc",
+                                                     [CHECK_NEEDED] = "needed",
+                                                     [CHECK_VERSIONS] = "versions",
+                                                     [CHECK_SYMBOLS] = "symbols",
+                                                     [CHECK_MODULES] = "modules",
+                                                     [CHECK_NAPI] = "napi",
+                                                     [CHECK_DLOPEN] = "dlopen",
+                                                     [CHECK_EXECUTE] = "execute",
+                                                     NULL};
+
+const char *const sel_step_names[STEP_COUNT + 1] = {[STEP_REQUIRE] = "require",
+                                                    [STEP_BINDING] = "binding module",
+                                                    [STEP_RULES] = "rules",
+                                                    [STEP_AGREEMENT] = "agreement",
+                                                    NULL};
 
 const char *const facts_source_names[] = {[FACTS_ELF] = "elf", [FACTS_RUNTIME] = "runtime+elf", NULL};
 
@@ -133,7 +159,7 @@ result *report_add(report *r)
     return res;
 }
 
-check *report_add_check(report *r, result *res, const char *id, status st, const char *fmt, ...)
+check *report_add_check(report *r, result *res, check_id id, status st, const char *fmt, ...)
 {
     if (!res->checks && !(res->checks = report_alloc(r, RESULT_MAX_CHECKS * sizeof *res->checks)))
         return NULL;
@@ -279,15 +305,21 @@ const char *result_runtime_label(const result *res, char *buf, size_t n)
     return buf;
 }
 
+const sel_answer *selection_answer(const selection *s)
+{
+    return s->step == STEP_REQUIRE || s->step == STEP_BINDING ? &s->observed : &s->rules;
+}
+
 const char *selection_shown(const selection *s)
 {
-    if (!s->chosen)
+    const char *chosen = selection_answer(s)->chosen;
+    if (!chosen)
         return NULL;
     size_t pl = s->pkgdir ? strlen(s->pkgdir) : 0;
-    if (pl && strncmp(s->chosen, s->pkgdir, pl) == 0 && s->chosen[pl] == '/')
-        return s->chosen + pl + 1;
-    const char *nm = path_node_modules(s->chosen);
-    return nm ? nm + strlen("/node_modules/") : s->chosen;
+    if (pl && strncmp(chosen, s->pkgdir, pl) == 0 && chosen[pl] == '/')
+        return chosen + pl + 1;
+    const char *nm = path_node_modules(chosen);
+    return nm ? nm + strlen("/node_modules/") : chosen;
 }
 
 const char *path_node_modules(const char *path)

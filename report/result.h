@@ -166,9 +166,27 @@ typedef struct str_vec {
     size_t n, cap;
 } str_vec;
 
-/* One check of a result (check ids are SPEC's). */
+/* The check ids, in the order a result carries them. Their names are stable (the JSON "id"). */
+typedef enum check_id {
+    CHECK_SELECT,   /* package targets: which file the runtime loads, and whether the loader refuses */
+    CHECK_FORMAT,   /* ELF class, machine, type, OS ABI */
+    CHECK_LIBC,     /* glibc addon on musl, or the reverse */
+    CHECK_NEEDED,   /* every DT_NEEDED found as ld.so finds it */
+    CHECK_VERSIONS, /* every required symbol version defined */
+    CHECK_SYMBOLS,  /* every undefined symbol resolvable in the load scope */
+    CHECK_MODULES,  /* registration kind and modules ABI */
+    CHECK_NAPI,     /* N-API functions and the declared version */
+    CHECK_DLOPEN,   /* the real runtime loads it */
+    CHECK_EXECUTE,  /* a call round-trip works */
+    CHECK_COUNT
+} check_id;
+
+/* "select", "format", ...; indexed by check_id, NULL-terminated. */
+extern const char *const check_id_names[CHECK_COUNT + 1];
+
+/* One check of a result. */
 typedef struct check {
-    const char *id;
+    check_id id;
     status status;
     const char *message; /* one line */
     const char *hint;    /* what to do next, for a failure or warning; NULL otherwise */
@@ -188,7 +206,7 @@ typedef struct check {
     const char *value_json; /* execute: the smoke value as JSON text, or NULL */
 } check;
 
-/* Checks one result can hold (SPEC has nine ids). */
+/* Checks one result can hold (one of each id, and room to spare). */
 enum { RESULT_MAX_CHECKS = 12 };
 
 /* What became of a file a package's loader considered: the rules' verdicts, then what an
@@ -201,6 +219,8 @@ typedef enum cand_status {
     CAND_ABSENT,      /* where the loader looks, but nothing is there */
     CAND_ALSO_LOADED, /* observed: asked for and loaded after the chosen one */
     CAND_REFUSED,     /* observed: asked for, and it did not load */
+    CAND_CANDIDATE,   /* no rule decides: a file of the package that could load on the target */
+    CAND_OTHERS,      /* observed: asked for, but another package's file (judged in its own result) */
     CAND_STATUS_COUNT
 } cand_status;
 
@@ -215,11 +235,23 @@ typedef struct candidate {
 } candidate;
 
 /* How a selection ended: a file, a loader that finds none or refuses (fail), a native part
- * that was never built (fail), or no way to tell (error: never a guess). */
+ * that was never built or put in place (fail), or no way to tell (error: never a guess). */
 typedef enum sel_outcome { SEL_CHOSEN, SEL_NONE, SEL_UNBUILT, SEL_UNKNOWN } sel_outcome;
 
 /* "chosen", "none", "unbuilt", "unknown"; indexed by sel_outcome, NULL-terminated. */
 extern const char *const sel_outcome_names[];
+
+/* Which step of selection decided, in the order they are tried. */
+typedef enum sel_step {
+    STEP_REQUIRE,   /* the runtime's require() (or import()) of the package asked for the file, or refused */
+    STEP_BINDING,   /* require() asked for none of its files; a binding module of the package did */
+    STEP_RULES,     /* the emulated loader rules */
+    STEP_AGREEMENT, /* no rule decides: every file that could load on the target gets the same verdict */
+    STEP_COUNT
+} sel_step;
+
+/* "require", "binding module", "rules", "agreement"; indexed by sel_step, NULL-terminated. */
+extern const char *const sel_step_names[STEP_COUNT + 1];
 
 /* One .node file a package's JavaScript asked for, as the runtime reported it. */
 typedef struct sel_ask {
@@ -229,46 +261,58 @@ typedef struct sel_ask {
     bool ok;             /* it loaded (a stand-in was handed out, under --static-only) */
     const char *message; /* the runtime's error when it did not load, else NULL */
     bool predicted;      /* refused as the static checks predict (--static-only), not by the runtime */
+    bool own;            /* one of the package's own files (its directory, its platform packages), or a copy */
+    const char *copy_of; /* outside the package: the package's own file it is a byte-identical copy of */
+    const char *binding; /* asked for while a binding module of the package was required, or NULL */
 } sel_ask;
+
+/* One answer to "which file does this package load": what the runtime did, or what the
+ * emulated rules find. A selection holds both. */
+typedef struct sel_answer {
+    sel_outcome outcome;
+    const char *rule;     /* "observed", "candidates" (no rule decides), or the emulated rule:
+                           * "node-gyp-build", "node-gyp-build-optional-packages", "bindings",
+                           * "node-pre-gyp", "napi-rs", "optionalDependencies", "build/Release" */
+    const char *rule_why; /* how the rule was recognised, or what the runtime asked for */
+    const char *chosen;   /* absolute path of the chosen file, or NULL */
+    const char *none_why; /* when nothing is chosen: the loader's own words */
+    candidate *cands;     /* every file considered, and what became of it */
+    size_t ncands;
+} sel_answer;
 
 /* Which file a runtime would load from a package, and why. */
 typedef struct selection {
-    sel_outcome outcome;
     const char *pkgdir;
     const char *name; /* package.json name and version */
     const char *version;
-    const char *rule;      /* "observed", or the emulated rule: "node-gyp-build", "node-gyp-build-optional-packages",
-                            * "bindings", "node-pre-gyp", "napi-rs", "optionalDependencies", "build/Release" */
-    const char *rule_why;  /* how the rule was recognised */
     const char *seen_as;   /* the loader's view: "runtime=node abi=147 uv=1 libc=glibc ..." */
     const char *seen_note; /* when the loader's view differs from the real engine (Bun seen as node) */
-    const char *chosen;    /* absolute path of the chosen file, or NULL */
-    candidate *cands;
-    size_t ncands;
-    const char *none_why; /* when nothing is chosen: the loader's own words */
-    /* Observed selection (rule "observed"): what the runtime itself did on require(). */
-    bool observed; /* the runtime was asked (the rules decided only when this is false) */
-    bool stand_in; /* native loading answered with a stand-in (--static-only): no dlopen */
-    sel_ask *asks; /* every .node file asked for, in order */
+    sel_step step;         /* which step decided: selection_answer() is its answer */
+    sel_answer observed;   /* what the runtime did on require() (when asked) */
+    sel_answer rules;      /* what the emulated rules find */
+    bool asked;            /* the runtime was asked (JSON "observed"); else the rules alone decided */
+    bool stand_in;         /* native loading answered with a stand-in (--static-only): no dlopen */
+    bool stand_in_threw;   /* the package's own code threw after a stand-in was handed out: it did
+                            * not run to the end, and the stand-in, not its loader, may be why */
+    sel_ask *asks;         /* every .node file asked for, in order */
     size_t nasks;
     const char **mapped; /* real load: the files /proc/self/maps showed mapped */
     size_t nmapped;
-    bool mapped_known;      /* /proc/self/maps could be read (mapped means something) */
-    const char *load_error; /* the runtime's error loading the chosen file, or NULL */
-    const char *note;       /* how the file was found when not by observation (lazy loading, a
-                             * runtime that cannot run here), or NULL */
-    const char *rules_rule; /* what the emulated rules pick, for comparison: rule, how it was
-                             * recognised, file, or why none */
-    const char *rules_why;
-    const char *rules_chosen;
-    const char *rules_none_why;
-    const char *differs;    /* a sentence when the rules and the runtime disagree, else NULL */
-    candidate *rules_cands; /* the rules' candidates, kept when observation decided */
-    size_t nrules_cands;
+    bool mapped_known;             /* /proc/self/maps could be read (mapped means something) */
+    const char *load_error;        /* the runtime's error loading the chosen file, or NULL */
+    const char *note;              /* how the file was found when not by observation (lazy loading, a
+                                    * runtime that cannot run here), or NULL */
+    const char *differs;           /* a sentence when the rules and the runtime disagree, else NULL */
+    const char **missing_platform; /* platform packages for the target among its optionalDependencies
+                                    * that are not installed ("name@range") */
+    size_t nmissing_platform;
     const char **reached; /* package directories whose .node files count as reached (the
                            * package's platform packages, the chosen file's package) */
     size_t nreached;
 } selection;
+
+/* The answer that decided: the observed one for STEP_REQUIRE and STEP_BINDING, else the rules'. */
+const sel_answer *selection_answer(const selection *s);
 
 /* Where path's last "/node_modules/" component begins (the slash), or NULL: what follows is
  * the installed package's name and the file inside it. */
@@ -284,7 +328,8 @@ typedef enum result_kind {
     RESULT_RUNTIME,      /* runtime: a runtime's facts (runtime), no verdict */
     RESULT_SELECTION,    /* select: which file a package loads for a runtime (sel, runtime), no verdict */
     RESULT_PAIR,         /* check, scan: a target against a runtime, its checks and a verdict */
-    RESULT_UNREFERENCED, /* scan: a .node file that no loader rule reaches (addon), no verdict */
+    RESULT_UNREFERENCED, /* scan: a .node file that cannot load on the target, in a package without a
+                          * verdict (addon), no verdict */
 } result_kind;
 
 /* One addon, one runtime, or one pair with its checks. */
@@ -297,8 +342,10 @@ typedef struct result {
     bool expect_set;     /* a --config expectation covers this result */
     bool expected_fail;  /* it declares "fail" (else "pass") */
     const char *expect_reason;
-    const char *input_error; /* what is wrong with the user's own input (a smoke module that
-                              * does not parse), one line; the run then exits 2 */
+    const char *input_error;      /* what is wrong with the user's own input (a smoke module that
+                                   * does not parse), one line; the run then exits 2 */
+    const char *unreferenced_why; /* RESULT_UNREFERENCED: why the file gets no verdict (it cannot load
+                                   * on the target, and its package has none), or NULL */
     result_kind kind;
     status verdict; /* RESULT_PAIR only */
     check *checks;
@@ -335,7 +382,7 @@ const char *report_printf(report *r, const char *fmt, ...) __attribute__((format
 result *report_add(report *r);
 /* Append a check to res with a formatted message; returns it (stable: it does not move when
  * more checks are added), or NULL when out of memory or past RESULT_MAX_CHECKS. */
-check *report_add_check(report *r, result *res, const char *id, status st, const char *fmt, ...)
+check *report_add_check(report *r, result *res, check_id id, status st, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
 /* The one sentence for a library not found, and for a version gap: what the checks' details

@@ -363,7 +363,7 @@ static void pack_add(packer *p, const check *k)
 {
     const char *color;
     const char *m = mark(p->c, k->status, &color);
-    size_t w = strlen(k->id) + 3 + cols(k->message ? k->message : "");
+    size_t w = strlen(check_id_names[k->id]) + 3 + cols(k->message ? k->message : "");
     if (p->col && p->col + 4 + w > LINE_WIDTH)
         pack_flush(p);
     if (!p->col) {
@@ -373,7 +373,7 @@ static void pack_add(packer *p, const check *k)
         fputs("    ", p->c->f);
         p->col += 4;
     }
-    tprintf(p->c, "%s%s%s %s%s%s %s", DIM(p->c), k->id, RESET(p->c), color, m, RESET(p->c),
+    tprintf(p->c, "%s%s%s %s%s%s %s", DIM(p->c), check_id_names[k->id], RESET(p->c), color, m, RESET(p->c),
             k->message ? k->message : "");
     p->col += w;
 }
@@ -433,7 +433,7 @@ static void print_check_block(const out_ctx *c, const check *k)
 {
     const char *color;
     const char *m = mark(c, k->status, &color);
-    tprintf(c, "%*s%s%-9s%s %s%s%s %s\n", CHECK_INDENT, "", DIM(c), k->id, RESET(c), color, m, RESET(c),
+    tprintf(c, "%*s%s%-9s%s %s%s%s %s\n", CHECK_INDENT, "", DIM(c), check_id_names[k->id], RESET(c), color, m, RESET(c),
             k->message ? k->message : "");
     if (k->nmissing)
         print_missing(c, k);
@@ -458,7 +458,7 @@ static void print_run(const out_ctx *c, const check *k, size_t n)
     const char *m = mark(c, k->status, &color);
     tprintf(c, "%*s%s", CHECK_INDENT, "", DIM(c));
     for (size_t i = 0; i < n; i++)
-        tprintf(c, "%s%s", i ? ", " : "", k[i].id);
+        tprintf(c, "%s%s", i ? ", " : "", check_id_names[k[i].id]);
     tprintf(c, "%s %s%s%s %s\n", RESET(c), color, m, RESET(c), k->message ? k->message : "");
 }
 
@@ -525,19 +525,22 @@ static void print_candidates(const out_ctx *c, const char *title, const candidat
 static void print_selection(const out_ctx *c, const result *res)
 {
     const selection *s = res->sel;
+    const sel_answer *a = selection_answer(s);
     char title[256];
     tprintf(c, "%s%s%s · ", BOLD(c), result_title(res, title, sizeof title), RESET(c));
     runtime_title(c, res->runtime);
     fputc('\n', c->f);
     label(c, "package");
     tprintf(c, "%s\n", s->pkgdir ? s->pkgdir : res->target);
-    if (!s->rule) {
+    if (!a->rule) {
         label(c, "error");
-        tprintf(c, "%s%s%s\n", RED(c), s->none_why ? s->none_why : "unreadable", RESET(c));
+        tprintf(c, "%s%s%s\n", RED(c), a->none_why ? a->none_why : "unreadable", RESET(c));
         return;
     }
     label(c, "loader");
-    tprintf(c, "%s (%s)\n", s->rule, s->rule_why);
+    tprintf(c, "%s (%s)\n", a->rule, a->rule_why);
+    label(c, "decided");
+    tprintf(c, "by %s\n", sel_step_names[s->step]);
     label(c, "sees");
     tprintf(c, "%s\n", s->seen_as);
     if (s->seen_note) {
@@ -545,10 +548,15 @@ static void print_selection(const out_ctx *c, const result *res)
         tprintf(c, "%s%s%s\n", YELLOW(c), s->seen_note, RESET(c));
     }
     label(c, "chosen");
-    if (s->chosen)
+    if (a->chosen)
         tprintf(c, "%s%s%s\n", GREEN(c), selection_shown(s), RESET(c));
     else
-        tprintf(c, "%snone: %s%s\n", RED(c), s->none_why, RESET(c));
+        tprintf(c, "%snone: %s%s\n", RED(c), a->none_why, RESET(c));
+    for (size_t i = 0; i < s->nmissing_platform; i++) {
+        label(c, "missing");
+        tprintf(c, "%s%s%s (a platform package for this target, not installed)\n", RED(c), s->missing_platform[i],
+                RESET(c));
+    }
     if (s->load_error) {
         label(c, "refused");
         tprintf(c, "%s%s%s\n", RED(c), s->load_error, RESET(c));
@@ -557,18 +565,20 @@ static void print_selection(const out_ctx *c, const result *res)
         label(c, "note");
         tprintf(c, "%s%s%s\n", YELLOW(c), s->note, RESET(c));
     }
-    print_candidates(c, s->observed ? "asked for, in order" : "candidates", s->cands, s->ncands);
-    if (s->observed) {
+    print_candidates(c, s->asked && a == &s->observed ? "asked for, in order" : "candidates", a->cands, a->ncands);
+    if (s->asked && a == &s->observed) {
         label(c, "rules");
-        tprintf(c, "%s (%s): %s\n", s->rules_rule ? s->rules_rule : "?", s->rules_why ? s->rules_why : "",
-                s->rules_chosen     ? s->rules_chosen
-                : s->rules_none_why ? s->rules_none_why
+        tprintf(c, "%s (%s): %s\n", s->rules.rule ? s->rules.rule : "?", s->rules.rule_why ? s->rules.rule_why : "",
+                s->rules.chosen     ? s->rules.chosen
+                : s->rules.none_why ? s->rules.none_why
                                     : "no file");
         if (s->differs) {
             label(c, "differs");
             tprintf(c, "%s%s%s\n", YELLOW(c), s->differs, RESET(c));
         }
-        print_candidates(c, "the rules' candidates", s->rules_cands, s->nrules_cands);
+        print_candidates(c, "the rules' candidates", s->rules.cands, s->rules.ncands);
+    } else if (s->asked) {
+        print_candidates(c, "asked for, in order", s->observed.cands, s->observed.ncands);
     }
 }
 
@@ -579,9 +589,10 @@ int report_write_text(const report *r, const report_opts *o, FILE *out)
         const result *res = &r->results[i];
         if (res->kind == RESULT_UNREFERENCED) {
             if (i == 0 || (r->results[i - 1].kind != RESULT_UNREFERENCED))
-                tprintf(&c, "%sunreferenced .node files%s (no loader rule of their package reaches them; no verdict)\n",
-                        BOLD(&c), RESET(&c));
-            tprintf(&c, "  %s\n", res->addon->path);
+                tprintf(&c, "%sunreferenced .node files%s (they cannot load on the target; no verdict)\n", BOLD(&c),
+                        RESET(&c));
+            tprintf(&c, "  %s%s%s\n", res->addon->path, res->unreferenced_why ? ": " : "",
+                    res->unreferenced_why ? res->unreferenced_why : "");
             continue;
         }
         if ((res->kind == RESULT_PAIR) && res->runtime) {

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # tests/scan.sh — scan on a node_modules tree built here: pnpm's .pnpm store with links into
 # it and a symlink cycle, a scoped package, a workspace link that leads outside the root, a
-# dangling link, and a .node file no loader rule reaches. Then the real tree with
-# isolated-vm and the pinned runtimes. JSON is checked with the machine's node.
+# dangling link, a package with no loader whose .node file could load (it gets a verdict: no
+# package is left out), and one whose file cannot load on the target (unreferenced, and it says
+# why). Then the real tree with isolated-vm and the pinned runtimes. JSON is checked with the
+# machine's node.
 set -u
 : "${ABIPROBE:?}" "${FIXTURE_DIR:?}" "${CACHE_DIR:?}"
 B=$ABIPROBE
@@ -17,7 +19,7 @@ ngb='"dependencies": {"node-gyp-build": "^4.8.4"}'
 addon=$FIXTURE_DIR/napi_addon.node
 
 mkdir -p "$t/app/node_modules/.pnpm/alpha@1.0.0/node_modules/alpha/prebuilds/linux-x64" \
-         "$t/app/node_modules/@scope/beta/build/Release" "$t/app/node_modules/gamma/test" \
+         "$t/app/node_modules/@scope/beta/build/Release" "$t/app/node_modules/gamma/test" "$t/app/node_modules/delta/lib" \
          "$t/packages/ws/prebuilds/linux-x64"
 echo '{"name": "app", "version": "0.0.0"}' > "$t/app/package.json"
 a=$t/app/node_modules/.pnpm/alpha@1.0.0/node_modules/alpha
@@ -28,7 +30,9 @@ ln -s .pnpm/alpha@1.0.0/node_modules/alpha "$t/app/node_modules/alpha"     # pnp
 echo '{"name": "@scope/beta", "version": "2.0.0", "gypfile": true}' > "$t/app/node_modules/@scope/beta/package.json"
 cp "$addon" "$t/app/node_modules/@scope/beta/build/Release/beta.node"
 echo '{"name": "gamma", "version": "3.0.0"}' > "$t/app/node_modules/gamma/package.json"
-cp "$addon" "$t/app/node_modules/gamma/test/fixture.node"                 # no rule reaches it
+cp "$FIXTURE_DIR/m32_addon.node" "$t/app/node_modules/gamma/test/fixture.node" # i386: cannot load here
+echo '{"name": "delta", "version": "4.0.0"}' > "$t/app/node_modules/delta/package.json"
+cp "$addon" "$t/app/node_modules/delta/lib/native.node"                    # no rule reaches it, but it could load
 echo "{\"name\": \"ws\", \"version\": \"0.1.0\", $ngb}" > "$t/packages/ws/package.json"
 cp "$addon" "$t/packages/ws/prebuilds/linux-x64/ws.napi.node"
 ln -s ../../packages/ws "$t/app/node_modules/ws"                          # a workspace
@@ -42,14 +46,19 @@ node -e '
 const d = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
 const checked = d.results.filter(r => r.verdict);
 const names = checked.map(r => r.selection && r.selection.name).sort();
-const want = ["@scope/beta", "alpha", "ws"];
+const want = ["@scope/beta", "alpha", "delta", "ws"];
 if (JSON.stringify(names) !== JSON.stringify(want)) { console.error("packages", names); process.exit(1); }
 const rules = Object.fromEntries(checked.map(r => [r.selection.name, r.selection.rule]));
 if (rules["@scope/beta"] !== "build/Release" || rules.alpha !== "node-gyp-build") { console.error(rules); process.exit(1); }
-const un = d.results.filter(r => r.unreferenced).map(r => r.addon.path);
-if (un.length !== 1 || !un[0].endsWith("gamma/test/fixture.node")) { console.error("unreferenced", un); process.exit(1); }
+const delta = checked.find(r => r.selection.name === "delta").selection;
+if (delta.rule !== "candidates" || delta.step !== "agreement" || !delta.chosen.endsWith("delta/lib/native.node")) {
+  console.error("delta", delta); process.exit(1);
+}
+const un = d.results.filter(r => r.unreferenced);
+if (un.length !== 1 || !un[0].addon.path.endsWith("gamma/test/fixture.node") ||
+    !/cannot load on the target: ELF 32-bit/.test(un[0].unreferenced_why)) { console.error("unreferenced", un); process.exit(1); }
 if (d.command !== "scan") process.exit(1);
-' "$t/out.json" && ok || bad "fixture tree: each package once (pnpm store and link, scope, workspace), one unreferenced file"
+' "$t/out.json" && ok || bad "fixture tree: each package once (pnpm store and link, scope, workspace, no loader), one unreferenced file that says why"
 
 # The unreferenced file shows in JUnit (a skipped case, well-formed XML) and as a GitHub warning.
 "$B" scan --static-only --format junit --runtime "$FIXTURE_DIR/fake_host" "$t/app/node_modules" > "$t/out.xml" 2>/dev/null

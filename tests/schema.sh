@@ -139,7 +139,7 @@ cp "$F/napi_addon.node" "$weird"
 live check-hostile-name 1 check --static-only --runtime "$F/fake_host" "$weird"
 live check-versions-needed 1 check --static-only --runtime "$F/fake_host" "$F/sub/needs_newer.node" "$F/needs_gone.node"
 
-# A tree built here: a .node file no rule reaches, a package that refuses in its own words,
+# A tree built here: a .node file that cannot load here, a package that refuses in its own words,
 # one that kills require(), one whose rules disagree with what it loads, one whose first
 # file the static checks refuse so that its fallback loads.
 A=$t/app
@@ -165,7 +165,27 @@ cp "$F/napi_addon.node" "$A/node_modules/f-fallback/native/b-portable.node"
 echo 'let b; try { b = require("./native/a-fast.node") } catch { b = require("./native/b-portable.node") } module.exports = b' \
   > "$A/node_modules/f-fallback/index.js"
 mk gamma ''
-mkdir -p "$A/node_modules/gamma/test" && cp "$F/napi_addon.node" "$A/node_modules/gamma/test/fixture.node"
+mkdir -p "$A/node_modules/gamma/test" && cp "$F/m32_addon.node" "$A/node_modules/gamma/test/fixture.node"
+mk h-lazy ''
+mkdir -p "$A/node_modules/h-lazy/native" && cp "$F/napi_addon.node" "$A/node_modules/h-lazy/native/linux-x64.node"
+echo 'exports.open = () => require(`./native/${process.platform}-${process.arch}.node`)' > "$A/node_modules/h-lazy/index.js"
+mk i-binding "$ngb"
+mkdir -p "$A/node_modules/i-binding/lib" "$A/node_modules/i-binding/prebuilds/linux-x64"
+cp "$F/napi_addon.node" "$A/node_modules/i-binding/prebuilds/linux-x64/i.napi.node"
+echo 'exports.f = () => require("./lib/binding.js")' > "$A/node_modules/i-binding/index.js"
+echo 'module.exports = require("node-gyp-build")(require("path").join(__dirname, ".."))' > "$A/node_modules/i-binding/lib/binding.js"
+mk j-copy ''
+mkdir -p "$A/node_modules/j-copy/lib" && cp "$F/napi_addon.node" "$A/node_modules/j-copy/lib/j.node"
+echo 'const fs = require("fs"), os = require("os"), p = require("path"); const d = fs.mkdtempSync(p.join(os.tmpdir(), "j-"));
+fs.copyFileSync(p.join(__dirname, "lib/j.node"), p.join(d, "j.node")); module.exports = require(p.join(d, "j.node"))' > "$A/node_modules/j-copy/index.js"
+mk k-dep-first "$ngb"
+mkdir -p "$A/node_modules/k-dep-first/prebuilds/linux-x64" && cp "$F/napi_addon.node" "$A/node_modules/k-dep-first/prebuilds/linux-x64/k.napi.node"
+echo 'require("d-own-loader"); module.exports = require("node-gyp-build")(__dirname)' > "$A/node_modules/k-dep-first/index.js"
+mk l-no-platform ',"optionalDependencies":{"@l/l-no-platform-linux-x64":"1.0.0","@l/l-no-platform-darwin-arm64":"1.0.0"}'
+echo 'throw new Error("l-no-platform: no native build for " + process.platform)' > "$A/node_modules/l-no-platform/index.js"
+mk m-standin ',"gypfile":true'
+mkdir -p "$A/node_modules/m-standin/build/Release" && cp "$F/napi_addon.node" "$A/node_modules/m-standin/build/Release/m.node"
+echo 'const b = require("./build/Release/m.node"); module.exports = Buffer.alloc(b.size)' > "$A/node_modules/m-standin/index.js"
 live scan-built-tree "1 3" scan --static-only --runtime "$N24" "$A/node_modules"
 live scan-built-tree-full "1 3" scan --runtime "$N24" "$A/node_modules"
 
@@ -191,7 +211,14 @@ need = {
     "an execute value": any("value" in c for c in checks("check-smoke")),
     "expectations": {r["expected"]["outcome"] for r in results("check-config") if "expected" in r} >=
                     {"failed as declared", "stale: it passed", "as declared"},
-    "an unreferenced file": any(r.get("unreferenced") for r in results("scan-built-tree")),
+    "an unreferenced file": any(r.get("unreferenced") and r.get("unreferenced_why") for r in results("scan-built-tree")),
+    "the agreement step": any(s.get("step") == "agreement" for s in sels("scan-built-tree")),
+    "a binding module step": any(s.get("step") == "binding module" and any(a.get("binding") for a in s["asked"])
+                                 for s in sels("scan-built-tree")),
+    "a copy": any(a.get("copy_of") for s in sels("scan-built-tree") for a in s.get("asked", [])),
+    "another package's file": any(a.get("own") is False for s in sels("scan-built-tree") for a in s.get("asked", [])),
+    "a missing platform package": any(s.get("missing_platform") for s in sels("scan-built-tree")),
+    "a stand-in that threw": any(s.get("stand_in_threw") for s in sels("scan-built-tree")),
     "observed selections": any(s["observed"] for s in sels("select-packages")),
     "rules-only selections": all(not s["observed"] for s in sels("scan-packages-rules")),
     "outcomes": {s["outcome"] for n in rep for s in sels(n)} >= {"chosen", "none", "unbuilt", "unknown"},

@@ -35,8 +35,10 @@ export interface Result {
   runtime?: RuntimeFacts;
   /** For a package directory: the file this runtime would load from it, and why. */
   selection?: Selection;
-  /** scan: a .node file that no loader rule reaches; it has no verdict. */
+  /** scan: a .node file that cannot load on the target, in a package without a verdict; it has no verdict. */
   unreferenced?: true;
+  /** Why an unreferenced file gets no verdict: what it is built for, against the target. */
+  unreferenced_why?: string;
   /** The result's verdict from its checks, before any expectation. */
   verdict?: Verdict;
   /** The runtime's name: as given on the command line, or its key in --config. */
@@ -294,14 +296,20 @@ export interface Selection {
   none_why?: string | null;
   /** How the selection ended. */
   outcome: SelectionOutcome;
+  /** Which step decided: the top-level rule, chosen, none_why and candidates are its answer. */
+  step?: SelectionStep;
   /** The runtime itself was asked (its require() was watched); when false, the emulated rules alone decided. */
   observed: boolean;
   /** Native loading was answered with a stand-in (--static-only): no native code ran. */
   stand_in?: boolean;
+  /** The package's own code threw after a stand-in was handed out (--static-only): it did not run to the end, and the stand-in, not its loader, may be why, so the throw is not taken as the loader's refusal. */
+  stand_in_threw?: true;
   /** The runtime's error loading the chosen file. */
   load_error?: string;
-  /** How the file was found when not by observation (lazy loading, a runtime that cannot run here), or another caveat. */
+  /** How the file was found when not by the runtime's require() (lazy loading, a runtime that cannot run here, candidates that agree), or another caveat. */
   note?: string;
+  /** Platform packages for the target among the package's optionalDependencies that are not installed, as "name@range" (npm skips an optional dependency it cannot fetch). */
+  missing_platform?: string[];
   /** Every .node file the package asked for, in order. */
   asked?: AskedFile[];
   /** The .node files the runtime really mapped (from /proc/self/maps) after a real load. */
@@ -328,6 +336,12 @@ export interface AskedFile {
   message?: string;
   /** Refused as the static checks predict (--static-only), not by the runtime itself. */
   predicted?: true;
+  /** One of the package's own files (in its directory or its platform packages), or a byte-identical copy of one; another package's file is judged in that package's result. */
+  own?: boolean;
+  /** For a file outside the package: the package's own file it is a byte-identical copy of (a loader that copies its file before loading it). */
+  copy_of?: string;
+  /** Asked for while this binding module of the package was require()d, because the package's require() asked for none of its files (a loader that loads at first use). */
+  binding?: string;
 }
 
 /** What the emulated loader rules pick, for comparison with what the runtime did. */
@@ -340,6 +354,8 @@ export interface EmulatedRules {
   chosen: string | null;
   /** Why the rules find no file. */
   none_why?: string | null;
+  /** How the rules' selection ended. */
+  outcome?: SelectionOutcome;
   /** Every file the rules considered, and what became of it. */
   candidates: Candidate[];
 }
@@ -457,11 +473,14 @@ export type SymbolGroup = "v8" | "node" | "napi" | "uv" | "libc" | "c++" | "othe
 /** The C library a binary is built for: glibc, musl, none (it needs none); null when unknown. */
 export type Libc = "glibc" | "musl" | "none" | null;
 
-/** How a package's file was found: observed (the runtime's own require() was watched), or the emulated loader rule; null when no rule could be applied. */
-export type LoaderRule = "observed" | "node-gyp-build" | "node-gyp-build-optional-packages" | "bindings" | "node-pre-gyp" | "napi-rs" | "optionalDependencies" | "build/Release" | null;
+/** How a package's file was found: observed (the runtime's own require() was watched), candidates (no loader rule decides: the package's files that could load on the target), or the emulated loader rule; null when no rule could be applied. */
+export type LoaderRule = "observed" | "candidates" | "node-gyp-build" | "node-gyp-build-optional-packages" | "bindings" | "node-pre-gyp" | "napi-rs" | "optionalDependencies" | "build/Release" | null;
 
-/** How a selection ended: chosen (a file), none (the loader finds none or refuses the runtime), unbuilt (the native part was never built), unknown (which file loads cannot be told). */
+/** How a selection ended: chosen (a file), none (the loader finds none or refuses the runtime), unbuilt (the native part was never built or put in place: its install script has not run), unknown (which file loads cannot be told). */
 export type SelectionOutcome = "chosen" | "none" | "unbuilt" | "unknown";
 
-/** What became of a candidate file: chosen, rejected (does not fit the runtime), outranked (a better one fits), not reached (the loader stops earlier), absent (expected there, not installed), also loaded, or refused (the runtime would not load it). */
-export type CandidateStatus = "chosen" | "rejected" | "outranked" | "not reached" | "absent" | "also loaded" | "refused";
+/** Which step of selection decided, in the order they are tried: require (the runtime's require() or import() of the package asked for the file, or refused), binding module (require() asked for none of its files, and a binding module of the package, require()d next, did), rules (the emulated loader rules), agreement (no rule decides, and every file of the package that could load on the target gets the same verdict). */
+export type SelectionStep = "require" | "binding module" | "rules" | "agreement";
+
+/** What became of a candidate file: chosen, rejected (does not fit the runtime), outranked (a better one fits), not reached (the loader stops earlier), absent (expected there, not installed), also loaded, refused (the runtime would not load it), candidate (no rule decides; it could load on the target), or another package's (asked for, but a dependency's file, judged in that package's own result). */
+export type CandidateStatus = "chosen" | "rejected" | "outranked" | "not reached" | "absent" | "also loaded" | "refused" | "candidate" | "another package's";

@@ -7,7 +7,10 @@
 #include "report/result.h"
 #include "probe/scope.h"
 
-/* One (addon, runtime) pair under check. */
+typedef struct dyn_view dyn_view;
+
+/* What a check sees: for the select check the result and its selection, for the static ones
+ * the (addon, runtime) pair and its load scope, for the dynamic ones the real loads' outcomes. */
 typedef struct check_ctx {
     report *r;
     result *res;
@@ -19,9 +22,24 @@ typedef struct check_ctx {
     const elf_obj *rt_elf; /* scope entry 0 */
     const char *rt_label;  /* "bun 1.4.4", "node 24.21.0" for messages */
     struct sym_memo *memo; /* the run's demangled names, or NULL */
+    const dyn_view *dyn;   /* the dynamic checks: the real loads */
 } check_ctx;
 
-/* Each returns the status it recorded. */
+/* When a check runs: on a package's selection, on the files (reading ELF), or on real loads. */
+typedef enum check_phase { PHASE_SELECT, PHASE_STATIC, PHASE_DYNAMIC } check_phase;
+
+/* One row per check id, in report order: the id (its name is check_id_names[id]), its phase,
+ * and its function, which records the check on c->res and returns the status it recorded. */
+typedef struct check_def {
+    check_id id;
+    check_phase phase;
+    status (*run)(check_ctx *c);
+} check_def;
+
+/* The table, indexed by check_id. */
+extern const check_def check_table[CHECK_COUNT];
+
+status check_select(check_ctx *c);
 status check_format(check_ctx *c);
 status check_libc(check_ctx *c);
 status check_needed(check_ctx *c);
@@ -29,11 +47,13 @@ status check_versions(check_ctx *c);
 status check_symbols(check_ctx *c);
 status check_modules(check_ctx *c);
 status check_napi(check_ctx *c);
+status check_dlopen(check_ctx *c);
+status check_execute(check_ctx *c);
 
 /* The dynamic checks read the outcomes of real loads (probe/dynamic.h): the default-flags
  * load (which also ran the execute step) and, when that loaded, an RTLD_NOW load. */
 typedef struct dyn_outcome dyn_outcome;
-typedef struct dyn_view {
+struct dyn_view {
     const dyn_outcome *lazy;
     const dyn_outcome *now; /* NULL when not run */
     bool library;           /* a shared-library runtime (no JS entry point) */
@@ -41,10 +61,7 @@ typedef struct dyn_view {
     const char *smoke;       /* the smoke module, or NULL */
     const char *expect_json; /* the expected value, or NULL */
     unsigned timeout_ms;
-} dyn_view;
-
-status check_dlopen(report *r, result *res, const dyn_view *v);
-status check_execute(report *r, result *res, const dyn_view *v);
+};
 
 /* True when relocation type `type` of machine is a lazily bound PLT slot (JUMP_SLOT). */
 bool check_reloc_is_lazy(int machine, uint32_t type);

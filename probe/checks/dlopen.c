@@ -39,31 +39,34 @@ static const char *ending(report *r, const dyn_outcome *o)
     return report_printf(r, "exited %d", o->proc.exit_code);
 }
 
-status check_dlopen(report *r, result *res, const dyn_view *v)
+status check_dlopen(check_ctx *c)
 {
+    report *r = c->r;
+    result *res = c->res;
+    const dyn_view *v = c->dyn;
     const dyn_outcome *o = v->lazy;
     check *k;
     if (!o->started) {
-        k = report_add_check(r, res, "dlopen", STATUS_ERROR, "could not run %s: %s", v->rt_label, o->error);
+        k = report_add_check(r, res, CHECK_DLOPEN, STATUS_ERROR, "could not run %s: %s", v->rt_label, o->error);
         return STATUS_ERROR;
     }
     status st;
     if (!o->load.present) {
         if (o->stage == DYN_LOADED || o->stage == DYN_EXECUTE) {
             /* It loaded; what ended the process afterwards is the execute check's finding. */
-            k = report_add_check(r, res, "dlopen", STATUS_PASS, "loads in %s (the process then %s)", v->rt_label,
+            k = report_add_check(r, res, CHECK_DLOPEN, STATUS_PASS, "loads in %s (the process then %s)", v->rt_label,
                                  ending(r, o));
             st = STATUS_PASS;
         } else if (o->stage == DYN_LOADING) {
             /* The driver reached dlopen and the process ended inside it: the addon did that. */
-            k = report_add_check(r, res, "dlopen", STATUS_FAIL,
+            k = report_add_check(r, res, CHECK_DLOPEN, STATUS_FAIL,
                                  "the process %s while loading the addon, before reporting", ending(r, o));
             if (k)
                 k->hint =
                     "the addon's initialisation ends or hangs the process: run it under the runtime by hand to see why";
             st = STATUS_FAIL;
         } else {
-            k = report_add_check(r, res, "dlopen", STATUS_ERROR, "%s %s before the driver reached the load",
+            k = report_add_check(r, res, CHECK_DLOPEN, STATUS_ERROR, "%s %s before the driver reached the load",
                                  v->rt_label, ending(r, o));
             st = STATUS_ERROR;
         }
@@ -73,7 +76,7 @@ status check_dlopen(report *r, result *res, const dyn_view *v)
     }
     if (!o->load.ok) {
         const char *msg = o->load.message;
-        k = report_add_check(r, res, "dlopen", STATUS_FAIL, "%s", one_line(r, msg ? msg : "the load failed"));
+        k = report_add_check(r, res, CHECK_DLOPEN, STATUS_FAIL, "%s", one_line(r, msg ? msg : "the load failed"));
         if (k && msg && strpbrk(msg, "\n\r\t"))
             k->loader_message = report_strdup(r, msg); /* the message is it on one line */
         if (k) {
@@ -95,7 +98,7 @@ status check_dlopen(report *r, result *res, const dyn_view *v)
     /* A static abiprobe cannot dlopen: ld.so's trace bound every symbol, but no constructor ran. */
     if (o->traced) {
         bool now_ok = nl && nl->ok;
-        k = report_add_check(r, res, "dlopen", STATUS_WARN,
+        k = report_add_check(r, res, CHECK_DLOPEN, STATUS_WARN,
                              now_ok
                                  ? "every symbol binds in ld.so's trace with %s preloaded, lazily and with RTLD_NOW; "
                                    "the addon's constructors did not run"
@@ -107,25 +110,26 @@ status check_dlopen(report *r, result *res, const dyn_view *v)
         return STATUS_WARN;
     }
     if (!v->now && !o->now.present) {
-        report_add_check(r, res, "dlopen", STATUS_PASS, "loads in %s", v->rt_label);
+        report_add_check(r, res, CHECK_DLOPEN, STATUS_PASS, "loads in %s", v->rt_label);
         return STATUS_PASS;
     }
     if (nl && nl->ok) {
-        report_add_check(r, res, "dlopen", STATUS_PASS, "loads in %s, lazily and with RTLD_NOW", v->rt_label);
+        report_add_check(r, res, CHECK_DLOPEN, STATUS_PASS, "loads in %s, lazily and with RTLD_NOW", v->rt_label);
         st = STATUS_PASS;
     } else if (nl && nl->unsupported) {
-        report_add_check(r, res, "dlopen", STATUS_PASS, "loads in %s (it cannot load with RTLD_NOW: %s)", v->rt_label,
-                         nl->message ? nl->message : "no reason given");
+        report_add_check(r, res, CHECK_DLOPEN, STATUS_PASS, "loads in %s (it cannot load with RTLD_NOW: %s)",
+                         v->rt_label, nl->message ? nl->message : "no reason given");
         st = STATUS_PASS;
     } else if (nl) {
-        k = report_add_check(r, res, "dlopen", STATUS_WARN, "loads in %s lazily, but not with RTLD_NOW: %s",
+        k = report_add_check(r, res, CHECK_DLOPEN, STATUS_WARN, "loads in %s lazily, but not with RTLD_NOW: %s",
                              v->rt_label, one_line(r, nl->message));
         if (k)
             k->hint = "symbols bound at first call are missing: the process dies when that code runs (see symbols)";
         st = STATUS_WARN;
     } else {
-        k = report_add_check(r, res, "dlopen", STATUS_WARN, "loads in %s lazily; the RTLD_NOW load %s before reporting",
-                             v->rt_label, ending(r, v->now));
+        k = report_add_check(r, res, CHECK_DLOPEN, STATUS_WARN,
+                             "loads in %s lazily; the RTLD_NOW load %s before reporting", v->rt_label,
+                             ending(r, v->now));
         if (k)
             add_process_details(r, k, v->now);
         st = STATUS_WARN;

@@ -47,12 +47,12 @@ status check_modules(check_ctx *c)
     bool deno = strcmp(rt->kind, "deno") == 0;
     check *k;
     if (strcmp(a->kind, "napi") == 0) {
-        report_add_check(c->r, c->res, "modules", STATUS_PASS, "N-API addon (%s, by %s): not tied to a modules ABI",
+        report_add_check(c->r, c->res, CHECK_MODULES, STATUS_PASS, "N-API addon (%s, by %s): not tied to a modules ABI",
                          a->entry, a->registration);
         return STATUS_PASS;
     }
     if (strcmp(a->kind, "unknown") == 0) {
-        k = report_add_check(c->r, c->res, "modules", STATUS_FAIL,
+        k = report_add_check(c->r, c->res, CHECK_MODULES, STATUS_FAIL,
                              "no registration found (no napi_register_module_v1, node_register_module_vN or "
                              "constructor registration): the runtime will say \"Module did not self-register\"");
         if (k)
@@ -60,7 +60,7 @@ status check_modules(check_ctx *c)
         return STATUS_FAIL;
     }
     if (deno) {
-        k = report_add_check(c->r, c->res, "modules", STATUS_FAIL,
+        k = report_add_check(c->r, c->res, CHECK_MODULES, STATUS_FAIL,
                              "%s addon (%s) on Deno, which loads N-API addons only",
                              strcmp(a->kind, "v8") == 0 ? "V8-API" : "legacy V8-API", a->entry);
         if (k)
@@ -68,7 +68,7 @@ status check_modules(check_ctx *c)
         return STATUS_FAIL;
     }
     if (strcmp(rt->engine, "v8") != 0) {
-        k = report_add_check(c->r, c->res, "modules", STATUS_FAIL, "V8-API addon (%s) on %s: %s",
+        k = report_add_check(c->r, c->res, CHECK_MODULES, STATUS_FAIL, "V8-API addon (%s) on %s: %s",
                              a->entry ? a->entry : "node_module_register",
                              strcmp(rt->engine, "jsc") == 0 ? "JavaScriptCore" : "an engine that is not V8",
                              strcmp(rt->kind, "bun") == 0 ? "Bun's V8 shim is partial" : "there is no V8 API");
@@ -79,18 +79,18 @@ status check_modules(check_ctx *c)
     }
     if (strcmp(a->kind, "legacy") == 0) {
         report_add_check(
-            c->r, c->res, "modules", STATUS_PASS,
+            c->r, c->res, CHECK_MODULES, STATUS_PASS,
             "legacy NODE_MODULE registration: the ABI number is in its data, so only the real load can tell");
         return STATUS_PASS;
     }
     if (rt->modules < 0) {
-        k = report_add_check(c->r, c->res, "modules", STATUS_ERROR,
+        k = report_add_check(c->r, c->res, CHECK_MODULES, STATUS_ERROR,
                              "V8-API addon for modules %d, but %s's modules ABI is unknown (it could not be run)",
                              a->modules, c->rt_label);
         return STATUS_ERROR;
     }
     if (a->modules != rt->modules) {
-        k = report_add_check(c->r, c->res, "modules", STATUS_FAIL,
+        k = report_add_check(c->r, c->res, CHECK_MODULES, STATUS_FAIL,
                              "built for modules %d (%s), but %s has modules %d (%s)", a->modules,
                              owners(c->r, a->modules), c->rt_label, rt->modules, owners(c->r, rt->modules));
         if (k)
@@ -98,7 +98,7 @@ status check_modules(check_ctx *c)
                 report_printf(c->r, "rebuild for modules %d, or use the runtime the addon was built for", rt->modules);
         return STATUS_FAIL;
     }
-    report_add_check(c->r, c->res, "modules", STATUS_PASS, "V8-API addon for modules %d, as %s", a->modules,
+    report_add_check(c->r, c->res, CHECK_MODULES, STATUS_PASS, "V8-API addon for modules %d, as %s", a->modules,
                      c->rt_label);
     return STATUS_PASS;
 }

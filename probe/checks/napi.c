@@ -22,7 +22,7 @@ status check_napi(check_ctx *c)
     int need = 0, declared = c->af->napi_version, have = c->rt->napi;
     const char *need_fn = NULL;
     size_t nimp = 0, nabsent = 0, nstub = 0, nunknown = 0;
-    check *k = report_add_check(c->r, c->res, "napi", STATUS_PASS, "no N-API imports");
+    check *k = report_add_check(c->r, c->res, CHECK_NAPI, STATUS_PASS, "no N-API imports");
     if (!k)
         return STATUS_ERROR;
     for (size_t i = 1; i < elf_obj_nsyms(o); i++) {

@@ -17,12 +17,12 @@ status check_needed(check_ctx *c)
     if (!missing) {
         size_t own = elf_obj_nneeded(c->addon);
         if (found > own)
-            report_add_check(c->r, c->res, "needed", STATUS_PASS, "%zu found (%zu with their own dependencies)", own,
-                             found);
+            report_add_check(c->r, c->res, CHECK_NEEDED, STATUS_PASS, "%zu found (%zu with their own dependencies)",
+                             own, found);
         else if (own)
-            report_add_check(c->r, c->res, "needed", STATUS_PASS, "%zu found", own);
+            report_add_check(c->r, c->res, CHECK_NEEDED, STATUS_PASS, "%zu found", own);
         else
-            report_add_check(c->r, c->res, "needed", STATUS_PASS, "none");
+            report_add_check(c->r, c->res, CHECK_NEEDED, STATUS_PASS, "none");
         return STATUS_PASS;
     }
     check *k = NULL;
@@ -32,7 +32,7 @@ status check_needed(check_ctx *c)
             continue;
         const char *by = scope_path(c->l, c->s, sm->needed_by);
         if (!k) {
-            k = report_add_check(c->r, c->res, "needed", STATUS_FAIL, "%zu not found: %s (needed by %s)%s", missing,
+            k = report_add_check(c->r, c->res, CHECK_NEEDED, STATUS_FAIL, "%zu not found: %s (needed by %s)%s", missing,
                                  sm->name, strrchr(by, '/') ? strrchr(by, '/') + 1 : by, missing > 1 ? ", ..." : "");
             if (!k || !(k->libs = report_alloc(c->r, missing * sizeof *k->libs)))
                 return STATUS_FAIL;

@@ -99,7 +99,7 @@ status check_symbols(check_ctx *c)
     const char *first = NULL;
     size_t cap = 0, n = 0;
     missing_sym *ms = NULL;
-    check *k = report_add_check(c->r, c->res, "symbols", STATUS_PASS, "all resolved");
+    check *k = report_add_check(c->r, c->res, CHECK_SYMBOLS, STATUS_PASS, "all resolved");
     if (!k)
         return STATUS_ERROR;
     /* ld.so relocates a dlopen'ed tree dependencies first, the addon last. */

@@ -49,7 +49,7 @@ status check_versions(check_ctx *c)
         size_t n, cap;
     } gaps = {NULL, 0, 0};
     const char *first_bad = NULL;
-    check *k = report_add_check(c->r, c->res, "versions", STATUS_PASS, "all found");
+    check *k = report_add_check(c->r, c->res, CHECK_VERSIONS, STATUS_PASS, "all found");
     if (!k)
         return STATUS_ERROR;
     for (size_t i = c->s->local_root; i < c->s->n; i++) {

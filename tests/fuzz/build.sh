@@ -9,7 +9,7 @@ mkdir -p "$out/obj"
 flags=(-g -O1 -std=c11 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
        -I"$src" $(pkg-config --cflags libelf libcjson))
 objs=()
-for f in "$src"/probe/*.c "$src"/probe/checks/*.c "$src"/abi/*.c "$src"/report/*.c "${blobs[@]}"; do
+for f in "$src"/probe/*.c "$src"/probe/checks/*.c "$src"/probe/pkg/*.c "$src"/abi/*.c "$src"/report/*.c "${blobs[@]}"; do
   [ "$(basename "$f")" = main.c ] && continue
   o=$out/obj/$(echo "${f#$src/}" | tr '/' '_').o
   "$cc" "${flags[@]}" -c "$f" -o "$o"

@@ -41,8 +41,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                   "fuzz 1.0", (sel & 32) ? "/x.mjs" : NULL, (sel & 64) ? "{\"a\":[1,2]}" : NULL,
                   1000};
     if (res) {
-        check_dlopen(&r, res, &v);
-        check_execute(&r, res, &v);
+        check_ctx x = {.r = &r, .res = res, .rt_label = "fuzz 1.0", .dyn = &v};
+        check_dlopen(&x);
+        check_execute(&x);
     }
     report_free(&r);
     dyn_outcome_free(&lazy);

@@ -61,9 +61,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rt->modules = rt->napi = -1;
     sel->pkgdir = report_strdup(&r, f[0]);
     sel->name = report_strdup(&r, f[1]);
-    sel->rule = "observed";
-    sel->rule_why = report_strdup(&r, f[2]);
-    sel->chosen = report_printf(&r, "%s/%s", f[0], f[3]);
+    sel->step = STEP_REQUIRE;
+    sel->asked = true;
+    sel->observed.rule = "observed";
+    sel->observed.rule_why = report_strdup(&r, f[2]);
+    sel->observed.chosen = report_printf(&r, "%s/%s", f[0], f[3]);
     res->addon = af;
     res->runtime = rt;
     res->sel = sel;
@@ -72,8 +74,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     res->expect_set = f[5][0] != 0;
     res->expected_fail = true;
     res->expect_reason = report_strdup(&r, f[5]);
-    check *k = report_add_check(&r, res, "select", STATUS_PASS, "%s", f[2]);
-    check *s = report_add_check(&r, res, "symbols", STATUS_FAIL, "%s", f[2]);
+    check *k = report_add_check(&r, res, CHECK_SELECT, STATUS_PASS, "%s", f[2]);
+    check *s = report_add_check(&r, res, CHECK_SYMBOLS, STATUS_FAIL, "%s", f[2]);
     if (!k || !s)
         goto done;
     report_check_detail(&r, k, "%s", f[3]);

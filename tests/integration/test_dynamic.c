@@ -75,7 +75,7 @@ static void stop(run *x)
 static const check *get(const result *res, const char *id)
 {
     for (size_t i = 0; i < res->nchecks; i++)
-        if (strcmp(res->checks[i].id, id) == 0)
+        if (strcmp(check_id_names[res->checks[i].id], id) == 0)
             return &res->checks[i];
     fail_msg("no check %s", id);
     return NULL;

@@ -49,7 +49,7 @@ static void done(pair *p)
 static const check *get(const pair *p, const char *id)
 {
     for (size_t i = 0; i < p->res->nchecks; i++)
-        if (strcmp(p->res->checks[i].id, id) == 0)
+        if (strcmp(check_id_names[p->res->checks[i].id], id) == 0)
             return &p->res->checks[i];
     fail_msg("no check %s", id);
     return NULL;

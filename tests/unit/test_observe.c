@@ -1,7 +1,8 @@
-/* tests/unit/test_observe.c — folding the observation driver's event lines: asks in order
- * with the loader's file:line, a load's outcome, require()'s error, mapped files, a package
- * still in progress when the lines end (the one that killed the process), a line cut short,
- * malformed and out-of-range events, and which ask becomes the choice. */
+/* tests/unit/test_observe.c — folding the observation driver's event lines (the events that
+ * probe/pkg/observe.cjs lists): asks in order with the loader's file:line, the binding module
+ * and the copied file, a load's outcome, require()'s error and whether a stand-in came before
+ * it, binding modules required, mapped files, a package still in progress when the lines end
+ * (the one that killed the process), a line cut short, and malformed and out-of-range events. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "probe/observe.h"
+#include "probe/pkg/observe.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -35,9 +36,17 @@ static void test_complete_run(void **state)
               "{\"i\":0,\"ev\":\"loaded\",\"ok\":false,\"message\":\"x.node: undefined symbol: f\"}\n"
               "{\"i\":0,\"ev\":\"ask\",\"file\":\"/a/y.node\",\"from\":null,\"via\":\"process.dlopen\"}\n"
               "{\"i\":0,\"ev\":\"loaded\",\"ok\":true}\n"
-              "{\"i\":0,\"ev\":\"end\",\"threw\":null,\"mapped\":[\"/a/y.node\"]}\n"
+              "{\"i\":0,\"ev\":\"required\",\"threw\":null,\"after_stand_in\":false}\n"
+              "{\"i\":0,\"ev\":\"end\",\"mapped\":[\"/a/y.node\"]}\n"
               "{\"i\":1,\"ev\":\"start\"}\n"
-              "{\"i\":1,\"ev\":\"end\",\"threw\":{\"message\":\"No native build was found\",\"code\":null}}\n"
+              "{\"i\":1,\"ev\":\"ask\",\"file\":\"/d/dep.node\",\"via\":\"require\"}\n"
+              "{\"i\":1,\"ev\":\"loaded\",\"ok\":true,\"stub\":true}\n"
+              "{\"i\":1,\"ev\":\"required\",\"threw\":{\"message\":\"No native build was found\",\"code\":null},"
+              "\"after_stand_in\":true}\n"
+              "{\"i\":1,\"ev\":\"ask\",\"file\":\"/tmp/c/x.node\",\"via\":\"require\",\"binding\":\"/b/lib/b.js\","
+              "\"copy_of\":\"/b/x.node\"}\n"
+              "{\"i\":1,\"ev\":\"binding\",\"file\":\"/b/lib/b.js\",\"threw\":null}\n"
+              "{\"i\":1,\"ev\":\"end\"}\n"
               "{\"ev\":\"done\"}\n",
               p, 2, &done);
     assert_true(done);
@@ -50,13 +59,19 @@ static void test_complete_run(void **state)
     assert_null(p[0].asks[1].from);
     assert_true(p[0].maps_read);
     assert_int_equal(p[0].nmapped, 1);
-    /* The first ask that loaded is the choice, not the first asked. */
-    assert_string_equal(observe_choice(&p[0])->file, "/a/y.node");
+    assert_false(p[0].asks[0].ok);
+    assert_true(p[0].asks[1].ok);
     assert_null(p[0].threw);
     assert_int_equal(p[1].state, OBS_DONE);
     assert_string_equal(p[1].threw, "No native build was found");
     assert_null(p[1].threw_code);
-    assert_null(observe_choice(&p[1]));
+    assert_true(p[1].after_stand_in);
+    assert_int_equal(p[1].nbinding, 1);
+    assert_int_equal(p[1].nasks, 2);
+    assert_null(p[1].asks[0].binding);
+    assert_string_equal(p[1].asks[1].binding, "/b/lib/b.js");
+    assert_string_equal(p[1].asks[1].copy_of, "/b/x.node");
+    assert_false(p[1].maps_read);
     report_free(&r);
 }
 
@@ -80,8 +95,8 @@ static void test_died_midway(void **state)
     assert_int_equal(p[1].state, OBS_UNSEEN);
     assert_int_equal(p[1].nasks, 1);
     assert_false(p[1].asks[0].settled);
-    /* An unsettled ask is still the choice: the file whose load was under way. */
-    assert_string_equal(observe_choice(&p[1])->file, "/b/z.node");
+    /* The file whose load was under way is still there, unsettled. */
+    assert_string_equal(p[1].asks[0].file, "/b/z.node");
     assert_int_equal(p[2].state, OBS_UNSEEN);
     report_free(&r);
 }
@@ -101,7 +116,8 @@ static void test_hostile_lines(void **state)
                         "{\"i\":0,\"ev\":\"loaded\",\"ok\":true}\n"      /* no ask to settle */
                         "{\"i\":0,\"ev\":\"ask\",\"via\":\"require\"}\n" /* no file */
                         "{\"ev\":\"start\"}\n[1,2]\n\"x\"\n{}\n"
-                        "{\"i\":0,\"ev\":\"end\",\"threw\":{},\"mapped\":[1,null,\"/m.node\"]}\n",
+                        "{\"i\":0,\"ev\":\"required\",\"threw\":{}}\n"
+                        "{\"i\":0,\"ev\":\"end\",\"mapped\":[1,null,\"/m.node\"]}\n",
                         p, 1, &done);
     assert_false(done);
     assert_int_equal(open, 1);

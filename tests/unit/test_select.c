@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "abi/prebuild.h"
-#include "probe/select.h"
+#include "probe/pkg/rules.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,13 +55,16 @@ static runtime_facts facts(const char *kind, int modules, const char *libc)
     return rt;
 }
 
-static const char *chosen_rel(const selection *s) { return s->chosen ? s->chosen + strlen(s->pkgdir) + 1 : "(none)"; }
+static const char *chosen_rel(const selection *s)
+{
+    return s->rules.chosen ? s->rules.chosen + strlen(s->pkgdir) + 1 : "(none)";
+}
 
 static const candidate *cand(const selection *s, const char *path)
 {
-    for (size_t i = 0; i < s->ncands; i++)
-        if (strcmp(s->cands[i].path, path) == 0)
-            return &s->cands[i];
+    for (size_t i = 0; i < s->rules.ncands; i++)
+        if (strcmp(s->rules.cands[i].path, path) == 0)
+            return &s->rules.cands[i];
     return NULL;
 }
 
@@ -74,13 +77,14 @@ static void pick_in(const char *image, const char *pkg, runtime_facts rt, const 
     diag d;
     char dir[512];
     snprintf(dir, sizeof dir, "%s/%s", root, pkg);
-    if (select_package(&r, dir, &rt, image, o, &s, &d) != 0)
+    if (rules_select(&r, dir, &rt, image, o, &s, &d) != 0)
         fail_msg("%s: %s", pkg, d.msg);
     if (strcmp(chosen_rel(&s), want) != 0) {
-        for (size_t i = 0; i < s.ncands; i++)
-            print_message("  %s %s %s\n", s.cands[i].path, cand_status_names[s.cands[i].status], s.cands[i].reason);
+        for (size_t i = 0; i < s.rules.ncands; i++)
+            print_message("  %s %s %s\n", s.rules.cands[i].path, cand_status_names[s.rules.cands[i].status],
+                          s.rules.cands[i].reason);
         fail_msg("%s for %s/%d/%s: chose %s, want %s (%s)", pkg, rt.kind, rt.modules, rt.libc, chosen_rel(&s), want,
-                 s.none_why ? s.none_why : "");
+                 s.rules.none_why ? s.rules.none_why : "");
     }
     report_free(&r);
 }
@@ -211,8 +215,8 @@ static void test_node_gyp_build(void **state)
     char dir[512];
     snprintf(dir, sizeof dir, "%s/tagged", root);
     runtime_facts rt = facts("node", 137, "glibc");
-    assert_int_equal(select_package(&r, dir, &rt, NULL, NULL, &s, &d), 0);
-    assert_string_equal(s.rule, "node-gyp-build");
+    assert_int_equal(rules_select(&r, dir, &rt, NULL, NULL, &s, &d), 0);
+    assert_string_equal(s.rules.rule, "node-gyp-build");
     const candidate *k = cand(&s, "prebuilds/linux-x64/node.napi.musl.node");
     assert_non_null(k);
     assert_int_equal(k->status, CAND_REJECTED);
@@ -241,16 +245,16 @@ static void test_napi_rs(void **state)
     char dir[512];
     snprintf(dir, sizeof dir, "%s/napirs", root);
     runtime_facts rt = facts("node", 137, "glibc");
-    assert_int_equal(select_package(&r, dir, &rt, NULL, NULL, &s, &d), 0);
-    assert_string_equal(s.rule, "napi-rs");
-    assert_non_null(s.chosen);
-    assert_non_null(strstr(s.chosen, "thing-linux-x64-gnu/thing.linux-x64-gnu.node"));
+    assert_int_equal(rules_select(&r, dir, &rt, NULL, NULL, &s, &d), 0);
+    assert_string_equal(s.rules.rule, "napi-rs");
+    assert_non_null(s.rules.chosen);
+    assert_non_null(strstr(s.rules.chosen, "thing-linux-x64-gnu/thing.linux-x64-gnu.node"));
     report_free(&r);
     report_init(&r, "select");
     rt = facts("node", 137, "musl");
-    assert_int_equal(select_package(&r, dir, &rt, NULL, NULL, &s, &d), 0);
-    assert_null(s.chosen); /* the musl package is not installed */
-    assert_non_null(strstr(s.none_why, "linux-x64-musl"));
+    assert_int_equal(rules_select(&r, dir, &rt, NULL, NULL, &s, &d), 0);
+    assert_null(s.rules.chosen); /* the musl package is not installed */
+    assert_non_null(strstr(s.rules.none_why, "linux-x64-musl"));
     report_free(&r);
 }
 
@@ -277,9 +281,9 @@ static void test_not_a_package(void **state)
     selection s;
     diag d;
     runtime_facts rt = facts("node", 137, "glibc");
-    assert_int_equal(select_package(&r, "/nonexistent/pkg", &rt, NULL, NULL, &s, &d), -1);
+    assert_int_equal(rules_select(&r, "/nonexistent/pkg", &rt, NULL, NULL, &s, &d), -1);
     assert_int_equal(d.code, DIAG_IO);
-    assert_int_equal(select_package(&r, "/tmp", &rt, NULL, NULL, &s, &d), -1);
+    assert_int_equal(rules_select(&r, "/tmp", &rt, NULL, NULL, &s, &d), -1);
     assert_non_null(strstr(d.msg, "package.json"));
     report_free(&r);
 }

@@ -1,13 +1,13 @@
-/* probe/select.c — reading a package the way its loader does. Directory listings are
- * sorted by byte order, as libuv's scandir (and so Node's fs.readdirSync) returns them;
- * ties in node-gyp-build's ranking keep that order (its sort is stable). */
+/* probe/pkg/rules.c — the emulated loader rules: reading a package the way its loader does.
+ * Directory listings are sorted by byte order, as libuv's scandir (and so Node's
+ * fs.readdirSync) returns them; ties in node-gyp-build's ranking keep that order (its sort is
+ * stable). */
 #define _GNU_SOURCE
-#include "probe/select.h"
+#include "probe/pkg/rules.h"
 #include "abi/machine.h"
 
-#include "probe/observe.h"
+#include "probe/paths.h"
 #include "probe/scope.h"
-#include "probe/spawn.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -92,7 +92,7 @@ static bool ends_with(const char *s, const char *suffix)
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-static cJSON *read_json(const char *path)
+cJSON *pkg_read_json(const char *path)
 {
     char *text = path_read_file(path, PACKAGE_JSON_MAX, NULL);
     cJSON *j = text ? cJSON_Parse(text) : NULL;
@@ -121,7 +121,8 @@ static const char *dep(const cJSON *pkg, const char *name)
 
 typedef struct sel_ctx {
     report *r;
-    selection *s;
+    selection *s;  /* the package (its name, the directories it reaches) */
+    sel_answer *a; /* the rules' answer being built */
     const loader_view *v;
     const char *pkgdir;
     size_t cap;
@@ -154,7 +155,7 @@ static void add_reached(report *r, selection *s, const char *dir)
 
 /* The package that holds file (the nearest directory above it with a package.json), when it
  * is not s's own: a platform package whose files count as reached. */
-static void reach_owner(report *r, selection *s, const char *file)
+void rules_reach_owner(report *r, selection *s, const char *file)
 {
     char dir[PATH_MAX * 2];
     snprintf(dir, sizeof dir, "%s", file);
@@ -172,9 +173,9 @@ static void reach_owner(report *r, selection *s, const char *file)
 
 static candidate *add_cand(sel_ctx *c, const char *rel, cand_status st, const char *reason)
 {
-    if (report_grow(c->r, &c->s->cands, c->s->ncands, &c->cap, sizeof *c->s->cands, 16) != 0)
+    if (report_grow(c->r, &c->a->cands, c->a->ncands, &c->cap, sizeof *c->a->cands, 16) != 0)
         return NULL;
-    candidate *k = &c->s->cands[c->s->ncands++];
+    candidate *k = &c->a->cands[c->a->ncands++];
     k->path = report_strdup(c->r, rel);
     k->status = st;
     k->reason = report_strdup(c->r, reason);
@@ -186,9 +187,9 @@ static void choose(sel_ctx *c, const char *rel, const char *reason)
     add_cand(c, rel, CAND_CHOSEN, reason);
     size_t pl = c->out_pre ? strlen(c->out_pre) : 0;
     if (c->out_dir && strncmp(rel, c->out_pre, pl) == 0)
-        c->s->chosen = report_printf(c->r, "%s/%s", c->out_dir, rel + pl);
+        c->a->chosen = report_printf(c->r, "%s/%s", c->out_dir, rel + pl);
     else
-        c->s->chosen = report_printf(c->r, "%s/%s", c->pkgdir, rel);
+        c->a->chosen = report_printf(c->r, "%s/%s", c->pkgdir, rel);
 }
 
 /* ---------- node-gyp-build 4.8.x ---------- */
@@ -326,7 +327,7 @@ static void rule_node_gyp_build(sel_ctx *c, const cJSON *pkg)
         if (env && *env) {
             snprintf(over, sizeof over, "%s", env);
             base = over;
-            c->s->rule_why = report_printf(c->r, "%s; %s=%s", c->s->rule_why, var, env);
+            c->a->rule_why = report_printf(c->r, "%s; %s=%s", c->a->rule_why, var, env);
         }
     }
     const char *relbase = over[0] ? report_printf(c->r, "%s/", over) : "";
@@ -338,7 +339,7 @@ static void rule_node_gyp_build(sel_ctx *c, const cJSON *pkg)
     }
     if (ngb_prebuilds(c, base, relbase))
         return;
-    c->s->none_why =
+    c->a->none_why =
         report_printf(c->r,
                       "No native build was found for platform=%s arch=%s runtime=%s abi=%s uv=%s%s%s "
                       "libc=%s node=%s%s%s (node-gyp-build's own words)",
@@ -349,14 +350,14 @@ static void rule_node_gyp_build(sel_ctx *c, const cJSON *pkg)
 rest:
     /* The prebuilds are still candidates, just never reached. */
     {
-        size_t before = c->s->ncands;
-        const char *chosen = c->s->chosen;
+        size_t before = c->a->ncands;
+        const char *chosen = c->a->chosen;
         ngb_prebuilds(c, base, relbase);
-        c->s->chosen = chosen;
-        for (size_t i = before; i < c->s->ncands; i++)
-            if (c->s->cands[i].status == CAND_CHOSEN) {
-                c->s->cands[i].status = CAND_NOT_REACHED;
-                c->s->cands[i].reason = "node-gyp-build found a local build first";
+        c->a->chosen = chosen;
+        for (size_t i = before; i < c->a->ncands; i++)
+            if (c->a->cands[i].status == CAND_CHOSEN) {
+                c->a->cands[i].status = CAND_NOT_REACHED;
+                c->a->cands[i].reason = "node-gyp-build found a local build first";
             }
     }
 }
@@ -421,6 +422,18 @@ static void find_files(const char *dir, int depth, bool (*want)(const char *), b
     names_free(&n);
 }
 
+char **pkg_find(const char *dir, int depth, bool js, size_t max, size_t *n)
+{
+    names out = {NULL, 0};
+    find_files(dir, depth, js ? is_js_name : is_node_name, js, &out, max);
+    *n = out.n;
+    if (!out.n) {
+        free(out.v);
+        return NULL;
+    }
+    return out.v;
+}
+
 /* The name passed to bindings('...'): in the package's main file first, then in any of its
  * JavaScript files (better-sqlite3 calls it from lib/database.js); *where says which file. */
 static const char *bindings_name(sel_ctx *c, const cJSON *pkg, const char **where)
@@ -457,11 +470,11 @@ static void rule_bindings(sel_ctx *c, const cJSON *pkg)
     const char *where = NULL;
     const char *name = bindings_name(c, pkg, &where);
     if (!name) {
-        c->s->none_why =
+        c->a->none_why =
             "the package uses bindings, but none of its JavaScript files names a binding abiprobe can read";
         return;
     }
-    c->s->rule_why = report_printf(c->r, "%s; bindings('%s') in %s", c->s->rule_why, name, where);
+    c->a->rule_why = report_printf(c->r, "%s; bindings('%s') in %s", c->a->rule_why, name, where);
     bool chosen = false;
     for (size_t i = 0; bindings_paths[i]; i++) {
         char rel[PATH_MAX * 2], path[PATH_MAX * 2];
@@ -477,7 +490,7 @@ static void rule_bindings(sel_ctx *c, const cJSON *pkg)
         }
     }
     if (!chosen)
-        c->s->none_why = report_printf(c->r, "bindings finds no %s in its %d search paths", name, 13);
+        c->a->none_why = report_printf(c->r, "bindings finds no %s in its %d search paths", name, 13);
 }
 
 /* ---------- node-pre-gyp ---------- */
@@ -487,7 +500,7 @@ static void rule_node_pre_gyp(sel_ctx *c, const cJSON *pkg)
     const cJSON *bin = cJSON_GetObjectItemCaseSensitive(pkg, "binary");
     const char *mname = jstr(bin, "module_name"), *mpath = jstr(bin, "module_path");
     if (!mname || !mpath) {
-        c->s->none_why = "package.json binary lacks module_name or module_path";
+        c->a->none_why = "package.json binary lacks module_name or module_path";
         return;
     }
     /* napi_versions: the highest one the runtime supports. */
@@ -502,7 +515,7 @@ static void rule_node_pre_gyp(sel_ctx *c, const cJSON *pkg)
     prebuild_expand(mpath, c->v, mname, jstr(pkg, "version"), jstr(pkg, "name"), napi_build, dir, sizeof dir);
     const char *d = strncmp(dir, "./", 2) == 0 ? dir + 2 : dir;
     if (snprintf(rel, sizeof rel, "%s/%s.node", d, mname) >= (int)sizeof rel) {
-        c->s->none_why = "binary.module_path expands to an over-long path";
+        c->a->none_why = "binary.module_path expands to an over-long path";
         return;
     }
     pjoin(path, sizeof path, c->pkgdir, rel);
@@ -510,14 +523,14 @@ static void rule_node_pre_gyp(sel_ctx *c, const cJSON *pkg)
         choose(c, rel, report_printf(c->r, "binary.module_path %s expanded for this runtime", mpath));
     else {
         add_cand(c, rel, CAND_ABSENT, "the path node-pre-gyp computes for this runtime; no file there");
-        c->s->none_why = report_printf(c->r, "node-pre-gyp looks for %s, which is not installed", rel);
+        c->a->none_why = report_printf(c->r, "node-pre-gyp looks for %s, which is not installed", rel);
     }
 }
 
 /* ---------- napi-rs ---------- */
 
 /* Node's resolution of a package name from dir: dir/node_modules/NAME, then upwards. */
-static bool resolve_package(const char *from, const char *name, const char *root, char *out, size_t n)
+bool pkg_resolve(const char *from, const char *name, const char *root, char *out, size_t n)
 {
     char dir[PATH_MAX * 2];
     snprintf(dir, sizeof dir, "%s", from);
@@ -553,11 +566,11 @@ static void rule_napi_rs(sel_ctx *c, const cJSON *pkg)
     const char *pname = jstr(pkg, "name");
     const char *triple = napirs_triple(c->v);
     if (!bin || !pname) {
-        c->s->none_why = "package.json napi names no binary";
+        c->a->none_why = "package.json napi names no binary";
         return;
     }
     if (!triple) {
-        c->s->none_why = report_printf(c->r, "napi-rs has no platform triple for %s-%s", c->v->platform, c->v->arch);
+        c->a->none_why = report_printf(c->r, "napi-rs has no platform triple for %s-%s", c->v->platform, c->v->arch);
         return;
     }
     char rel[PATH_MAX * 2], path[PATH_MAX * 2];
@@ -578,13 +591,13 @@ static void rule_napi_rs(sel_ctx *c, const cJSON *pkg)
             continue;
         const char *t = dn + plen + 1;
         char pkgpath[PATH_MAX * 2];
-        bool present = resolve_package(c->pkgdir, dn, c->root, pkgpath, sizeof pkgpath);
+        bool present = pkg_resolve(c->pkgdir, dn, c->root, pkgpath, sizeof pkgpath);
         char file[PATH_MAX * 2] = "";
         if (present) {
             cJSON *pj = NULL;
             char pjp[PATH_MAX * 2 + 16];
             pjoin(pjp, sizeof pjp, pkgpath, "package.json");
-            pj = read_json(pjp);
+            pj = pkg_read_json(pjp);
             const char *main = jstr(pj, "main");
             pjoin(file, sizeof file, pkgpath, main ? main : report_printf(c->r, "%s.%s.node", bin, t));
             cJSON_Delete(pj);
@@ -596,14 +609,14 @@ static void rule_napi_rs(sel_ctx *c, const cJSON *pkg)
             add_cand(c, shown, CAND_NOT_REACHED, "napi-rs takes the local file first");
         } else if (present && is_file(file)) {
             add_cand(c, shown, CAND_CHOSEN, report_printf(c->r, "the platform package for %s", triple));
-            c->s->chosen = report_strdup(c->r, file);
+            c->a->chosen = report_strdup(c->r, file);
             chosen = true;
         } else {
             add_cand(c, shown, CAND_ABSENT, "the platform package for this runtime is not installed");
         }
     }
     if (!chosen)
-        c->s->none_why = report_printf(c->r, "napi-rs finds neither %s nor an installed %s-%s", rel, pname, triple);
+        c->a->none_why = report_printf(c->r, "napi-rs finds neither %s nor an installed %s-%s", rel, pname, triple);
 }
 
 /* ---------- platform packages (optionalDependencies with os/cpu/libc) ---------- */
@@ -631,7 +644,7 @@ static bool list_admits(const cJSON *list, const char *value)
     return !any_positive || hit;
 }
 
-static bool is_platform_package(const cJSON *pj)
+bool pkg_json_is_platform(const cJSON *pj)
 {
     return cJSON_GetObjectItemCaseSensitive(pj, "os") || cJSON_GetObjectItemCaseSensitive(pj, "cpu");
 }
@@ -653,7 +666,7 @@ static bool platform_file(sel_ctx *c, const char *dir, const cJSON *pj, const ch
     if (main && ends_with(main, ".node") && pjoin(p, sizeof p, dir, strncmp(main, "./", 2) == 0 ? main + 2 : main) &&
         is_file(p)) {
         add_cand(c, shown_path(p), CAND_CHOSEN, report_printf(c->r, "%s; its main", reason));
-        c->s->chosen = report_strdup(c->r, p);
+        c->a->chosen = report_strdup(c->r, p);
         return true;
     }
     names f = {NULL, 0};
@@ -661,7 +674,7 @@ static bool platform_file(sel_ctx *c, const char *dir, const cJSON *pj, const ch
     bool found = false;
     if (f.n == 1) {
         add_cand(c, shown_path(f.v[0]), CAND_CHOSEN, report_printf(c->r, "%s; its only .node file", reason));
-        c->s->chosen = report_strdup(c->r, f.v[0]);
+        c->a->chosen = report_strdup(c->r, f.v[0]);
         found = true;
     } else if (f.n > 1) {
         /* Several flavours (node.napi.glibc.node, node.abi115.musl.node...) in one directory. */
@@ -673,7 +686,7 @@ static bool platform_file(sel_ctx *c, const char *dir, const cJSON *pj, const ch
         found = ngb_rank_dir(c, fdir, c->out_pre);
         c->out_dir = c->out_pre = NULL;
         if (!found)
-            c->s->none_why =
+            c->a->none_why =
                 report_printf(c->r, "%s holds %zu .node files, and none has tags that fit the runtime", pre, f.n);
     }
     names_free(&f);
@@ -690,14 +703,14 @@ static bool rule_platform_packages(sel_ctx *c, const cJSON *pkg)
     cJSON_ArrayForEach(e, opt)
     {
         char dir[PATH_MAX * 2], pjp[PATH_MAX * 2 + 16];
-        if (!e->string || !resolve_package(c->pkgdir, e->string, c->root, dir, sizeof dir)) {
+        if (!e->string || !pkg_resolve(c->pkgdir, e->string, c->root, dir, sizeof dir)) {
             absent++;
             continue;
         }
         pjoin(pjp, sizeof pjp, dir, "package.json");
-        cJSON *pj = read_json(pjp);
+        cJSON *pj = pkg_read_json(pjp);
         char real[PATH_MAX];
-        if (!pj || !is_platform_package(pj) || sysroot_real(c->root, dir, real, sizeof real) != 0) {
+        if (!pj || !pkg_json_is_platform(pj) || sysroot_real(c->root, dir, real, sizeof real) != 0) {
             cJSON_Delete(pj);
             continue;
         }
@@ -727,8 +740,8 @@ static bool rule_platform_packages(sel_ctx *c, const cJSON *pkg)
         }
         cJSON_Delete(pj);
     }
-    if (!chosen && !c->s->none_why)
-        c->s->none_why =
+    if (!chosen && !c->a->none_why)
+        c->a->none_why =
             absent ? report_printf(c->r,
                                    "no installed platform package fits %s-%s (%s); %zu optional dependencies are not "
                                    "installed (npm skips those for other platforms)",
@@ -745,11 +758,11 @@ static bool has_platform_packages(const char *pkgdir, const char *root, const cJ
     cJSON_ArrayForEach(e, opt)
     {
         char dir[PATH_MAX * 2], pjp[PATH_MAX * 2 + 16];
-        if (!e->string || !resolve_package(pkgdir, e->string, root, dir, sizeof dir))
+        if (!e->string || !pkg_resolve(pkgdir, e->string, root, dir, sizeof dir))
             continue;
         pjoin(pjp, sizeof pjp, dir, "package.json");
-        cJSON *pj = read_json(pjp);
-        bool yes = pj && is_platform_package(pj);
+        cJSON *pj = pkg_read_json(pjp);
+        bool yes = pj && pkg_json_is_platform(pj);
         cJSON_Delete(pj);
         /* Only one that holds native code: sharp's libvips packages hold shared libraries. */
         names f = {NULL, 0};
@@ -778,22 +791,22 @@ static void rule_ngb_optional(sel_ctx *c, const cJSON *pkg)
     const loader_view *saved = c->v;
     c->v = &v;
     rule_node_gyp_build(c, pkg);
-    if (!c->s->chosen) {
+    if (!c->a->chosen) {
         const char *name = jstr(pkg, "name");
         const char *pp = !name            ? NULL
                          : name[0] == '@' ? report_printf(c->r, "%s-%s-%s", name, v.platform, v.arch)
                                           : report_printf(c->r, "@%s/%s-%s-%s", name, name, v.platform, v.arch);
         char dir[PATH_MAX * 2], real[PATH_MAX];
-        if (pp && resolve_package(c->pkgdir, pp, c->root, dir, sizeof dir) &&
+        if (pp && pkg_resolve(c->pkgdir, pp, c->root, dir, sizeof dir) &&
             sysroot_real(c->root, dir, real, sizeof real) == 0) {
             add_reached(c->r, c->s, real);
             c->out_dir = report_strdup(c->r, real);
             c->out_pre = report_printf(c->r, "%s/", pp);
             if (ngb_rank_dir(c, real, c->out_pre))
-                c->s->none_why = NULL;
+                c->a->none_why = NULL;
             c->out_dir = c->out_pre = NULL;
         } else if (pp) {
-            c->s->none_why = report_printf(c->r, "%s; nor is the platform package %s installed", c->s->none_why, pp);
+            c->a->none_why = report_printf(c->r, "%s; nor is the platform package %s installed", c->a->none_why, pp);
         }
     }
     c->v = saved;
@@ -801,7 +814,7 @@ static void rule_ngb_optional(sel_ctx *c, const cJSON *pkg)
 
 /* ---------- the package ---------- */
 
-void select_view(report *r, const runtime_facts *rt, const char *root, const select_overrides *o, loader_view *v)
+void rules_view(report *r, const runtime_facts *rt, const char *root, const select_overrides *o, loader_view *v)
 {
     memset(v, 0, sizeof *v);
     /* node-gyp-build: electron only when process.versions.electron is set; Bun and Deno are node. */
@@ -848,7 +861,7 @@ static void rule_build_release(sel_ctx *c, const cJSON *pkg)
 {
     (void)pkg;
     if (!ngb_build_dir(c, c->s->pkgdir, "build/Release"))
-        c->s->none_why = "no loader rule applies and build/Release holds no .node file";
+        c->a->none_why = "no loader rule applies and build/Release holds no .node file";
 }
 
 static const struct {
@@ -903,9 +916,7 @@ static rule_id pick_rule(const cJSON *pkg, const char *pkgdir, const char *root,
     return RULE_BUILD_RELEASE;
 }
 
-/* Does the package build or download its native part at install time? Then a missing file
- * means its install script did not run. Returns how, or NULL. */
-static const char *install_builds(const char *pkgdir, const cJSON *pkg)
+const char *pkg_install_builds(const char *pkgdir, const cJSON *pkg)
 {
     char p[PATH_MAX * 2];
     pjoin(p, sizeof p, pkgdir, "binding.gyp");
@@ -922,45 +933,84 @@ static const char *install_builds(const char *pkgdir, const cJSON *pkg)
     return NULL;
 }
 
-/* After the rules found no file: never built (fail), or no way to tell (error). */
+const char *pkg_install_hook(const cJSON *pkg)
+{
+    const cJSON *scripts = cJSON_GetObjectItemCaseSensitive(pkg, "scripts");
+    static const char *const hooks[] = {"preinstall", "install", "postinstall"};
+    for (size_t i = 0; i < 3; i++)
+        if (jstr(scripts, hooks[i]))
+            return jstr(scripts, hooks[i]);
+    return NULL;
+}
+
+/* The entry file require() would load is missing (main, as Node completes it): the package was
+ * never put in place. Packages with an exports map are left to the runtime to say. */
+static const char *main_missing(report *r, const char *pkgdir, const cJSON *pkg)
+{
+    if (cJSON_GetObjectItemCaseSensitive(pkg, "exports"))
+        return NULL;
+    const char *m = jstr(pkg, "main");
+    if (!m || !*m)
+        m = "index.js";
+    static const char *const tails[] = {"", ".js", ".json", ".node", "/index.js", "/index.json", "/index.node"};
+    for (size_t i = 0; i < sizeof tails / sizeof tails[0]; i++) {
+        char p[PATH_MAX * 2];
+        if (snprintf(p, sizeof p, "%s/%s%s", pkgdir, m, tails[i]) < (int)sizeof p && is_file(p))
+            return NULL;
+    }
+    return report_strdup(r, m);
+}
+
+/* After the rules found no file: never built or never put in place (fail), or no way to tell
+ * (error: the selection phase then weighs the package's files that could load). */
 static void settle_none(sel_ctx *c, const cJSON *pkg)
 {
     selection *s = c->s;
-    if (s->chosen) {
-        s->outcome = SEL_CHOSEN;
+    sel_answer *a = c->a;
+    if (a->chosen) {
+        a->outcome = SEL_CHOSEN;
         return;
     }
     names f = {NULL, 0};
     find_files(c->pkgdir, 6, is_node_name, false, &f, 1);
     bool any = f.n > 0;
     names_free(&f);
-    const char *how = install_builds(c->pkgdir, pkg);
-    if (!any && s->nreached == 0 && how) {
-        s->outcome = SEL_UNBUILT;
-        s->none_why = report_printf(c->r,
+    const char *how = pkg_install_builds(c->pkgdir, pkg);
+    const char *hook = pkg_install_hook(pkg);
+    const char *gone = hook ? main_missing(c->r, c->pkgdir, pkg) : NULL;
+    if (gone) {
+        a->outcome = SEL_UNBUILT;
+        a->none_why = report_printf(c->r,
+                                    "its entry file %s is missing: its install script (%s) puts the package in place "
+                                    "and has not run (installed with --ignore-scripts?): npm rebuild %s",
+                                    gone, hook, s->name ? s->name : c->pkgdir);
+    } else if (!any && s->nreached == 0 && how) {
+        a->outcome = SEL_UNBUILT;
+        a->none_why = report_printf(c->r,
                                     "no .node file: %s at install time, and its install script has not run (installed "
                                     "with --ignore-scripts?): npm rebuild %s",
                                     how, s->name ? s->name : c->pkgdir);
     } else if (c->rule == RULE_BUILD_RELEASE) {
-        s->outcome = SEL_UNKNOWN;
-        s->none_why = report_printf(c->r,
+        a->outcome = SEL_UNKNOWN;
+        a->none_why = report_printf(c->r,
                                     "cannot tell which file this package loads: no loader rule applies%s, and "
                                     "build/Release holds no .node file",
                                     any ? " to its .node files" : "");
     } else {
-        s->outcome = SEL_NONE;
+        a->outcome = SEL_NONE;
     }
 }
 
-int select_package(report *r, const char *pkgdir, const runtime_facts *rt, const char *root, const select_overrides *o,
-                   selection *out, diag *d)
+int rules_select(report *r, const char *pkgdir, const runtime_facts *rt, const char *root, const select_overrides *o,
+                 selection *out, diag *d)
 {
     memset(out, 0, sizeof *out);
+    out->step = STEP_RULES;
     char real[PATH_MAX * 2], pj[PATH_MAX + 16];
     if (!realpath(pkgdir, real))
         return diag_errno(d, DIAG_IO, "%s", pkgdir);
     pjoin(pj, sizeof pj, real, "package.json");
-    cJSON *pkg = read_json(pj);
+    cJSON *pkg = pkg_read_json(pj);
     if (!pkg)
         return diag_set(d, DIAG_IO, "%s: not a package (no readable package.json)", pkgdir);
     out->pkgdir = report_strdup(r, real);
@@ -971,7 +1021,7 @@ int select_package(report *r, const char *pkgdir, const runtime_facts *rt, const
         cJSON_Delete(pkg);
         return diag_set(d, DIAG_NOMEM, "out of memory");
     }
-    select_view(r, rt, root, o, v);
+    rules_view(r, rt, root, o, v);
     out->seen_as = report_printf(r, "runtime=%s abi=%s uv=%s%s%s libc=%s platform=%s arch=%s", v->runtime, v->abi,
                                  v->uv, v->armv[0] ? " armv=" : "", v->armv, v->libc, v->platform, v->arch);
     if (strcmp(rt->kind, "bun") == 0 || strcmp(rt->kind, "deno") == 0)
@@ -979,196 +1029,32 @@ int select_package(report *r, const char *pkgdir, const runtime_facts *rt, const
             report_printf(r, "%s is seen as node by the loader (it reports node %s / modules %d), but its engine is %s",
                           rt->kind, rt->version ? rt->version : "?", rt->modules,
                           strcmp(rt->engine, "jsc") == 0 ? "JavaScriptCore" : rt->engine);
+    sel_answer *a = &out->rules;
     const char *why = "";
     rule_id rule = pick_rule(pkg, real, root, &why, r);
-    out->rule = rules[rule].name;
-    out->rule_why = why;
-    sel_ctx c = {r, out, v, out->pkgdir, 0, NULL, NULL, root, rule, rt};
+    a->rule = rules[rule].name;
+    a->rule_why = why;
+    sel_ctx c = {r, out, a, v, out->pkgdir, 0, NULL, NULL, root, rule, rt};
     rules[rule].apply(&c, pkg);
     /* A loader of its own (rollup's napi-rs names its platform packages @rollup/rollup-*) still
      * ends in a platform package: when the rule finds none, the platform packages may. */
-    if (!out->chosen && rule != RULE_PLATFORM_PACKAGES && has_platform_packages(out->pkgdir, c.root, pkg)) {
-        const char *before = out->none_why;
-        out->none_why = NULL;
+    if (!a->chosen && rule != RULE_PLATFORM_PACKAGES && has_platform_packages(out->pkgdir, c.root, pkg)) {
+        const char *before = a->none_why;
+        a->none_why = NULL;
         if (rule_platform_packages(&c, pkg)) {
-            out->rule_why = report_printf(r, "%s found none (%s); its installed platform packages decide", out->rule,
-                                          before ? before : "no file");
-            out->rule = rules[RULE_PLATFORM_PACKAGES].name;
+            a->rule_why = report_printf(r, "%s found none (%s); its installed platform packages decide", a->rule,
+                                        before ? before : "no file");
+            a->rule = rules[RULE_PLATFORM_PACKAGES].name;
             c.rule = RULE_PLATFORM_PACKAGES;
         } else {
-            out->none_why = report_printf(r, "%s; %s", before ? before : "no file", out->none_why);
+            a->none_why = report_printf(r, "%s; %s", before ? before : "no file", a->none_why);
         }
     }
     settle_none(&c, pkg);
     /* The chosen file's own package (a platform package) is reached too. */
-    if (out->chosen)
-        reach_owner(r, out, out->chosen);
+    if (a->chosen)
+        rules_reach_owner(r, out, a->chosen);
     cJSON_Delete(pkg);
-    return 0;
-}
-
-/* The first line of a message, at most 600 bytes, for the report. */
-static const char *first_line(report *r, const char *m)
-{
-    if (!m)
-        return NULL;
-    size_t n = strcspn(m, "\n");
-    return report_printf(r, "%.*s", (int)(n > 600 ? 600 : n), m);
-}
-
-/* The error require() threw names the package itself as missing (no entry point that require()
- * can load): that says nothing about native code. */
-static bool not_requirable(const obs_pkg *o, const char *spec)
-{
-    if (!o->threw || !o->threw_code)
-        return false;
-    if (strcmp(o->threw_code, "ERR_PACKAGE_PATH_NOT_EXPORTED") == 0 || strcmp(o->threw_code, "ERR_REQUIRE_ESM") == 0)
-        return true;
-    if (strcmp(o->threw_code, "MODULE_NOT_FOUND") != 0 || !spec)
-        return false;
-    char q1[PATH_MAX + 8], q2[PATH_MAX + 8];
-    snprintf(q1, sizeof q1, "'%s'", spec);
-    snprintf(q2, sizeof q2, "\"%s\"", spec);
-    return strstr(o->threw, q1) || strstr(o->threw, q2);
-}
-
-int select_observed(report *r, const char *pkgdir, const runtime_facts *rt, const char *root, const select_overrides *o,
-                    const obs_pkg *obs, const char *spec, const char *image_root, bool stand_in, selection *out,
-                    diag *d)
-{
-    if (select_package(r, pkgdir, rt, root, o, out, d) != 0)
-        return -1;
-    out->rules_rule = out->rule;
-    out->rules_why = out->rule_why;
-    out->rules_chosen = out->chosen;
-    out->rules_none_why = out->none_why;
-    out->stand_in = stand_in;
-    size_t rl = image_root ? strlen(image_root) : 0;
-    if (obs->nasks && (out->asks = report_alloc(r, obs->nasks * sizeof *out->asks))) {
-        for (size_t i = 0; i < obs->nasks; i++) {
-            const obs_ask *a = &obs->asks[i];
-            char real[PATH_MAX];
-            const char *host = rl                        ? report_printf(r, "%s%s", image_root, a->file)
-                               : realpath(a->file, real) ? report_strdup(r, real)
-                                                         : a->file;
-            out->asks[i] =
-                (sel_ask){host, a->from, a->via, a->settled && a->ok, a->ok ? NULL : a->message, a->predicted};
-            if (!a->settled)
-                out->asks[i].message = "the process ended while this file was loading";
-        }
-        out->nasks = obs->nasks;
-    }
-    out->mapped_known = obs->maps_read;
-    if (obs->maps_read && obs->nmapped && (out->mapped = report_alloc(r, obs->nmapped * sizeof *out->mapped))) {
-        for (size_t i = 0; i < obs->nmapped; i++)
-            out->mapped[i] = rl ? report_printf(r, "%s%s", image_root, obs->mapped[i]) : obs->mapped[i];
-        out->nmapped = obs->nmapped;
-    }
-    const obs_ask *a = observe_choice(obs);
-    if (a) {
-        /* The runtime asked for a file: that is the selection, whatever the rules say. */
-        size_t k = (size_t)(a - obs->asks);
-        const sel_ask *chosen = &out->asks[k];
-        out->observed = true;
-        out->rules_cands = out->cands;
-        out->nrules_cands = out->ncands;
-        out->cands = NULL;
-        out->ncands = 0;
-        out->rule = "observed";
-        out->chosen = chosen->file;
-        out->none_why = NULL;
-        out->outcome = SEL_CHOSEN;
-        out->rule_why = report_printf(
-            r, "%s asked for it (%s)%s", chosen->from ? shown_path(chosen->from) : "the package",
-            chosen->via ? chosen->via : "require", stand_in ? "; a stand-in answered, no native code ran" : "");
-        if (!chosen->ok)
-            out->load_error = first_line(r, chosen->message ? chosen->message : "it did not load");
-        if (obs->state != OBS_DONE)
-            out->note = obs->why;
-        /* A real load that the runtime reports as done is confirmed in /proc/self/maps. */
-        if (!stand_in && chosen->ok && !obs->maps_read && obs->state == OBS_DONE)
-            out->note = "the load is not confirmed: /proc/self/maps could not be read there (an image without /proc)";
-        if (!stand_in && chosen->ok && obs->maps_read) {
-            bool mapped = false;
-            for (size_t i = 0; i < out->nmapped && !mapped; i++)
-                mapped = strcmp(out->mapped[i], chosen->file) == 0;
-            if (!mapped)
-                out->note = report_printf(r,
-                                          "the runtime reports that it loaded %s, but /proc/self/maps does not show "
-                                          "it mapped",
-                                          shown_path(chosen->file));
-        }
-        if (obs->nasks && (out->cands = report_alloc(r, obs->nasks * sizeof *out->cands))) {
-            for (size_t i = 0; i < obs->nasks; i++) {
-                const sel_ask *x = &out->asks[i];
-                const char *shown = report_strdup(r, shown_path(x->file));
-                size_t pl = strlen(out->pkgdir);
-                if (strncmp(x->file, out->pkgdir, pl) == 0 && x->file[pl] == '/')
-                    shown = x->file + pl + 1;
-                out->cands[i] =
-                    (candidate){shown,
-                                i == k  ? CAND_CHOSEN
-                                : x->ok ? CAND_ALSO_LOADED
-                                        : CAND_REFUSED,
-                                i == k  ? out->rule_why
-                                : x->ok ? report_printf(r, "asked for from %s", x->from ? x->from : "?")
-                                        : report_printf(r, "%s: %s",
-                                                        x->predicted ? "refused as the static checks predict"
-                                                                     : "the runtime refused it",
-                                                        first_line(r, x->message ? x->message : "?"))};
-            }
-            out->ncands = obs->nasks;
-        }
-        if (out->rules_chosen && strcmp(out->rules_chosen, out->chosen) != 0)
-            out->differs = report_printf(r, "the emulated rules (%s) would pick %s instead", out->rules_rule,
-                                         shown_path(out->rules_chosen));
-        else if (!out->rules_chosen)
-            out->differs = report_printf(r, "the emulated rules (%s) find no file: %s", out->rules_rule,
-                                         out->rules_none_why ? out->rules_none_why : "none");
-        /* The file's own package (a platform package) is reached too. */
-        reach_owner(r, out, out->chosen);
-        return 0;
-    }
-    if (obs->state == OBS_DONE && obs->threw && !not_requirable(obs, spec)) {
-        /* The package's JavaScript threw before asking for any file: its refusal, in its words. */
-        out->observed = true;
-        out->rule = "observed";
-        out->rule_why = "require() threw before any .node file was asked for";
-        out->chosen = NULL;
-        out->outcome = SEL_NONE;
-        out->none_why =
-            report_printf(r, "%s (the package's own words, from require() in %s)", first_line(r, obs->threw), rt->kind);
-        return 0;
-    }
-    if (obs->state == OBS_DIED || obs->state == OBS_TIMEOUT) {
-        /* require() itself ended the process, or never returned, before asking for a file:
-         * what the application would load cannot be told, whatever the rules pick. */
-        out->observed = true;
-        out->rule = "observed";
-        out->rule_why = "require() did not finish";
-        out->outcome = SEL_UNKNOWN;
-        out->none_why = report_printf(r, "cannot tell which file this package loads: %s (the rules, %s, %s %s)",
-                                      obs->why, out->rules_rule, out->rules_chosen ? "would pick" : "find none:",
-                                      out->rules_chosen     ? shown_path(out->rules_chosen)
-                                      : out->rules_none_why ? out->rules_none_why
-                                                            : "no file");
-        out->chosen = NULL;
-        return 0;
-    }
-    /* Nothing observed: the rules decide, and say why they had to. */
-    const char *why = obs->state != OBS_DONE ? obs->why
-                      : obs->threw
-                          ? report_printf(r, "require() cannot load the package itself (%s)", first_line(r, obs->threw))
-                          : "require() asked for no .node file: the package loads its native part later, at first use";
-    if (out->chosen)
-        out->note = report_printf(r, "%s; the rules (%s) find the file", why, out->rule);
-    else if (out->outcome == SEL_UNKNOWN || out->outcome == SEL_NONE) {
-        out->outcome = SEL_UNKNOWN;
-        out->none_why = report_printf(r, "cannot tell which file this package loads: %s; and the rules (%s): %s", why,
-                                      out->rule, out->none_why ? out->none_why : "no file");
-    } else {
-        out->note = why;
-    }
     return 0;
 }
 
@@ -1192,7 +1078,8 @@ static bool considered_in(const candidate *cands, size_t n, const char *rel)
 
 bool select_considered(const selection *s, const char *path)
 {
-    if (s->chosen && strcmp(s->chosen, path) == 0)
+    if ((s->observed.chosen && strcmp(s->observed.chosen, path) == 0) ||
+        (s->rules.chosen && strcmp(s->rules.chosen, path) == 0))
         return true;
     for (size_t i = 0; i < s->nreached; i++)
         if (under(path, s->reached[i]))
@@ -1203,7 +1090,22 @@ bool select_considered(const selection *s, const char *path)
     if (!s->pkgdir || !under(path, s->pkgdir))
         return false;
     const char *rel = path + strlen(s->pkgdir) + 1;
-    return considered_in(s->cands, s->ncands, rel) || considered_in(s->rules_cands, s->nrules_cands, rel);
+    return considered_in(s->observed.cands, s->observed.ncands, rel) ||
+           considered_in(s->rules.cands, s->rules.ncands, rel);
+}
+
+/* Some optionalDependency is named like a platform package (it names a platform and an
+ * architecture): the package expects native code from one, installed or not. */
+static bool names_platform_packages(const cJSON *pkg)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(pkg, "optionalDependencies"))
+    {
+        prebuild_target t;
+        if (e->string && prebuild_platform_name(e->string, &t))
+            return true;
+    }
+    return false;
 }
 
 bool select_is_native(const char *pkgdir, const char *root)
@@ -1219,14 +1121,14 @@ bool select_is_native(const char *pkgdir, const char *root)
             return true;
     }
     pjoin(p, sizeof p, pkgdir, "package.json");
-    cJSON *pkg = read_json(p);
-    bool native =
-        pkg && (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(pkg, "napi")) ||
-                (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(pkg, "binary")) &&
-                 (dep(pkg, "@mapbox/node-pre-gyp") || dep(pkg, "node-pre-gyp"))) ||
-                cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pkg, "gypfile")) || dep(pkg, "node-gyp-build") ||
-                dep(pkg, "node-gyp-build-optional-packages") || dep(pkg, "bindings") || install_builds(pkgdir, pkg) ||
-                has_platform_packages(pkgdir, root, pkg));
+    cJSON *pkg = pkg_read_json(p);
+    bool native = pkg && (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(pkg, "napi")) ||
+                          (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(pkg, "binary")) &&
+                           (dep(pkg, "@mapbox/node-pre-gyp") || dep(pkg, "node-pre-gyp"))) ||
+                          cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pkg, "gypfile")) ||
+                          dep(pkg, "node-gyp-build") || dep(pkg, "node-gyp-build-optional-packages") ||
+                          dep(pkg, "bindings") || pkg_install_builds(pkgdir, pkg) ||
+                          has_platform_packages(pkgdir, root, pkg) || names_platform_packages(pkg));
     cJSON_Delete(pkg);
     return native;
 }
@@ -1235,8 +1137,8 @@ bool select_is_platform_package(const char *pkgdir)
 {
     char p[PATH_MAX * 2 + 32];
     pjoin(p, sizeof p, pkgdir, "package.json");
-    cJSON *pkg = read_json(p);
-    bool yes = pkg && is_platform_package(pkg);
+    cJSON *pkg = pkg_read_json(p);
+    bool yes = pkg && pkg_json_is_platform(pkg);
     cJSON_Delete(pkg);
     return yes;
 }
@@ -1246,7 +1148,7 @@ char *select_package_name(const char *dir)
     char p[PATH_MAX * 2 + 32];
     if (!is_dir(dir) || !pjoin(p, sizeof p, dir, "package.json"))
         return NULL;
-    cJSON *pkg = read_json(p);
+    cJSON *pkg = pkg_read_json(p);
     const char *name = jstr(pkg, "name");
     char *out = name ? strdup(name) : NULL;
     cJSON_Delete(pkg);

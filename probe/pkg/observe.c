@@ -1,11 +1,23 @@
-/* probe/observe.c — running the observation driver over a list of packages and folding its
+/* probe/pkg/observe.c — running the observation driver over a list of packages and folding its
  * event lines into one record per package. The driver appends a line per event as it happens,
  * so when a package kills the process (a crash in an addon's initialiser, process.exit, a
  * hang past the deadline), the lines say which package it was; that one is recorded, and a new
  * process starts at the next. A process killed at the deadline after it made progress is no
- * verdict on the package it was in: that package is tried again first, in a process of its own. */
+ * verdict on the package it was in: that package is tried again first, in a process of its own.
+ *
+ * The events, as probe/pkg/observe.cjs sends them (its header is the other half of this list):
+ *   start          package i begins                          obs_pkg cleared
+ *   ask            it asks for a .node file                  obs_ask: file, from, via, binding, copy_of
+ *   loaded         how that load went                        obs_ask: settled, ok, message, predicted
+ *   required       its require() returned or threw           threw, threw_code, after_stand_in
+ *   binding        a binding module of it was required       nbinding
+ *   async-error    an error thrown later, outside require()  async_error
+ *   end            it is done                                state OBS_DONE, mapped, maps_read
+ *   done           every package of the request was tried    *done
+ *   failed         the driver itself failed                  (nothing: the packages it did not reach
+ *                                                            stay unseen and are tried again) */
 #define _GNU_SOURCE
-#include "probe/observe.h"
+#include "probe/pkg/observe.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -68,6 +80,8 @@ static void fold(report *r, const cJSON *ev, obs_pkg *out, caps *cp, size_t n, s
         a->file = str(r, ev, "file");
         a->from = str(r, ev, "from");
         a->via = str(r, ev, "via");
+        a->binding = str(r, ev, "binding");
+        a->copy_of = str(r, ev, "copy_of");
         if (!a->file) /* a malformed line: never an ask without a file */
             p->nasks--;
     } else if (strcmp(kind, "loaded") == 0) {
@@ -81,14 +95,18 @@ static void fold(report *r, const cJSON *ev, obs_pkg *out, caps *cp, size_t n, s
     } else if (strcmp(kind, "async-error") == 0) {
         if (!p->async_error)
             p->async_error = str(r, ev, "message");
-    } else if (strcmp(kind, "end") == 0) {
+    } else if (strcmp(kind, "required") == 0) {
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(ev, "threw");
         if (cJSON_IsObject(t)) {
             p->threw = str(r, t, "message");
             if (!p->threw)
                 p->threw = "(an exception without a message)";
             p->threw_code = str(r, t, "code");
+            p->after_stand_in = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "after_stand_in"));
         }
+    } else if (strcmp(kind, "binding") == 0) {
+        p->nbinding++;
+    } else if (strcmp(kind, "end") == 0) {
         const cJSON *m = cJSON_GetObjectItemCaseSensitive(ev, "mapped"), *e;
         if (cJSON_IsArray(m)) {
             p->maps_read = true;
@@ -130,6 +148,16 @@ size_t observe_parse(report *r, const char *lines, size_t len, obs_pkg *out, siz
     return open;
 }
 
+/* key: [strings...] on o; false when out of memory. */
+static bool add_strings(cJSON *o, const char *key, const char *const *v, size_t n)
+{
+    cJSON *a = cJSON_AddArrayToObject(o, key);
+    for (size_t i = 0; a && i < n; i++)
+        if (!cJSON_AddItemToArray(a, cJSON_CreateString(v[i])))
+            return false;
+    return a != NULL;
+}
+
 /* The request for packages [first, end), numbered from first: each round sends only its own
  * packages, so restarts cost what they serve. */
 static char *request(const obs_target *t, size_t end, size_t first, bool stub)
@@ -142,7 +170,9 @@ static char *request(const obs_target *t, size_t end, size_t first, bool stub)
     for (size_t i = first; i < end; i++) {
         cJSON *o = cJSON_CreateObject();
         if (!o || !cJSON_AddItemToArray(list, o) || !cJSON_AddStringToObject(o, "spec", t[i].spec) ||
-            !cJSON_AddStringToObject(o, "from", t[i].from))
+            !cJSON_AddStringToObject(o, "from", t[i].from) ||
+            (t[i].dir && !cJSON_AddStringToObject(o, "dir", t[i].dir)) || !add_strings(o, "own", t[i].own, t[i].nown) ||
+            !add_strings(o, "binding", t[i].binding, t[i].nbinding))
             goto done;
         cJSON *refuse = t[i].nrefuse ? cJSON_AddArrayToObject(o, "refuse") : NULL;
         for (size_t k = 0; k < t[i].nrefuse; k++) {
@@ -229,12 +259,4 @@ int observe_packages(report *r, const dyn_job *base, bool stub, const obs_target
         dyn_outcome_free(&o);
     }
     return 0;
-}
-
-const obs_ask *observe_choice(const obs_pkg *p)
-{
-    for (size_t i = 0; i < p->nasks; i++)
-        if (p->asks[i].settled && p->asks[i].ok)
-            return &p->asks[i];
-    return p->nasks ? &p->asks[p->nasks - 1] : NULL;
 }

@@ -1,7 +1,7 @@
-/* probe/observe.h — observed selection: the runtime itself is asked which .node file each
+/* probe/pkg/observe.h — observed selection: the runtime itself is asked which .node file each
  * package loads. One runtime process require()s a whole list of packages with native loading
- * intercepted (probe/observe.cjs); a package that kills or hangs that process is recorded as
- * such, and a new process goes on with the rest. */
+ * intercepted (probe/pkg/observe.cjs, whose header lists every event it sends); a package that
+ * kills or hangs that process is recorded as such, and a new process goes on with the rest. */
 #ifndef ABIPROBE_OBSERVE_H
 #define ABIPROBE_OBSERVE_H
 
@@ -16,6 +16,14 @@
 typedef struct obs_target {
     const char *spec; /* what require() is given: the name under node_modules, or an absolute directory */
     const char *from; /* the directory it resolves from */
+    const char *dir;  /* the package's own directory (an ES module import starts from its package.json) */
+    /* The directories whose files are the package's own (its own, its platform packages'): a
+     * file elsewhere is checked for being a byte-identical copy of one of theirs. */
+    const char *const *own;
+    size_t nown;
+    /* Its binding modules, require()d in turn when require() asks for none of its own files. */
+    const char *const *binding;
+    size_t nbinding;
     /* Loads to refuse, as if dlopen had failed with the given message (the static checks'
      * prediction, under --static-only); paths as the runtime sees them. */
     const char *const *refuse_files;
@@ -40,6 +48,8 @@ typedef struct obs_ask {
     bool ok;             /* it loaded (or, with a stand-in, was handed one) */
     const char *message; /* the loader's error, when !ok */
     bool predicted;      /* refused on purpose: the static checks' prediction (obs_target.refuse_*) */
+    const char *binding; /* the binding module being required when it was asked for, or NULL */
+    const char *copy_of; /* outside the package: the package's own file it is a byte-identical copy of */
 } obs_ask;
 
 /* What one package did. Strings and arrays live in the report's arena. */
@@ -49,6 +59,8 @@ typedef struct obs_pkg {
     size_t nasks;
     const char *threw;       /* require()'s error message, NULL when it returned */
     const char *threw_code;  /* its code (MODULE_NOT_FOUND, ERR_DLOPEN_FAILED...), or NULL */
+    bool after_stand_in;     /* it threw after a stand-in was handed out (the stand-in may be why) */
+    size_t nbinding;         /* binding modules required (after require() asked for none of its files) */
     const char *async_error; /* an error thrown later, outside require(), or NULL */
     const char **mapped;     /* real load only: the files /proc/self/maps shows it mapped */
     size_t nmapped;
@@ -66,8 +78,5 @@ int observe_packages(report *r, const dyn_job *base, bool stub, const obs_target
  * package that was in progress when the lines end (n when none, or when every package
  * ended), and sets *done when the driver reported that it finished. Exposed for the tests. */
 size_t observe_parse(report *r, const char *lines, size_t len, obs_pkg *out, size_t n, bool *done);
-
-/* The first ask that loaded, else the last one; NULL when it asked for none. */
-const obs_ask *observe_choice(const obs_pkg *p);
 
 #endif
