@@ -292,6 +292,10 @@ bool prebuild_platform_name(const char *name, prebuild_target *out)
         out->platform = out->platform ? out->platform : platform_word(words[k]);
         out->arch = out->arch ? out->arch : arch_word(words[k]);
         out->libc = out->libc ? out->libc : libc_word(words[k]);
+        if (strcmp(words[k], "linuxmusl") == 0) { /* sharp's name for Linux with musl */
+            out->platform = "linux";
+            out->libc = "musl";
+        }
     }
     return out->platform && out->arch;
 }

@@ -1,7 +1,9 @@
-/* tests/unit/test_select.c — the loader rules on package trees built at test time:
- * node-gyp-build name sets and ranking, multi-arch tuples, build/Release first,
- * napi-rs platform packages, node-pre-gyp templates and bindings. Runtime facts are set
- * by hand: selection is pure emulation and runs no runtime. */
+/* tests/unit/test_select.c — probe/pkg/ without a runtime, on package trees built at test time:
+ * the loader rules (node-gyp-build name sets and ranking, multi-arch tuples, build/Release
+ * first, napi-rs platform packages, node-pre-gyp templates and bindings, a package never put in
+ * place), what a package owns (its platform packages, its .node files, its binding modules but
+ * never a script package.json runs, the platform packages npm did not install), and what a
+ * platform package's name says. Runtime facts are set by hand. */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +13,7 @@
 #include <cmocka.h>
 
 #include "abi/prebuild.h"
+#include "probe/pkg/own.h"
 #include "probe/pkg/rules.h"
 
 #include <stdio.h>
@@ -288,12 +291,128 @@ static void test_not_a_package(void **state)
     report_free(&r);
 }
 
+static void test_platform_names(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *platform, *arch, *libc;
+    } cases[] = {
+        {"@cbor-extract/cbor-extract-linux-x64", "linux", "x64", NULL},
+        {"@rollup/rollup-linux-x64-musl", "linux", "x64", "musl"},
+        {"@napi-rs/keyring-linux-x64-gnu", "linux", "x64", "glibc"},
+        {"@img/sharp-linuxmusl-x64", "linux", "x64", "musl"}, /* sharp's word for Linux with musl */
+        {"@swc/core-linux-arm-gnueabihf", "linux", "arm", "glibc"},
+        {"@parcel/watcher-darwin-arm64", "darwin", "arm64", NULL},
+        {"fsevents", NULL, NULL, NULL},
+        {"@esbuild/win32-ia32", "win32", "ia32", NULL},
+        {"thing.linux-aarch64-musl", "linux", "arm64", "musl"},
+        {"lodash-x64", NULL, NULL, NULL}, /* an architecture alone is no platform package */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        prebuild_target t;
+        bool yes = prebuild_platform_name(cases[i].name, &t);
+        if (!cases[i].platform) {
+            assert_false(yes);
+            continue;
+        }
+        assert_true(yes);
+        assert_string_equal(t.platform, cases[i].platform);
+        assert_string_equal(t.arch, cases[i].arch);
+        if (cases[i].libc)
+            assert_string_equal(t.libc, cases[i].libc);
+        else
+            assert_null(t.libc);
+    }
+}
+
+static void test_own(void **state)
+{
+    (void)state;
+    report r;
+    report_init(&r, "scan");
+    diag d;
+    pkg_own o;
+    char dir[512], f[600];
+    /* A package, its installed platform package, two that npm did not install. */
+    put("own/node_modules/lazy/package.json",
+        "{\"name\":\"lazy\",\"version\":\"1.0.0\",\"scripts\":{\"postinstall\":\"node tools/fetch.js\"},"
+        "\"bin\":{\"lazy\":\"cli.js\"},\"optionalDependencies\":{\"@lazy/lazy-linux-x64\":\"1.0.0\","
+        "\"@lazy/lazy-linux-arm64-musl\":\"1.0.0\",\"@lazy/lazy-darwin-x64\":\"1.0.0\",\"helper\":\"2\"}}");
+    put("own/node_modules/@lazy/lazy-linux-x64/package.json", "{\"name\":\"@lazy/lazy-linux-x64\",\"os\":[\"linux\"]}");
+    put("own/node_modules/@lazy/lazy-linux-x64/lazy.node", "x");
+    put("own/node_modules/lazy/native/linux-x64.node", "x");
+    put("own/node_modules/lazy/node_modules/dep/dep.node", "x"); /* a dependency's, not its own */
+    /* Binding modules: those that load native code, the likeliest name first; never a script
+     * that package.json runs, nor tests. */
+    put("own/node_modules/lazy/index.js", "exports.open = () => require('./lib/loader.js');");
+    put("own/node_modules/lazy/lib/loader.js", "module.exports = require(`../native/${process.arch}.node`);");
+    put("own/node_modules/lazy/lib/binding.js", "module.exports = require('node-gyp-build')(__dirname);");
+    put("own/node_modules/lazy/lib/util.js", "module.exports = 1;");
+    put("own/node_modules/lazy/tools/fetch.js", "require('fs').writeFileSync('x.node', '')");
+    put("own/node_modules/lazy/install.js", "copy('prebuilt/x.node')");
+    put("own/node_modules/lazy/cli.js", "require('./lib/binding.js'); process.dlopen");
+    put("own/node_modules/lazy/test/t.js", "require('../build/Release/x.node')");
+    snprintf(dir, sizeof dir, "%s/own/node_modules/lazy", root);
+    assert_int_equal(own_read(&r, dir, NULL, &o, &d), 0);
+    assert_string_equal(o.name, "lazy");
+    assert_int_equal(o.ndirs, 2);
+    assert_non_null(strstr(o.dirs[1], "/@lazy/lazy-linux-x64"));
+    assert_int_equal(o.nnodes, 2);
+    snprintf(f, sizeof f, "%s/own/node_modules/@lazy/lazy-linux-x64/lazy.node", root);
+    assert_true(own_holds(&o, f));
+    snprintf(f, sizeof f, "%s/own/node_modules/lazy/node_modules/dep/dep.node", root);
+    for (size_t i = 0; i < o.nnodes; i++)
+        assert_string_not_equal(o.nodes[i], f);
+    assert_int_equal(o.nbinding, 2);
+    assert_non_null(strstr(o.binding[0], "lib/binding.js"));
+    assert_non_null(strstr(o.binding[1], "lib/loader.js"));
+    assert_string_equal(o.install, "node tools/fetch.js");
+    assert_null(o.builds);
+    assert_int_equal(o.nabsent, 3);
+    /* The platform packages for this target that were not installed: by their names. */
+    const char **miss = NULL;
+    assert_int_equal(own_missing_platform(&r, &o, "linux", "arm64", "musl", &miss), 1);
+    assert_string_equal(miss[0], "@lazy/lazy-linux-arm64-musl@1.0.0");
+    assert_int_equal(own_missing_platform(&r, &o, "linux", "arm64", "glibc", &miss), 0);
+    assert_int_equal(own_missing_platform(&r, &o, "linux", "x64", "glibc", &miss), 0); /* installed */
+    assert_int_equal(own_missing_platform(&r, &o, "darwin", "x64", NULL, &miss), 1);
+    assert_int_equal(own_read(&r, "/nonexistent/pkg", NULL, &o, &d), -1);
+    report_free(&r);
+}
+
+static void test_never_put_in_place(void **state)
+{
+    (void)state;
+    report r;
+    report_init(&r, "select");
+    selection s;
+    diag d;
+    runtime_facts rt = facts("node", 137, "glibc");
+    char dir[512];
+    /* Its install script copies the prebuilt file into place; installed without it, even the
+     * entry file is missing. */
+    put("inplace/package.json",
+        "{\"name\":\"inplace\",\"version\":\"1.0.0\",\"main\":\"index.js\",\"scripts\":{\"install\":\"node "
+        "install.js\"}}");
+    put("inplace/prebuilt/inplace-linux-x64.node", "x");
+    snprintf(dir, sizeof dir, "%s/inplace", root);
+    assert_int_equal(rules_select(&r, dir, &rt, NULL, NULL, &s, &d), 0);
+    assert_int_equal(s.rules.outcome, SEL_UNBUILT);
+    assert_non_null(strstr(s.rules.none_why, "npm rebuild inplace"));
+    /* With the entry file there, no rule decides: the agreement step weighs its files. */
+    put("inplace/index.js", "module.exports = 1;");
+    assert_int_equal(rules_select(&r, dir, &rt, NULL, NULL, &s, &d), 0);
+    assert_int_equal(s.rules.outcome, SEL_UNKNOWN);
+    report_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ngb_tags),      cmocka_unit_test(test_node_gyp_build),
         cmocka_unit_test(test_napi_rs),       cmocka_unit_test(test_node_pre_gyp_and_bindings),
-        cmocka_unit_test(test_not_a_package),
+        cmocka_unit_test(test_not_a_package), cmocka_unit_test(test_platform_names),
+        cmocka_unit_test(test_own),           cmocka_unit_test(test_never_put_in_place),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
