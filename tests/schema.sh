@@ -122,7 +122,7 @@ live scan-packages-rules 1 scan --static-only --select rules --runtime "$N24" "$
 
 # A smoke test's value, and --config expectations: met, declared failures, stale.
 echo 'export default (addon) => ({ keys: Object.keys(addon), n: 1 })' > "$t/smoke.mjs"
-live check-smoke 0 check --smoke "$t/smoke.mjs" --expect '{"keys":["hello"],"n":1}' --runtime "$N24" "$F/napi_addon.node"
+live check-smoke 0 check --smoke "$t/smoke.mjs" --expect '{"keys":["hello","size"],"n":1}' --runtime "$N24" "$F/napi_addon.node"
 cp "$F/napi_addon.node" "$t/fixture.node"
 cat > "$t/gate.json" <<J
 {"runtimes": {"host": "$F/fake_host", "node24": "$N24"},

@@ -156,7 +156,7 @@ static void test_smoke_outcomes(void **state)
     go(&x, rts, addons, SMOKE("throws.mjs"), NULL, 60, 1);
     expect(&x.r.results[0], "execute", STATUS_FAIL, "does not do its job here");
     stop(&x);
-    go(&x, rts, addons, SMOKE("ctx.mjs"), "{\"pkg\":\"abiprobe-fixture-pkg\",\"keys\":[\"hello\"]}", 60, 1);
+    go(&x, rts, addons, SMOKE("ctx.mjs"), "{\"pkg\":\"abiprobe-fixture-pkg\",\"keys\":[\"hello\",\"size\"]}", 60, 1);
     expect(&x.r.results[0], "execute", STATUS_PASS, NULL);
     stop(&x);
     go(&x, rts, addons, NULL, NULL, 60, 1);
