@@ -367,12 +367,24 @@ static void demangled_save(checker *c, struct read_addon *ra, const result *res)
     free(names);
 }
 
+/* The dynamic checks of res from a real load that has already happened (the runtime's own
+ * require() of the package, while it was asked which file the package loads). */
+static void record_load(checker *c, size_t rt, result *res, const dyn_outcome *seen)
+{
+    const prepared *p = &c->rts[rt];
+    dyn_view v = {seen, NULL, false, p->label, NULL, NULL, c->opts.timeout_ms};
+    check_ctx x = {.r = c->r, .res = res, .rt = p->facts, .rt_label = p->label, .dyn = &v};
+    for (size_t k = 0; k < CHECK_COUNT; k++)
+        if (check_table[k].phase == PHASE_DYNAMIC)
+            check_table[k].run(&x);
+}
+
 /* The static checks of a pair, in table order, and its real load queued as soon as its format
  * passes (load: false for a file the selection phase judges, which gets no real load). Returns
  * -1 (d set) when the addon could not be read at this point (it changed or vanished since its
  * facts were read): the run's input is then unreadable. */
 static int check_pair(checker *c, const run_req *t, size_t rt, result *res, const char *path, const addon_facts *af,
-                      bool load, diag *d)
+                      bool load, const dyn_outcome *seen, diag *d)
 {
     prepared *p = &c->rts[rt];
     scope s;
@@ -407,7 +419,7 @@ static int check_pair(checker *c, const run_req *t, size_t rt, result *res, cons
             /* The real load starts now, on a worker, while the static checks run here, so the
              * runtime's start-up hides them. Static failures do not stop it: it proves what
              * they predict. */
-            if (load)
+            if (load && !seen)
                 why = start_load(c, t, res, rt, path, &dst);
             ra = demangled_load(c, x.addon);
         }
@@ -416,6 +428,8 @@ static int check_pair(checker *c, const run_req *t, size_t rt, result *res, cons
         demangled_save(c, ra, res);
     if (load && why)
         rest(c->r, res, PHASE_DYNAMIC, CHECK_FORMAT, format_ok ? dst : STATUS_SKIP, why);
+    else if (load && seen)
+        record_load(c, rt, res, seen);
     scope_free(&s);
     return 0;
 }
@@ -423,7 +437,7 @@ static int check_pair(checker *c, const run_req *t, size_t rt, result *res, cons
 /* One addon file against runtime rt, into res. rc/ad: how reading the addon went. load: queue
  * its real load. Returns -1 (d set) when the file turned unreadable during the checks. */
 static int check_file(checker *c, const run_req *t, size_t rt, result *res, const char *path, const addon_facts *af,
-                      int rc, const diag *ad, bool load, diag *d)
+                      int rc, const diag *ad, bool load, const dyn_outcome *seen, diag *d)
 {
     int ret = 0;
     prepared *p = &c->rts[rt];
@@ -445,7 +459,7 @@ static int check_file(checker *c, const run_req *t, size_t rt, result *res, cons
         if (load)
             rest(c->r, res, PHASE_DYNAMIC, CHECK_FORMAT, STATUS_ERROR, why);
     } else {
-        ret = check_pair(c, t, rt, res, path, af, load, d);
+        ret = check_pair(c, t, rt, res, path, af, load, seen, d);
     }
     if (k) {
         rest(c->r, res, PHASE_STATIC, CHECK_LIBC, STATUS_SKIP, "not run: format failed");
@@ -492,9 +506,24 @@ static int read_addon(checker *c, const char *image, const char *host, addon_fac
 
 /* ---------- packages ---------- */
 
+static int judge(void *arg, size_t rt, const char *file, pkg_verdict *out);
+
 int checker_observe(checker *c, const char *const *pkgdirs, size_t n, diag *d)
 {
-    return pkgsel_observe(c->sel, pkgdirs, n, d);
+    if (pkgsel_observe(c->sel, pkgdirs, n, d) != 0)
+        return -1;
+    /* While the runtimes are asked, the files the packages are likely to load are checked here:
+     * the decisions then find them judged, and the runtimes' start-up hides the static work. */
+    for (size_t i = 0; i < n; i++)
+        for (size_t rt = 0; rt < c->nrts; rt++) {
+            const char **files;
+            size_t nf = pkgsel_predict(c->sel, rt, pkgdirs[i], &files);
+            for (size_t k = 0; k < nf; k++) {
+                pkg_verdict v;
+                judge(c, rt, files[k], &v);
+            }
+        }
+    return 0;
 }
 
 /* What a dlopen of the result's file would say, as the static checks predict it, or NULL
@@ -560,7 +589,7 @@ static int judge(void *arg, size_t rt, const char *file, pkg_verdict *out)
             return -1;
         diag d;
         diag_clear(&d);
-        check_file(c, NULL, rt, res, sysroot_shown(c->opts.sysroot, file), res->addon, j->rc, &j->ad, false, &d);
+        check_file(c, NULL, rt, res, sysroot_shown(c->opts.sysroot, file), res->addon, j->rc, &j->ad, false, NULL, &d);
         c->njudged++;
     }
     const result *res = j->res;
@@ -609,6 +638,14 @@ static int package_checks(checker *c, const run_req *t, size_t i, size_t first, 
     }
     const char *image = sysroot_shown(c->opts.sysroot, a->chosen);
     const judged *j = find_judged(c, i, a->chosen);
+    /* The runtime's require() already loaded the file for real, in the process that was asked:
+     * that load is the dlopen check's answer, and its exports the execute check's (a smoke module
+     * needs a load of its own). */
+    dyn_outcome *seen = report_alloc(c->r, sizeof *seen);
+    if (!seen)
+        return diag_set(d, DIAG_NOMEM, "out of memory");
+    if (c->opts.static_only || t->smoke || !pkgsel_real_load(c->sel, i, res->sel->pkgdir, a->chosen, seen))
+        seen = NULL;
     if (j) {
         /* The selection phase already ran its static checks: they are taken as they are. */
         res->addon = report_alloc(c->r, sizeof *res->addon);
@@ -627,6 +664,7 @@ static int package_checks(checker *c, const run_req *t, size_t i, size_t first, 
         status dst = STATUS_SKIP;
         const char *why = !format_ok   ? not_loaded(c, "not run: format failed")
                           : j->rc != 0 ? j->ad.msg
+                          : seen       ? NULL
                                        : start_load(c, t, res, i, image, &dst);
         if (why)
             rest(c->r, res, PHASE_DYNAMIC, CHECK_FORMAT,
@@ -634,6 +672,8 @@ static int package_checks(checker *c, const run_req *t, size_t i, size_t first, 
                  : j->rc != 0 ? STATUS_ERROR
                               : dst,
                  why);
+        else if (seen)
+            record_load(c, i, res, seen);
         result_settle(res);
         return 0;
     }
@@ -645,7 +685,7 @@ static int package_checks(checker *c, const run_req *t, size_t i, size_t first, 
         return diag_set(d, DIAG_NOMEM, "out of memory");
     af->selected_by = a->rule;
     res->addon = af;
-    return check_file(c, t, i, res, image, af, rc, &ad, true, d);
+    return check_file(c, t, i, res, image, af, rc, &ad, true, seen, d);
 }
 
 int checker_select(checker *c, const char *pkgdir, diag *d)
@@ -757,7 +797,7 @@ static int run_target(checker *c, const run_req *t, const char *path, diag *d)
         res->target = af->path;
         diag pd;
         diag_clear(&pd);
-        if (check_file(c, t, i, res, path, af, rc, &ad, true, &pd) != 0 && rc == 0) {
+        if (check_file(c, t, i, res, path, af, rc, &ad, true, NULL, &pd) != 0 && rc == 0) {
             ad = pd;
             rc = -1;
         }
@@ -931,6 +971,7 @@ int checker_scan_targets(checker *c, const char *const *pkgs, size_t npkgs, cons
 {
     size_t n = 0, cap = 0;
     const char **v = NULL;
+    pkgsel_known_nodes(c->sel, nodes, nnodes); /* the walk's list: packages are not walked again */
     /* A package with a result: one that owns a .node file, builds one at install time, or needs
      * a platform package that npm did not install. */
     for (size_t i = 0; i < npkgs; i++) {

@@ -83,7 +83,8 @@ void checker_finish(checker *c);
  * platform packages), builds one at install time, or needs a platform package for the target
  * that is not installed; and every .node file that could load on a runtime of the run (an ELF
  * file of its machine) belongs to a package that gets one, its holder when no other claims it.
- * pkgs and nodes are this machine's real paths; *out (in the report) lists the targets. */
+ * pkgs and nodes are this machine's real paths (nodes sorted, and kept until the checker is
+ * destroyed); *out (in the report) lists the targets. */
 int checker_scan_targets(checker *c, const char *const *pkgs, size_t npkgs, const char *const *nodes, size_t nnodes,
                          const char ***out, size_t *nout, diag *d);
 

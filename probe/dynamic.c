@@ -192,7 +192,7 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
      * the emulator, whose -L makes the image the root for the loader and for every absolute
      * path the runtime opens that exists there, so no chroot is needed. Deno takes its own
      * arguments in each case. A library runtime is loaded by a copy of abiprobe instead. */
-    const char *argv[14];
+    const char *argv[16];
     char rt_host[PATH_MAX];
     if (j->library) {
         const char *a[] = {j->self_exe, "__dlopen", j->runtime, j->addon, j->now ? "now" : "lazy", hs, NULL};
@@ -239,6 +239,10 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
                     argv[k++] = "--node-modules-dir=manual";
             }
             argv[k++] = "--quiet";
+            if (j->observe)
+                argv[k++] = "--cached-only"; /* a package's imports are never fetched from the network */
+        } else if (strcmp(j->kind, "bun") == 0) {
+            argv[k++] = "--no-install"; /* nor installed from the registry (Bun's auto-install) */
         }
         argv[k++] = sysroot_shown(vroot, driver);
         argv[k] = NULL;

@@ -8,7 +8,8 @@
  * The events, as probe/pkg/observe.cjs sends them (its header is the other half of this list):
  *   start          package i begins                          obs_pkg cleared
  *   ask            it asks for a .node file                  obs_ask: file, from, via, binding, copy_of
- *   loaded         how that load went                        obs_ask: settled, ok, message, predicted
+ *   loaded         how that load went                        obs_ask: settled, ok, message, predicted,
+ *                                                            now_*, type, keys
  *   required       its require() returned or threw           threw, threw_code, after_stand_in
  *   binding        a binding module of it was required       nbinding
  *   async-error    an error thrown later, outside require()  async_error
@@ -92,6 +93,23 @@ static void fold(report *r, const cJSON *ev, obs_pkg *out, caps *cp, size_t n, s
         a->ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "ok"));
         a->message = str(r, ev, "message");
         a->predicted = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev, "predicted"));
+        const cJSON *now = cJSON_GetObjectItemCaseSensitive(ev, "now"), *k;
+        if (a->ok && cJSON_IsObject(now)) {
+            a->now_present = true;
+            a->now_ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(now, "ok"));
+            a->now_unsupported = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(now, "unsupported"));
+            a->now_message = str(r, now, "message");
+        }
+        a->type = str(r, ev, "type");
+        const cJSON *keys = cJSON_GetObjectItemCaseSensitive(ev, "keys");
+        int nk = cJSON_IsArray(keys) ? cJSON_GetArraySize(keys) : 0;
+        if (nk > 0 && (a->keys = report_alloc(r, (size_t)nk * sizeof *a->keys))) {
+            cJSON_ArrayForEach(k, keys)
+            {
+                if (cJSON_IsString(k))
+                    a->keys[a->nkeys++] = report_strdup(r, k->valuestring);
+            }
+        }
     } else if (strcmp(kind, "async-error") == 0) {
         if (!p->async_error)
             p->async_error = str(r, ev, "message");
@@ -171,8 +189,7 @@ static char *request(const obs_target *t, size_t end, size_t first, bool stub)
         cJSON *o = cJSON_CreateObject();
         if (!o || !cJSON_AddItemToArray(list, o) || !cJSON_AddStringToObject(o, "spec", t[i].spec) ||
             !cJSON_AddStringToObject(o, "from", t[i].from) ||
-            (t[i].dir && !cJSON_AddStringToObject(o, "dir", t[i].dir)) || !add_strings(o, "own", t[i].own, t[i].nown) ||
-            !add_strings(o, "binding", t[i].binding, t[i].nbinding))
+            (t[i].dir && !cJSON_AddStringToObject(o, "dir", t[i].dir)) || !add_strings(o, "own", t[i].own, t[i].nown))
             goto done;
         cJSON *refuse = t[i].nrefuse ? cJSON_AddArrayToObject(o, "refuse") : NULL;
         for (size_t k = 0; k < t[i].nrefuse; k++) {

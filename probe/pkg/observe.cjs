@@ -8,16 +8,14 @@
 // process.dlopen itself. Every path arrives in a file or the environment, never in source text:
 //   ABIPROBE_OBSERVE    a JSON file: {"mode":"stub"|"load","first":N,"packages":[PACKAGE...]}:
 //                       require these packages, numbered from N. A PACKAGE is
-//                         {"spec":..,"from":..,"dir":..,"own":[DIR...],"binding":[FILE...],
-//                          "refuse":[{"file":..,"message":..}]}
+//                         {"spec":..,"from":..,"dir":..,"own":[DIR...],"refuse":[{"file":..,"message":..}]}
 //                       spec is what require() is given (a package name, or an absolute
 //                       directory), from the directory it resolves from, dir the package's own
 //                       directory, own the directories whose files are the package's (its own and
-//                       its platform packages'), binding its binding modules (JavaScript files that
-//                       load a .node file), require()d in turn only when the package's require()
-//                       asked for none of its own files (a loader that loads at first use); a load
-//                       of a "refuse" file fails with its message instead (the static checks'
-//                       prediction, under stand-ins)
+//                       its platform packages'); a load of a "refuse" file fails with its message
+//                       instead (the static checks' prediction, under stand-ins). When require()
+//                       asks for none of its own files (a loader that loads at first use), its
+//                       binding modules (bindingModules below) are require()d in turn
 //   ABIPROBE_HANDSHAKE  where events go, one JSON line each, appended as they happen, so that a
 //                       package that kills the process still leaves its trail. The events:
 //     {"i":N,"ev":"start"}                                     about to require package N
@@ -26,7 +24,10 @@
 //                        module being required (null: the package's own require()), and, for a
 //                        file outside the package's directories, the package's own file it is a
 //                        byte-identical copy of (null when none)
-//     {"i":N,"ev":"loaded","ok":bool,"message":..,"stub":bool,"predicted":bool}  how that load went
+//     {"i":N,"ev":"loaded","ok":bool,"message":..,"stub":bool,"predicted":bool,"now":{"ok","message",
+//      "unsupported"},"type":..,"keys":[..]}
+//                        how that load went; a real load that succeeded also says how a load with
+//                        RTLD_NOW went (tried first) and what its exports are
 //     {"i":N,"ev":"required","threw":{"message","code"}|null,"after_stand_in":bool}
 //                        the package's require() returned or threw; after_stand_in: it threw after
 //                        a stand-in was handed out in it (the stand-in, not the loader, may be why)
@@ -198,7 +199,7 @@ function isOwn(file) {
   return (pkg.own || []).some((d) => under(file, d));
 }
 
-function intercept(module, filename, via, load) {
+function intercept(module, filename, flags, via, load) {
   const file = String(filename);
   const r = real(file);
   const copy = isOwn(r) || inAnotherPackage(r) ? null : copyOf(r);
@@ -223,20 +224,54 @@ function intercept(module, filename, via, load) {
     emit({ i: current, ev: 'loaded', ok: true, stub: true });
     return undefined;
   }
-  if (loadedExports.has(r)) {
-    module.exports = loadedExports.get(r);
-    emit({ i: current, ev: 'loaded', ok: true });
+  const done = loadedExports.get(r);
+  if (done) {
+    module.exports = done.exports;
+    emit({ i: current, ev: 'loaded', ok: true, now: done.now, ...exportsOf(done.exports) });
     return undefined;
   }
   try {
-    const result = load();
-    loadedExports.set(r, module.exports);
-    emit({ i: current, ev: 'loaded', ok: true });
-    return result;
+    const now = loadBoth(module, file, flags, load);
+    loadedExports.set(r, { exports: module.exports, now });
+    emit({ i: current, ev: 'loaded', ok: true, now, ...exportsOf(module.exports) });
+    return undefined;
   } catch (e) {
     emit({ i: current, ev: 'loaded', ok: false, message: text(e) });
     throw e;
   }
+}
+
+// A real load answers the dlopen check twice over, as the load driver does: with RTLD_NOW first
+// (a load that binds every symbol at once succeeds only where a lazy one does too), then, only
+// if that failed, with the flags the package asked for (a failed dlopen leaves nothing loaded).
+// Returns the RTLD_NOW answer; throws the lazy load's error when that fails too.
+const dlopenFlags = (require('node:os').constants || {}).dlopen || {};
+function loadBoth(module, file, flags, load) {
+  if (dlopenFlags.RTLD_NOW === undefined) {
+    load();
+    return { ok: false, unsupported: true, message: 'this runtime has no os.constants.dlopen.RTLD_NOW' };
+  }
+  const lazy = dlopenFlags.RTLD_LAZY || 0;
+  try {
+    dlopen.call(process, module, file, flags === undefined ? dlopenFlags.RTLD_NOW : (flags & ~lazy) | dlopenFlags.RTLD_NOW);
+    return { ok: true };
+  } catch (e) {
+    const now = { ok: false, message: text(e) };
+    load();
+    return now;
+  }
+}
+
+// What the execute check sees of a loaded addon: the exports' type and first keys.
+function exportsOf(x) {
+  const usable = x !== null && (typeof x === 'object' || typeof x === 'function');
+  let keys = [];
+  try {
+    keys = usable ? Object.keys(x).slice(0, 200) : [];
+  } catch {
+    // exports that throw on enumeration: no keys
+  }
+  return { type: typeof x, keys };
 }
 
 const extensions = Module._extensions;
@@ -246,7 +281,7 @@ if (typeof nodeExtension === 'function') {
     if (current < 0 || inExtension) return nodeExtension.apply(this, arguments);
     inExtension++;
     try {
-      return intercept(module, filename, 'require', () => nodeExtension.apply(this, arguments));
+      return intercept(module, filename, undefined, 'require', () => nodeExtension.apply(this, arguments));
     } finally {
       inExtension--;
     }
@@ -255,7 +290,7 @@ if (typeof nodeExtension === 'function') {
 const dlopen = process.dlopen;
 process.dlopen = function (module, filename) {
   if (current < 0 || inExtension) return dlopen.apply(this, arguments);
-  return intercept(module, filename, 'process.dlopen', () => dlopen.apply(this, arguments));
+  return intercept(module, filename, arguments[2], 'process.dlopen', () => dlopen.apply(this, arguments));
 };
 
 // The .node files (and asked-for files) mapped into this process now, by real path.
@@ -309,6 +344,67 @@ function esmEntry(dir) {
   return path.resolve(dir, t);
 }
 
+// The package's binding modules: its JavaScript files that load a .node file (a string that ends
+// in ".node", a loader's name, process.dlopen), never a script that package.json runs (an install
+// script that copies or builds the addon must not run here) nor one among its tests, examples or
+// tools; the likeliest name first, at most 8. Looked for only in a package that loads lazily.
+const MARKS = [".node'", '.node"', '.node`', 'node-gyp-build', "'bindings'", '"bindings"', 'node-pre-gyp',
+  'require-addon', 'process.dlopen', 'napi-postinstall'];
+const TOOL_DIRS = new Set(['test', 'tests', '__tests__', 'example', 'examples', 'bench', 'benchmark', 'benchmarks',
+  'scripts', 'script', 'tools', 'docs', 'bin']);
+const TOOL_FILES = new Set(['install.js', 'preinstall.js', 'postinstall.js', 'build.js', 'clean.js', 'prebuild.js',
+  'download.js']);
+const LIKELY = ['binding', 'native', 'addon', 'load', 'prebuild'];
+
+function bindingModules(dir) {
+  let pj = {};
+  try {
+    pj = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+  } catch {
+    return [];
+  }
+  const bin = typeof pj.bin === 'string' ? [pj.bin] : Object.values(pj.bin || {});
+  const run = [...Object.values(pj.scripts || {}), ...bin].map(String);
+  const found = [];
+  let budget = 4000; // entries looked at, at most
+  const walk = (d, depth) => {
+    let entries;
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      if (--budget < 0 || e.name.startsWith('.')) continue;
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) {
+        if (depth < 4 && e.name !== 'node_modules' && !(depth === 0 && TOOL_DIRS.has(e.name))) walk(p, depth + 1);
+        continue;
+      }
+      const rel = path.relative(dir, p);
+      if (!/\.[cm]?js$/.test(e.name) || TOOL_FILES.has(e.name) || run.some((cmd) => cmd.includes(rel))) continue;
+      try {
+        if (fs.statSync(p).size > 1 << 20) continue;
+        const text = fs.readFileSync(p, 'utf8');
+        if (MARKS.some((m) => text.includes(m))) found.push(p);
+      } catch {
+        // unreadable: not one
+      }
+    }
+  };
+  walk(dir, 0);
+  const likely = (f) => {
+    const i = LIKELY.findIndex((w) => path.basename(f).includes(w));
+    return i < 0 ? LIKELY.length : i;
+  };
+  return found
+    .map((f, i) => [likely(f), i, f])
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+    .slice(0, 8)
+    .map((x) => x[2]);
+}
+
 // Codes of a require() that cannot load the package at all, where an import() can.
 const needsImport = new Set(['ERR_REQUIRE_ESM', 'ERR_REQUIRE_ASYNC_MODULE', 'ERR_PACKAGE_PATH_NOT_EXPORTED']);
 
@@ -358,7 +454,7 @@ async function one(i, p) {
   // modules are required in turn, until one asks for one. A package whose require() threw on
   // its own (not after a stand-in) has refused already.
   if (!ownAsked() && (!failed || onStandIn)) {
-    for (const file of p.binding || []) {
+    for (const file of p.dir ? bindingModules(p.dir) : []) {
       binding = file;
       handedStandIn = false;
       let threw = null;

@@ -21,9 +21,6 @@ typedef struct obs_target {
      * file elsewhere is checked for being a byte-identical copy of one of theirs. */
     const char *const *own;
     size_t nown;
-    /* Its binding modules, require()d in turn when require() asks for none of its own files. */
-    const char *const *binding;
-    size_t nbinding;
     /* Loads to refuse, as if dlopen had failed with the given message (the static checks'
      * prediction, under --static-only); paths as the runtime sees them. */
     const char *const *refuse_files;
@@ -50,6 +47,14 @@ typedef struct obs_ask {
     bool predicted;      /* refused on purpose: the static checks' prediction (obs_target.refuse_*) */
     const char *binding; /* the binding module being required when it was asked for, or NULL */
     const char *copy_of; /* outside the package: the package's own file it is a byte-identical copy of */
+    /* A real load that succeeded: how RTLD_NOW went (tried first), and the exports. */
+    bool now_present;
+    bool now_ok;
+    bool now_unsupported;    /* the runtime cannot be asked for RTLD_NOW */
+    const char *now_message; /* the loader's words when RTLD_NOW failed */
+    const char *type;        /* typeof the exports, or NULL */
+    const char **keys;       /* their first keys */
+    size_t nkeys;
 } obs_ask;
 
 /* What one package did. Strings and arrays live in the report's arena. */

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { JS_MAX = 1 << 20, NODES_MAX = 512, JS_FILES_MAX = 400, BINDING_MAX = 8 };
+enum { NODES_MAX = 512 };
 
 static const char *jstr(const cJSON *o, const char *key)
 {
@@ -39,107 +39,41 @@ static int add_all(report *r, const char ***list, size_t *n, size_t *cap, char *
     return 0;
 }
 
-/* Does js load a .node file, or call a loader that does? A string that ends in ".node", a
- * loader's name, or process.dlopen. */
-static bool loads_native(const char *js)
+/* The .node files under dir that a walk found (known, sorted), not inside a nested node_modules,
+ * at most max: the same as pkg_find(dir, ...) would list, without walking again. */
+static char **from_known(const own_known *known, const char *dir, size_t max, size_t *n)
 {
-    static const char *const marks[] = {
-        ".node'",       ".node\"",       ".node`",         "node-gyp-build",   "'bindings'", "\"bindings\"",
-        "node-pre-gyp", "require-addon", "process.dlopen", "napi-postinstall", NULL};
-    for (size_t i = 0; marks[i]; i++)
-        if (strstr(js, marks[i]))
-            return true;
-    return false;
-}
-
-/* True when file is a tool rather than a module: a script that package.json's scripts or bin
- * run (an install script that copies or builds the addon must never run here), or one in a
- * directory of tests, examples or build tooling. */
-static bool is_tool(const char *dir, const char *file, const cJSON *pkg)
-{
-    const char *rel = file + strlen(dir) + 1;
-    static const char *const dirs[] = {"test/",  "tests/",     "__tests__/",  "example/", "examples/",
-                                       "bench/", "benchmark/", "benchmarks/", "scripts/", "script/",
-                                       "tools/", "docs/",      "bin/",        NULL};
-    for (size_t i = 0; dirs[i]; i++)
-        if (strncmp(rel, dirs[i], strlen(dirs[i])) == 0 || strstr(rel, dirs[i]) == rel)
-            return true;
-    const char *base = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
-    static const char *const names[] = {"install.js", "preinstall.js", "postinstall.js", "build.js",
-                                        "clean.js",   "prebuild.js",   "download.js",    NULL};
-    for (size_t i = 0; names[i]; i++)
-        if (strcmp(base, names[i]) == 0)
-            return true;
-    static const char *const fields[] = {"scripts", "bin"};
-    for (size_t f = 0; f < 2; f++) {
-        const cJSON *o = cJSON_GetObjectItemCaseSensitive(pkg, fields[f]), *e;
-        if (cJSON_IsString(o)) {
-            if (strstr(o->valuestring, rel))
-                return true;
-            continue;
-        }
-        cJSON_ArrayForEach(e, o)
-        {
-            if (cJSON_IsString(e) && strstr(e->valuestring, rel))
-                return true;
-        }
+    size_t l = strlen(dir), lo = 0, hi = known->n;
+    /* The first entry not below dir + "/": a bisection, as the list is sorted. */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strncmp(known->v[mid], dir, l);
+        if (c < 0 || (c == 0 && known->v[mid][l] < '/'))
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    return false;
-}
-
-/* How likely a binding module is the one: a name that says so first. */
-static int binding_rank(const char *file)
-{
-    const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
-    static const char *const words[] = {"binding", "native", "addon", "load", "prebuild", NULL};
-    for (int i = 0; words[i]; i++)
-        if (strstr(base, words[i]))
-            return i;
-    return 10;
-}
-
-/* The binding modules of the package in dir: its JavaScript files that load native code, the
- * likeliest first, at most BINDING_MAX. */
-static int find_binding(report *r, const char *dir, const cJSON *pkg, pkg_own *out)
-{
-    size_t n = 0;
-    char **js = pkg_find(dir, 4, true, JS_FILES_MAX, &n);
-    const char *picked[BINDING_MAX];
-    int ranks[BINDING_MAX];
-    size_t np = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (is_tool(dir, js[i], pkg))
+    char **v = NULL;
+    *n = 0;
+    for (size_t i = lo; i < known->n && *n < max; i++) {
+        const char *f = known->v[i];
+        if (strncmp(f, dir, l) != 0 || f[l] != '/')
+            break;
+        if (strstr(f + l, "/node_modules/"))
             continue;
-        char *text = path_read_file(js[i], JS_MAX, NULL);
-        bool yes = text && loads_native(text);
-        free(text);
-        if (!yes)
-            continue;
-        /* A stable insertion by rank; past the limit the least likely falls off. */
-        int rk = binding_rank(js[i]);
-        size_t at = np;
-        while (at > 0 && ranks[at - 1] > rk)
-            at--;
-        if (at >= BINDING_MAX)
-            continue;
-        size_t move = np - at - (np == BINDING_MAX ? 1 : 0);
-        memmove(picked + at + 1, picked + at, move * sizeof *picked);
-        memmove(ranks + at + 1, ranks + at, move * sizeof *ranks);
-        picked[at] = js[i];
-        ranks[at] = rk;
-        if (np < BINDING_MAX)
-            np++;
+        char **nv = realloc(v, (*n + 1) * sizeof *nv);
+        if (!nv || !(nv[*n] = strdup(f))) {
+            free(nv ? nv : v);
+            *n = 0;
+            return NULL;
+        }
+        v = nv;
+        (*n)++;
     }
-    int rc = 0;
-    if (np && !(out->binding = report_alloc(r, np * sizeof *out->binding)))
-        rc = -1;
-    for (size_t i = 0; rc == 0 && i < np; i++)
-        out->binding[out->nbinding++] = report_strdup(r, picked[i]);
-    free_list(js, n);
-    return rc;
+    return v;
 }
 
-int own_read(report *r, const char *pkgdir, const char *root, pkg_own *out, diag *d)
+int own_read(report *r, const char *pkgdir, const char *root, const own_known *known, pkg_own *out, diag *d)
 {
     memset(out, 0, sizeof *out);
     char real[PATH_MAX], pjp[PATH_MAX + 16];
@@ -184,14 +118,13 @@ int own_read(report *r, const char *pkgdir, const char *root, pkg_own *out, diag
     }
     for (size_t i = 0; i < out->ndirs; i++) {
         size_t n = 0;
-        char **v = pkg_find(out->dirs[i], 8, false, NODES_MAX, &n);
+        char **v =
+            known ? from_known(known, out->dirs[i], NODES_MAX, &n) : pkg_find(out->dirs[i], 8, false, NODES_MAX, &n);
         int arc = add_all(r, &out->nodes, &out->nnodes, &ncap, v, n);
         free_list(v, n);
         if (arc != 0)
             goto nomem;
     }
-    if (find_binding(r, real, pkg, out) != 0)
-        goto nomem;
     rc = 0;
     goto done;
 nomem:

@@ -22,37 +22,62 @@ enum { PACKAGE_JSON_MAX = 4 << 20, MAIN_JS_MAX = 1 << 20, MAX_ENTRIES = 4096 };
 
 typedef struct names {
     char **v;
+    unsigned char *type; /* list_dir: each entry's d_type (DT_UNKNOWN when the file system does not say) */
     size_t n;
 } names;
 
-static int cmp_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+typedef struct dent {
+    char *name;
+    unsigned char type;
+} dent;
 
-/* The sorted entries of dir (without . and ..); empty when it cannot be read. */
+static int cmp_dent(const void *a, const void *b) { return strcmp(((const dent *)a)->name, ((const dent *)b)->name); }
+
+/* The sorted entries of dir (without . and ..) with their types; empty when it cannot be read.
+ * The types come with the names (readdir's d_type), so a walk stats only what the directory
+ * does not describe: a package's source tree has thousands of entries. */
 static names list_dir(const char *dir)
 {
-    names out = {NULL, 0};
+    names out = {NULL, NULL, 0};
     DIR *d = opendir(dir);
     if (!d)
         return out;
-    size_t cap = 0;
+    size_t cap = 0, n = 0;
+    dent *v = NULL;
     struct dirent *e;
-    while ((e = readdir(d)) && out.n < MAX_ENTRIES) {
+    while ((e = readdir(d)) && n < MAX_ENTRIES) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        if (out.n == cap) {
+        if (n == cap) {
             cap = cap ? cap * 2 : 16;
-            char **nv = realloc(out.v, cap * sizeof *nv);
+            dent *nv = realloc(v, cap * sizeof *nv);
             if (!nv)
                 break;
-            out.v = nv;
+            v = nv;
         }
-        if (!(out.v[out.n] = strdup(e->d_name)))
+        if (!(v[n].name = strdup(e->d_name)))
             break;
-        out.n++;
+        v[n++].type = e->d_type;
     }
     closedir(d);
-    if (out.n > 1)
-        qsort(out.v, out.n, sizeof *out.v, cmp_name);
+    if (n > 1)
+        qsort(v, n, sizeof *v, cmp_dent);
+    out.v = n ? malloc(n * sizeof *out.v) : NULL;
+    out.type = n ? malloc(n) : NULL;
+    if (n && (!out.v || !out.type)) {
+        for (size_t i = 0; i < n; i++)
+            free(v[i].name);
+        free(out.v);
+        free(out.type);
+        free(v);
+        return (names){NULL, NULL, 0};
+    }
+    for (size_t i = 0; i < n; i++) {
+        out.v[i] = v[i].name;
+        out.type[i] = v[i].type;
+    }
+    out.n = n;
+    free(v);
     return out;
 }
 
@@ -61,6 +86,7 @@ static void names_free(names *n)
     for (size_t i = 0; i < n->n; i++)
         free(n->v[i]);
     free(n->v);
+    free(n->type);
 }
 
 /* buf = a/b; false (and buf empty) when it does not fit. */
@@ -408,14 +434,18 @@ static void find_files(const char *dir, int depth, bool (*want)(const char *), b
         char p[PATH_MAX * 2];
         if (!pjoin(p, sizeof p, dir, n.v[i]) || strcmp(n.v[i], "node_modules") == 0)
             continue;
-        if (want(n.v[i]) && is_file(p)) {
+        /* A link, or a file system that does not say, is looked at; the rest is as listed. */
+        unsigned char t = n.type[i];
+        bool file = t == DT_REG || ((t == DT_LNK || t == DT_UNKNOWN) && is_file(p));
+        if (want(n.v[i]) && file) {
             char **nv = realloc(out->v, (out->n + 1) * sizeof *nv);
             if (!nv)
                 break;
             out->v = nv;
             if ((out->v[out->n] = strdup(p)))
                 out->n++;
-        } else if (depth > 0 && !(skip_hidden && n.v[i][0] == '.') && is_dir(p)) {
+        } else if (depth > 0 && !file && !(skip_hidden && n.v[i][0] == '.') &&
+                   (t == DT_DIR || ((t == DT_LNK || t == DT_UNKNOWN) && is_dir(p)))) {
             find_files(p, depth - 1, want, skip_hidden, out, max);
         }
     }
@@ -424,7 +454,7 @@ static void find_files(const char *dir, int depth, bool (*want)(const char *), b
 
 char **pkg_find(const char *dir, int depth, bool js, size_t max, size_t *n)
 {
-    names out = {NULL, 0};
+    names out = {NULL, NULL, 0};
     find_files(dir, depth, js ? is_js_name : is_node_name, js, &out, max);
     *n = out.n;
     if (!out.n) {
@@ -452,7 +482,7 @@ static const char *bindings_name(sel_ctx *c, const cJSON *pkg, const char **wher
         *where = report_strdup(c->r, path + strlen(c->pkgdir) + 1);
         return found;
     }
-    names files = {NULL, 0};
+    names files = {NULL, NULL, 0};
     find_files(c->pkgdir, 4, is_js_name, true, &files, 400);
     for (size_t i = 0; i < files.n && !found; i++) {
         if (strcmp(files.v[i], path) == 0 || !(js = path_read_file(files.v[i], MAIN_JS_MAX, NULL)))
@@ -669,7 +699,7 @@ static bool platform_file(sel_ctx *c, const char *dir, const cJSON *pj, const ch
         c->a->chosen = report_strdup(c->r, p);
         return true;
     }
-    names f = {NULL, 0};
+    names f = {NULL, NULL, 0};
     find_files(dir, 3, is_node_name, false, &f, 64);
     bool found = false;
     if (f.n == 1) {
@@ -765,7 +795,7 @@ static bool has_platform_packages(const char *pkgdir, const char *root, const cJ
         bool yes = pj && pkg_json_is_platform(pj);
         cJSON_Delete(pj);
         /* Only one that holds native code: sharp's libvips packages hold shared libraries. */
-        names f = {NULL, 0};
+        names f = {NULL, NULL, 0};
         if (yes)
             find_files(dir, 3, is_node_name, false, &f, 1);
         yes = f.n > 0;
@@ -943,15 +973,34 @@ const char *pkg_install_hook(const cJSON *pkg)
     return NULL;
 }
 
-/* The entry file require() would load is missing (main, as Node completes it): the package was
- * never put in place. Packages with an exports map are left to the runtime to say. */
+/* The file require() starts from, as package.json names it: the exports map's "." entry (its
+ * require, node or default condition), else main, else index.js. NULL when the map says nothing
+ * that a file check could settle (nested conditions, patterns). */
+static const char *entry_of(const cJSON *pkg)
+{
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(pkg, "exports");
+    if (!e) {
+        const char *m = jstr(pkg, "main");
+        return m && *m ? m : "index.js";
+    }
+    if (cJSON_IsObject(e) && cJSON_GetObjectItemCaseSensitive(e, "."))
+        e = cJSON_GetObjectItemCaseSensitive(e, ".");
+    if (cJSON_IsString(e))
+        return e->valuestring;
+    static const char *const conds[] = {"require", "node", "default"};
+    for (size_t i = 0; cJSON_IsObject(e) && i < 3; i++)
+        if (jstr(e, conds[i]))
+            return jstr(e, conds[i]);
+    return NULL;
+}
+
+/* The entry file require() would load is missing (as Node completes a main): the package was
+ * never put in place. */
 static const char *main_missing(report *r, const char *pkgdir, const cJSON *pkg)
 {
-    if (cJSON_GetObjectItemCaseSensitive(pkg, "exports"))
+    const char *m = entry_of(pkg);
+    if (!m)
         return NULL;
-    const char *m = jstr(pkg, "main");
-    if (!m || !*m)
-        m = "index.js";
     static const char *const tails[] = {"", ".js", ".json", ".node", "/index.js", "/index.json", "/index.node"};
     for (size_t i = 0; i < sizeof tails / sizeof tails[0]; i++) {
         char p[PATH_MAX * 2];
@@ -971,7 +1020,7 @@ static void settle_none(sel_ctx *c, const cJSON *pkg)
         a->outcome = SEL_CHOSEN;
         return;
     }
-    names f = {NULL, 0};
+    names f = {NULL, NULL, 0};
     find_files(c->pkgdir, 6, is_node_name, false, &f, 1);
     bool any = f.n > 0;
     names_free(&f);

@@ -19,6 +19,8 @@
 
 enum { REFUSALS_MAX = 4 };
 
+typedef struct batch batch;
+
 /* One package directory the phase knows. */
 typedef struct entry {
     const char *dir;     /* this machine's real path */
@@ -40,6 +42,9 @@ struct pkgsel {
     size_t ne;
     report **scratch; /* arenas of observations made on worker threads */
     size_t nscratch;
+    own_known known; /* a walk's .node files (scan), or none */
+    bool have_known;
+    batch *running; /* the observation under way, or NULL */
 };
 
 int pkgsel_create(pkgsel **out, report *r, const pkgsel_opts *o, pkgsel_judge judge, void *judge_arg, diag *d)
@@ -59,6 +64,7 @@ void pkgsel_destroy(pkgsel *p)
 {
     if (!p)
         return;
+    pkgsel_wait(p); /* never leave a thread running on freed state */
     for (size_t i = 0; i < p->ne; i++)
         free(p->e[i]);
     free(p->e);
@@ -118,7 +124,7 @@ static entry *add_entry(pkgsel *p, const char *real)
     e->project = project_of(p->r, e->dir);
     diag od;
     diag_clear(&od);
-    e->own_ok = own_read(p->r, real, p->o.sysroot, &e->own, &od) == 0;
+    e->own_ok = own_read(p->r, real, p->o.sysroot, p->have_known ? &p->known : NULL, &e->own, &od) == 0;
     e->per_rt = report_alloc(p->r, (p->nrts ? p->nrts : 1) * sizeof *e->per_rt);
     if (!e->per_rt) {
         free(e);
@@ -128,12 +134,23 @@ static entry *add_entry(pkgsel *p, const char *real)
     return e;
 }
 
+void pkgsel_known_nodes(pkgsel *p, const char *const *nodes, size_t n)
+{
+    p->known = (own_known){nodes, n};
+    p->have_known = true;
+}
+
 const pkg_own *pkgsel_own(pkgsel *p, const char *pkgdir)
 {
+    /* Callers mostly hold real paths already (a walk's, a selection's): those need no realpath,
+     * which costs a readlink per path component. */
+    entry *e = find(p, pkgdir);
+    if (e)
+        return e->own_ok ? &e->own : NULL;
     char real[PATH_MAX];
     if (!realpath(pkgdir, real))
         return NULL;
-    entry *e = find(p, real);
+    e = find(p, real);
     if (!e) {
         if (!(e = add_entry(p, real)))
             return NULL;
@@ -180,8 +197,6 @@ static void target_of(report *r, const entry *e, const char *root, obs_target *t
     if (e->own_ok) {
         t->own = shown_all(r, root, e->own.dirs, e->own.ndirs);
         t->nown = t->own ? e->own.ndirs : 0;
-        t->binding = shown_all(r, root, e->own.binding, e->own.nbinding);
-        t->nbinding = t->binding ? e->own.nbinding : 0;
     }
 }
 
@@ -258,6 +273,17 @@ static int observe_list(obs_work *w, const char *const *refuse_files, const char
     return rc;
 }
 
+/* The observation of a batch of packages, running in the background (pkgsel_observe). */
+struct batch {
+    const pkgsel *p;
+    entry **fresh; /* the packages, grouped by project */
+    obs_work *w;   /* one per runtime; arena NULL where it is not asked */
+    pthread_t *tid;
+    bool *started;
+    pthread_t coordinator;
+    bool running; /* the coordinator thread started */
+};
+
 static void *observe_work(void *arg)
 {
     obs_work *w = arg;
@@ -292,16 +318,69 @@ static int cmp_project(const void *a, const void *b)
     return c ? c : strcmp(x->dir, y->dir);
 }
 
+/* Observe the batch's packages in every runtime that can be asked: in waves of -j threads, each
+ * runtime with an arena of its own. Runs on the batch's own thread. */
+static void *observe_batch(void *arg)
+{
+    batch *b = arg;
+    const pkgsel *p = b->p;
+    size_t jobs = p->o.jobs ? p->o.jobs : 1;
+    for (size_t next = 0; next < p->nrts;) {
+        size_t first = next, nw = 0;
+        for (; next < p->nrts && nw < jobs; next++) {
+            if (!b->w[next].arena)
+                continue;
+            b->started[next] = jobs > 1 && pthread_create(&b->tid[next], NULL, observe_work, &b->w[next]) == 0;
+            if (!b->started[next])
+                observe_work(&b->w[next]);
+            nw++;
+        }
+        for (size_t k = first; k < next; k++)
+            if (b->started[k])
+                pthread_join(b->tid[k], NULL);
+    }
+    return NULL;
+}
+
+static void batch_free(batch *b)
+{
+    if (!b)
+        return;
+    free(b->fresh);
+    free(b->w);
+    free(b->tid);
+    free(b->started);
+    free(b);
+}
+
+int pkgsel_wait(pkgsel *p)
+{
+    batch *b = p->running;
+    if (!b)
+        return 0;
+    if (b->running)
+        pthread_join(b->coordinator, NULL);
+    else
+        observe_batch(b); /* no thread could start: observe here */
+    int rc = 0;
+    for (size_t i = 0; i < p->nrts; i++)
+        rc = b->w[i].rc != 0 ? -1 : rc;
+    batch_free(b);
+    p->running = NULL;
+    return rc;
+}
+
 int pkgsel_observe(pkgsel *p, const char *const *dirs, size_t n, diag *d)
 {
-    entry **fresh = calloc(n ? n : 1, sizeof *fresh);
-    obs_work *w = calloc(p->nrts ? p->nrts : 1, sizeof *w);
-    pthread_t *tid = calloc(p->nrts ? p->nrts : 1, sizeof *tid);
-    bool *started = calloc(p->nrts ? p->nrts : 1, sizeof *started);
-    int rc = -1;
+    if (pkgsel_wait(p) != 0)
+        return diag_set(d, DIAG_NOMEM, "out of memory");
+    batch *b = calloc(1, sizeof *b);
+    size_t nr = p->nrts ? p->nrts : 1;
+    if (!b || !(b->fresh = calloc(n ? n : 1, sizeof *b->fresh)) || !(b->w = calloc(nr, sizeof *b->w)) ||
+        !(b->tid = calloc(nr, sizeof *b->tid)) || !(b->started = calloc(nr, sizeof *b->started)))
+        goto nomem;
+    b->p = p;
     size_t m = 0;
-    if (!fresh || !w || !tid || !started)
-        goto done;
     for (size_t i = 0; i < n; i++) {
         char real[PATH_MAX];
         if (!realpath(dirs[i], real))
@@ -309,57 +388,57 @@ int pkgsel_observe(pkgsel *p, const char *const *dirs, size_t n, diag *d)
         entry *e = find(p, real);
         bool dup = e && e->observed;
         for (size_t k = 0; k < m && !dup; k++)
-            dup = strcmp(fresh[k]->dir, real) == 0;
+            dup = strcmp(b->fresh[k]->dir, real) == 0;
         if (dup)
             continue;
         if (!e && !(e = add_entry(p, real)))
-            goto done;
+            goto nomem;
         e->observed = true;
-        fresh[m++] = e;
+        b->fresh[m++] = e;
     }
     qsort(p->e, p->ne, sizeof *p->e, cmp_entry);
     /* One process per project: the new packages grouped by it. */
-    qsort(fresh, m, sizeof *fresh, cmp_project);
-    size_t jobs = p->o.jobs ? p->o.jobs : 1, todo = 0;
+    qsort(b->fresh, m, sizeof *b->fresh, cmp_project);
+    size_t todo = 0;
     for (size_t i = 0; i < p->nrts; i++) {
-        w[i] = (obs_work){p, i, fresh, m, p->r, 0};
-        todo += !p->rts[i].no_observe && !p->rts[i].problem;
+        b->w[i] = (obs_work){p, i, b->fresh, m, NULL, 0};
+        if (m && !p->rts[i].no_observe && !p->rts[i].problem && !(b->w[i].arena = scratch_arena(p)))
+            goto nomem;
+        todo += b->w[i].arena != NULL;
     }
-    if (m == 0 || todo == 0) {
-        rc = 0;
-        goto done;
+    if (!todo) {
+        batch_free(b);
+        return 0;
     }
-    for (size_t next = 0; next < p->nrts;) {
-        /* In waves of -j threads, each with an arena of its own; one runtime alone runs here. */
-        size_t first = next, nw = 0;
-        for (; next < p->nrts && nw < jobs; next++) {
-            if (p->rts[next].no_observe || p->rts[next].problem)
-                continue;
-            if (jobs > 1 && todo > 1) {
-                if (!(w[next].arena = scratch_arena(p)))
-                    goto done;
-                started[next] = pthread_create(&tid[next], NULL, observe_work, &w[next]) == 0;
-            }
-            if (!started[next])
-                observe_work(&w[next]);
-            nw++;
-        }
-        for (size_t k = first; k < next; k++)
-            if (started[k])
-                pthread_join(tid[k], NULL);
+    /* The runtimes work while the caller goes on (the checker judges the files the packages are
+     * likely to load meanwhile); pkgsel_wait, or the first decision, waits for them. */
+    p->running = b;
+    b->running = pthread_create(&b->coordinator, NULL, observe_batch, b) == 0;
+    return 0;
+nomem:
+    batch_free(b);
+    return diag_set(d, DIAG_NOMEM, "out of memory");
+}
+
+size_t pkgsel_predict(pkgsel *p, size_t rt, const char *pkgdir, const char ***files)
+{
+    report *r = p->r;
+    selection s;
+    diag d;
+    *files = NULL;
+    if (rt >= p->nrts || p->rts[rt].problem ||
+        rules_select(r, pkgdir, p->rts[rt].facts, p->o.sysroot, &p->o.overrides, &s, &d) != 0)
+        return 0;
+    if (s.rules.chosen) {
+        const char **one = report_alloc(r, sizeof *one);
+        if (one)
+            one[0] = s.rules.chosen;
+        *files = one;
+        return one ? 1 : 0;
     }
-    rc = 0;
-    for (size_t i = 0; i < p->nrts; i++)
-        if (w[i].rc != 0)
-            rc = -1;
-done:
-    if (rc != 0)
-        diag_set(d, DIAG_NOMEM, "out of memory");
-    free(fresh);
-    free(w);
-    free(tid);
-    free(started);
-    return rc;
+    const pkg_own *o = s.rules.outcome == SEL_UNKNOWN ? pkgsel_own(p, pkgdir) : NULL;
+    *files = o ? o->nodes : NULL;
+    return o ? o->nnodes : 0;
 }
 
 /* ---------- deciding ---------- */
@@ -521,7 +600,8 @@ static void observed_choice(report *r, const obs_pkg *o, size_t k, selection *ou
  * script puts in place (copies or builds its files), installed without running it. */
 static bool never_put_in_place(const entry *e, const obs_pkg *o)
 {
-    if (!e->own_ok || !e->own.install || !o->threw_code || strcmp(o->threw_code, "MODULE_NOT_FOUND") != 0)
+    if (!e->own_ok || !e->own.install || !o->threw_code ||
+        (strcmp(o->threw_code, "MODULE_NOT_FOUND") != 0 && strcmp(o->threw_code, "ERR_MODULE_NOT_FOUND") != 0))
         return false;
     char q[PATH_MAX + 8];
     snprintf(q, sizeof q, "%s/", e->dir);
@@ -555,6 +635,14 @@ static bool from_observation(report *r, const entry *e, const obs_pkg *o, const 
                                         "%s: its install script (%s) puts the package's files in place and has not "
                                         "run (installed with --ignore-scripts?): npm rebuild %s",
                                         first_line(r, o->threw), e->own.install, name);
+        } else if (out->rules.outcome == SEL_UNBUILT) {
+            /* Whatever the runtime's words (Deno's name no file), the package shows it was never
+             * built or put in place: its entry file or its native part is missing, and its install
+             * script makes them. */
+            a->outcome = SEL_UNBUILT;
+            a->rule_why = "require() failed on a package that was never built or put in place";
+            a->none_why =
+                report_printf(r, "%s (the runtime's words); %s", first_line(r, o->threw), out->rules.none_why);
         } else {
             /* The package's JavaScript threw before asking for any file of its own: its refusal. */
             a->outcome = SEL_NONE;
@@ -698,13 +786,15 @@ static int observe_refusing(pkgsel *p, size_t rt, entry *e, const char *const *f
 int pkgsel_decide(pkgsel *p, size_t rt, const char *pkgdir, selection *out, diag *d)
 {
     report *r = p->r;
+    if (pkgsel_wait(p) != 0)
+        return diag_set(d, DIAG_NOMEM, "out of memory");
     const pkgsel_runtime *R = &p->rts[rt];
     char real[PATH_MAX];
     entry *e = realpath(pkgdir, real) ? find(p, real) : NULL;
     if ((!e || !e->observed) && realpath(pkgdir, real)) {
         const char *one[] = {real};
-        if (pkgsel_observe(p, one, 1, d) != 0)
-            return -1;
+        if (pkgsel_observe(p, one, 1, d) != 0 || pkgsel_wait(p) != 0)
+            return diag_set(d, DIAG_NOMEM, "out of memory");
         e = find(p, real);
     }
     if (rules_select(r, pkgdir, R->facts, p->o.sysroot, &p->o.overrides, out, d) != 0)
@@ -807,4 +897,33 @@ int pkgsel_decide(pkgsel *p, size_t rt, const char *pkgdir, selection *out, diag
     }
     name_missing(r, out);
     return 0;
+}
+
+bool pkgsel_real_load(pkgsel *p, size_t rt, const char *pkgdir, const char *file, dyn_outcome *lazy)
+{
+    pkgsel_wait(p);
+    char real[PATH_MAX];
+    const entry *e = realpath(pkgdir, real) ? find(p, real) : NULL;
+    if (p->o.stand_in || !e || rt >= p->nrts || e->per_rt[rt].state != OBS_DONE)
+        return false;
+    const pkgsel_runtime *R = &p->rts[rt];
+    const char *image_root = p->o.sysroot && !R->emulator ? p->o.sysroot : NULL;
+    const obs_pkg *o = &e->per_rt[rt];
+    for (size_t i = 0; i < o->nasks; i++) {
+        const obs_ask *a = &o->asks[i];
+        const char *f = host_path(p->r, image_root, a->file), *c = host_path(p->r, image_root, a->copy_of);
+        if (!a->settled || a->predicted || (strcmp(f, file) != 0 && !(c && strcmp(c, file) == 0)))
+            continue;
+        memset(lazy, 0, sizeof *lazy);
+        lazy->started = lazy->reported = true;
+        lazy->stage = DYN_DONE;
+        lazy->load = (dyn_load){true, a->ok, false, a->ok ? NULL : a->message};
+        if (a->ok) {
+            lazy->now = (dyn_load){a->now_present, a->now_ok, a->now_unsupported, a->now_message};
+            bool usable = a->type && (strcmp(a->type, "object") == 0 || strcmp(a->type, "function") == 0);
+            lazy->exec = (dyn_exec){.present = true, .ok = usable, .type = a->type, .keys = a->keys, .nkeys = a->nkeys};
+        }
+        return true;
+    }
+    return false;
 }

@@ -18,6 +18,7 @@
 
 #include "report/result.h"
 #include "probe/diag.h"
+#include "probe/dynamic.h"
 #include "probe/pkg/own.h"
 #include "probe/pkg/rules.h"
 
@@ -67,12 +68,32 @@ int pkgsel_add_runtime(pkgsel *p, const pkgsel_runtime *rt, diag *d);
 
 /* Ask every runtime that can be asked about these package directories (this machine's paths):
  * one process per runtime and project, up to -j runtimes at once. Directories asked about
- * before are not asked again. -1 only when out of memory. */
+ * before are not asked again. The runtimes work in the background: the call returns at once,
+ * and the first decision (or pkgsel_wait) waits for them. -1 only when out of memory. */
 int pkgsel_observe(pkgsel *p, const char *const *dirs, size_t n, diag *d);
+
+/* Wait for the observation under way, if any. -1 when it ran out of memory. */
+int pkgsel_wait(pkgsel *p);
+
+/* The files that runtime rt's decision for the package at pkgdir is likely to judge, while its
+ * observation is under way: the rules' pick, else (no rule decides) the package's .node files.
+ * *files lives in the report (or is the package's own list); returns how many. */
+size_t pkgsel_predict(pkgsel *p, size_t rt, const char *pkgdir, const char ***files);
 
 /* The selection of runtime rt for the package at pkgdir (observed first when it was not).
  * Returns 0, or -1 (d set) when pkgdir is not a readable package. */
 int pkgsel_decide(pkgsel *p, size_t rt, const char *pkgdir, selection *out, diag *d);
+
+/* The real load of file (a package's chosen file, this machine's path) as runtime rt's own
+ * require() of the package made it while it was asked (RTLD_NOW first, then the package's own
+ * flags), as outcomes the dlopen and execute checks read: lazy carries the load and the exports,
+ * lazy.now the RTLD_NOW answer. False when the runtime did not load that file to the end there
+ * (stand-ins, a process that died in the load, another file): the file needs a load of its own. */
+bool pkgsel_real_load(pkgsel *p, size_t rt, const char *pkgdir, const char *file, dyn_outcome *lazy);
+
+/* Every .node file a walk found (real paths, sorted; they must outlive the phase): what a
+ * package owns is then read from them instead of walking the package again. */
+void pkgsel_known_nodes(pkgsel *p, const char *const *nodes, size_t n);
 
 /* What the package at pkgdir owns (read on first use), or NULL when it is no readable package. */
 const pkg_own *pkgsel_own(pkgsel *p, const char *pkgdir);

@@ -1,8 +1,8 @@
 /* tests/unit/test_select.c — probe/pkg/ without a runtime, on package trees built at test time:
  * the loader rules (node-gyp-build name sets and ranking, multi-arch tuples, build/Release
  * first, napi-rs platform packages, node-pre-gyp templates and bindings, a package never put in
- * place), what a package owns (its platform packages, its .node files, its binding modules but
- * never a script package.json runs, the platform packages npm did not install), and what a
+ * place), what a package owns (its platform packages, its .node files, from a walk's list as from a
+ * walk of its own, the platform packages npm did not install), and what a
  * platform package's name says. Runtime facts are set by hand. */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -342,18 +342,8 @@ static void test_own(void **state)
     put("own/node_modules/@lazy/lazy-linux-x64/lazy.node", "x");
     put("own/node_modules/lazy/native/linux-x64.node", "x");
     put("own/node_modules/lazy/node_modules/dep/dep.node", "x"); /* a dependency's, not its own */
-    /* Binding modules: those that load native code, the likeliest name first; never a script
-     * that package.json runs, nor tests. */
-    put("own/node_modules/lazy/index.js", "exports.open = () => require('./lib/loader.js');");
-    put("own/node_modules/lazy/lib/loader.js", "module.exports = require(`../native/${process.arch}.node`);");
-    put("own/node_modules/lazy/lib/binding.js", "module.exports = require('node-gyp-build')(__dirname);");
-    put("own/node_modules/lazy/lib/util.js", "module.exports = 1;");
-    put("own/node_modules/lazy/tools/fetch.js", "require('fs').writeFileSync('x.node', '')");
-    put("own/node_modules/lazy/install.js", "copy('prebuilt/x.node')");
-    put("own/node_modules/lazy/cli.js", "require('./lib/binding.js'); process.dlopen");
-    put("own/node_modules/lazy/test/t.js", "require('../build/Release/x.node')");
     snprintf(dir, sizeof dir, "%s/own/node_modules/lazy", root);
-    assert_int_equal(own_read(&r, dir, NULL, &o, &d), 0);
+    assert_int_equal(own_read(&r, dir, NULL, NULL, &o, &d), 0);
     assert_string_equal(o.name, "lazy");
     assert_int_equal(o.ndirs, 2);
     assert_non_null(strstr(o.dirs[1], "/@lazy/lazy-linux-x64"));
@@ -363,9 +353,6 @@ static void test_own(void **state)
     snprintf(f, sizeof f, "%s/own/node_modules/lazy/node_modules/dep/dep.node", root);
     for (size_t i = 0; i < o.nnodes; i++)
         assert_string_not_equal(o.nodes[i], f);
-    assert_int_equal(o.nbinding, 2);
-    assert_non_null(strstr(o.binding[0], "lib/binding.js"));
-    assert_non_null(strstr(o.binding[1], "lib/loader.js"));
     assert_string_equal(o.install, "node tools/fetch.js");
     assert_null(o.builds);
     assert_int_equal(o.nabsent, 3);
@@ -376,7 +363,20 @@ static void test_own(void **state)
     assert_int_equal(own_missing_platform(&r, &o, "linux", "arm64", "glibc", &miss), 0);
     assert_int_equal(own_missing_platform(&r, &o, "linux", "x64", "glibc", &miss), 0); /* installed */
     assert_int_equal(own_missing_platform(&r, &o, "darwin", "x64", NULL, &miss), 1);
-    assert_int_equal(own_read(&r, "/nonexistent/pkg", NULL, &o, &d), -1);
+    /* A walk's list of .node files stands for walking the package again: the same files. */
+    char n1[600], n2[600], n3[600], n4[600];
+    snprintf(n1, sizeof n1, "%s/own/node_modules/@lazy/lazy-linux-x64/lazy.node", root);
+    snprintf(n2, sizeof n2, "%s/own/node_modules/lazy-other/x.node", root); /* a neighbour with the prefix */
+    snprintf(n3, sizeof n3, "%s/own/node_modules/lazy/native/linux-x64.node", root);
+    snprintf(n4, sizeof n4, "%s/own/node_modules/lazy/node_modules/dep/dep.node", root);
+    const char *const list[] = {n1, n2, n3, n4};
+    own_known k = {list, 4};
+    pkg_own o2;
+    assert_int_equal(own_read(&r, dir, NULL, &k, &o2, &d), 0);
+    assert_int_equal(o2.nnodes, 2);
+    assert_string_equal(o2.nodes[0], n3);
+    assert_string_equal(o2.nodes[1], n1);
+    assert_int_equal(own_read(&r, "/nonexistent/pkg", NULL, NULL, &o, &d), -1);
     report_free(&r);
 }
 
