@@ -719,6 +719,29 @@ int checker_select(checker *c, const char *pkgdir, diag *d)
 /* A package directory: each runtime's selection, then the file it chose is checked. */
 static int run_package(checker *c, const run_req *t, const char *pkgdir, diag *d)
 {
+    /* A package with no native code of its own whose require() loads a dependency's: that
+     * dependency is what is checked (the user named msgpackr; msgpackr-extract's file loads). */
+    const pkg_own *o = pkgsel_own(c->sel, pkgdir);
+    const char **others = NULL;
+    size_t nothers = o && !o->nnodes && !o->builds && !o->nabsent ? pkgsel_others(c->sel, pkgdir, &others) : 0;
+    for (size_t k = 0; k < nothers; k++) {
+        size_t before = c->r->nresults;
+        int rc = run_package(c, t, others[k], d);
+        for (size_t i = before; i < c->r->nresults; i++)
+            if (c->r->results[i].sel) {
+                selection *s = c->r->results[i].sel;
+                c->r->results[i].target = report_strdup(c->r, pkgdir); /* the argument it came from */
+                const char *n = report_printf(c->r,
+                                              "checked for %s, which has no .node file of its own: its require() "
+                                              "loads this package's",
+                                              o->name ? o->name : pkgdir);
+                s->note = s->note ? report_printf(c->r, "%s; %s", n, s->note) : n;
+            }
+        if (rc != 0)
+            return rc;
+    }
+    if (nothers)
+        return 0;
     size_t first = c->r->nresults;
     int ret = 0;
     for (size_t i = 0; i < c->nrts; i++) {
@@ -768,7 +791,7 @@ int checker_run_target(checker *c, const check_target *target, diag *d)
     size_t first = c->r->nresults;
     int rc = run_target(c, &t, target->path, d);
     for (size_t i = first; i < c->r->nresults; i++)
-        c->r->results[i].rt_name = c->rts[i - first < c->nrts ? i - first : 0].name;
+        c->r->results[i].rt_name = c->rts[c->nrts ? (i - first) % c->nrts : 0].name;
     return rc;
 }
 
@@ -941,20 +964,6 @@ static bool fits_a_runtime(const checker *c, const char *path, char *what, size_
     return false;
 }
 
-/* The package directory that holds file: the nearest directory above it with a package.json. */
-static bool holder_of(const char *file, char *dir, size_t n)
-{
-    snprintf(dir, n, "%s", file);
-    for (char *slash; (slash = strrchr(dir, '/')) && slash > dir;) {
-        *slash = '\0';
-        char pj[PATH_MAX + 16];
-        snprintf(pj, sizeof pj, "%s/package.json", dir);
-        if (access(pj, R_OK) == 0)
-            return true;
-    }
-    return false;
-}
-
 /* True when file is one of the files of a package in list (its own directories). */
 static bool owned_by_any(checker *c, const char *const *list, size_t n, const char *file)
 {
@@ -1015,7 +1024,7 @@ int checker_scan_targets(checker *c, const char *const *pkgs, size_t npkgs, cons
     for (size_t k = 0; k < nnodes; k++) {
         char what[160], dir[PATH_MAX];
         if (!fits_a_runtime(c, nodes[k], what, sizeof what) || owned_by_any(c, v, n, nodes[k]) ||
-            !holder_of(nodes[k], dir, sizeof dir))
+            !pkg_holder(nodes[k], dir, sizeof dir))
             continue;
         bool dup = false;
         for (size_t i = 0; i < n && !dup; i++)

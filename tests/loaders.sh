@@ -243,6 +243,15 @@ def part_app(app, script, marker):
             specials_app(got, f"{rt}/{mode}", marker)
             row = got.get("standin-hostile") if (rt, mode) == ("node24", "static") else row
     check_agrees(os.path.join(nm, "standin-hostile"), row)
+    check_dependency(os.path.join(nm, "dep-only"), "bufferutil")
+
+def check_dependency(pkg, dep):
+    """check of a package with no .node file of its own checks the dependency whose file it loads."""
+    res = report(["check", "--static-only", "--format", "json", "--runtime", N24, pkg], "check " + pkg)
+    r = (res or [None])[0]
+    check(res and len(res) == 1 and r["selection"]["name"] == dep and r["target"] == pkg,
+          f"check {os.path.basename(pkg)}: want one result for {dep}, whose file it loads, with its own target; "
+          f"abiprobe: {[brief(x) for x in res or []]}")
 
 # --- B. the real tree -----------------------------------------------------------------------
 USES_B = {"udx-native": "const s = new m().createSocket(); s.bind(0); s.address()"}
@@ -297,6 +306,7 @@ def part_tree(root, script):
                 compare(f"{n}/{rt}/{mode}", r, memo[(rt, n)])
             specials_tree(got, f"{rt}/{mode}")
             accounted(results, files, f"{rt}/{mode}")
+    check_dependency(os.path.join(nm, "msgpackr"), "msgpackr-extract")
 
 # --- C. another libc, another machine --------------------------------------------------------
 def part_other(ivm):

@@ -181,20 +181,25 @@ static void add_reached(report *r, selection *s, const char *dir)
 
 /* The package that holds file (the nearest directory above it with a package.json), when it
  * is not s's own: a platform package whose files count as reached. */
-void rules_reach_owner(report *r, selection *s, const char *file)
+bool pkg_holder(const char *file, char *dir, size_t n)
 {
-    char dir[PATH_MAX * 2];
-    snprintf(dir, sizeof dir, "%s", file);
+    if (snprintf(dir, n, "%s", file) >= (int)n)
+        return false;
     for (char *slash; (slash = strrchr(dir, '/')) && slash > dir;) {
         *slash = '\0';
         char pjp[PATH_MAX * 2 + 16];
         snprintf(pjp, sizeof pjp, "%s/package.json", dir);
-        if (is_file(pjp)) {
-            if (strcmp(dir, s->pkgdir) != 0)
-                add_reached(r, s, dir);
-            return;
-        }
+        if (is_file(pjp))
+            return true;
     }
+    return false;
+}
+
+void rules_reach_owner(report *r, selection *s, const char *file)
+{
+    char dir[PATH_MAX * 2];
+    if (pkg_holder(file, dir, sizeof dir) && strcmp(dir, s->pkgdir) != 0)
+        add_reached(r, s, dir);
 }
 
 static candidate *add_cand(sel_ctx *c, const char *rel, cand_status st, const char *reason)

@@ -62,6 +62,10 @@ struct cJSON *pkg_read_json(const char *path);
  * upwards (inside root, when given). Writes the directory to out; false when not installed. */
 bool pkg_resolve(const char *from, const char *name, const char *root, char *out, size_t n);
 
+/* The package that holds file: the nearest directory above it with a package.json, into dir.
+ * False when there is none. */
+bool pkg_holder(const char *file, char *dir, size_t n);
+
 /* True when a package.json is a platform package's (it names os or cpu). */
 bool pkg_json_is_platform(const struct cJSON *pj);
 

@@ -10,6 +10,7 @@
 #include "probe/paths.h"
 #include "probe/pkg/observe.h"
 
+#include <cjson/cJSON.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -926,4 +927,63 @@ bool pkgsel_real_load(pkgsel *p, size_t rt, const char *pkgdir, const char *file
         return true;
     }
     return false;
+}
+
+/* The package that owns file, a dependency's: the package that holds it, or, for a platform
+ * package, the dependency of e that lists it among its optionalDependencies. */
+static bool owner_of(pkgsel *p, const entry *e, const char *file, char *dir, size_t n)
+{
+    char pjp[PATH_MAX * 2 + 16];
+    if (!pkg_holder(file, dir, n) || snprintf(pjp, sizeof pjp, "%s/package.json", dir) >= (int)sizeof pjp)
+        return false;
+    cJSON *pj = pkg_read_json(pjp);
+    bool platform = pj && pkg_json_is_platform(pj);
+    cJSON_Delete(pj);
+    snprintf(pjp, sizeof pjp, "%s/package.json", e->dir);
+    cJSON *mine = platform ? pkg_read_json(pjp) : NULL;
+    static const char *const fields[] = {"dependencies", "optionalDependencies"};
+    bool found = false;
+    for (size_t f = 0; mine && f < 2 && !found; f++) {
+        const cJSON *d;
+        cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(mine, fields[f]))
+        {
+            char dep[PATH_MAX * 2];
+            const pkg_own *o =
+                d->string && pkg_resolve(e->dir, d->string, p->o.sysroot, dep, sizeof dep) ? pkgsel_own(p, dep) : NULL;
+            if (o && own_holds(o, file) && snprintf(dir, n, "%s", o->dir) < (int)n) {
+                found = true;
+                break;
+            }
+        }
+    }
+    cJSON_Delete(mine);
+    return true;
+}
+
+size_t pkgsel_others(pkgsel *p, const char *pkgdir, const char ***dirs)
+{
+    size_t n = 0, cap = 0;
+    *dirs = NULL;
+    char real[PATH_MAX];
+    pkgsel_wait(p);
+    const entry *e = realpath(pkgdir, real) ? find(p, real) : NULL;
+    for (size_t rt = 0; e && e->own_ok && rt < p->nrts; rt++) {
+        const obs_pkg *o = &e->per_rt[rt];
+        const char *image_root = p->o.sysroot && !p->rts[rt].emulator ? p->o.sysroot : NULL;
+        for (size_t i = 0; i < o->nasks; i++) {
+            const char *f = host_path(p->r, image_root, o->asks[i].file);
+            char dir[PATH_MAX * 2];
+            if (o->asks[i].copy_of || own_holds(&e->own, f))
+                return 0; /* it has a file of its own: its own result judges it */
+            if (!owner_of(p, e, f, dir, sizeof dir))
+                continue;
+            bool dup = false;
+            for (size_t k = 0; k < n && !dup; k++)
+                dup = strcmp((*dirs)[k], dir) == 0;
+            if (dup || report_grow(p->r, dirs, n, &cap, sizeof **dirs, 4) != 0)
+                continue;
+            (*dirs)[n++] = report_strdup(p->r, dir);
+        }
+    }
+    return n;
 }

@@ -91,6 +91,11 @@ int pkgsel_decide(pkgsel *p, size_t rt, const char *pkgdir, selection *out, diag
  * (stand-ins, a process that died in the load, another file): the file needs a load of its own. */
 bool pkgsel_real_load(pkgsel *p, size_t rt, const char *pkgdir, const char *file, dyn_outcome *lazy);
 
+/* The packages (this machine's paths, in the report) whose files the package at pkgdir asked
+ * for in any runtime, when none of them was its own: a package whose native code is a
+ * dependency's (msgpackr loads msgpackr-extract's). Returns how many. */
+size_t pkgsel_others(pkgsel *p, const char *pkgdir, const char ***dirs);
+
 /* Every .node file a walk found (real paths, sorted; they must outlive the phase): what a
  * package owns is then read from them instead of walking the package again. */
 void pkgsel_known_nodes(pkgsel *p, const char *const *nodes, size_t n);
