@@ -16,13 +16,18 @@ ratio of the medians. The figures in README.md come from this script.
   packages  `scan` of the real package tree (fixtures/fetch.sh: .cache/packages, ten packages
           with loaders of their own) against Bun, Node 24 and Deno, each with observation
           (the default), --static-only (observed with stand-ins) and --select rules (emulated)
+  everywhere  `scan` of the loaders tree (fixtures/fetch.sh: .cache/loaders, twelve public packages
+          whose loaders are lazy, hoisted or in platform packages) with nine packages written
+          here beside them (a dependency loaded first, lazy loaders, a copy-then-load loader, an
+          ES module, a package that breaks on a stand-in), under Node 24, static and full, against
+          the floor: one Node 24 process that require()s, and first-uses, the same packages
   insns   instruction counts of the static checks (valgrind --tool=callgrind)
   hyperfine  the static pairs again through hyperfine -N, as a second opinion
 
   floor   bench/floor.c, compiled here: the least a libelf tool does (look the addon's
           undefined names up through .gnu.hash, print the misses), timed with the static pairs
 
-Usage: bench/run.py [--runs N] [--only static,rss,...] [--hyperfine]
+Usage: bench/run.py [--runs N] [--only static,rss,...,everywhere] [--hyperfine]
 Needs: a built tree (cmake -S . -B build && cmake --build build), fixtures/fetch.sh,
 binutils (nm), and for the optional parts valgrind and hyperfine (apt-get install ...).
 A part whose tool is missing says so and is left out; nothing is reported as measured that
@@ -52,6 +57,9 @@ LDSO = "/lib64/ld-linux-x86-64.so.2"
 TREE = os.path.join(ROOT, "build", "bench-tree", "node_modules")
 DENO = os.path.join(NM, "@deno", "linux-x64-glibc", "deno")
 PKGS = os.path.join(ROOT, ".cache", "packages", "node_modules")
+LOADERS = os.path.join(ROOT, ".cache", "loaders")
+FIX = os.path.join(ROOT, "build", "fixtures")
+EVERYWHERE = os.path.join(ROOT, "build", "bench-everywhere")
 
 misses = []
 
@@ -259,6 +267,101 @@ def part_packages(runs):
             line(label, t[label], t[cases[1][0]] if "static" in label else t[cases[3][0]])
 
 
+# The packages written beside the public ones: name -> (package.json fields, {file: text or a
+# fixture addon's name}). Their shapes are the ones a loader's file is hard to follow in.
+FIXTURE_PACKAGES = {
+    "own-and-dep": ({"dependencies": {"bufferutil": "*", "node-gyp-build": "*"}},
+                    {"index.js": "require('bufferutil'); module.exports = require('node-gyp-build')(__dirname);",
+                     "prebuilds/linux-x64/own-and-dep.napi.node": "napi_addon.node"}),
+    "lazy-binding": ({"dependencies": {"node-gyp-build": "*"}},
+                     {"index.js": "exports.hello = () => require('./lib/binding.js').hello();",
+                      "lib/binding.js": "module.exports = require('node-gyp-build')(require('path').join(__dirname, '..'));",
+                      "prebuilds/linux-x64/lazy-binding.napi.node": "napi_addon.node"}),
+    "lazy-platform": ({}, {"index.js": "exports.open = () => require(`./native/${process.platform}-${process.arch}.node`);",
+                           "native/linux-x64.node": "napi_addon.node"}),
+    "lazy-disagree": ({}, {"index.js": "exports.open = (w) => require('./native/' + (w || 'a') + '.node');",
+                           "native/a.node": "napi_addon.node", "native/b.node": "v8_addon.node"}),
+    "standin-hostile": ({"dependencies": {"node-gyp-build": "*"}},
+                        {"index.js": "const b = require('node-gyp-build')(__dirname); module.exports = Buffer.alloc(b.size);",
+                         "prebuilds/linux-x64/standin-hostile.napi.node": "napi_addon.node"}),
+    "uses-hostile": ({"dependencies": {"standin-hostile": "*", "node-gyp-build": "*"}},
+                     {"index.js": "require('standin-hostile'); module.exports = require('node-gyp-build')(__dirname);",
+                      "prebuilds/linux-x64/uses-hostile.napi.node": "napi_addon.node"}),
+    "copy-then-load": ({}, {"index.js": "const fs = require('fs'), os = require('os'), p = require('path');\n"
+                                        "const d = fs.mkdtempSync(p.join(os.tmpdir(), 'c-'));\n"
+                                        "fs.copyFileSync(p.join(__dirname, 'lib/c.node'), p.join(d, 'c.node'));\n"
+                                        "module.exports = require(p.join(d, 'c.node'));",
+                            "lib/c.node": "napi_addon.node"}),
+    "esm-only": ({"type": "module", "exports": {".": {"import": "./index.js"}}},
+                 {"index.js": "import build from 'node-gyp-build';\nimport { fileURLToPath } from 'node:url';\n"
+                              "import { dirname } from 'node:path';\nexport default build(dirname(fileURLToPath(import.meta.url)));",
+                  "prebuilds/linux-x64/esm-only.napi.node": "napi_addon.node"}),
+}
+# First uses of the packages that load lazily (the floor runs them too).
+FIRST_USE = {"lazy-binding": "m.hello()", "lazy-platform": "m.open()", "lazy-disagree": "m.open()",
+             "udx-native": "const s = new m().createSocket(); s.bind(0); s.address(); s.close()"}
+
+
+def build_everywhere():
+    """The loaders tree, hard-linked (no copy of its 600 MB), with the fixture packages beside."""
+    if os.path.isdir(EVERYWHERE):
+        shutil.rmtree(EVERYWHERE)
+    subprocess.run(["cp", "-al", LOADERS, EVERYWHERE], check=True)
+    nm = os.path.join(EVERYWHERE, "node_modules")
+    for name, (fields, files) in FIXTURE_PACKAGES.items():
+        d = os.path.join(nm, name)
+        os.makedirs(d)
+        with open(os.path.join(d, "package.json"), "w") as f:
+            json.dump(dict({"name": name, "version": "1.0.0", "main": "index.js"}, **fields), f)
+        for rel, what in files.items():
+            os.makedirs(os.path.dirname(os.path.join(d, rel)), exist_ok=True)
+            if what.endswith(".node"):
+                shutil.copy(os.path.join(FIX, what), os.path.join(d, rel))
+            else:
+                with open(os.path.join(d, rel), "w") as f:
+                    f.write(what + "\n")
+    return nm
+
+
+def floor_script(nm, names):
+    """One Node process that require()s (import() for an ES module package) and first-uses every
+    package that gets a result: the least a tool that asks the runtime can do."""
+    path = os.path.join(EVERYWHERE, "floor.mjs")
+    uses = {n: "async (m) => { %s }" % u for n, u in FIRST_USE.items()}
+    with open(path, "w") as f:
+        f.write("import { createRequire } from 'node:module';\n"
+                "const require = createRequire(import.meta.url);\n"
+                "const uses = {%s};\n" % ", ".join("%s: %s" % (json.dumps(n), u) for n, u in uses.items()) +
+                "for (const name of %s) {\n" % json.dumps(names) +
+                "  try { let m; try { m = require(name); } catch (e) { m = (await import(name)).default; }\n"
+                "        if (uses[name]) await uses[name](m); } catch {}\n"
+                "}\nprocess.exit(0);\n")
+    return path
+
+
+def part_everywhere(runs):
+    if not os.path.isfile(os.path.join(LOADERS, ".installed-1")) or not os.path.isfile(os.path.join(FIX, "v8_addon.node")):
+        die("%s or the fixtures are missing: run fixtures/fetch.sh and build the tree" % LOADERS)
+    nm = build_everywhere()
+    p = subprocess.run([BIN, "scan", "--static-only", "--format", "json", "--runtime", N24, nm],
+                       capture_output=True, text=True)
+    names = sorted({r["selection"]["name"] for r in json.loads(p.stdout)["results"] if r.get("selection")})
+    floor = floor_script(nm, names)
+    runs = max(5, runs // 2)
+    print("scan of the loaders tree (%d packages with a result), Node 24, %d alternating runs" % (len(names), runs))
+    base = [BIN, "scan", "--format", "json", "--runtime", N24]
+    cases = [("floor: one node require()s and first-uses them", [N24, floor], None, False),
+             ("abiprobe scan --static-only", base + ["--static-only", nm], None, False),
+             ("abiprobe scan (real loads)", base + [nm], None, False)]
+    t = alternate(cases, runs)
+    for label, *_ in cases:
+        line(label, t[label], t[cases[0][0]])
+    fl = statistics.median(t[cases[0][0]])
+    st, full = statistics.median(t[cases[1][0]]) / fl, statistics.median(t[cases[2][0]]) / fl
+    target("static scan <= 1.3x the floor", st <= 1.3, "%.2fx" % st)
+    target("full scan <= 1.5x the floor", full <= 1.5, "%.2fx" % full)
+
+
 def part_insns():
     print("instructions (valgrind --tool=callgrind, one run each)")
     if not shutil.which("valgrind"):
@@ -290,7 +393,7 @@ def part_hyperfine(runs):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=25)
-    ap.add_argument("--only", default="static,rss,scan,full,jobs,insns,packages")
+    ap.add_argument("--only", default="static,rss,scan,full,jobs,insns,packages,everywhere")
     ap.add_argument("--hyperfine", action="store_true", help="also time the static pairs with hyperfine -N")
     a = ap.parse_args()
     for path, how in ((BIN, "cmake -S . -B build && cmake --build build"), (BUN, "fixtures/fetch.sh"),
@@ -307,10 +410,10 @@ def main():
                                                        platform.machine(), os.cpu_count() or 1, cpu))
     parts = {"static": lambda: part_static(a.runs), "rss": part_rss, "scan": lambda: part_scan(a.runs),
              "full": lambda: part_full(a.runs), "jobs": lambda: part_jobs(a.runs), "insns": part_insns,
-             "packages": lambda: part_packages(a.runs)}
+             "packages": lambda: part_packages(a.runs), "everywhere": lambda: part_everywhere(a.runs)}
     for name in a.only.split(","):
         if name not in parts:
-            die("unknown part %s (static, rss, scan, full, jobs, insns, packages)" % name)
+            die("unknown part %s (static, rss, scan, full, jobs, insns, packages, everywhere)" % name)
         parts[name]()
     if a.hyperfine:
         part_hyperfine(a.runs)
