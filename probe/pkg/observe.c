@@ -12,6 +12,7 @@
  *                                                            now_*, type, keys
  *   required       its require() returned or threw           threw, threw_code, after_stand_in
  *   binding        a binding module of it was required       nbinding
+ *   candidates     its candidates are loaded next            candidates (asks with via "candidate")
  *   async-error    an error thrown later, outside require()  async_error
  *   end            it is done                                state OBS_DONE, mapped, maps_read
  *   done           every package of the request was tried    *done
@@ -83,6 +84,7 @@ static void fold(report *r, const cJSON *ev, obs_pkg *out, caps *cp, size_t n, s
         a->via = str(r, ev, "via");
         a->binding = str(r, ev, "binding");
         a->copy_of = str(r, ev, "copy_of");
+        a->candidate = a->via && strcmp(a->via, "candidate") == 0;
         if (!a->file) /* a malformed line: never an ask without a file */
             p->nasks--;
     } else if (strcmp(kind, "loaded") == 0) {
@@ -124,6 +126,8 @@ static void fold(report *r, const cJSON *ev, obs_pkg *out, caps *cp, size_t n, s
         }
     } else if (strcmp(kind, "binding") == 0) {
         p->nbinding++;
+    } else if (strcmp(kind, "candidates") == 0) {
+        p->candidates = true;
     } else if (strcmp(kind, "end") == 0) {
         const cJSON *m = cJSON_GetObjectItemCaseSensitive(ev, "mapped"), *e;
         if (cJSON_IsArray(m)) {
@@ -189,7 +193,8 @@ static char *request(const obs_target *t, size_t end, size_t first, bool stub)
         cJSON *o = cJSON_CreateObject();
         if (!o || !cJSON_AddItemToArray(list, o) || !cJSON_AddStringToObject(o, "spec", t[i].spec) ||
             !cJSON_AddStringToObject(o, "from", t[i].from) ||
-            (t[i].dir && !cJSON_AddStringToObject(o, "dir", t[i].dir)) || !add_strings(o, "own", t[i].own, t[i].nown))
+            (t[i].dir && !cJSON_AddStringToObject(o, "dir", t[i].dir)) || !add_strings(o, "own", t[i].own, t[i].nown) ||
+            (t[i].ncandidates && !add_strings(o, "candidates", t[i].candidates, t[i].ncandidates)))
             goto done;
         cJSON *refuse = t[i].nrefuse ? cJSON_AddArrayToObject(o, "refuse") : NULL;
         for (size_t k = 0; k < t[i].nrefuse; k++) {
@@ -266,6 +271,12 @@ int observe_packages(report *r, const dyn_job *base, bool stub, const obs_target
             first = next;
         } else if (o.proc.timed_out && open != first) {
             first = open; /* progress was made: the unfinished package gets a process of its own */
+        } else if (out[open].candidates) {
+            /* require() was done: the process ended in a candidate's load, which was no part of
+             * what the package asked for. That load gets a process of its own later. */
+            out[open].state = OBS_DONE;
+            out[open].why = report_printf(r, "the runtime process ended (%s) while loading its candidates", how);
+            first = open + 1;
         } else {
             out[open].state = o.proc.timed_out ? OBS_TIMEOUT : OBS_DIED;
             out[open].why = o.proc.timed_out

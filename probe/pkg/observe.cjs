@@ -8,11 +8,13 @@
 // process.dlopen itself. Every path arrives in a file or the environment, never in source text:
 //   ABIPROBE_OBSERVE    a JSON file: {"mode":"stub"|"load","first":N,"packages":[PACKAGE...]}:
 //                       require these packages, numbered from N. A PACKAGE is
-//                         {"spec":..,"from":..,"dir":..,"own":[DIR...],"refuse":[{"file":..,"message":..}]}
+//                         {"spec":..,"from":..,"dir":..,"own":[DIR...],"candidates":[FILE...],
+//                          "refuse":[{"file":..,"message":..}]}
 //                       spec is what require() is given (a package name, or an absolute
 //                       directory), from the directory it resolves from, dir the package's own
 //                       directory, own the directories whose files are the package's (its own and
-//                       its platform packages'); a load of a "refuse" file fails with its message
+//                       its platform packages'), candidates its .node files that could load here;
+//                       a load of a "refuse" file fails with its message
 //                       instead (the static checks' prediction, under stand-ins). When require()
 //                       asks for none of its own files (a loader that loads at first use), its
 //                       binding modules (bindingModules below) are require()d in turn
@@ -32,6 +34,9 @@
 //                        the package's require() returned or threw; after_stand_in: it threw after
 //                        a stand-in was handed out in it (the stand-in, not the loader, may be why)
 //     {"i":N,"ev":"binding","file":..,"threw":{"message","code"}|null}  a binding module was required
+//     {"i":N,"ev":"candidates"}  ("load" mode) its require() is done and asked for none of its files:
+//                        its candidates (the .node files that could load here) are loaded in turn,
+//                        each as an "ask" with "via":"candidate" and its "loaded"
 //     {"i":N,"ev":"async-error","message":..}                 an error thrown later, outside require()
 //     {"i":N,"ev":"end","mapped":[..]}                        done with package N ("load" mode: the
 //                                                             files /proc/self/maps shows it mapped)
@@ -293,6 +298,8 @@ process.dlopen = function (module, filename) {
   return intercept(module, filename, arguments[2], 'process.dlopen', () => dlopen.apply(this, arguments));
 };
 
+let lastMapped = null; // what was mapped when the last package ended (read once at the start)
+
 // The .node files (and asked-for files) mapped into this process now, by real path.
 function mappedNow(wanted) {
   let maps = '';
@@ -441,7 +448,7 @@ async function one(i, p) {
   refusals = new Map((p.refuse || []).map((x) => [real(x.file), String(x.message)]));
   const cached = new Set(Object.keys(require.cache));
   emit({ i, ev: 'start' });
-  const before = stub ? null : mappedNow(new Set());
+  const before = stub ? null : lastMapped;
   let failed = null;
   try {
     await requirePackage(p);
@@ -469,12 +476,33 @@ async function one(i, p) {
     }
     binding = null;
   }
+  // A package that asked for none of its files is judged by its files that could load here (the
+  // agreement step): in a real run they are loaded here too, so that their loads need no process
+  // of their own. They are not what the package asked for, and the events say so.
+  if (!stub && !failed && !ownAsked() && (p.candidates || []).length) {
+    emit({ i, ev: 'candidates' });
+    for (const file of p.candidates) {
+      asked.push({ file: real(file), own: false });
+      emit({ i, ev: 'ask', file, from: null, via: 'candidate', binding: null, copy_of: null });
+      inExtension++; // a runtime whose dlopen goes through Module._extensions: not an ask of the package's
+      try {
+        const module = { exports: {} };
+        const now = loadBoth(module, file, undefined, () => dlopen.call(process, module, file));
+        emit({ i, ev: 'loaded', ok: true, now, ...exportsOf(module.exports) });
+      } catch (e) {
+        emit({ i, ev: 'loaded', ok: false, message: text(e) });
+      } finally {
+        inExtension--;
+      }
+    }
+  }
   const end = { i, ev: 'end' };
   if (!stub) {
     // No /proc (a chroot into an image without it): the mapping is not known, so none is claimed.
     const wanted = new Set(asked.map((a) => a.file));
     const after = mappedNow(wanted);
     if (after) end.mapped = [...after].filter((f) => wanted.has(f) || !(before && before.has(f)));
+    lastMapped = after; // the next package's "before": one read of the maps per package
   }
   // The next package starts from the module cache as it was: what this one loaded of the packages
   // being asked about (their modules and .node files) is forgotten. A loader library they share
@@ -493,6 +521,7 @@ process.on('uncaughtException', (e) => emit({ i: current, ev: 'async-error', mes
 process.on('unhandledRejection', (e) => emit({ i: current, ev: 'async-error', message: text(e) }));
 
 async function main() {
+  if (!stub) lastMapped = mappedNow(new Set());
   // The request holds packages first..end-1 only; events carry their index in the whole list.
   const first = request.first || 0;
   for (let k = 0; k < request.packages.length; k++) await one(first + k, request.packages[k]);

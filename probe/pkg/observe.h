@@ -21,6 +21,10 @@ typedef struct obs_target {
      * file elsewhere is checked for being a byte-identical copy of one of theirs. */
     const char *const *own;
     size_t nown;
+    /* A real load's: its .node files that could load here, loaded when require() asks for none of
+     * its files (the agreement step's files, loaded where they need no process of their own). */
+    const char *const *candidates;
+    size_t ncandidates;
     /* Loads to refuse, as if dlopen had failed with the given message (the static checks'
      * prediction, under --static-only); paths as the runtime sees them. */
     const char *const *refuse_files;
@@ -47,6 +51,7 @@ typedef struct obs_ask {
     bool predicted;      /* refused on purpose: the static checks' prediction (obs_target.refuse_*) */
     const char *binding; /* the binding module being required when it was asked for, or NULL */
     const char *copy_of; /* outside the package: the package's own file it is a byte-identical copy of */
+    bool candidate;      /* loaded by the observer as a candidate, not asked for by the package */
     /* A real load that succeeded: how RTLD_NOW went (tried first), and the exports. */
     bool now_present;
     bool now_ok;
@@ -65,6 +70,7 @@ typedef struct obs_pkg {
     const char *threw;       /* require()'s error message, NULL when it returned */
     const char *threw_code;  /* its code (MODULE_NOT_FOUND, ERR_DLOPEN_FAILED...), or NULL */
     bool after_stand_in;     /* it threw after a stand-in was handed out (the stand-in may be why) */
+    bool candidates;         /* require() was done, and its candidates were being loaded */
     size_t nbinding;         /* binding modules required (after require() asked for none of its files) */
     const char *async_error; /* an error thrown later, outside require(), or NULL */
     const char **mapped;     /* real load only: the files /proc/self/maps shows it mapped */

@@ -7,6 +7,7 @@
 #include "probe/pkg/select.h"
 
 #include "probe/dynamic.h"
+#include "probe/elf.h"
 #include "probe/paths.h"
 #include "probe/pkg/observe.h"
 
@@ -187,6 +188,22 @@ static const char **shown_all(report *r, const char *root, const char *const *v,
     return out;
 }
 
+/* The package's .node files that an ELF of machine (a runtime's) could be, as the runtime sees
+ * them: the candidates its observer loads when require() asks for none of its files. */
+static void candidates_of(report *r, const entry *e, const char *machine, const char *root, obs_target *t)
+{
+    const char **v = e->own.nnodes && machine ? report_alloc(r, e->own.nnodes * sizeof *v) : NULL;
+    size_t n = 0;
+    for (size_t i = 0; v && i < e->own.nnodes; i++) {
+        file_sniff fs;
+        file_sniff_path(e->own.nodes[i], &fs);
+        if (fs.format == FILE_FORMAT_ELF && strcmp(fs.machine, machine) == 0)
+            v[n++] = report_strdup(r, sysroot_shown(root, e->own.nodes[i]));
+    }
+    t->candidates = v;
+    t->ncandidates = n;
+}
+
 /* The request for entry e as runtime rt sees it (root: the image the runtime is chrooted into,
  * or NULL). */
 static void target_of(report *r, const entry *e, const char *root, obs_target *t)
@@ -248,6 +265,8 @@ static int observe_list(obs_work *w, const char *const *refuse_files, const char
         return -1;
     for (size_t i = 0; i < w->n; i++) {
         target_of(w->arena, w->list[i], root, &t[i]);
+        if (!p->o.stand_in && w->list[i]->own_ok && !nrefuse)
+            candidates_of(w->arena, w->list[i], rt->facts->machine, root, &t[i]);
         t[i].refuse_files = refuse_files;
         t[i].refuse_msgs = refuse_msgs;
         t[i].nrefuse = nrefuse;
@@ -504,7 +523,9 @@ static long take_asks(report *r, const entry *e, const obs_pkg *o, const char *i
     if (o->nasks && (out->asks = report_alloc(r, o->nasks * sizeof *out->asks))) {
         for (size_t i = 0; i < o->nasks; i++) {
             const obs_ask *a = &o->asks[i];
-            sel_ask *k = &out->asks[i];
+            if (a->candidate)
+                continue; /* loaded by the observer, not asked for by the package */
+            sel_ask *k = &out->asks[out->nasks++];
             k->file = host_path(r, image_root, a->file);
             k->from = a->from;
             k->via = a->via;
@@ -516,11 +537,10 @@ static long take_asks(report *r, const entry *e, const obs_pkg *o, const char *i
             k->own = k->copy_of || (e->own_ok && own_holds(&e->own, k->file));
             if (!k->own)
                 continue;
-            last = (long)i;
+            last = (long)(out->nasks - 1);
             if (pick < 0 && k->ok)
-                pick = (long)i;
+                pick = (long)(out->nasks - 1);
         }
-        out->nasks = o->nasks;
     }
     out->mapped_known = o->maps_read;
     if (o->maps_read && o->nmapped && (out->mapped = report_alloc(r, o->nmapped * sizeof *out->mapped))) {
@@ -743,7 +763,7 @@ static void agreement(pkgsel *p, size_t rt, const entry *e, selection *out)
                                     prior ? prior : "none applies", nfit == 1 ? "the one file" : "every file",
                                     nfit == 1 ? "gives" : "gets", status_name(v[0].st));
         const char *n =
-            report_printf(r, "the package loads its native part lazily; %s: %zu file%s that could load here",
+            report_printf(r, "%s (%zu file%s that could load here)",
                           nfit == 1 ? "the one candidate decides" : "its candidates agree", nfit, nfit == 1 ? "" : "s");
         out->note = out->note ? report_printf(r, "%s; %s", out->note, n) : n;
         return;
@@ -971,6 +991,8 @@ size_t pkgsel_others(pkgsel *p, const char *pkgdir, const char ***dirs)
         const obs_pkg *o = &e->per_rt[rt];
         const char *image_root = p->o.sysroot && !p->rts[rt].emulator ? p->o.sysroot : NULL;
         for (size_t i = 0; i < o->nasks; i++) {
+            if (o->asks[i].candidate)
+                continue;
             const char *f = host_path(p->r, image_root, o->asks[i].file);
             char dir[PATH_MAX * 2];
             if (o->asks[i].copy_of || own_holds(&e->own, f))
