@@ -508,6 +508,12 @@ static int read_addon(checker *c, const char *image, const char *host, addon_fac
 
 static int judge(void *arg, size_t rt, const char *file, pkg_verdict *out);
 
+void checker_prestart(checker *c, const char *dir)
+{
+    if (c->opts.select != SELECT_RULES)
+        pkgsel_prestart(c->sel, dir);
+}
+
 int checker_observe(checker *c, const char *const *pkgdirs, size_t n, diag *d)
 {
     if (pkgsel_observe(c->sel, pkgdirs, n, d) != 0)

@@ -50,6 +50,10 @@ int checker_add_named_runtime(checker *c, const char *rt, const char *name, diag
  * Paths are this machine's. Returns 0, or -1 when out of memory. */
 int checker_observe(checker *c, const char *const *pkgdirs, size_t n, diag *d);
 
+/* Start the runtimes' observers for the project that holds dir before it is walked, so that
+ * their start-up hides the walk (scan). Best-effort; --select rules starts none. */
+void checker_prestart(checker *c, const char *dir);
+
 /* select: for a package directory, one result per runtime with the selection alone (no
  * checks, no verdict): observed where the runtime can be asked (with stand-ins: the select
  * command never runs native code), else the rules. Returns -1 when pkgdir is not a readable

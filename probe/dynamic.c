@@ -114,39 +114,57 @@ void dyn_read_handshake(dyn_outcome *out, const char *text)
     }
 }
 
-int dyn_run(const dyn_job *j, dyn_outcome *out)
+/* A job's child, started and not yet waited for, with everything it needs to be finished. */
+struct dyn_proc {
+    char dir[PATH_MAX]; /* the private directory */
+    char driver[PATH_MAX + 16], stage[PATH_MAX + 16], hs[PATH_MAX + 16], smoke_copy[PATH_MAX + 16];
+    char rt_host[PATH_MAX];
+    const char *argv[16];
+    char **env;
+    spawn_req q;
+    spawn_proc sp;
+    int req_fd; /* an observation's stdin, until its request is sent; else -1 */
+    bool observe;
+};
+
+int dyn_start(const dyn_job *j, dyn_proc **started, dyn_outcome *out)
 {
     memset(out, 0, sizeof *out);
-    char dir[PATH_MAX], driver[PATH_MAX + 16], stage[PATH_MAX + 16], hs[PATH_MAX + 16], req[PATH_MAX + 16];
+    *started = NULL;
+    dyn_proc *P = calloc(1, sizeof *P);
+    if (!P) {
+        snprintf(out->error, sizeof out->error, "out of memory");
+        return -1;
+    }
+    P->req_fd = -1;
+    P->sp = (spawn_proc){-1, -1, -1, 0};
+    P->observe = j->observe != NULL;
+    char *dir = P->dir, *driver = P->driver, *stage = P->stage, *hs = P->hs;
     char v_addon[PATH_MAX + 64], v_stage[PATH_MAX + 64], v_hs[PATH_MAX + 64], v_smoke[PATH_MAX + 64],
-        v_pkg[PATH_MAX + 64], v_req[PATH_MAX + 64], v_tmp[PATH_MAX + 64];
-    char **env = NULL;
-    int rc = -1;
+        v_pkg[PATH_MAX + 64], v_tmp[PATH_MAX + 64];
+    int rc = -1, inp[2] = {-1, -1};
     diag d;
     if (j->sysroot) {
         /* The files the runtime reads must be inside the image it is chrooted into. */
         char tmp[PATH_MAX];
         sysroot_host(j->sysroot, "/tmp", tmp, sizeof tmp);
         mkdir(tmp, 01777);
-        if (snprintf(dir, sizeof dir, "%s/abiprobe-XXXXXX", tmp) >= (int)sizeof dir || !mkdtemp(dir)) {
+        if (snprintf(dir, sizeof P->dir, "%s/abiprobe-XXXXXX", tmp) >= (int)sizeof P->dir || !mkdtemp(dir)) {
             snprintf(out->error, sizeof out->error, "cannot create a directory in %.300s: %s", tmp, strerror(errno));
+            free(P);
             return -1;
         }
-    } else if (spawn_tempdir(dir, sizeof dir, &d) != 0) {
+    } else if (spawn_tempdir(dir, sizeof P->dir, &d) != 0) {
         snprintf(out->error, sizeof out->error, "%s", d.msg);
+        free(P);
         return -1;
     }
-    snprintf(driver, sizeof driver, "%s/%s", dir, j->observe ? "observe.cjs" : "driver.cjs");
-    snprintf(stage, sizeof stage, "%s/stage", dir);
-    snprintf(hs, sizeof hs, "%s/handshake.json", dir);
-    snprintf(req, sizeof req, "%s/observe.json", dir);
+    snprintf(driver, sizeof P->driver, "%s/%s", dir, j->observe ? "observe.cjs" : "driver.cjs");
+    snprintf(stage, sizeof P->stage, "%s/stage", dir);
+    snprintf(hs, sizeof P->hs, "%s/handshake.json", dir);
     if (!j->library && (j->observe ? write_file(driver, abiprobe_observe_cjs, abiprobe_observe_cjs_len)
                                    : write_file(driver, abiprobe_driver_cjs, abiprobe_driver_cjs_len)) != 0) {
         snprintf(out->error, sizeof out->error, "cannot write the driver to %.300s: %s", dir, strerror(errno));
-        goto done;
-    }
-    if (j->observe && write_file(req, j->observe, strlen(j->observe)) != 0) {
-        snprintf(out->error, sizeof out->error, "cannot write the request to %.300s: %s", dir, strerror(errno));
         goto done;
     }
     snprintf(v_addon, sizeof v_addon, "ABIPROBE_ADDON=%s", j->addon ? j->addon : "");
@@ -156,13 +174,13 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
     const char *vroot = j->emulator ? NULL : j->sysroot;
     snprintf(v_stage, sizeof v_stage, "ABIPROBE_STAGE=%s", sysroot_shown(vroot, stage));
     snprintf(v_hs, sizeof v_hs, "ABIPROBE_HANDSHAKE=%s", sysroot_shown(vroot, hs));
-    char smoke_copy[PATH_MAX + 16];
+    char *smoke_copy = P->smoke_copy;
     const char *smoke = j->smoke;
     if (j->sysroot && smoke) {
         /* The chrooted runtime sees only the image: the smoke module goes in with the driver. */
         size_t sn = 0;
         char *text = path_read_file(smoke, 16 << 20, &sn);
-        snprintf(smoke_copy, sizeof smoke_copy, "%s/smoke.mjs", dir);
+        snprintf(smoke_copy, sizeof P->smoke_copy, "%s/smoke.mjs", dir);
         if (!text || write_file(smoke_copy, text, sn) != 0) {
             free(text);
             snprintf(out->error, sizeof out->error, "cannot copy the smoke module into the image");
@@ -173,10 +191,9 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
     }
     snprintf(v_smoke, sizeof v_smoke, "ABIPROBE_SMOKE=%s", smoke ? smoke : "");
     snprintf(v_pkg, sizeof v_pkg, "ABIPROBE_PKG=%s", j->pkg ? j->pkg : "");
-    snprintf(v_req, sizeof v_req, "ABIPROBE_OBSERVE=%s", sysroot_shown(vroot, req));
     /* A package's JavaScript may write temporary files: they go into the private directory. */
     snprintf(v_tmp, sizeof v_tmp, "TMPDIR=%s", sysroot_shown(vroot, dir));
-    const char *set[] = {v_addon, v_stage, v_hs, v_smoke, v_pkg, v_req, v_tmp,
+    const char *set[] = {v_addon, v_stage, v_hs, v_smoke, v_pkg, v_tmp,
                          j->both  ? "ABIPROBE_FLAGS=both"
                          : j->now ? "ABIPROBE_FLAGS=now"
                                   : "ABIPROBE_FLAGS=default",
@@ -184,7 +201,7 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
                          /* Only Electron gets it: node-gyp-build inside a smoke module treats any
                           * runtime with ELECTRON_RUN_AS_NODE set as Electron. */
                          strcmp(j->kind, "electron") == 0 ? "ELECTRON_RUN_AS_NODE=1" : NULL, NULL};
-    if (!(env = spawn_env_with(set))) {
+    if (!(P->env = spawn_env_with(set))) {
         snprintf(out->error, sizeof out->error, "out of memory");
         goto done;
     }
@@ -192,8 +209,8 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
      * the emulator, whose -L makes the image the root for the loader and for every absolute
      * path the runtime opens that exists there, so no chroot is needed. Deno takes its own
      * arguments in each case. A library runtime is loaded by a copy of abiprobe instead. */
-    const char *argv[16];
-    char rt_host[PATH_MAX];
+    const char **argv = P->argv;
+    char *rt_host = P->rt_host;
     if (j->library) {
         const char *a[] = {j->self_exe, "__dlopen", j->runtime, j->addon, j->now ? "now" : "lazy", hs, NULL};
         memcpy(argv, a, sizeof a);
@@ -206,7 +223,7 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
             runtime = rt_host;
         if (j->emulator) {
             if (j->sysroot) {
-                if (sysroot_map(j->sysroot, j->runtime, rt_host, sizeof rt_host) != 0) {
+                if (sysroot_map(j->sysroot, j->runtime, rt_host, sizeof P->rt_host) != 0) {
                     snprintf(out->error, sizeof out->error, "%.300s: not found in the image", j->runtime);
                     goto done;
                 }
@@ -250,19 +267,63 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
     unsigned timeout = j->timeout_ms ? j->timeout_ms : 30000;
     /* The runtime starts in the private directory, so nothing a package writes to its working
      * directory lands in the tree being checked (inside an image, the path is the image's). */
-    spawn_req q = {argv,      (const char *const *)env, j->observe && !j->sysroot ? dir : NULL,
-                   timeout,   timeout / 1000 + 1,       OUTPUT_CAP,
-                   OUTPUT_CAP};
-    if (spawn_run(&q, &out->proc, &d) != 0) {
+    P->q = (spawn_req){argv,      (const char *const *)P->env, j->observe && !j->sysroot ? dir : NULL,
+                       timeout,   timeout / 1000 + 1,          OUTPUT_CAP,
+                       OUTPUT_CAP};
+    /* An observation reads its request from stdin, which dyn_send writes: the process may start
+     * before its packages are known. */
+    if (j->observe && pipe2(inp, O_CLOEXEC) != 0) {
+        snprintf(out->error, sizeof out->error, "pipe: %s", strerror(errno));
+        goto done;
+    }
+    if (spawn_start(&P->q, inp[0], &P->sp, &d) != 0) {
+        snprintf(out->error, sizeof out->error, "%s", d.msg);
+        goto done;
+    }
+    P->req_fd = inp[1];
+    inp[1] = -1;
+    rc = 0;
+done:
+    if (inp[0] >= 0)
+        close(inp[0]);
+    if (inp[1] >= 0)
+        close(inp[1]);
+    if (rc != 0) {
+        dyn_abandon(P);
+        return -1;
+    }
+    *started = P;
+    return 0;
+}
+
+int dyn_send(dyn_proc *p, const char *request)
+{
+    bool ok = p->req_fd >= 0 && spawn_write_all(p->req_fd, request, strlen(request));
+    if (p->req_fd >= 0)
+        close(p->req_fd);
+    p->req_fd = -1;
+    return ok ? 0 : -1;
+}
+
+int dyn_finish(dyn_proc *p, dyn_outcome *out)
+{
+    diag d;
+    int rc = -1;
+    memset(out, 0, sizeof *out);
+    if (p->req_fd >= 0) { /* an observation whose request was never sent: end of input */
+        close(p->req_fd);
+        p->req_fd = -1;
+    }
+    if (spawn_wait(&p->q, &p->sp, &out->proc, &d) != 0) {
         snprintf(out->error, sizeof out->error, "%s", d.msg);
         goto done;
     }
     out->started = true;
-    char *st = path_read_file(stage, 64, NULL);
+    char *st = path_read_file(p->stage, 64, NULL);
     out->stage = dyn_stage_of(st);
     free(st);
-    char *text = path_read_file(hs, j->observe ? OBSERVE_MAX : HANDSHAKE_MAX, NULL);
-    if (j->observe) {
+    char *text = path_read_file(p->hs, p->observe ? OBSERVE_MAX : HANDSHAKE_MAX, NULL);
+    if (p->observe) {
         out->events = text;
         out->reported = text != NULL;
     } else {
@@ -271,11 +332,32 @@ int dyn_run(const dyn_job *j, dyn_outcome *out)
     }
     rc = 0;
 done:
-    free(env);
+    dyn_abandon(p);
+    return rc;
+}
+
+void dyn_abandon(dyn_proc *p)
+{
+    if (!p)
+        return;
+    if (p->req_fd >= 0)
+        close(p->req_fd);
+    spawn_abandon(&p->sp);
+    free(p->env);
     /* The private directory goes with everything in it: the driver's files, and what the
      * package's JavaScript wrote there as its TMPDIR (a loader's copy of its addon, say). */
-    spawn_rmtree(dir);
-    return rc;
+    spawn_rmtree(p->dir);
+    free(p);
+}
+
+int dyn_run(const dyn_job *j, dyn_outcome *out)
+{
+    dyn_proc *p;
+    if (dyn_start(j, &p, out) != 0)
+        return -1;
+    if (j->observe)
+        dyn_send(p, j->observe); /* a child that is gone already says so when it is waited for */
+    return dyn_finish(p, out);
 }
 
 void dyn_outcome_free(dyn_outcome *o)

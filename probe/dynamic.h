@@ -86,6 +86,17 @@ dyn_stage dyn_stage_of(const char *text);
  * call from several threads at once. Free with dyn_outcome_free(). */
 int dyn_run(const dyn_job *j, dyn_outcome *out);
 
+/* dyn_run in parts, for an observation whose runtime starts before its packages are known (its
+ * start-up then hides the walk of the tree): dyn_start starts the child (j->observe is only
+ * looked at for being set; -1 with out->error when it could not start), dyn_send gives it its
+ * request (-1 when the child is gone), dyn_finish waits for it, reads what it wrote into out
+ * and frees p, and dyn_abandon kills and frees one that will not be finished. */
+typedef struct dyn_proc dyn_proc;
+int dyn_start(const dyn_job *j, dyn_proc **p, dyn_outcome *out);
+int dyn_send(dyn_proc *p, const char *request);
+int dyn_finish(dyn_proc *p, dyn_outcome *out);
+void dyn_abandon(dyn_proc *p);
+
 /* Release an outcome. NULL-safe. */
 void dyn_outcome_free(dyn_outcome *o);
 

@@ -764,6 +764,8 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
             sysroot_host(root, dir, mapped[i], PATH_MAX);
             roots[i] = mapped[i];
         }
+        if (nroots)
+            checker_prestart(ck, roots[0]); /* the runtimes start while the tree is walked */
         int wrc = scan_walk(roots, nroots, root, &found, tty ? scan_progress_line : NULL, NULL, &d);
         free(roots);
         free(mapped);

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -112,32 +113,23 @@ static void record_status(spawn_res *res, int st)
     }
 }
 
-int spawn_run(const spawn_req *q, spawn_res *res, diag *d)
+int spawn_start(const spawn_req *q, int stdin_fd, spawn_proc *p, diag *d)
 {
-    memset(res, 0, sizeof *res);
+    *p = (spawn_proc){-1, -1, -1, 0};
     int outp[2] = {-1, -1}, errp[2] = {-1, -1}, inp[2] = {-1, -1};
-    tailbuf tout = {0}, terr = {0};
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
     bool fa_init = false, attr_init = false;
     int rc = -1;
-    pid_t pid = -1;
-    unsigned timeout = q->timeout_ms ? q->timeout_ms : DEFAULT_TIMEOUT_MS;
-
-    if (tail_init(&tout, q->out_cap ? q->out_cap : DEFAULT_CAP) != 0 ||
-        tail_init(&terr, q->err_cap ? q->err_cap : DEFAULT_CAP) != 0) {
-        diag_set(d, DIAG_NOMEM, "%s: out of memory", q->argv[0]);
-        goto done;
-    }
-    /* stdin is an empty pipe, closed at once: end of file, as /dev/null gives, in an image
-     * that has no /dev at all. */
-    if (pipe2(outp, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0 || pipe2(inp, O_CLOEXEC) != 0) {
+    /* stdin is the caller's pipe, or an empty pipe closed at once: end of file, as /dev/null
+     * gives, in an image that has no /dev at all. */
+    if (pipe2(outp, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0 || (stdin_fd < 0 && pipe2(inp, O_CLOEXEC) != 0)) {
         diag_errno(d, DIAG_SPAWN, "%s: pipe", q->argv[0]);
         goto done;
     }
     posix_spawn_file_actions_init(&fa);
     fa_init = true;
-    posix_spawn_file_actions_adddup2(&fa, inp[0], 0);
+    posix_spawn_file_actions_adddup2(&fa, stdin_fd >= 0 ? stdin_fd : inp[0], 0);
     posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
     posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
     if (q->cwd)
@@ -152,16 +144,13 @@ int spawn_run(const spawn_req *q, spawn_res *res, diag *d)
     posix_spawnattr_setpgroup(&attr, 0);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
-    long long start = now_ms();
+    p->start = now_ms();
+    pid_t pid = -1;
     int err =
         posix_spawn(&pid, q->argv[0], &fa, &attr, (char *const *)q->argv, q->env ? (char *const *)q->env : environ);
-    close(inp[0]);
-    close(inp[1]);
-    inp[0] = inp[1] = -1;
     if (err != 0) {
         errno = err;
         diag_errno(d, DIAG_SPAWN, "%s: cannot start", q->argv[0]);
-        pid = -1;
         goto done;
     }
     if (q->cpu_seconds) {
@@ -170,15 +159,51 @@ int spawn_run(const spawn_req *q, spawn_res *res, diag *d)
         struct rlimit rl = {q->cpu_seconds, q->cpu_seconds + 1};
         prlimit(pid, RLIMIT_CPU, &rl, NULL);
     }
-    close(outp[1]);
-    close(errp[1]);
-    outp[1] = errp[1] = -1;
     fcntl(outp[0], F_SETFL, O_NONBLOCK);
     fcntl(errp[0], F_SETFL, O_NONBLOCK);
+    p->pid = pid;
+    p->out_fd = outp[0];
+    p->err_fd = errp[0];
+    outp[0] = errp[0] = -1;
+    rc = 0;
+done:
+    for (int i = 0; i < 2; i++) {
+        if (outp[i] >= 0)
+            close(outp[i]);
+        if (errp[i] >= 0)
+            close(errp[i]);
+        if (inp[i] >= 0)
+            close(inp[i]);
+    }
+    if (fa_init)
+        posix_spawn_file_actions_destroy(&fa);
+    if (attr_init)
+        posix_spawnattr_destroy(&attr);
+    return rc;
+}
 
-    long long deadline = start + timeout, grace_end = 0;
+int spawn_wait(const spawn_req *q, spawn_proc *p, spawn_res *res, diag *d)
+{
+    memset(res, 0, sizeof *res);
+    tailbuf tout = {0}, terr = {0};
+    int rc = -1;
+    pid_t pid = p->pid;
+    int outfd = p->out_fd, errfd = p->err_fd;
+    *p = (spawn_proc){-1, -1, -1, p->start};
+    unsigned timeout = q->timeout_ms ? q->timeout_ms : DEFAULT_TIMEOUT_MS;
+    if (tail_init(&tout, q->out_cap ? q->out_cap : DEFAULT_CAP) != 0 ||
+        tail_init(&terr, q->err_cap ? q->err_cap : DEFAULT_CAP) != 0) {
+        diag_set(d, DIAG_NOMEM, "%s: out of memory", q->argv[0]);
+        kill(-pid, SIGKILL);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+        goto done;
+    }
+    /* The deadline counts from here: a child started early waits for its work without using
+     * its time. */
+    long long deadline = now_ms() + timeout, grace_end = 0;
     bool reaped = false;
-    while (outp[0] >= 0 || errp[0] >= 0 || !reaped) {
+    while (outfd >= 0 || errfd >= 0 || !reaped) {
         long long now = now_ms();
         if (!reaped) {
             int st = 0;
@@ -199,18 +224,18 @@ int spawn_run(const spawn_req *q, spawn_res *res, diag *d)
         }
         if (reaped && now >= grace_end && grace_end != 0) {
             /* One last non-blocking read, then stop even if a grandchild holds the pipes. */
-            if (outp[0] >= 0)
-                drain(outp[0], &tout);
-            if (errp[0] >= 0)
-                drain(errp[0], &terr);
+            if (outfd >= 0)
+                drain(outfd, &tout);
+            if (errfd >= 0)
+                drain(errfd, &terr);
             break;
         }
         struct pollfd pf[2];
         nfds_t np = 0;
-        if (outp[0] >= 0)
-            pf[np++] = (struct pollfd){outp[0], POLLIN, 0};
-        if (errp[0] >= 0)
-            pf[np++] = (struct pollfd){errp[0], POLLIN, 0};
+        if (outfd >= 0)
+            pf[np++] = (struct pollfd){outfd, POLLIN, 0};
+        if (errfd >= 0)
+            pf[np++] = (struct pollfd){errfd, POLLIN, 0};
         long long limit = reaped ? grace_end : deadline;
         int wait = (int)(limit - now);
         if (wait > POLL_SLICE_MS || wait < 0)
@@ -225,38 +250,83 @@ int spawn_run(const spawn_req *q, spawn_res *res, diag *d)
         for (nfds_t i = 0; i < np; i++) {
             if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
-            bool is_out = pf[i].fd == outp[0];
+            bool is_out = pf[i].fd == outfd;
             if (!drain(pf[i].fd, is_out ? &tout : &terr)) {
                 close(pf[i].fd);
                 if (is_out)
-                    outp[0] = -1;
+                    outfd = -1;
                 else
-                    errp[0] = -1;
+                    errfd = -1;
             }
         }
     }
     /* Whatever the child left behind in its group (a forked daemon) goes too. */
     kill(-pid, SIGKILL);
-    res->elapsed_ms = (unsigned)(now_ms() - start);
+    res->elapsed_ms = (unsigned)(now_ms() - p->start);
     rc = 0;
 done:
     if (tout.buf)
         tail_finish(&tout, &res->out, &res->out_len, &res->out_truncated);
     if (terr.buf)
         tail_finish(&terr, &res->err, &res->err_len, &res->err_truncated);
-    for (int i = 0; i < 2; i++) {
-        if (outp[i] >= 0)
-            close(outp[i]);
-        if (errp[i] >= 0)
-            close(errp[i]);
-        if (inp[i] >= 0)
-            close(inp[i]);
-    }
-    if (fa_init)
-        posix_spawn_file_actions_destroy(&fa);
-    if (attr_init)
-        posix_spawnattr_destroy(&attr);
+    if (outfd >= 0)
+        close(outfd);
+    if (errfd >= 0)
+        close(errfd);
     return rc;
+}
+
+void spawn_abandon(spawn_proc *p)
+{
+    if (p->pid > 0) {
+        kill(-p->pid, SIGKILL);
+        while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    if (p->out_fd >= 0)
+        close(p->out_fd);
+    if (p->err_fd >= 0)
+        close(p->err_fd);
+    *p = (spawn_proc){-1, -1, -1, 0};
+}
+
+int spawn_run(const spawn_req *q, spawn_res *res, diag *d)
+{
+    spawn_proc p;
+    if (spawn_start(q, -1, &p, d) != 0) {
+        memset(res, 0, sizeof *res);
+        return -1;
+    }
+    return spawn_wait(q, &p, res, d);
+}
+
+bool spawn_write_all(int fd, const void *buf, size_t n)
+{
+    /* A child that died before reading would raise SIGPIPE: held back on this thread, and taken
+     * off again, so the write only fails. */
+    sigset_t pipe_set, old;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+    const char *p = buf;
+    bool ok = true;
+    while (n > 0) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) {
+            ok = false;
+            break;
+        }
+        p += k;
+        n -= (size_t)k;
+    }
+    if (!ok) {
+        struct timespec zero = {0, 0};
+        sigtimedwait(&pipe_set, NULL, &zero);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return ok;
 }
 
 void spawn_res_free(spawn_res *res)

@@ -39,6 +39,25 @@ typedef struct spawn_res {
  * started; how it ended is in *res either way. Free *res with spawn_res_free(). */
 int spawn_run(const spawn_req *q, spawn_res *res, diag *d);
 
+/* A child started and not yet waited for. */
+typedef struct spawn_proc {
+    int pid; /* its process (and group), or -1 */
+    int out_fd, err_fd;
+    long long start; /* when it started (ms, monotonic) */
+} spawn_proc;
+
+/* spawn_run in two halves, for a child that starts before its work is known (its stdin then
+ * brings the work). spawn_start: the child of q with stdin_fd as its stdin (-1: an empty one);
+ * the caller closes its own copy. spawn_wait: drain and reap it, the deadline counting from
+ * this call. spawn_abandon: kill and reap one that will not be waited for. */
+int spawn_start(const spawn_req *q, int stdin_fd, spawn_proc *p, diag *d);
+int spawn_wait(const spawn_req *q, spawn_proc *p, spawn_res *res, diag *d);
+void spawn_abandon(spawn_proc *p);
+
+/* Write all of buf to fd (a child's stdin): false when the child is gone or it failed. A
+ * closed pipe never raises SIGPIPE here. */
+bool spawn_write_all(int fd, const void *buf, size_t n);
+
 /* Release the buffers of res. NULL-safe. */
 void spawn_res_free(spawn_res *res);
 

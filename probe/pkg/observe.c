@@ -211,10 +211,12 @@ done:
 }
 
 int observe_packages(report *r, const dyn_job *base, bool stub, const obs_target *targets, size_t n, obs_pkg *out,
-                     diag *d)
+                     dyn_proc *started, diag *d)
 {
     memset(out, 0, n * sizeof *out);
     size_t first = 0;
+    if (n == 0)
+        dyn_abandon(started);
     /* Each round either finishes, records one package, or starts a package of its own: at most
      * two rounds per package end the loop. */
     for (size_t round = 0; first < n && round < 2 * n + 2; round++) {
@@ -222,12 +224,22 @@ int observe_packages(report *r, const dyn_job *base, bool stub, const obs_target
          * the tree is; the next batch gets a new process. */
         size_t end = n - first > BATCH ? first + BATCH : n;
         char *req = request(targets, end, first, stub);
-        if (!req)
+        if (!req) {
+            dyn_abandon(started);
             return diag_set(d, DIAG_NOMEM, "out of memory");
+        }
         dyn_job j = *base;
         j.observe = req;
         dyn_outcome o;
-        int rc = dyn_run(&j, &o);
+        int rc;
+        if (started && dyn_send(started, req) == 0) {
+            rc = dyn_finish(started, &o); /* the runtime was started before: its start-up is behind it */
+        } else {
+            if (started) /* it is gone before its request: a new one */
+                dyn_abandon(started);
+            rc = dyn_run(&j, &o);
+        }
+        started = NULL;
         free(req);
         char how[96];
         if (rc != 0) {

@@ -6,7 +6,7 @@
 // intercepts native loading on both routes the runtimes use: Node and Deno call
 // Module._extensions['.node'], Bun's require() calls process.dlopen, and a package may call
 // process.dlopen itself. Every path arrives in a file or the environment, never in source text:
-//   ABIPROBE_OBSERVE    a JSON file: {"mode":"stub"|"load","first":N,"packages":[PACKAGE...]}:
+//   stdin               a JSON request: {"mode":"stub"|"load","first":N,"packages":[PACKAGE...]}:
 //                       require these packages, numbered from N. A PACKAGE is
 //                         {"spec":..,"from":..,"dir":..,"own":[DIR...],"candidates":[FILE...],
 //                          "refuse":[{"file":..,"message":..}]}
@@ -55,7 +55,8 @@ const path = require('node:path');
 const Module = require('node:module');
 
 const env = process.env;
-const request = JSON.parse(fs.readFileSync(env.ABIPROBE_OBSERVE, 'utf8'));
+// The request arrives on stdin, once its packages are known (the runtime may start before).
+const request = JSON.parse(fs.readFileSync(0, 'utf8'));
 const stub = request.mode === 'stub';
 const self = __filename;
 const out = fs.openSync(env.ABIPROBE_HANDSHAKE, 'a');

@@ -81,9 +81,11 @@ typedef struct obs_pkg {
 
 /* Observe n packages in the runtime that base describes (runtime, kind, emulator, sysroot,
  * timeout; addon and smoke are unused). stub: hand out stand-ins instead of loading (no native
- * code runs). out[i] is filled for targets[i]. Returns 0, or -1 when out of memory. */
+ * code runs). started: that runtime's observer, started before the packages were known
+ * (dyn_start), which the first round uses, or NULL; it is taken either way. out[i] is filled
+ * for targets[i]. Returns 0, or -1 when out of memory. */
 int observe_packages(report *r, const dyn_job *base, bool stub, const obs_target *targets, size_t n, obs_pkg *out,
-                     diag *d);
+                     dyn_proc *started, diag *d);
 
 /* Fold event lines (the driver's handshake) into out[first..n). Returns the index of the
  * package that was in progress when the lines end (n when none, or when every package

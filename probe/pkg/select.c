@@ -23,6 +23,12 @@ enum { REFUSALS_MAX = 4 };
 
 typedef struct batch batch;
 
+/* A runtime's observer started early (pkgsel_prestart), waiting on stdin for its request. */
+typedef struct prestarted {
+    dyn_proc *proc;          /* NULL when none */
+    const char *deno_config; /* the configuration it was started with (Deno's) */
+} prestarted;
+
 /* One package directory the phase knows. */
 typedef struct entry {
     const char *dir;     /* this machine's real path */
@@ -46,7 +52,8 @@ struct pkgsel {
     size_t nscratch;
     own_known known; /* a walk's .node files (scan), or none */
     bool have_known;
-    batch *running; /* the observation under way, or NULL */
+    batch *running;  /* the observation under way, or NULL */
+    prestarted *pre; /* per runtime: its observer, started before the packages were known */
 };
 
 int pkgsel_create(pkgsel **out, report *r, const pkgsel_opts *o, pkgsel_judge judge, void *judge_arg, diag *d)
@@ -67,6 +74,9 @@ void pkgsel_destroy(pkgsel *p)
     if (!p)
         return;
     pkgsel_wait(p); /* never leave a thread running on freed state */
+    for (size_t i = 0; p->pre && i < p->nrts; i++)
+        dyn_abandon(p->pre[i].proc); /* started early, never needed */
+    free(p->pre);
     for (size_t i = 0; i < p->ne; i++)
         free(p->e[i]);
     free(p->e);
@@ -248,6 +258,7 @@ typedef struct obs_work {
     size_t n;
     report *arena; /* where the observation's strings live */
     int rc;
+    prestarted pre; /* the runtime's observer started early, for the first project, or none */
 } obs_work;
 
 /* Observe list[0..n) in runtime w->rt, one process per project (the list is grouped by it).
@@ -286,7 +297,16 @@ static int observe_list(obs_work *w, const char *const *refuse_files, const char
                      .deno_config = deno ? deno_config(w->arena, w->list[first]->project, p->o.sysroot) : NULL};
         diag d;
         diag_clear(&d);
-        rc = observe_packages(w->arena, &j, p->o.stand_in, t + first, end - first, out + first, &d);
+        /* The observer started early serves the first project, when it was started for the
+         * configuration this one needs. */
+        dyn_proc *started = w->pre.proc;
+        w->pre.proc = NULL;
+        if (started && !((!j.deno_config && !w->pre.deno_config) ||
+                         (j.deno_config && w->pre.deno_config && strcmp(j.deno_config, w->pre.deno_config) == 0))) {
+            dyn_abandon(started);
+            started = NULL;
+        }
+        rc = observe_packages(w->arena, &j, p->o.stand_in, t + first, end - first, out + first, started, &d);
         first = end;
     }
     free(t);
@@ -309,6 +329,8 @@ static void *observe_work(void *arg)
     obs_work *w = arg;
     obs_pkg *out = calloc(w->n ? w->n : 1, sizeof *out);
     w->rc = out ? observe_list(w, NULL, NULL, 0, out) : -1;
+    dyn_abandon(w->pre.proc); /* not used (no package for it) */
+    w->pre.proc = NULL;
     for (size_t i = 0; out && w->rc == 0 && i < w->n; i++)
         w->list[i]->per_rt[w->rt] = out[i];
     free(out);
@@ -366,6 +388,8 @@ static void batch_free(batch *b)
 {
     if (!b)
         return;
+    for (size_t i = 0; b->w && i < b->p->nrts; i++)
+        dyn_abandon(b->w[i].pre.proc);
     free(b->fresh);
     free(b->w);
     free(b->tid);
@@ -388,6 +412,32 @@ int pkgsel_wait(pkgsel *p)
     batch_free(b);
     p->running = NULL;
     return rc;
+}
+
+void pkgsel_prestart(pkgsel *p, const char *dir)
+{
+    char real[PATH_MAX];
+    if (p->pre || !realpath(dir, real) || !(p->pre = calloc(p->nrts ? p->nrts : 1, sizeof *p->pre)))
+        return;
+    const char *project = project_of(p->r, real);
+    for (size_t i = 0; i < p->nrts; i++) {
+        const pkgsel_runtime *rt = &p->rts[i];
+        if (rt->no_observe || rt->problem)
+            continue;
+        bool deno = strcmp(rt->facts->kind, "deno") == 0;
+        dyn_job j = {.runtime = rt->facts->exe,
+                     .kind = rt->facts->kind,
+                     .self_exe = p->o.self_exe,
+                     .timeout_ms = p->o.timeout_ms,
+                     .sysroot = p->o.sysroot,
+                     .emulator = rt->emulator,
+                     .observe = "", /* its request comes later, on stdin */
+                     .deno_config = deno ? deno_config(p->r, project, p->o.sysroot) : NULL};
+        dyn_outcome o;
+        if (dyn_start(&j, &p->pre[i].proc, &o) == 0)
+            p->pre[i].deno_config = j.deno_config;
+        dyn_outcome_free(&o);
+    }
 }
 
 int pkgsel_observe(pkgsel *p, const char *const *dirs, size_t n, diag *d)
@@ -421,7 +471,11 @@ int pkgsel_observe(pkgsel *p, const char *const *dirs, size_t n, diag *d)
     qsort(b->fresh, m, sizeof *b->fresh, cmp_project);
     size_t todo = 0;
     for (size_t i = 0; i < p->nrts; i++) {
-        b->w[i] = (obs_work){p, i, b->fresh, m, NULL, 0};
+        b->w[i] = (obs_work){p, i, b->fresh, m, NULL, 0, {NULL, NULL}};
+        if (m && p->pre) { /* the runtime's early observer goes with this batch */
+            b->w[i].pre = p->pre[i];
+            p->pre[i].proc = NULL;
+        }
         if (m && !p->rts[i].no_observe && !p->rts[i].problem && !(b->w[i].arena = scratch_arena(p)))
             goto nomem;
         todo += b->w[i].arena != NULL;
@@ -800,7 +854,7 @@ static int observe_refusing(pkgsel *p, size_t rt, entry *e, const char *const *f
                             obs_pkg *out)
 {
     entry *one[] = {e};
-    obs_work w = {p, rt, one, 1, p->r, 0};
+    obs_work w = {p, rt, one, 1, p->r, 0, {NULL, NULL}};
     return observe_list(&w, files, msgs, n, out);
 }
 

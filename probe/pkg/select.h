@@ -72,6 +72,11 @@ int pkgsel_add_runtime(pkgsel *p, const pkgsel_runtime *rt, diag *d);
  * and the first decision (or pkgsel_wait) waits for them. -1 only when out of memory. */
 int pkgsel_observe(pkgsel *p, const char *const *dirs, size_t n, diag *d);
 
+/* Start each runtime's observer now, for the project that holds dir (a directory about to be
+ * walked), so that its start-up hides the walk: the next pkgsel_observe hands it its packages
+ * (a runtime started for another Deno configuration is not used). Best-effort. */
+void pkgsel_prestart(pkgsel *p, const char *dir);
+
 /* Wait for the observation under way, if any. -1 when it ran out of memory. */
 int pkgsel_wait(pkgsel *p);
 
