@@ -34,9 +34,10 @@ typedef struct entry {
     const char *dir;     /* this machine's real path */
     const char *project; /* the directory whose node_modules holds it (or itself), this machine's path */
     pkg_own own;
-    bool own_ok;     /* own was read (else the package is unreadable) */
-    bool observed;   /* the runtimes were asked (or could not be) */
-    obs_pkg *per_rt; /* one per runtime (OBS_UNSEEN where it was not asked) */
+    bool own_ok;       /* own was read (else the package is unreadable) */
+    bool observed;     /* the runtimes were asked (or could not be) */
+    obs_pkg *per_rt;   /* one per runtime (OBS_UNSEEN where it was not asked) */
+    selection **ruled; /* per runtime: the rules' selection, made while the runtimes were asked, or NULL */
 } entry;
 
 struct pkgsel {
@@ -138,7 +139,8 @@ static entry *add_entry(pkgsel *p, const char *real)
     diag_clear(&od);
     e->own_ok = own_read(p->r, real, p->o.sysroot, p->have_known ? &p->known : NULL, &e->own, &od) == 0;
     e->per_rt = report_alloc(p->r, (p->nrts ? p->nrts : 1) * sizeof *e->per_rt);
-    if (!e->per_rt) {
+    e->ruled = report_alloc(p->r, (p->nrts ? p->nrts : 1) * sizeof *e->ruled);
+    if (!e->per_rt || !e->ruled) {
         free(e);
         return NULL;
     }
@@ -494,14 +496,33 @@ nomem:
     return diag_set(d, DIAG_NOMEM, "out of memory");
 }
 
+/* The rules' selection of runtime rt for the package at pkgdir (entry e when known): the one
+ * made while the runtimes were asked, else made now. -1 when pkgdir is no readable package. */
+static int ruled(pkgsel *p, entry *e, size_t rt, const char *pkgdir, selection *out, diag *d)
+{
+    if (e && e->ruled[rt]) {
+        *out = *e->ruled[rt]; /* made once: the decision builds on a copy, and never edits its arrays */
+        return 0;
+    }
+    if (rules_select(p->r, pkgdir, p->rts[rt].facts, p->o.sysroot, &p->o.overrides, out, d) != 0)
+        return -1;
+    selection *keep = e ? report_alloc(p->r, sizeof *keep) : NULL;
+    if (keep) {
+        *keep = *out;
+        e->ruled[rt] = keep;
+    }
+    return 0;
+}
+
 size_t pkgsel_predict(pkgsel *p, size_t rt, const char *pkgdir, const char ***files)
 {
     report *r = p->r;
     selection s;
     diag d;
     *files = NULL;
-    if (rt >= p->nrts || p->rts[rt].problem ||
-        rules_select(r, pkgdir, p->rts[rt].facts, p->o.sysroot, &p->o.overrides, &s, &d) != 0)
+    if (rt >= p->nrts || p->rts[rt].problem)
+        return 0;
+    if (ruled(p, find(p, pkgdir), rt, pkgdir, &s, &d) != 0)
         return 0;
     if (s.rules.chosen) {
         const char **one = report_alloc(r, sizeof *one);
@@ -872,7 +893,7 @@ int pkgsel_decide(pkgsel *p, size_t rt, const char *pkgdir, selection *out, diag
             return diag_set(d, DIAG_NOMEM, "out of memory");
         e = find(p, real);
     }
-    if (rules_select(r, pkgdir, R->facts, p->o.sysroot, &p->o.overrides, out, d) != 0)
+    if (ruled(p, e, rt, pkgdir, out, d) != 0)
         return -1;
     out->stand_in = p->o.stand_in;
     if (R->problem) {
