@@ -1025,13 +1025,18 @@ static void settle_none(sel_ctx *c, const cJSON *pkg)
         a->outcome = SEL_CHOSEN;
         return;
     }
-    names f = {NULL, NULL, 0};
-    find_files(c->pkgdir, 6, is_node_name, false, &f, 1);
-    bool any = f.n > 0;
-    names_free(&f);
     const char *how = pkg_install_builds(c->pkgdir, pkg);
     const char *hook = pkg_install_hook(pkg);
     const char *gone = hook ? main_missing(c->r, c->pkgdir, pkg) : NULL;
+    /* Has it any .node file? Looked for level by level: a prebuilt directory next to a large
+     * source tree is found without walking the tree. */
+    bool any = false;
+    for (int depth = 0; depth <= 6 && !any && !gone; depth++) {
+        names f = {NULL, NULL, 0};
+        find_files(c->pkgdir, depth, is_node_name, false, &f, 1);
+        any = f.n > 0;
+        names_free(&f);
+    }
     if (gone) {
         a->outcome = SEL_UNBUILT;
         a->none_why = report_printf(c->r,
