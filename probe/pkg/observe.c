@@ -7,7 +7,7 @@
  *
  * The events, as probe/pkg/observe.cjs sends them (its header is the other half of this list):
  *   start          package i begins                          obs_pkg cleared
- *   ask            it asks for a .node file                  obs_ask: file, from, via, binding, copy_of
+ *   ask            it asks for a .node file                  obs_ask: file, real, from, via, binding, copy_of
  *   loaded         how that load went                        obs_ask: settled, ok, message, predicted,
  *                                                            now_*, type, keys
  *   required       its require() returned or threw           threw, threw_code, after_stand_in
@@ -80,6 +80,7 @@ static void fold(report *r, const cJSON *ev, obs_pkg *out, caps *cp, size_t n, s
         a = &p->asks[p->nasks++];
         memset(a, 0, sizeof *a);
         a->file = str(r, ev, "file");
+        a->real = str(r, ev, "real");
         a->from = str(r, ev, "from");
         a->via = str(r, ev, "via");
         a->binding = str(r, ev, "binding");

@@ -21,8 +21,9 @@
 //   ABIPROBE_HANDSHAKE  where events go, one JSON line each, appended as they happen, so that a
 //                       package that kills the process still leaves its trail. The events:
 //     {"i":N,"ev":"start"}                                     about to require package N
-//     {"i":N,"ev":"ask","file":..,"from":..,"via":..,"binding":..,"copy_of":..}
-//                        it asks for a .node file: the loader's file:line, the route, the binding
+//     {"i":N,"ev":"ask","file":..,"real":..,"from":..,"via":..,"binding":..,"copy_of":..}
+//                        it asks for a .node file (as given, and its real path): the loader's
+//                        file:line, the route, the binding
 //                        module being required (null: the package's own require()), and, for a
 //                        file outside the package's directories, the package's own file it is a
 //                        byte-identical copy of (null when none)
@@ -210,7 +211,7 @@ function intercept(module, filename, flags, via, load) {
   const r = real(file);
   const copy = isOwn(r) || inAnotherPackage(r) ? null : copyOf(r);
   asked.push({ file: r, own: copy !== null || isOwn(r) });
-  emit({ i: current, ev: 'ask', file, from: caller(), via, binding, copy_of: copy });
+  emit({ i: current, ev: 'ask', file, real: r, from: caller(), via, binding, copy_of: copy });
   const refused = refusals.get(r) || (copy !== null ? refusals.get(copy) : undefined);
   if (refused !== undefined) {
     // The static checks predict that this load fails: fail it, so the package's own fallback
@@ -484,7 +485,7 @@ async function one(i, p) {
     emit({ i, ev: 'candidates' });
     for (const file of p.candidates) {
       asked.push({ file: real(file), own: false });
-      emit({ i, ev: 'ask', file, from: null, via: 'candidate', binding: null, copy_of: null });
+      emit({ i, ev: 'ask', file, real: real(file), from: null, via: 'candidate', binding: null, copy_of: null });
       inExtension++; // a runtime whose dlopen goes through Module._extensions: not an ask of the package's
       try {
         const module = { exports: {} };

@@ -43,6 +43,7 @@ typedef enum obs_state {
 /* One .node file the package's JavaScript asked for, in order. */
 typedef struct obs_ask {
     const char *file;    /* the path given to the loader, as the runtime resolved it */
+    const char *real;    /* its real path, as the runtime saw it (links resolved), or NULL */
     const char *from;    /* the loader's file:line, from the stack; NULL when unknown */
     const char *via;     /* "require" or "process.dlopen" */
     bool settled;        /* the load finished (with ok and message) */

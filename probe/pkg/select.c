@@ -590,6 +590,15 @@ static const char *host_path(report *r, const char *image_root, const char *file
     return realpath(file, real) ? report_strdup(r, real) : report_strdup(r, file);
 }
 
+/* An ask's file as this machine's real path: from the real path the runtime reported, which
+ * needs no realpath() (a readlink per path component) here. */
+static const char *ask_host(report *r, const char *image_root, const obs_ask *a)
+{
+    if (!a->real)
+        return host_path(r, image_root, a->file);
+    return image_root ? report_printf(r, "%s%s", image_root, a->real) : a->real;
+}
+
 /* How the observation o of entry e went, into out (asks, mapped); the index of the chosen ask
  * (the first of the package's own files that loaded, else the last of them), or -1. */
 static long take_asks(report *r, const entry *e, const obs_pkg *o, const char *image_root, selection *out)
@@ -601,14 +610,15 @@ static long take_asks(report *r, const entry *e, const obs_pkg *o, const char *i
             if (a->candidate)
                 continue; /* loaded by the observer, not asked for by the package */
             sel_ask *k = &out->asks[out->nasks++];
-            k->file = host_path(r, image_root, a->file);
+            k->file = ask_host(r, image_root, a);
             k->from = a->from;
             k->via = a->via;
             k->ok = a->settled && a->ok;
             k->message = a->ok ? NULL : a->settled ? a->message : "the process ended while this file was loading";
             k->predicted = a->predicted;
-            k->copy_of = host_path(r, image_root, a->copy_of);
-            k->binding = host_path(r, image_root, a->binding);
+            /* The observer reports both as real paths already. */
+            k->copy_of = a->copy_of && image_root ? host_path(r, image_root, a->copy_of) : a->copy_of;
+            k->binding = a->binding && image_root ? host_path(r, image_root, a->binding) : a->binding;
             k->own = k->copy_of || (e->own_ok && own_holds(&e->own, k->file));
             if (!k->own)
                 continue;
@@ -1007,7 +1017,8 @@ bool pkgsel_real_load(pkgsel *p, size_t rt, const char *pkgdir, const char *file
     const obs_pkg *o = &e->per_rt[rt];
     for (size_t i = 0; i < o->nasks; i++) {
         const obs_ask *a = &o->asks[i];
-        const char *f = host_path(p->r, image_root, a->file), *c = host_path(p->r, image_root, a->copy_of);
+        const char *f = ask_host(p->r, image_root, a),
+                   *c = a->copy_of && image_root ? host_path(p->r, image_root, a->copy_of) : a->copy_of;
         if (!a->settled || a->predicted || (strcmp(f, file) != 0 && !(c && strcmp(c, file) == 0)))
             continue;
         memset(lazy, 0, sizeof *lazy);
@@ -1068,7 +1079,7 @@ size_t pkgsel_others(pkgsel *p, const char *pkgdir, const char ***dirs)
         for (size_t i = 0; i < o->nasks; i++) {
             if (o->asks[i].candidate)
                 continue;
-            const char *f = host_path(p->r, image_root, o->asks[i].file);
+            const char *f = ask_host(p->r, image_root, &o->asks[i]);
             char dir[PATH_MAX * 2];
             if (o->asks[i].copy_of || own_holds(&e->own, f))
                 return 0; /* it has a file of its own: its own result judges it */
