@@ -135,34 +135,46 @@ const loadedExports = new Map();
 // The directories of every package in this request.
 const asking = [].concat(...request.packages.map((x) => x.own || []));
 
-// The package's own .node files (in its directory and its platform packages'), by size.
-function listOwn() {
-  const bySize = new Map();
-  let budget = 20000; // entries looked at, at most: a package directory is not a whole disk
-  const walk = (dir, depth) => {
+// Walk dir depth first, in name order, at most maxDepth levels down and budget entries in all,
+// never into node_modules or a hidden directory (nor into a directory skip(name, depth) refuses);
+// file(path, name) is called for each regular file.
+function walkFiles(dir, maxDepth, budget, skip, file) {
+  const walk = (d, depth) => {
     let entries;
     try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
+      entries = fs.readdirSync(d, { withFileTypes: true });
     } catch {
       return;
     }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
-      if (--budget < 0) return;
-      const p = path.join(dir, e.name);
+      if (--budget < 0 || e.name.startsWith('.')) continue;
+      const p = path.join(d, e.name);
       if (e.isDirectory()) {
-        if (depth < 8 && e.name !== 'node_modules' && e.name !== '.git') walk(p, depth + 1);
-      } else if (e.isFile() && e.name.endsWith('.node')) {
-        try {
-          const size = fs.statSync(p).size;
-          if (!bySize.has(size)) bySize.set(size, []);
-          bySize.get(size).push(p);
-        } catch {
-          // gone: not a candidate
-        }
+        if (depth < maxDepth && e.name !== 'node_modules' && !skip(e.name, depth)) walk(p, depth + 1);
+      } else if (e.isFile()) {
+        file(p, e.name);
       }
     }
   };
-  for (const dir of pkg.own || []) walk(dir, 0);
+  walk(dir, 0);
+}
+
+// The package's own .node files (in its directory and its platform packages'), by size.
+function listOwn() {
+  const bySize = new Map();
+  for (const dir of pkg.own || []) {
+    walkFiles(dir, 8, 20000, () => false, (p, name) => {
+      if (!name.endsWith('.node')) return;
+      try {
+        const size = fs.statSync(p).size;
+        if (!bySize.has(size)) bySize.set(size, []);
+        bySize.get(size).push(p);
+      } catch {
+        // gone: not a candidate
+      }
+    });
+  }
   return bySize;
 }
 
@@ -375,34 +387,17 @@ function bindingModules(dir) {
   const bin = typeof pj.bin === 'string' ? [pj.bin] : Object.values(pj.bin || {});
   const run = [...Object.values(pj.scripts || {}), ...bin].map(String);
   const found = [];
-  let budget = 4000; // entries looked at, at most
-  const walk = (d, depth) => {
-    let entries;
+  walkFiles(dir, 4, 4000, (name, depth) => depth === 0 && TOOL_DIRS.has(name), (p, name) => {
+    const rel = path.relative(dir, p);
+    if (!/\.[cm]?js$/.test(name) || TOOL_FILES.has(name) || run.some((cmd) => cmd.includes(rel))) return;
     try {
-      entries = fs.readdirSync(d, { withFileTypes: true });
+      if (fs.statSync(p).size > 1 << 20) return;
+      const text = fs.readFileSync(p, 'utf8');
+      if (MARKS.some((m) => text.includes(m))) found.push(p);
     } catch {
-      return;
+      // unreadable: not one
     }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const e of entries) {
-      if (--budget < 0 || e.name.startsWith('.')) continue;
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) {
-        if (depth < 4 && e.name !== 'node_modules' && !(depth === 0 && TOOL_DIRS.has(e.name))) walk(p, depth + 1);
-        continue;
-      }
-      const rel = path.relative(dir, p);
-      if (!/\.[cm]?js$/.test(e.name) || TOOL_FILES.has(e.name) || run.some((cmd) => cmd.includes(rel))) continue;
-      try {
-        if (fs.statSync(p).size > 1 << 20) continue;
-        const text = fs.readFileSync(p, 'utf8');
-        if (MARKS.some((m) => text.includes(m))) found.push(p);
-      } catch {
-        // unreadable: not one
-      }
-    }
-  };
-  walk(dir, 0);
+  });
   const likely = (f) => {
     const i = LIKELY.findIndex((w) => path.basename(f).includes(w));
     return i < 0 ? LIKELY.length : i;

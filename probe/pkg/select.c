@@ -252,6 +252,19 @@ static const char *deno_config(report *r, const char *project, const char *root)
     return NULL;
 }
 
+/* The job of runtime rt's observer for packages of project (strings in r). */
+static dyn_job observer_job(const pkgsel *p, const pkgsel_runtime *rt, report *r, const char *project)
+{
+    bool deno = strcmp(rt->facts->kind, "deno") == 0;
+    return (dyn_job){.runtime = rt->facts->exe,
+                     .kind = rt->facts->kind,
+                     .self_exe = p->o.self_exe,
+                     .timeout_ms = p->o.timeout_ms,
+                     .sysroot = p->o.sysroot,
+                     .emulator = rt->emulator,
+                     .deno_config = deno ? deno_config(r, project, p->o.sysroot) : NULL};
+}
+
 /* One runtime's observation of a list of entries, on a thread of its own under -j. */
 typedef struct obs_work {
     const pkgsel *p;
@@ -289,14 +302,7 @@ static int observe_list(obs_work *w, const char *const *refuse_files, const char
         size_t end = first + 1;
         while (end < w->n && strcmp(w->list[end]->project, w->list[first]->project) == 0)
             end++;
-        bool deno = strcmp(rt->facts->kind, "deno") == 0;
-        dyn_job j = {.runtime = rt->facts->exe,
-                     .kind = rt->facts->kind,
-                     .self_exe = p->o.self_exe,
-                     .timeout_ms = p->o.timeout_ms,
-                     .sysroot = p->o.sysroot,
-                     .emulator = rt->emulator,
-                     .deno_config = deno ? deno_config(w->arena, w->list[first]->project, p->o.sysroot) : NULL};
+        dyn_job j = observer_job(p, rt, w->arena, w->list[first]->project);
         diag d;
         diag_clear(&d);
         /* The observer started early serves the first project, when it was started for the
@@ -426,15 +432,8 @@ void pkgsel_prestart(pkgsel *p, const char *dir)
         const pkgsel_runtime *rt = &p->rts[i];
         if (rt->no_observe || rt->problem)
             continue;
-        bool deno = strcmp(rt->facts->kind, "deno") == 0;
-        dyn_job j = {.runtime = rt->facts->exe,
-                     .kind = rt->facts->kind,
-                     .self_exe = p->o.self_exe,
-                     .timeout_ms = p->o.timeout_ms,
-                     .sysroot = p->o.sysroot,
-                     .emulator = rt->emulator,
-                     .observe = "", /* its request comes later, on stdin */
-                     .deno_config = deno ? deno_config(p->r, project, p->o.sysroot) : NULL};
+        dyn_job j = observer_job(p, rt, p->r, project);
+        j.observe = ""; /* its request comes later, on stdin */
         dyn_outcome o;
         if (dyn_start(&j, &p->pre[i].proc, &o) == 0)
             p->pre[i].deno_config = j.deno_config;
