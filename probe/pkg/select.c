@@ -47,7 +47,7 @@ struct pkgsel {
     void *judge_arg;
     pkgsel_runtime *rts;
     size_t nrts;
-    entry **e; /* sorted by dir; entries never move */
+    entry **e; /* sorted by dir (kept so as they are added); entries never move */
     size_t ne;
     report **scratch; /* arenas of observations made on worker threads */
     size_t nscratch;
@@ -102,16 +102,24 @@ int pkgsel_add_runtime(pkgsel *p, const pkgsel_runtime *rt, diag *d)
 
 /* ---------- the packages the phase knows ---------- */
 
-static int cmp_entry(const void *a, const void *b)
+/* Where real is, or would go, in the sorted entries. */
+static size_t slot(const pkgsel *p, const char *real)
 {
-    return strcmp((*(entry *const *)a)->dir, (*(entry *const *)b)->dir);
+    size_t lo = 0, hi = p->ne;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(p->e[mid]->dir, real) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 static entry *find(const pkgsel *p, const char *real)
 {
-    entry key = {.dir = real}, *kp = &key;
-    entry **hit = p->ne ? bsearch(&kp, p->e, p->ne, sizeof *p->e, cmp_entry) : NULL;
-    return hit ? *hit : NULL;
+    size_t i = slot(p, real);
+    return i < p->ne && strcmp(p->e[i]->dir, real) == 0 ? p->e[i] : NULL;
 }
 
 /* The project a package belongs to: the directory whose node_modules holds it (the first
@@ -122,7 +130,7 @@ static const char *project_of(report *r, const char *dir)
     return nm ? report_printf(r, "%.*s", nm == dir ? 1 : (int)(nm - dir), dir) : dir;
 }
 
-/* A new entry for real (a package directory). NULL when out of memory. */
+/* A new entry for real (a package directory), in its sorted place. NULL when out of memory. */
 static entry *add_entry(pkgsel *p, const char *real)
 {
     entry **ne = realloc(p->e, (p->ne + 1) * sizeof *ne);
@@ -144,7 +152,10 @@ static entry *add_entry(pkgsel *p, const char *real)
         free(e);
         return NULL;
     }
-    p->e[p->ne++] = e;
+    size_t at = slot(p, real);
+    memmove(p->e + at + 1, p->e + at, (p->ne - at) * sizeof *p->e);
+    p->e[at] = e;
+    p->ne++;
     return e;
 }
 
@@ -164,12 +175,8 @@ const pkg_own *pkgsel_own(pkgsel *p, const char *pkgdir)
     char real[PATH_MAX];
     if (!realpath(pkgdir, real))
         return NULL;
-    e = find(p, real);
-    if (!e) {
-        if (!(e = add_entry(p, real)))
-            return NULL;
-        qsort(p->e, p->ne, sizeof *p->e, cmp_entry);
-    }
+    if (!(e = find(p, real)) && !(e = add_entry(p, real)))
+        return NULL;
     return e->own_ok ? &e->own : NULL;
 }
 
@@ -454,20 +461,14 @@ int pkgsel_observe(pkgsel *p, const char *const *dirs, size_t n, diag *d)
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         char real[PATH_MAX];
-        if (!realpath(dirs[i], real))
-            continue;
-        entry *e = find(p, real);
-        bool dup = e && e->observed;
-        for (size_t k = 0; k < m && !dup; k++)
-            dup = strcmp(b->fresh[k]->dir, real) == 0;
-        if (dup)
-            continue;
+        entry *e = NULL;
+        if (!realpath(dirs[i], real) || ((e = find(p, real)) && e->observed))
+            continue; /* asked already, or named twice (an entry is marked as it is taken) */
         if (!e && !(e = add_entry(p, real)))
             goto nomem;
         e->observed = true;
         b->fresh[m++] = e;
     }
-    qsort(p->e, p->ne, sizeof *p->e, cmp_entry);
     /* One process per project: the new packages grouped by it. */
     qsort(b->fresh, m, sizeof *b->fresh, cmp_project);
     size_t todo = 0;
@@ -949,7 +950,7 @@ int pkgsel_decide(pkgsel *p, size_t rt, const char *pkgdir, selection *out, diag
                 selection s2;
                 const char *why2 = NULL;
                 diag sd;
-                if (rules_select(r, pkgdir, R->facts, p->o.sysroot, &p->o.overrides, &s2, &sd) != 0)
+                if (ruled(p, e, rt, pkgdir, &s2, &sd) != 0)
                     break;
                 s2.stand_in = true;
                 s2.missing_platform = out->missing_platform;

@@ -50,7 +50,7 @@ typedef struct pkgsel_runtime {
 typedef struct pkg_verdict {
     bool fits;           /* its format and C library fit the runtime: it could load on the target */
     status st;           /* the static checks' verdict */
-    const char *reason;  /* the first failing (or erroring) check, "id: message", or NULL */
+    const char *reason;  /* the message of its first failing (or erroring) check, or NULL */
     const char *refusal; /* what dlopen would say, as the checks predict it, or NULL when it loads */
 } pkg_verdict;
 
