@@ -162,22 +162,22 @@ void checker_destroy(checker *c)
 
 int checker_add_runtime(checker *c, const char *rt, diag *d) { return checker_add_named_runtime(c, rt, NULL, d); }
 
-/* --libc, --arch and --platform describe another machine than the runtime's own: the runtime
- * here cannot answer for it, so the rules decide. Why, or NULL when they describe its own. */
-static const char *another_machine(report *r, const select_overrides *o, const runtime_facts *f)
+/* --libc, --arch and --platform describe another machine than the runtime's own (its loader's
+ * view without them): the runtime here cannot answer for it, so the rules decide. Why, or NULL
+ * when they describe its own. */
+static const char *another_machine(report *r, const select_overrides *o, const runtime_facts *f, const char *root)
 {
-    const abi_machine *m = f->machine ? abi_machine_of_name(f->machine) : NULL;
-    const char *arch = m ? m->node_arch : f->machine;
-    const char *libc = f->libc && strcmp(f->libc, "musl") == 0 ? "musl" : "glibc";
-    if (o->arch && arch && strcmp(o->arch, arch) != 0)
+    loader_view own;
+    rules_view(r, f, root, NULL, &own);
+    if (o->arch && strcmp(o->arch, own.arch) != 0)
         return report_printf(r, "--arch %s describes another machine than this runtime's (%s): the rules decide",
-                             o->arch, arch);
-    if (o->libc && strcmp(o->libc, libc) != 0)
+                             o->arch, own.arch);
+    if (o->libc && strcmp(o->libc, own.rt_libc) != 0)
         return report_printf(r, "--libc %s describes another machine than this runtime's (%s): the rules decide",
-                             o->libc, libc);
-    if (o->platform && strcmp(o->platform, "linux") != 0)
-        return report_printf(r, "--platform %s describes another system than this runtime's (linux): the rules decide",
-                             o->platform);
+                             o->libc, own.rt_libc);
+    if (o->platform && strcmp(o->platform, own.platform) != 0)
+        return report_printf(r, "--platform %s describes another system than this runtime's (%s): the rules decide",
+                             o->platform, own.platform);
     return NULL;
 }
 
@@ -217,7 +217,7 @@ int checker_add_named_runtime(checker *c, const char *rt, const char *name, diag
         p->no_run = report_strdup(c->r, why);
     else if (!c->opts.sysroot && !emulated && f->facts_from != FACTS_RUNTIME && !(f->library && !f->foreign))
         p->no_run = report_printf(c->r, "%s cannot run here: %s", p->label, f->note ? f->note : "unknown reason");
-    const char *other = another_machine(c->r, &c->opts.overrides, f);
+    const char *other = another_machine(c->r, &c->opts.overrides, f, c->opts.sysroot);
     if (c->opts.select == SELECT_RULES)
         p->no_observe = "--select rules: no JavaScript from the package ran";
     else if (other)
@@ -379,6 +379,20 @@ static void record_load(checker *c, size_t rt, result *res, const dyn_outcome *s
             check_table[k].run(&x);
 }
 
+/* The dynamic checks of a pair whose static ones are recorded: skipped when its format failed,
+ * as why says when its real load will not run (with dst), else from the load the runtime's own
+ * require() made (seen); a load queued by start_load is recorded by checker_finish. */
+static void dynamic_part(checker *c, size_t rt, result *res, bool format_ok, const char *why, status dst,
+                         const dyn_outcome *seen)
+{
+    if (!format_ok)
+        rest(c->r, res, PHASE_DYNAMIC, CHECK_FORMAT, STATUS_SKIP, not_loaded(c, "not run: format failed"));
+    else if (why)
+        rest(c->r, res, PHASE_DYNAMIC, CHECK_FORMAT, dst, why);
+    else if (seen)
+        record_load(c, rt, res, seen);
+}
+
 /* The static checks of a pair, in table order, and its real load queued as soon as its format
  * passes (load: false for a file the selection phase judges, which gets no real load). Returns
  * -1 (d set) when the addon could not be read at this point (it changed or vanished since its
@@ -412,7 +426,6 @@ static int check_pair(checker *c, const run_req *t, size_t rt, result *res, cons
         }
         if (k->run(&x) != STATUS_PASS && k->id == CHECK_FORMAT) {
             format_ok = false;
-            why = not_loaded(c, "not run: format failed");
             continue;
         }
         if (k->id == CHECK_FORMAT) {
@@ -426,10 +439,8 @@ static int check_pair(checker *c, const run_req *t, size_t rt, result *res, cons
     }
     if (ra)
         demangled_save(c, ra, res);
-    if (load && why)
-        rest(c->r, res, PHASE_DYNAMIC, CHECK_FORMAT, format_ok ? dst : STATUS_SKIP, why);
-    else if (load && seen)
-        record_load(c, rt, res, seen);
+    if (load)
+        dynamic_part(c, rt, res, format_ok, why, dst, seen);
     scope_free(&s);
     return 0;
 }
@@ -605,9 +616,7 @@ static int judge(void *arg, size_t rt, const char *file, pkg_verdict *out)
         if ((res->checks[k].id == CHECK_FORMAT || res->checks[k].id == CHECK_LIBC) &&
             res->checks[k].status != STATUS_PASS)
             out->fits = false;
-    const check *why = NULL;
-    const char *reason = result_reason(res, &why);
-    out->reason = reason;
+    out->reason = result_reason(res, NULL);
     out->refusal = predicted_refusal(c->r, res);
     return 0;
 }
@@ -647,9 +656,7 @@ static int package_checks(checker *c, const run_req *t, size_t i, size_t first, 
     /* The runtime's require() already loaded the file for real, in the process that was asked:
      * that load is the dlopen check's answer, and its exports the execute check's (a smoke module
      * needs a load of its own). */
-    dyn_outcome *seen = report_alloc(c->r, sizeof *seen);
-    if (!seen)
-        return diag_set(d, DIAG_NOMEM, "out of memory");
+    dyn_outcome real_load, *seen = &real_load;
     if (c->opts.static_only || t->smoke || !pkgsel_real_load(c->sel, i, res->sel->pkgdir, a->chosen, seen))
         seen = NULL;
     if (j) {
@@ -667,19 +674,9 @@ static int package_checks(checker *c, const run_req *t, size_t i, size_t first, 
                 *y = *x;
             format_ok = format_ok && !(x->id == CHECK_FORMAT && x->status != STATUS_PASS);
         }
-        status dst = STATUS_SKIP;
-        const char *why = !format_ok   ? not_loaded(c, "not run: format failed")
-                          : j->rc != 0 ? j->ad.msg
-                          : seen       ? NULL
-                                       : start_load(c, t, res, i, image, &dst);
-        if (why)
-            rest(c->r, res, PHASE_DYNAMIC, CHECK_FORMAT,
-                 !format_ok   ? STATUS_SKIP
-                 : j->rc != 0 ? STATUS_ERROR
-                              : dst,
-                 why);
-        else if (seen)
-            record_load(c, i, res, seen);
+        status dst = STATUS_ERROR;
+        const char *why = !format_ok || seen ? NULL : j->rc != 0 ? j->ad.msg : start_load(c, t, res, i, image, &dst);
+        dynamic_part(c, i, res, format_ok, why, dst, seen);
         result_settle(res);
         return 0;
     }
@@ -995,15 +992,11 @@ int checker_scan_targets(checker *c, const char *const *pkgs, size_t npkgs, cons
             continue;
         bool keep = o->nnodes > 0 || o->builds;
         for (size_t r = 0; r < c->nrts && !keep; r++) {
+            /* The target as each runtime's loader sees it: what the selection names as missing. */
             const char **list = NULL;
-            const runtime_facts *f = c->rts[r].facts;
-            const abi_machine *m = f->machine ? abi_machine_of_name(f->machine) : NULL;
-            const char *arch = c->opts.overrides.arch ? c->opts.overrides.arch : m ? m->node_arch : "?";
-            const char *libc = c->opts.overrides.libc                    ? c->opts.overrides.libc
-                               : f->libc && strcmp(f->libc, "musl") == 0 ? "musl"
-                                                                         : "glibc";
-            keep = own_missing_platform(c->r, o, c->opts.overrides.platform ? c->opts.overrides.platform : "linux",
-                                        arch, libc, &list) > 0;
+            loader_view view;
+            rules_view(c->r, c->rts[r].facts, c->opts.sysroot, &c->opts.overrides, &view);
+            keep = own_missing_platform(c->r, o, view.platform, view.arch, view.rt_libc, &list) > 0;
         }
         if (!keep)
             continue;
