@@ -5,7 +5,7 @@
 // application would (import() for a package that only an ES module import can load) and
 // intercepts native loading on both routes the runtimes use: Node and Deno call
 // Module._extensions['.node'], Bun's require() calls process.dlopen, and a package may call
-// process.dlopen itself. Every path arrives in a file or the environment, never in source text:
+// process.dlopen itself. Every path arrives on stdin or in the environment, never in source text:
 //   stdin               a JSON request: {"mode":"stub"|"load","first":N,"packages":[PACKAGE...]}:
 //                       require these packages, numbered from N. A PACKAGE is
 //                         {"spec":..,"from":..,"dir":..,"own":[DIR...],"candidates":[FILE...],
@@ -14,8 +14,8 @@
 //                       directory), from the directory it resolves from, dir the package's own
 //                       directory, own the directories whose files are the package's (its own and
 //                       its platform packages'), candidates its .node files that could load here;
-//                       a load of a "refuse" file fails with its message
-//                       instead (the static checks' prediction, under stand-ins). When require()
+//                       a load of a "refuse" file fails with its message instead (the static
+//                       checks' prediction, under stand-ins). When require()
 //                       asks for none of its own files (a loader that loads at first use), its
 //                       binding modules (bindingModules below) are require()d in turn
 //   ABIPROBE_HANDSHAKE  where events go, one JSON line each, appended as they happen, so that a
@@ -23,8 +23,8 @@
 //     {"i":N,"ev":"start"}                                     about to require package N
 //     {"i":N,"ev":"ask","file":..,"real":..,"from":..,"via":..,"binding":..,"copy_of":..}
 //                        it asks for a .node file (as given, and its real path): the loader's
-//                        file:line, the route, the binding
-//                        module being required (null: the package's own require()), and, for a
+//                        file:line, the route, the binding module being required (null: the
+//                        package's own require()), and, for a
 //                        file outside the package's directories, the package's own file it is a
 //                        byte-identical copy of (null when none)
 //     {"i":N,"ev":"loaded","ok":bool,"message":..,"stub":bool,"predicted":bool,"now":{"ok","message",
