@@ -1,4 +1,5 @@
-/* tests/unit/test_napi.c — the N-API function -> version table matches Node 24.21.0's headers, and is sorted. */
+/* tests/unit/test_napi.c — the N-API function -> version table matches Node 24.21.0's headers, and is
+ * sorted; the table of what runtimes do with a declared version is sorted and found by version. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -123,6 +124,55 @@ static void test_max_version_and_source(void **state)
     assert_non_null(strstr(s, "node_api.h"));
 }
 
+/* A row of the measured table: what kind and version it is, and its two outcomes. */
+static void expect_row(const char *kind, const char *version, const char *row_version, bool exact,
+                       napi_decl_outcome above)
+{
+    bool ex = !exact;
+    const abi_napi_declared *m = abi_napi_declared_find(kind, version, &ex);
+    if (!m)
+        fail_msg("%s %s: no row", kind, version);
+    assert_string_equal(m->kind, kind);
+    if (strcmp(m->version, row_version) != 0)
+        fail_msg("%s %s: row %s, want %s", kind, version, m->version, row_version);
+    assert_int_equal(ex, exact);
+    assert_int_equal(m->above, above);
+    assert_int_equal(m->experimental, NAPI_DECL_LOAD); /* every runtime measured loads it */
+}
+
+static void test_declared_lookup(void **state)
+{
+    (void)state;
+    expect_row("node", "20.20.2", "20.20.2", true, NAPI_DECL_CRASH);
+    expect_row("node", "26.12.1", "26.12.1", true, NAPI_DECL_REFUSE);
+    expect_row("node", "26.11.0", "26.10.0", false, NAPI_DECL_CRASH); /* the nearest below */
+    expect_row("node", "27.0.0", "26.12.1", false, NAPI_DECL_REFUSE);
+    expect_row("node", "16.0.0", "18.20.8", false, NAPI_DECL_CRASH); /* older than any: the oldest */
+    expect_row("node", NULL, "18.20.8", false, NAPI_DECL_CRASH);
+    expect_row("node", "garbage", "18.20.8", false, NAPI_DECL_CRASH);
+    expect_row("bun", "1.4.4", "1.4.4", true, NAPI_DECL_LOAD);
+    expect_row("deno", "2.9.6", "2.9.6", true, NAPI_DECL_LOAD);
+    assert_null(abi_napi_declared_find("electron", "38.0.0", NULL)); /* the check maps it to node */
+    assert_null(abi_napi_declared_find(NULL, "1.0.0", NULL));
+    const abi_napi_declared *m = abi_napi_declared_find("node", "26.12.1", NULL);
+    assert_non_null(strstr(m->above_words, "requires Node-API version 11"));
+    assert_string_equal(abi_napi_declared_find("node", "20.20.2", NULL)->above_words, "SIGSEGV");
+
+    size_t n = 0;
+    const abi_napi_declared *t = abi_napi_declared_table(&n);
+    assert_true(n >= 5);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(t[i].above_declared, t[i].napi + 1);
+        if (i && strcmp(t[i - 1].kind, t[i].kind) == 0) {
+            const int *a = t[i - 1].v, *b = t[i].v;
+            if (!(a[0] < b[0] || (a[0] == b[0] && (a[1] < b[1] || (a[1] == b[1] && a[2] < b[2])))))
+                fail_msg("rows %zu and %zu out of order: %s, %s", i - 1, i, t[i - 1].version, t[i].version);
+        } else if (i) {
+            assert_true(strcmp(t[i - 1].kind, t[i].kind) < 0);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -130,6 +180,7 @@ int main(void)
         cmocka_unit_test(test_unknown_is_null),
         cmocka_unit_test(test_table_sorted_and_complete),
         cmocka_unit_test(test_max_version_and_source),
+        cmocka_unit_test(test_declared_lookup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
