@@ -93,7 +93,9 @@ function load(module, addon, flags) {
 
 async function main() {
   const addon = env.ABIPROBE_ADDON;
-  const module = { exports: {} };
+  // A module as require() makes one: Node-API reads its filename (node_api_get_module_file_name,
+  // and the loader's messages name the file by it).
+  const module = { exports: {}, filename: addon };
   let failed;
   if (env.ABIPROBE_FLAGS === 'both') {
     // A load that binds every symbol at once succeeds only where a lazy load does too, so its

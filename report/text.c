@@ -435,7 +435,8 @@ static void print_check_block(const out_ctx *c, const check *k)
     const char *m = mark(c, k->status, &color);
     tprintf(c, "%*s%s%-9s%s %s%s%s %s\n", CHECK_INDENT, "", DIM(c), check_id_names[k->id], RESET(c), color, m, RESET(c),
             k->message ? k->message : "");
-    if (k->nmissing)
+    /* napi's missing functions are the symbols check's too, and its message names them. */
+    if (k->nmissing && (k->id != CHECK_NAPI || c->verbose))
         print_missing(c, k);
     size_t limit = c->verbose ? k->details.n : (k->details.n < SHOW_SYMBOLS ? k->details.n : SHOW_SYMBOLS);
     /* A single detail that the message already quotes is not repeated. */

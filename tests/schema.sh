@@ -112,6 +112,8 @@ live check-node24-abi137 0 check --static-only --runtime "$N24" "$A137"
 live check-node24-abi137-full 0 check --runtime "$N24" "$A137"
 live check-node24-abi147-full 1 check --runtime "$N24" "$A147"
 live check-hostile-segv 1 check --runtime "$N24" "$F/hostile_segv.node"
+# napi with missing functions (a lazy call, and a load under -z now) carries counts and missing too.
+live check-napi-missing 1 check --static-only --runtime "$F/fake_host" "$F/napi_addon.node" "$F/napi_addon_now.node"
 live check-missing-runtime 3 check --static-only --runtime /nonexistent/abiprobe-schema-runtime "$A137"
 live check-default-runtime 0 check --static-only --default-runtime "$N24" "$A137"
 live select-packages 0 select --runtime "$N24" --runtime "$BUN" --runtime "$DENO" "$PKGS/sharp" "$PKGS/bufferutil"

@@ -76,11 +76,11 @@ export interface Check {
   };
   /** dlopen: the loader's whole message, as the runtime wrote it over several lines (the message field has it on one line). */
   loader_message?: string;
-  /** symbols: the missing symbol the dynamic loader would stop at; null when none stops the load. */
+  /** symbols, napi: the missing symbol (napi: N-API function) the dynamic loader would stop at; null when none stops the load. */
   first?: string | null;
-  /** symbols: how many are missing, and when they bite. */
+  /** symbols, napi: how many are missing, and when they bite. */
   counts?: MissingCounts;
-  /** symbols: every missing symbol, stubs last. */
+  /** symbols: every missing symbol, stubs last. napi: every imported N-API function the runtime does not export, or has only as a stub (present only when there is one). */
   missing?: MissingSymbol[];
 }
 

@@ -7,6 +7,8 @@
 #include "report/result.h"
 #include "probe/scope.h"
 
+#include <stdint.h>
+
 typedef struct dyn_view dyn_view;
 
 /* What a check sees: for the select check the result and its selection, for the static ones
@@ -62,6 +64,13 @@ struct dyn_view {
     const char *expect_json; /* the expected value, or NULL */
     unsigned timeout_ms;
 };
+
+/* For the symbols of the scope's local object `entry` whose byte in st has IMPORT_WANTED set:
+ * sets IMPORT_AT_LOAD when a relocation resolved at load time names it (data, GLOB_DAT, any
+ * relocation of a BIND_NOW object or on musl), IMPORT_AT_CALL when a lazy PLT slot does. A
+ * symbol no relocation names gets neither: ld.so never looks it up. st has one byte per symbol. */
+enum { IMPORT_WANTED = 1, IMPORT_AT_LOAD = 2, IMPORT_AT_CALL = 4 };
+void check_import_needs(const check_ctx *c, size_t entry, uint8_t *st);
 
 /* True when relocation type `type` of machine is a lazily bound PLT slot (JUMP_SLOT). */
 bool check_reloc_is_lazy(int machine, uint32_t type);

@@ -39,6 +39,17 @@ static const char *ending(report *r, const dyn_outcome *o)
     return report_printf(r, "exited %d", o->proc.exit_code);
 }
 
+/* True when the static napi check failed on the declared version: it then explains a crash or
+ * a refusal in the load (measured per runtime, abi/napi_declared_table.c). */
+static bool declaration_explains(const result *res)
+{
+    for (size_t i = 0; i < res->nchecks; i++)
+        if (res->checks[i].id == CHECK_NAPI)
+            return res->checks[i].status == STATUS_FAIL && res->checks[i].message &&
+                   strncmp(res->checks[i].message, "declares N-API", 14) == 0;
+    return false;
+}
+
 status check_dlopen(check_ctx *c)
 {
     report *r = c->r;
@@ -62,8 +73,10 @@ status check_dlopen(check_ctx *c)
             k = report_add_check(r, res, CHECK_DLOPEN, STATUS_FAIL,
                                  "the process %s while loading the addon, before reporting", ending(r, o));
             if (k)
-                k->hint =
-                    "the addon's initialisation ends or hangs the process: run it under the runtime by hand to see why";
+                k->hint = declaration_explains(res)
+                              ? "the N-API version the addon declares is above the runtime's: see the napi check"
+                              : "the addon's initialisation ends or hangs the process: run it under the runtime by "
+                                "hand to see why";
             st = STATUS_FAIL;
         } else {
             k = report_add_check(r, res, CHECK_DLOPEN, STATUS_ERROR, "%s %s before the driver reached the load",
@@ -86,6 +99,8 @@ status check_dlopen(check_ctx *c)
                 k->hint = "rebuild the addon for this runtime (npm rebuild), or use the runtime it was built for";
             else if (msg && strstr(msg, "undefined symbol"))
                 k->hint = "the runtime lacks what the addon links against: see the symbols check";
+            else if (declaration_explains(res))
+                k->hint = "the N-API version the addon declares is above the runtime's: see the napi check";
             else if (msg && strstr(msg, "did not self-register"))
                 k->hint = "the addon registered nothing this runtime accepts: see the modules check";
         }

@@ -21,6 +21,20 @@ bool check_reloc_is_lazy(int machine, uint32_t type)
     return m && m->jump_slot && type == m->jump_slot;
 }
 
+void check_import_needs(const check_ctx *c, size_t entry, uint8_t *st)
+{
+    const elf_obj *o = scope_elf(c->l, c->s, entry);
+    int machine = elf_obj_header(o)->machine;
+    bool now = elf_obj_bind_now(o) || (c->rt->libc && strcmp(c->rt->libc, "musl") == 0);
+    size_t nsyms = elf_obj_nsyms(o);
+    for (size_t i = 0; i < elf_obj_nrels(o); i++) {
+        elf_rel r;
+        if (elf_obj_rel(o, i, &r) != 0 || r.sym == 0 || r.sym >= nsyms || !(st[r.sym] & IMPORT_WANTED))
+            continue;
+        st[r.sym] |= !now && r.plt && check_reloc_is_lazy(machine, r.type) ? IMPORT_AT_CALL : IMPORT_AT_LOAD;
+    }
+}
+
 /* Report order: stubs after the truly missing, then by group, load-time ones first (they
  * stop the load), then by name. The key packs all but the name, computed once per symbol. */
 typedef struct keyed {
