@@ -5,6 +5,8 @@
 #define _GNU_SOURCE
 #include "probe/dynamic.h"
 
+#include "probe/interrupt.h"
+
 #include "probe/driver.h"
 #include "probe/scope.h"
 
@@ -151,6 +153,12 @@ int dyn_start(const dyn_job *j, dyn_proc **started, dyn_outcome *out)
         mkdir(tmp, 01777);
         if (snprintf(dir, sizeof P->dir, "%s/abiprobe-XXXXXX", tmp) >= (int)sizeof P->dir || !mkdtemp(dir)) {
             snprintf(out->error, sizeof out->error, "cannot create a directory in %.300s: %s", tmp, strerror(errno));
+            free(P);
+            return -1;
+        }
+        if (!interrupt_add_path(dir, true)) {
+            rmdir(dir);
+            snprintf(out->error, sizeof out->error, "abiprobe is being interrupted");
             free(P);
             return -1;
         }

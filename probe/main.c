@@ -10,6 +10,8 @@
 #include "probe/config.h"
 #include "probe/dynamic.h"
 #include "probe/diag.h"
+#include "probe/interrupt.h"
+#include "probe/output.h"
 #include "probe/runtime.h"
 #include "probe/scan.h"
 #include "probe/scope.h"
@@ -17,8 +19,10 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,7 +142,8 @@ static const struct cmddef {
 
 typedef struct cli {
     const char *format;
-    const char *output;
+    const char *output; /* -o, or NULL for standard output ("-" too) */
+    out_file *out;      /* -o, opened before any work */
     int verbose;
     unsigned timeout_s;
     bool static_only;
@@ -239,6 +244,8 @@ static int emit(const report *r, const cli *c)
 {
     report_writer w = report_writer_for(c->format);
     report_opts ro = {false, c->verbose, ABIPROBE_VERSION};
+    while (interrupt_stopping()) /* no report of a stopped run: the watcher ends the process */
+        pause();
     if (!c->output) {
         const char *nc = getenv("NO_COLOR");
         const char *term = getenv("TERM");
@@ -249,46 +256,26 @@ static int emit(const report *r, const cli *c)
         }
         return step_summary(r, c);
     }
-    char tmp[PATH_MAX];
-    if (snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", c->output) >= (int)sizeof tmp) {
-        fprintf(stderr, "abiprobe: -o %s: path too long\n", c->output);
-        return -1;
-    }
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        fprintf(stderr, "abiprobe: -o %s: %s\n", c->output, strerror(errno));
-        return -1;
-    }
-    /* mkstemp makes the file 0600; a report is an ordinary file, made under the user's umask. */
-    mode_t mask = umask(0);
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0) {
-        fprintf(stderr, "abiprobe: -o %s: %s\n", c->output, strerror(errno));
-        close(fd);
-        unlink(tmp);
-        return -1;
-    }
-    FILE *f = fdopen(fd, "w");
+    /* -o was opened before any work (probe/output.c). */
+    diag d;
+    FILE *f = out_stream(c->out);
     if (!f) {
         fprintf(stderr, "abiprobe: -o %s: %s\n", c->output, strerror(errno));
-        close(fd);
-        unlink(tmp);
+        out_abort(c->out);
         return -1;
     }
     int rc = w(r, &ro, f);
-    if (fflush(f) != 0 || fsync(fd) != 0)
-        rc = -1;
-    if (fclose(f) != 0)
-        rc = -1;
-    if (rc == 0 && rename(tmp, c->output) != 0)
-        rc = -1;
-    if (rc == 0)
-        rc = step_summary(r, c);
-    if (rc != 0) {
-        fprintf(stderr, "abiprobe: -o %s: %s\n", c->output, strerror(errno));
-        unlink(tmp);
-        return rc;
+    int werr = rc != 0 ? errno : 0;
+    if (out_commit(c->out, f, &d) != 0) {
+        fprintf(stderr, "abiprobe: %s\n", d.msg);
+        return -1;
     }
+    if (rc != 0) {
+        fprintf(stderr, "abiprobe: -o %s: %s\n", c->output, strerror(werr));
+        return -1;
+    }
+    if (step_summary(r, c) != 0)
+        return -1;
     /* The report went to a file: the terminal (or the CI log) still gets the one line. */
     report_totals t = report_count(r);
     if (t.total) {
@@ -301,7 +288,7 @@ static int emit(const report *r, const cli *c)
     } else {
         fprintf(stderr, "abiprobe: %zu result%s written to %s\n", r->nresults, r->nresults == 1 ? "" : "s", c->output);
     }
-    return rc;
+    return 0;
 }
 
 /* True when path names an existing file that is the same file as the report's -o target. */
@@ -915,6 +902,67 @@ static void on_sigbus(int sig, siginfo_t *si, void *uctx)
     _exit(EXIT_USAGE);
 }
 
+/* SIGINT, SIGTERM and SIGHUP are blocked in every thread and taken here, where they can be
+ * handled in full: every child group ends, the private directories and an unfinished report
+ * file go (probe/interrupt.c), one line is said, and the exit status is 128 + the signal. */
+static sigset_t stop_signals;
+static void (*interrupt_hook)(int fd); /* clears the progress line on fd, when there is one */
+
+static void *watch_signals(void *arg)
+{
+    (void)arg;
+    int sig = 0;
+    while (sigwait(&stop_signals, &sig) != 0)
+        ;
+    /* From here on only this line is said: the other threads' messages about the children
+     * being killed below go nowhere (a pipe nobody reads, where /dev/null is missing). */
+    int err = dup(STDERR_FILENO), sink = open("/dev/null", O_WRONLY | O_CLOEXEC), p[2];
+    if (sink < 0 && pipe2(p, O_CLOEXEC) == 0)
+        sink = p[1];
+    if (err >= 0 && sink >= 0)
+        dup2(sink, STDERR_FILENO);
+    size_t groups = 0, paths = 0;
+    interrupt_stop(&groups, &paths);
+    if (interrupt_hook)
+        interrupt_hook(err);
+    char line[200];
+    int n = snprintf(line, sizeof line,
+                     "abiprobe: interrupted by %s: ended %zu runtime process group%s, removed %zu temporary path%s; "
+                     "no report\n",
+                     sig == SIGINT    ? "SIGINT"
+                     : sig == SIGTERM ? "SIGTERM"
+                                      : "SIGHUP",
+                     groups, groups == 1 ? "" : "s", paths, paths == 1 ? "" : "s");
+    if (n > 0 && write(err >= 0 ? err : STDERR_FILENO, line, (size_t)n) < 0)
+        n = 0;
+    _exit(128 + sig);
+}
+
+/* Block the stop signals in this thread (every thread made later inherits that; children get
+ * an empty mask from probe/spawn.c) and start their watcher. */
+static int watch_stop_signals(void)
+{
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGHUP);
+    if (pthread_sigmask(SIG_BLOCK, &stop_signals, NULL) != 0)
+        return -1;
+    pthread_t t;
+    pthread_attr_t a;
+    if (pthread_attr_init(&a) != 0)
+        return -1;
+    pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&a, 64 * 1024);
+    int rc = pthread_create(&t, &a, watch_signals, NULL);
+    pthread_attr_destroy(&a);
+    if (rc != 0) {
+        pthread_sigmask(SIG_UNBLOCK, &stop_signals, NULL);
+        return -1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     argv0 = argv[0];
@@ -961,6 +1009,13 @@ int main(int argc, char **argv)
     if (!cd) {
         fprintf(stderr, "abiprobe: unknown command '%s' (try abiprobe --help)\n", cmd);
         return EXIT_USAGE;
+    }
+    if (watch_stop_signals() != 0) {
+        fprintf(stderr,
+                "abiprobe: cannot watch for SIGINT/SIGTERM/SIGHUP (%s): an interrupt could leave processes "
+                "behind, so nothing runs\n",
+                strerror(errno));
+        return EXIT_NOT_CHECKED;
     }
 
     struct option longopts[NOPTS + 1];
@@ -1144,6 +1199,19 @@ int main(int argc, char **argv)
         code = EXIT_USAGE;
         goto out;
     }
+    /* -o is opened now: a report that cannot be written is refused before any work. */
+    static out_file outf = {.fd = -1};
+    if (c.output && strcmp(c.output, "-") == 0)
+        c.output = NULL;
+    if (c.output) {
+        diag od;
+        if (out_open(&outf, c.output, &od) != 0) {
+            fprintf(stderr, "abiprobe %s: %s\n", cmd, od.msg);
+            code = EXIT_USAGE;
+            goto out;
+        }
+        c.out = &outf;
+    }
     if (cd->bit == CMD_MERGE) {
         code = cmd_merge(nargs, args, &c);
         goto out;
@@ -1183,6 +1251,12 @@ int main(int argc, char **argv)
     else
         code = run_facts("runtime", runtime_one, nargs, args, &c);
 out:
+    /* An interrupt's watcher ends the process: a run it stopped must not end first, with a
+     * status and a report made of the children it killed. */
+    while (interrupt_stopping())
+        pause();
+    if (c.out)
+        out_abort(c.out); /* nothing left when the report was written; else the temporary file goes */
     free(c.runtimes);
     return code;
 }

@@ -257,8 +257,7 @@ done:
     free(text);
     spawn_res_free(&res);
     free(env);
-    unlink(hs);
-    rmdir(dirbuf);
+    spawn_rmtree(dirbuf);
     return rc;
 }
 

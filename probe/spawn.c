@@ -4,9 +4,10 @@
 #define _GNU_SOURCE
 #include "probe/spawn.h"
 
+#include "probe/interrupt.h"
+
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -146,8 +147,15 @@ int spawn_start(const spawn_req *q, int stdin_fd, spawn_proc *p, diag *d)
 
     p->start = now_ms();
     pid_t pid = -1;
+    /* An interrupted run starts nothing more; a started group is recorded before anyone can
+     * interrupt the run without seeing it. */
+    if (!interrupt_spawn_begin()) {
+        diag_set(d, DIAG_SPAWN, "%s: not started: abiprobe is being interrupted", q->argv[0]);
+        goto done;
+    }
     int err =
         posix_spawn(&pid, q->argv[0], &fa, &attr, (char *const *)q->argv, q->env ? (char *const *)q->env : environ);
+    interrupt_spawn_end(err == 0 ? pid : -1);
     if (err != 0) {
         errno = err;
         diag_errno(d, DIAG_SPAWN, "%s: cannot start", q->argv[0]);
@@ -197,6 +205,7 @@ int spawn_wait(const spawn_req *q, spawn_proc *p, spawn_res *res, diag *d)
         kill(-pid, SIGKILL);
         while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
             ;
+        interrupt_forget_group(pid);
         goto done;
     }
     /* The deadline counts from here: a child started early waits for its work without using
@@ -262,6 +271,7 @@ int spawn_wait(const spawn_req *q, spawn_proc *p, spawn_res *res, diag *d)
     }
     /* Whatever the child left behind in its group (a forked daemon) goes too. */
     kill(-pid, SIGKILL);
+    interrupt_forget_group(pid);
     res->elapsed_ms = (unsigned)(now_ms() - p->start);
     rc = 0;
 done:
@@ -282,6 +292,7 @@ void spawn_abandon(spawn_proc *p)
         kill(-p->pid, SIGKILL);
         while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR)
             ;
+        interrupt_forget_group(p->pid);
     }
     if (p->out_fd >= 0)
         close(p->out_fd);
@@ -398,23 +409,12 @@ int spawn_tempdir(char *buf, size_t n, diag *d)
         return diag_set(d, DIAG_SPAWN, "temporary directory path too long");
     if (!mkdtemp(buf))
         return diag_errno(d, DIAG_SPAWN, "cannot create a temporary directory in %s", tmp);
+    /* Recorded for an interrupt to remove; when the run is already stopping, it is gone again. */
+    if (!interrupt_add_path(buf, true)) {
+        rmdir(buf);
+        return diag_set(d, DIAG_SPAWN, "%s", interrupt_stopping() ? "abiprobe is being interrupted" : "out of memory");
+    }
     return 0;
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *f)
-{
-    (void)st;
-    (void)f;
-    if (flag == FTW_DP)
-        rmdir(path);
-    else
-        unlink(path);
-    return 0;
-}
-
-void spawn_rmtree(const char *dir)
-{
-    /* Depth first (each directory after its entries), physical (a link is removed, never
-     * followed), and on dir's own file system only. */
-    nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-}
+void spawn_rmtree(const char *dir) { interrupt_remove_tree(dir); }

@@ -110,6 +110,64 @@ expect "-o onto the config is refused" 2 "that is an input" "$B" check --config 
 grep -q "^abiprobe: 1 result written to $tmp/mode.json" "$tmp/err.o" && pass=$((pass + 1)) ||
   { echo "FAIL -o: no one-line summary on stderr"; fail=$((fail + 1)); }
 expect "-o into a missing directory" 2 "/nonexistent/dir/r.json" "$B" inspect -o /nonexistent/dir/r.json "$A147"
+# ... refused before any work: no runtime is started (a hanging one would take the whole timeout).
+start=$(date +%s%N)
+expect "-o into a missing directory, before any work" 2 "/nonexistent/dir/r.txt" \
+  "$B" check --timeout 20 --runtime "$FIXTURE_DIR/hang_host" -o /nonexistent/dir/r.txt "$A147"
+ms=$((($(date +%s%N) - start) / 1000000))
+[ $ms -lt 1000 ] && pass=$((pass + 1)) || { echo "FAIL -o into a missing directory took $ms ms: work ran first"; fail=$((fail + 1)); }
+expect "-o onto a directory" 2 "is a directory" "$B" inspect -o "$tmp" "$A147"
+# -o writes through what is not a regular file, and follows a link instead of replacing it.
+mkfifo "$tmp/fifo"
+(cat "$tmp/fifo" > "$tmp/fifo.out") &
+expect "-o into a FIFO" 0 - "$B" inspect --format json -o "$tmp/fifo" "$A147"
+wait
+[ -p "$tmp/fifo" ] && grep -q '"schema"' "$tmp/fifo.out" && pass=$((pass + 1)) ||
+  { echo "FAIL -o into a FIFO: replaced, or the report did not come through"; fail=$((fail + 1)); }
+"$B" inspect --format json -o /dev/stdout "$A147" > "$tmp/via-stdout" 2>/dev/null
+grep -q '"schema"' "$tmp/via-stdout" && [ -c /dev/null ] && pass=$((pass + 1)) ||
+  { echo "FAIL -o /dev/stdout did not reach standard output"; fail=$((fail + 1)); }
+ln -s /proc/self/fd/1 "$tmp/stdout-link"
+"$B" inspect --format json -o "$tmp/stdout-link" "$A147" > "$tmp/via-link" 2>/dev/null
+[ -L "$tmp/stdout-link" ] && grep -q '"schema"' "$tmp/via-link" && pass=$((pass + 1)) ||
+  { echo "FAIL -o through a link to /proc/self/fd/1: link replaced or report lost"; fail=$((fail + 1)); }
+(cd "$tmp" && "$B" inspect --format json -o - "$A147" > "$tmp/via-dash" 2>/dev/null)
+grep -q '"schema"' "$tmp/via-dash" && [ ! -e "$tmp/-" ] && pass=$((pass + 1)) ||
+  { echo "FAIL -o - is not standard output"; fail=$((fail + 1)); }
+mkdir "$tmp/real"
+ln -s real/report.json "$tmp/link.json"
+expect "-o through a dangling link" 0 - "$B" inspect --format json -o "$tmp/link.json" "$A147"
+[ -L "$tmp/link.json" ] && grep -q '"schema"' "$tmp/real/report.json" && pass=$((pass + 1)) ||
+  { echo "FAIL -o over a link: the link was replaced, or its target not written"; fail=$((fail + 1)); }
+expect "-o through a link, again (the target exists now)" 0 - "$B" inspect -o "$tmp/link.json" "$A147"
+[ -L "$tmp/link.json" ] && grep -q 'isolated-vm' "$tmp/real/report.json" && ! ls "$tmp/real" | grep -q tmp &&
+  pass=$((pass + 1)) || { echo "FAIL -o over an existing link target"; fail=$((fail + 1)); }
+expect "-o /dev/full is a write error, and stays a device" 2 "/dev/full" "$B" inspect -o /dev/full "$A147"
+[ -c /dev/full ] && pass=$((pass + 1)) || { echo "FAIL -o /dev/full replaced the device"; fail=$((fail + 1)); }
+
+# SIGINT, SIGTERM, SIGHUP: every runtime process group ended, the private directories removed,
+# one line, exit 128 + the signal. The runtime here hangs, so only the interrupt ends the run.
+for sig in INT TERM HUP; do
+  mkdir -p "$tmp/sig$sig"
+  TMPDIR=$tmp/sig$sig setsid "$B" check --timeout 60 --runtime "$FIXTURE_DIR/hang_host" "$A147" \
+    > /dev/null 2> "$tmp/sig.err" &
+  pid=$!
+  for _ in $(seq 100); do pgrep -f -- "$FIXTURE_DIR/hang_host" > /dev/null && break; sleep 0.05; done
+  sleep 0.2
+  kill -$sig $pid
+  wait $pid; rc=$?
+  want=$((128 + $(kill -l $sig)))
+  sleep 0.2
+  left=$(pgrep -f -- "$FIXTURE_DIR/hang_host")
+  if [ $rc = $want ] && [ -z "$left" ] && [ -z "$(ls -A "$tmp/sig$sig")" ] && [ "$(wc -l < "$tmp/sig.err")" = 1 ] &&
+     grep -q "^abiprobe: interrupted by SIG$sig: ended 1 runtime process group" "$tmp/sig.err"; then
+    pass=$((pass + 1))
+  else
+    echo "FAIL SIG$sig: exit $rc (want $want), left: '$left', temp: '$(ls -A "$tmp/sig$sig")', stderr: $(cat "$tmp/sig.err")"
+    fail=$((fail + 1))
+    [ -n "$left" ] && kill -9 $left
+  fi
+done
 
 # Runtimes that cannot answer: exit 3 ("could not be carried out"), never 0.
 expect "hanging runtime is killed" 3 "timed out" timeout 20 "$B" runtime --timeout 1 "$FIXTURE_DIR/hang_host"
