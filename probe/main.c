@@ -472,8 +472,10 @@ static int cmd_merge(int argc, char **argv, const cli *c)
     int code = EXIT_PASS;
     const char *command = NULL, *note = NULL, *deflt = NULL;
     bool mixed = false, many_notes = false, many_defaults = false;
-    if (!(r.inputs = report_alloc(&r, (size_t)argc * sizeof *r.inputs))) {
+    size_t *first_of = report_alloc(&r, (size_t)argc * sizeof *first_of); /* each input's first result */
+    if (!(r.inputs = report_alloc(&r, (size_t)argc * sizeof *r.inputs)) || !first_of) {
         fprintf(stderr, "abiprobe: out of memory\n");
+        report_free(&r);
         return EXIT_NOT_CHECKED;
     }
     for (int i = 0; i < argc; i++) {
@@ -490,6 +492,7 @@ static int cmd_merge(int argc, char **argv, const cli *c)
         }
         report_input in;
         char err[512];
+        size_t before = r.nresults;
         int rc = report_read_json(&r, &seen, text, len, &in, err, sizeof err);
         free(text);
         if (rc != 0) {
@@ -497,6 +500,7 @@ static int cmd_merge(int argc, char **argv, const cli *c)
             code = worst(code, EXIT_USAGE);
             continue;
         }
+        first_of[r.ninputs] = before;
         r.inputs[r.ninputs++] = in_stdin ? "-" : argv[i];
         mixed = mixed || (command && in.command && strcmp(command, in.command) != 0);
         command = command ? command : in.command;
@@ -516,6 +520,34 @@ static int cmd_merge(int argc, char **argv, const cli *c)
             code = worst(code, in.exit_status);
     }
     report_interns_free(&seen);
+    /* As one run over every input would list them: each target's results together. A pair that
+     * two inputs both have would count twice: the same report given twice, most likely. */
+    size_t da = 0, db = 0;
+    int g = report_group_by_target(&r, &da, &db);
+    if (g != 0) {
+        if (g < 0) {
+            fprintf(stderr, "abiprobe: out of memory\n");
+            code = EXIT_NOT_CHECKED;
+        } else {
+            size_t ia = 0, ib = 0;
+            for (size_t k = 0; k < r.ninputs; k++) {
+                ia = first_of[k] <= da ? k : ia;
+                ib = first_of[k] <= db ? k : ib;
+            }
+            char t[256], rl[256];
+            fprintf(stderr,
+                    "abiprobe merge: %s: its result for %s on %s is already in %s%s; each pair may come from one "
+                    "report only\n",
+                    r.inputs[ib], result_title(&r.results[db], t, sizeof t),
+                    result_runtime_label(&r.results[db], rl, sizeof rl), r.inputs[ia],
+                    ia == ib                                              ? " (twice in one report)"
+                    : ia != ib && strcmp(r.inputs[ia], r.inputs[ib]) == 0 ? " (the same file, named twice)"
+                                                                          : "");
+            code = EXIT_USAGE;
+        }
+        report_free(&r);
+        return code;
+    }
     if (command && !mixed)
         r.command = command;
     r.note = many_notes ? "the merged reports carry different notes; each input has its own" : note;

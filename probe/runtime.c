@@ -68,7 +68,10 @@ int runtime_resolve(const char *rt, char *buf, size_t n, diag *d)
             return 0;
         p = end ? end + 1 : p + len;
     }
-    return diag_set(d, DIAG_IO, "runtime %s: not found on PATH", rt);
+    /* What was looked for and where: the directories, cut short when PATH is long. */
+    size_t pl = strlen(path);
+    return diag_set(d, DIAG_IO, "runtime %s: not found on PATH (%.*s%s); name its path, or a command on PATH", rt,
+                    pl > 200 ? 200 : (int)pl, path, pl > 200 ? "…" : "");
 }
 
 static const char *json_str(const cJSON *o, const char *key)

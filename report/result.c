@@ -361,3 +361,94 @@ void report_check_ended(report *r, check *k, const char *process, const char *st
     if (e->stderr_line)
         report_check_detail(r, k, "stderr: %s", e->stderr_line);
 }
+
+/* report_group_by_target's sort key: target, then the runtime of a pair (path, kind, version),
+ * then place; equal runtimes of one target end up side by side. */
+typedef struct grouped {
+    const char *target, *path, *kind, *version;
+    bool pair;
+    size_t at, first;
+} grouped;
+
+static int cmp_str0(const char *a, const char *b) { return a && b ? strcmp(a, b) : (a != NULL) - (b != NULL); }
+
+static int cmp_grouped(const void *pa, const void *pb)
+{
+    const grouped *a = pa, *b = pb;
+    int c = cmp_str0(a->target, b->target);
+    if (!c)
+        c = (a->pair > b->pair) - (a->pair < b->pair);
+    if (!c && a->pair)
+        c = cmp_str0(a->path, b->path);
+    if (!c && a->pair)
+        c = cmp_str0(a->kind, b->kind);
+    if (!c && a->pair)
+        c = cmp_str0(a->version, b->version);
+    return c ? c : (a->at > b->at) - (a->at < b->at);
+}
+
+static bool same_runtime_key(const grouped *a, const grouped *b)
+{
+    return a->pair && b->pair && a->target && b->target && !cmp_str0(a->target, b->target) &&
+           !cmp_str0(a->path, b->path) && !cmp_str0(a->kind, b->kind) && !cmp_str0(a->version, b->version);
+}
+
+static int cmp_first(const void *pa, const void *pb)
+{
+    const grouped *a = pa, *b = pb;
+    if (a->first != b->first)
+        return a->first < b->first ? -1 : 1;
+    return (a->at > b->at) - (a->at < b->at);
+}
+
+int report_group_by_target(report *r, size_t *a, size_t *b)
+{
+    size_t n = r->nresults;
+    if (n < 2)
+        return 0;
+    grouped *g = malloc(n * sizeof *g);
+    result *out = malloc(n * sizeof *out);
+    int rc = -1;
+    if (!g || !out)
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        const result *res = &r->results[i];
+        const runtime_facts *rt = res->kind == RESULT_PAIR ? res->runtime : NULL;
+        g[i] = (grouped){res->target,
+                         rt ? rt->path : NULL,
+                         rt ? rt->kind : NULL,
+                         rt ? (rt->product_version ? rt->product_version : rt->version) : NULL,
+                         rt != NULL,
+                         i,
+                         i};
+    }
+    qsort(g, n, sizeof *g, cmp_grouped);
+    rc = 0;
+    for (size_t s = 0; s < n;) {
+        /* One target's results (a result without a target is a group of its own). */
+        size_t e = s + 1, first = g[s].at;
+        while (e < n && g[s].target && !cmp_str0(g[e].target, g[s].target))
+            e++;
+        for (size_t i = s; i < e; i++) {
+            first = g[i].at < first ? g[i].at : first;
+            if (i > s && rc == 0 && same_runtime_key(&g[i - 1], &g[i])) {
+                *a = g[i - 1].at;
+                *b = g[i].at;
+                rc = 1;
+            }
+        }
+        for (size_t i = s; i < e; i++)
+            g[i].first = first;
+        s = e;
+    }
+    if (rc != 0)
+        goto done;
+    qsort(g, n, sizeof *g, cmp_first);
+    for (size_t i = 0; i < n; i++)
+        out[i] = r->results[g[i].at];
+    memcpy(r->results, out, n * sizeof *out);
+done:
+    free(g);
+    free(out);
+    return rc;
+}

@@ -420,6 +420,13 @@ const char *result_title(const result *res, char *buf, size_t n);
 /* "bun 1.4.4" for the runtime (into buf). */
 const char *result_runtime_label(const result *res, char *buf, size_t n);
 
+/* Reorder r's results as one run over all of them lists them: each target's results together,
+ * at the place of its first, in the order they came (for merge: the runtimes of one input, then
+ * the next). Returns 0; 1 when two pair results have the same target and runtime (same path and
+ * version): their indexes before the reordering go to *a < *b and nothing moves; -1 when out of
+ * memory. O(n log n). */
+int report_group_by_target(report *r, size_t *a, size_t *b);
+
 /* True when a declared failure failed: it does not fail the run. */
 bool result_expected_failure(const result *res);
 /* True when a declared failure passed: a stale expectation, which fails the run. */

@@ -6,6 +6,7 @@
 #include "report/report.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -468,6 +469,18 @@ static void print_pair(const out_ctx *c, const result *res)
     const char *color;
     const char *m = mark(c, res->verdict, &color);
     tprintf(c, "  %s%s%s ", color, m, RESET(c));
+    /* A passing pair is one line (-v shows its checks): the runtime, and which file it loads
+     * for a package. */
+    if (!c->verbose && res->verdict == STATUS_PASS && !result_expected_failure(res) && !result_stale(res)) {
+        char rl[256];
+        result_runtime_label(res, rl, sizeof rl);
+        const sel_answer *a = res->sel ? selection_answer(res->sel) : NULL;
+        tprintf(c, "%s%s%s", BOLD(c), rl, RESET(c));
+        if (a && a->chosen)
+            tprintf(c, " %s· %s%s", DIM(c), selection_shown(res->sel), RESET(c));
+        fputc('\n', c->f);
+        return;
+    }
     runtime_title(c, res->runtime);
     fputc('\n', c->f);
     if (result_expected_failure(res))
@@ -489,6 +502,21 @@ static void print_pair(const out_ctx *c, const result *res)
     for (size_t i = 0; i < res->nchecks; i++) {
         const check *k = &res->checks[i];
         bool quiet = (k->status == STATUS_PASS || k->status == STATUS_SKIP) && !k->details.n && !k->nmissing;
+        if (quiet && k->status == STATUS_SKIP) {
+            /* Checks skipped for one and the same reason ("not run: no file selected") say it once. */
+            size_t run = 1;
+            while (i + run < res->nchecks && plain(&res->checks[i + run]) &&
+                   res->checks[i + run].status == STATUS_SKIP &&
+                   strcmp(res->checks[i + run].message ? res->checks[i + run].message : "",
+                          k->message ? k->message : "") == 0)
+                run++;
+            if (run > 2) {
+                pack_flush(&p);
+                print_run(c, res->checks + i, run);
+                i += run - 1;
+                continue;
+            }
+        }
         if (quiet) {
             pack_add(&p, k);
         } else {
@@ -583,9 +611,142 @@ static void print_selection(const out_ctx *c, const result *res)
     }
 }
 
+/* A runtime that could not be found at all: nothing was checked against it. */
+static bool runtime_absent(const runtime_facts *rt) { return rt && !rt->exe && rt->error; }
+
+/* The distinct runtimes of a report's pairs, in order of first appearance, each by a result
+ * that has it: one column per runtime (the same facts, or the same path and version). Few in
+ * any report, so a linear search per result. */
+enum { MATRIX_MAX = 32 };
+typedef struct rt_cols {
+    const result *res[MATRIX_MAX];
+    size_t n;
+    bool overflow;
+} rt_cols;
+
+static bool same_runtime(const runtime_facts *a, const runtime_facts *b)
+{
+    if (a == b)
+        return true;
+    const char *va = a->product_version ? a->product_version : a->version;
+    const char *vb = b->product_version ? b->product_version : b->version;
+    return strcmp(a->path, b->path) == 0 && strcmp(a->kind, b->kind) == 0 &&
+           (va == vb || (va && vb && !strcmp(va, vb)));
+}
+
+static size_t col_of(rt_cols *k, const result *res, bool add)
+{
+    for (size_t i = 0; i < k->n; i++)
+        if (same_runtime(k->res[i]->runtime, res->runtime))
+            return i;
+    if (!add)
+        return SIZE_MAX;
+    if (k->n == MATRIX_MAX) {
+        k->overflow = true;
+        return SIZE_MAX;
+    }
+    k->res[k->n] = res;
+    return k->n++;
+}
+
+static bool same_target(const result *a, const result *b)
+{
+    return a->target && b->target && strcmp(a->target, b->target) == 0;
+}
+
+/* Runtimes that could not be found, said once at the top, each with how many results it left
+ * unchecked; their pairs are not listed one by one. */
+static void print_absent(const out_ctx *c, const report *r)
+{
+    rt_cols absent = {0};
+    for (size_t i = 0; i < r->nresults; i++)
+        if (r->results[i].kind == RESULT_PAIR && runtime_absent(r->results[i].runtime))
+            col_of(&absent, &r->results[i], true);
+    for (size_t k = 0; k < absent.n; k++) {
+        size_t n = 0;
+        for (size_t i = 0; i < r->nresults; i++)
+            if (r->results[i].kind == RESULT_PAIR && r->results[i].runtime &&
+                same_runtime(r->results[i].runtime, absent.res[k]->runtime))
+                n++;
+        tprintf(c, "%s!%s %s; nothing was checked against it (%zu result%s could not be checked)\n", YELLOW(c),
+                RESET(c), absent.res[k]->runtime->error, n, n == 1 ? "" : "s");
+    }
+}
+
+/* Targets by runtimes, one cell per pair: what a CI matrix wants to see at the end. */
+static void print_matrix(const out_ctx *c, const report *r)
+{
+    rt_cols k = {0};
+    size_t namew = 6;
+    char title[256];
+    for (size_t i = 0; i < r->nresults; i++) {
+        const result *res = &r->results[i];
+        if (res->kind != RESULT_PAIR || !res->runtime || runtime_absent(res->runtime))
+            continue;
+        col_of(&k, res, true);
+        size_t w = cols(result_title(res, title, sizeof title));
+        namew = w > namew ? w : namew;
+    }
+    if (k.n < 2 || k.overflow)
+        return;
+    enum { NAME_MAX_COLS = 48 };
+    namew = namew > NAME_MAX_COLS ? NAME_MAX_COLS : namew;
+    size_t colw[MATRIX_MAX];
+    char labels[MATRIX_MAX][256];
+    fputc('\n', c->f);
+    tprintf(c, "%s%-*s%s", BOLD(c), (int)namew, "target", RESET(c));
+    for (size_t j = 0; j < k.n; j++) {
+        result_runtime_label(k.res[j], labels[j], sizeof labels[j]);
+        colw[j] = cols(labels[j]) > 6 ? cols(labels[j]) : 6;
+        tprintf(c, "  %s%-*s%s", BOLD(c), (int)colw[j], labels[j], RESET(c));
+    }
+    fputc('\n', c->f);
+    for (size_t i = 0; i < r->nresults;) {
+        const result *res = &r->results[i];
+        if (res->kind != RESULT_PAIR || !res->runtime) {
+            i++;
+            continue;
+        }
+        /* One row per run of results of one target (a single run and a merge list them so). */
+        const result *cell[MATRIX_MAX] = {0};
+        size_t end = i;
+        for (; end < r->nresults && r->results[end].kind == RESULT_PAIR && same_target(&r->results[end], res); end++) {
+            size_t j = r->results[end].runtime ? col_of(&k, &r->results[end], false) : SIZE_MAX;
+            if (j != SIZE_MAX)
+                cell[j] = &r->results[end];
+        }
+        if (end == i)
+            end = i + 1;
+        const char *t = result_title(res, title, sizeof title);
+        size_t tw = cols(t);
+        if (tw > namew) { /* keep the end of a long name: it is the part that differs */
+            while (cols(t) > namew - 1)
+                t += 1 + strspn(t + 1, "\x80\x81\x82\x83\x84\x85\x86\x87\x88\x89\x8a\x8b\x8c\x8d\x8e\x8f"
+                                       "\x90\x91\x92\x93\x94\x95\x96\x97\x98\x99\x9a\x9b\x9c\x9d\x9e\x9f"
+                                       "\xa0\xa1\xa2\xa3\xa4\xa5\xa6\xa7\xa8\xa9\xaa\xab\xac\xad\xae\xaf"
+                                       "\xb0\xb1\xb2\xb3\xb4\xb5\xb6\xb7\xb8\xb9\xba\xbb\xbc\xbd\xbe\xbf");
+            tprintf(c, "…%s", t);
+        } else {
+            tprintf(c, "%s%*s", t, (int)(namew - tw), "");
+        }
+        for (size_t j = 0; j < k.n; j++) {
+            const char *color = "", *m = "–", *word = "";
+            if (cell[j]) {
+                m = mark(c, cell[j]->verdict, &color);
+                word = result_expected_failure(cell[j]) ? "declared" : status_name(cell[j]->verdict);
+            }
+            tprintf(c, "  %s%s %-*s%s", color, m, j + 1 < k.n ? (int)colw[j] - 2 : 0, word, RESET(c));
+        }
+        fputc('\n', c->f);
+        i = end;
+    }
+}
+
 int report_write_text(const report *r, const report_opts *o, FILE *out)
 {
     out_ctx c = {out, o->color, o->verbose};
+    print_absent(&c, r);
+    const result *heading = NULL; /* the last target whose heading was printed */
     for (size_t i = 0; i < r->nresults; i++) {
         const result *res = &r->results[i];
         if (res->kind == RESULT_UNREFERENCED) {
@@ -597,14 +758,17 @@ int report_write_text(const report *r, const report_opts *o, FILE *out)
             continue;
         }
         if ((res->kind == RESULT_PAIR) && res->runtime) {
+            if (runtime_absent(res->runtime))
+                continue; /* said once, at the top */
             /* Consecutive results of one target share its heading. */
             char title[256];
-            if (i == 0 || !r->results[i - 1].target || !res->target ||
-                strcmp(r->results[i - 1].target, res->target) != 0)
+            if (!heading || !same_target(heading, res))
                 tprintf(&c, "%s%s%s\n", BOLD(&c), result_title(res, title, sizeof title), RESET(&c));
+            heading = res;
             print_pair(&c, res);
             continue;
         }
+        heading = NULL;
         if (i)
             fputc('\n', out);
         if (res->kind == RESULT_SELECTION && res->sel)
@@ -614,6 +778,7 @@ int report_write_text(const report *r, const report_opts *o, FILE *out)
         else if (res->kind == RESULT_RUNTIME && res->runtime)
             print_runtime(&c, res->runtime);
     }
+    print_matrix(&c, r);
     if (r->note)
         tprintf(&c, "%s\n", r->note);
     if (r->default_runtime)

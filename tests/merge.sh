@@ -68,8 +68,24 @@ assert r["command"] == "check" and len(r["inputs"]) == 2, (r["command"], r["inpu
 ' "$t/m.json" && ok || bad "merge of a pass and a fail: want 2 results, 1 failed, command check, 2 inputs"
 "$B" merge --format markdown "$t/a.json" "$t/b.json" > "$t/m.md"
 grep -q '^| target | node 24.21.0 | bun 1.4.4 |' "$t/m.md" && ok || bad "merged markdown: want one column per runtime: $(grep '^| target' "$t/m.md")"
-"$B" merge --format json "$t/a.json" "$t/a.json" > "$t/aa.json"; rc=$?
-[ $rc = 0 ] && ok || bad "merge of two passing reports: exit $rc"
+# The same report twice would count every result twice: refused, naming it.
+"$B" merge --format json "$t/a.json" "$t/a.json" > "$t/aa.json" 2> "$t/err"; rc=$?
+[ $rc = 2 ] && grep -q "a.json: its result for isolated-vm.abi137.glibc.node on node 24.21.0 is already in" "$t/err" && ok ||
+  bad "merge of the same report twice: exit $rc, want 2 naming it ($(cat "$t/err"))"
+cp "$t/a.json" "$t/a-copy.json"
+"$B" merge "$t/a.json" "$t/a-copy.json" > /dev/null 2>&1; rc=$?
+[ $rc = 2 ] && ok || bad "merge of a report and its copy: exit $rc, want 2"
+# One job per runtime over the same targets renders as one run with both runtimes, in text and
+# Markdown: one row per target with a column per runtime, each target listed once.
+"$B" check --static-only --format json -o "$t/n2.json" --runtime "$N24" "$A147" "$A137" "$PKGS/bufferutil" 2>/dev/null
+"$B" check --static-only --format json -o "$t/b2.json" --runtime "$BUN" "$A147" "$A137" "$PKGS/bufferutil" 2>/dev/null
+for f in text markdown; do
+  "$B" check --static-only --format $f --runtime "$N24" --runtime "$BUN" "$A147" "$A137" "$PKGS/bufferutil" > "$t/both.$f" 2>/dev/null
+  "$B" merge --format $f "$t/n2.json" "$t/b2.json" > "$t/merged2.$f" 2>/dev/null
+  cmp -s "$t/both.$f" "$t/merged2.$f" && ok || { bad "merge --format $f of one job per runtime differs from one run"; diff "$t/both.$f" "$t/merged2.$f" | head -6; }
+done
+grep -q '^target  *node 24.21.0  *bun 1.4.4' "$t/merged2.text" && [ "$(grep -c '^bufferutil' "$t/merged2.text")" = 2 ] && ok ||
+  bad "merged text: want a heading per target and a matrix with a column per runtime"
 "$B" merge --format text - < "$t/b.json" | grep -q 'HasCustomHostObject' && ok || bad "merge - (stdin) does not render the report read from stdin"
 "$B" merge --format junit "$t/a.json" "$t/b.json" > "$t/m.xml"
 [ "$(grep -c '<testcase' "$t/m.xml")" = 2 ] && [ "$(grep -c '<failure' "$t/m.xml")" = 1 ] && ok || bad "merged junit: want 2 testcases, 1 failure"
