@@ -18,4 +18,6 @@ int abi_modules_for_node_major(int major);
 
 /* Where the table's data came from (repository, path, commit/date). */
 const char *abi_modules_source(void);
+/* The date of the newest source of the table ("2026-10-23"), for messages. */
+const char *abi_modules_source_date(void);
 #endif

