@@ -84,8 +84,9 @@ struct checker {
      * allocated one by one, so a worker's job never moves when the list grows. */
     pending **pend;
     size_t npend, pend_cap;
-    size_t next; /* the next job a worker takes */
-    bool closed; /* no more jobs: idle workers return */
+    size_t ndone; /* real loads finished (under lock), for the progress line */
+    size_t next;  /* the next job a worker takes */
+    bool closed;  /* no more jobs: idle workers return */
     pthread_t tids[64];
     unsigned nworkers;
     bool started;   /* workers were started (or could not be: then checker_finish runs the jobs) */
@@ -880,6 +881,12 @@ static void *worker(void *arg)
         pending *q = c->pend[c->next++];
         pthread_mutex_unlock(&c->lock);
         run_pending(c, q);
+        if (c->opts.progress) {
+            pthread_mutex_lock(&c->lock);
+            size_t done = ++c->ndone, total = c->npend;
+            pthread_mutex_unlock(&c->lock);
+            c->opts.progress(c->opts.progress_arg, "loading in the runtimes", done, total);
+        }
     }
 }
 

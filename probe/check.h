@@ -27,6 +27,10 @@ typedef struct check_opts {
     const char *sysroot;        /* --sysroot: an image tree's realpath, or NULL */
     select_overrides overrides; /* --libc/--arch/--platform for package targets */
     select_mode select;         /* --select */
+    /* Called from any thread as each real load ends (done of total queued so far), for a
+     * progress line; NULL for none. */
+    void (*progress)(void *arg, const char *what, size_t done, size_t total);
+    void *progress_arg;
 } check_opts;
 
 typedef struct checker checker;

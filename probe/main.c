@@ -26,7 +26,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdarg.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -623,11 +625,71 @@ static int cmd_select(int argc, char **argv, const cli *c)
     return code;
 }
 
-/* The progress line of scan: on a terminal only. */
+/* The progress line: one updating line on stderr while runtimes are asked and checks run, on a
+ * terminal only (progress.on), from any thread. Each update clears the line and writes what is
+ * being done, cut to the terminal's width; progress_clear() leaves an empty line behind. */
+static struct {
+    bool on, shown;
+    pthread_mutex_t mu;
+} progress = {false, false, PTHREAD_MUTEX_INITIALIZER};
+
+static void progress_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void progress_say(const char *fmt, ...)
+{
+    if (!progress.on)
+        return;
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    struct winsize ws;
+    size_t width = ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10 ? ws.ws_col - 1 : 79;
+    /* Cut at width columns (a column per UTF-8 code point), never inside one. */
+    size_t cols = 0, i = 0;
+    for (; line[i]; i++) {
+        if (((unsigned char)line[i] & 0xc0) != 0x80 && ++cols > width)
+            break;
+    }
+    line[i] = '\0';
+    pthread_mutex_lock(&progress.mu);
+    fprintf(stderr, "\r\033[K%s", line);
+    fflush(stderr);
+    progress.shown = true;
+    pthread_mutex_unlock(&progress.mu);
+}
+
+static void progress_clear(void)
+{
+    pthread_mutex_lock(&progress.mu);
+    if (progress.shown) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+        progress.shown = false;
+    }
+    pthread_mutex_unlock(&progress.mu);
+}
+
+/* What the interrupt's watcher calls first with the stderr it kept: clears the progress line. */
+static void (*interrupt_hook)(int fd);
+
+/* Clear the line on fd (write only: the watcher may interrupt any state). */
+static void progress_clear_fd(int fd)
+{
+    if (progress.on && write(fd, "\r\033[K", 4) < 0)
+        return;
+}
+
 static void scan_progress_line(size_t files, size_t packages, void *arg)
 {
     (void)arg;
-    fprintf(stderr, "\rscanning: %zu files, %zu packages with native code", files, packages);
+    progress_say("scanning: %zu files, %zu packages with native code", files, packages);
+}
+
+static void checker_progress(void *arg, const char *what, size_t done, size_t total)
+{
+    (void)arg;
+    progress_say("%zu/%zu %s", done, total, what);
 }
 
 /* One target of a run: the path the checker is given (inside --sysroot, the image's), this
@@ -711,7 +773,10 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
         fprintf(stderr, "abiprobe: --smoke %s: %s\n", c->smoke, strerror(errno));
         goto out;
     }
-    check_opts co = {.static_only = c->static_only,
+    progress.on = isatty(STDERR_FILENO);
+    interrupt_hook = progress_clear_fd;
+    check_opts co = {.progress = checker_progress,
+                     .static_only = c->static_only,
                      .list_imports = c->verbose > 0,
                      .timeout_ms = c->timeout_s * 1000u,
                      .smoke = c->smoke ? smoke : NULL,
@@ -755,8 +820,11 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
     }
     for (size_t i = 0; i < c->nruntimes; i++) {
         diag_clear(&d);
-        if (checker_add_runtime(ck, c->runtimes[i], &d) != 0)
+        progress_say("%zu/%zu asking %s for its facts", i + 1, c->nruntimes, c->runtimes[i]);
+        if (checker_add_runtime(ck, c->runtimes[i], &d) != 0) {
+            progress_clear();
             fprintf(stderr, "abiprobe: %s\n", d.msg);
+        }
     }
     diag_clear(&d);
     if (fallback && checker_add_runtime(ck, fallback, &d) != 0)
@@ -766,7 +834,7 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
     size_t ncand = scan ? 0 : cfg.ntargets + (size_t)argc;
     const char **targets = NULL; /* scan: the packages that get a result (checker_scan_targets) */
     if (scan) {
-        bool tty = isatty(STDERR_FILENO);
+        bool tty = progress.on;
         size_t nroots = (size_t)argc + cfg.ntargets;
         const char **roots = calloc(nroots ? nroots : 1, sizeof *roots);
         char(*mapped)[PATH_MAX] = calloc(nroots ? nroots : 1, PATH_MAX);
@@ -788,8 +856,7 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
         int wrc = scan_walk(roots, nroots, root, &found, tty ? scan_progress_line : NULL, NULL, &d);
         free(roots);
         free(mapped);
-        if (tty)
-            fputc('\n', stderr);
+        progress_clear();
         if (wrc != 0) {
             fprintf(stderr, "abiprobe: %s\n", d.msg);
             goto out;
@@ -837,6 +904,7 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
     if (match_config(&cfg, items, nitems) != 0)
         goto out;
     /* The package directories are observed together, one runtime process per runtime and project. */
+    bool observing = false;
     {
         const char **dirs = calloc(nitems ? nitems : 1, sizeof *dirs);
         size_t nd = 0;
@@ -846,15 +914,22 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
                 dirs[nd++] = items[i].host;
         }
         diag_clear(&d);
-        if (nd && checker_observe(ck, dirs, nd, &d) != 0)
+        observing = nd && c->select == SELECT_AUTO;
+        if (nd && checker_observe(ck, dirs, nd, &d) != 0) {
+            progress_clear();
             fprintf(stderr, "abiprobe: %s\n", d.msg);
+        }
         free(dirs);
     }
     for (size_t i = 0; i < nitems; i++) {
         const config_smoke *sm = items[i].sm;
         diag_clear(&d);
         check_target t = {items[i].path, sm ? sm->module : NULL, sm ? sm->expect_json : NULL};
+        /* The first package waits for the runtimes' answers about every package. */
+        progress_say("%zu/%zu checking %s%s", i + 1, nitems, items[i].pkgname ? items[i].pkgname : items[i].path,
+                     i == 0 && observing ? " (the runtimes are asked which file each package loads)" : "");
         if (checker_run_target(ck, &t, &d) != 0) {
+            progress_clear();
             fprintf(stderr, "abiprobe: %s\n", d.msg);
             unreadable = unreadable || d.code != DIAG_NOMEM;
         }
@@ -864,6 +939,7 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
     if (checker_add_unreferenced(ck, (const char *const *)found.nodes, found.nnodes, &d) != 0)
         fprintf(stderr, "abiprobe: %s\n", d.msg);
     checker_finish(ck);
+    progress_clear();
     /* Declared outcomes: a declared failure that fails is expected; one that passes is stale. */
     bool *missed = calloc(cfg.nexpect ? cfg.nexpect : 1, sizeof *missed);
     if (!missed) {
@@ -938,7 +1014,6 @@ static void on_sigbus(int sig, siginfo_t *si, void *uctx)
  * handled in full: every child group ends, the private directories and an unfinished report
  * file go (probe/interrupt.c), one line is said, and the exit status is 128 + the signal. */
 static sigset_t stop_signals;
-static void (*interrupt_hook)(int fd); /* clears the progress line on fd, when there is one */
 
 static void *watch_signals(void *arg)
 {

