@@ -160,6 +160,23 @@ function merge(cmd, args, stdout) {
   return { stdout: r.stdout };
 }
 
+// The node the job's steps run: the first on PATH (what actions/setup-node put there), not the
+// node that GitHub runs this action with; null when PATH has none.
+function nodeOnPath() {
+  for (const d of String(process.env.PATH || '').split(path.delimiter)) {
+    const p = path.join(d || '.', 'node');
+    try {
+      if (fs.statSync(p).isFile()) {
+        fs.accessSync(p, fs.constants.X_OK);
+        return p;
+      }
+    } catch (e) {
+      // not here
+    }
+  }
+  return null;
+}
+
 function main() {
   let inputs;
   const temp = process.env.RUNNER_TEMP || os.tmpdir();
@@ -173,13 +190,15 @@ function main() {
     setOutput('report', '');
     return e instanceof InputError ? EXIT_USAGE : EXIT_NOT_CHECKED;
   }
-  const json = path.join(temp, 'abiprobe-report.json');
-  fs.rmSync(json, { force: true }); // a report left by an earlier step is never read as this one's
+  // A directory of this step's own: a job that runs the action twice keeps both reports, and a
+  // report left by an earlier step is never read as this one's.
+  const dir = fs.mkdtempSync(path.join(temp, 'abiprobe-'));
+  const json = path.join(dir, 'abiprobe-report.json');
   const args = [inputs.command, '--format', 'json', '-o', json];
   if (inputs.staticOnly) args.push('--static-only');
   if (inputs.config) args.push('--config', inputs.config);
   if (inputs.runtimes.length) for (const rt of inputs.runtimes) args.push('--runtime', rt);
-  else args.push('--default-runtime', process.execPath);
+  else args.push('--default-runtime', nodeOnPath() || process.execPath);
   args.push('--', ...inputs.targets);
 
   const r = spawnSync(cmd[0], cmd.slice(1).concat(args), { stdio: ['ignore', 'inherit', 'pipe'], maxBuffer: BIG });
@@ -223,8 +242,7 @@ function main() {
       else fs.appendFileSync(summary, String(md.stdout).replace(/\n*$/, '\n'));
     }
     if (inputs.format !== 'json') {
-      const out = path.join(temp, `abiprobe-report.${FORMATS[inputs.format]}`);
-      fs.rmSync(out, { force: true });
+      const out = path.join(dir, `abiprobe-report.${FORMATS[inputs.format]}`);
       const f = merge(cmd, ['--format', inputs.format, '-o', out, json], 'inherit');
       if (f.why) problems.push(f.why);
       else if (!fs.existsSync(out)) problems.push(`abiprobe merge wrote no ${out}`);

@@ -35,6 +35,7 @@ was not. The exit status is 0 when every stated target holds, 1 when one misses,
 benchmark could not run at all.
 """
 import argparse
+import atexit
 import json
 import os
 import platform
@@ -114,7 +115,9 @@ def build_floor():
     global FLOOR
     if FLOOR is not None or not shutil.which("cc"):
         return FLOOR
-    out = os.path.join(tempfile.mkdtemp(prefix="abiprobe-bench-"), "floor")
+    tmp = tempfile.mkdtemp(prefix="abiprobe-bench-")
+    atexit.register(shutil.rmtree, tmp, True)  # the compiled floor goes with the run
+    out = os.path.join(tmp, "floor")
     src = os.path.join(ROOT, "bench", "floor.c")
     static = ["/usr/lib/x86_64-linux-gnu/libelf.a", "/usr/lib/x86_64-linux-gnu/libz.a"]
     libs = static if all(os.path.exists(p) for p in static) else ["-lelf"]

@@ -1,4 +1,4 @@
-/* probe/check.h — the `check` engine: each (addon, runtime) pair through SPEC's checks in
+/* probe/check.h — the `check` engine: each (addon, runtime) pair through the checks in
  * order. Runtimes are prepared once (facts, global scope) and reused for every target. */
 #ifndef ABIPROBE_CHECK_H
 #define ABIPROBE_CHECK_H

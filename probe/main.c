@@ -36,7 +36,7 @@
 #define ABIPROBE_VERSION "0.0.0-dev"
 #endif
 
-/* Exit codes (SPEC). */
+/* Exit codes (the README's Exit status, and the man page's EXIT STATUS). */
 enum {
     EXIT_PASS = 0,       /* every result passed, or facts were gathered */
     EXIT_FINDING = 1,    /* an incompatibility was found */
@@ -121,28 +121,44 @@ static const struct optdef {
 };
 enum { NOPTS = sizeof optdefs / sizeof optdefs[0] };
 
+typedef struct cli cli;
+
+/* A command: its arguments (after the options), what it was asked; its exit status. */
+typedef int (*cmd_fn)(int argc, char **argv, const cli *c);
+static int cmd_inspect(int argc, char **argv, const cli *c);
+static int cmd_runtime(int argc, char **argv, const cli *c);
+static int cmd_check(int argc, char **argv, const cli *c);
+static int cmd_scan(int argc, char **argv, const cli *c);
+static int cmd_select(int argc, char **argv, const cli *c);
+static int cmd_merge(int argc, char **argv, const cli *c);
+
+/* One row per command: its name, its bit in optdefs[].cmds, --help's lines, what an argument
+ * is (for "nothing to do"), and the function that runs it. */
 static const struct cmddef {
     const char *name;
     unsigned bit;
     const char *synopsis;
     const char *help;
+    const char *argument;
+    cmd_fn run;
 } cmddefs[] = {
-    {"inspect", CMD_INSPECT, "inspect [options] ADDON...", "facts about addon files, no verdict"},
+    {"inspect", CMD_INSPECT, "inspect [options] ADDON...", "facts about addon files, no verdict", "addon file",
+     cmd_inspect},
     {"runtime", CMD_RUNTIME, "runtime [options] RT...",
-     "facts about runtimes (a path or a command on PATH), no verdict"},
+     "facts about runtimes (a path or a command on PATH), no verdict", "runtime", cmd_runtime},
     {"check", CMD_CHECK, "check [options] --runtime RT... TARGET...",
-     "will each addon (a .node file or a package directory) load and work in each runtime?"},
+     "will each addon (a .node file or a package directory) load and work in each runtime?",
+     "addon file or package directory", cmd_check},
     {"scan", CMD_SCAN, "scan [options] --runtime RT... DIR...",
-     "check every package under DIR (node_modules trees) that would load native code"},
+     "check every package under DIR (node_modules trees) that would load native code", "directory to scan", cmd_scan},
     {"select", CMD_SELECT, "select [options] --runtime RT... PKGDIR...",
-     "which file each runtime would load from a package, and why the others lost"},
+     "which file each runtime would load from a package, and why the others lost", "package directory", cmd_select},
     {"merge", CMD_MERGE, "merge [options] REPORT.json...",
-     "one report, in any format, from the JSON reports of several runs (- reads stdin)"},
+     "one report, in any format, from the JSON reports of several runs (- reads stdin)", "JSON report (- for stdin)",
+     cmd_merge},
 };
 
-/* Subcommands of SPEC that this build does not carry yet: refused loudly, never a silent 0. */
-
-typedef struct cli {
+struct cli {
     const char *format;
     const char *output; /* -o, or NULL for standard output ("-" too) */
     out_file *out;      /* -o, opened before any work */
@@ -161,7 +177,7 @@ typedef struct cli {
     select_mode select;
     const char *default_runtime; /* --default-runtime: used when no runtime is named */
     bool defaulted;              /* runtime/select: the default runtime is the one used */
-} cli;
+};
 
 static void usage(FILE *f)
 {
@@ -334,7 +350,32 @@ static bool refuse_clobber(const cli *c, int argc, char **argv, const config *cf
     return clobbered != NULL;
 }
 
-static int exit_for(diag_code code) { return code == DIAG_SPAWN || code == DIAG_NOMEM ? EXIT_NOT_CHECKED : EXIT_USAGE; }
+/* What a command met, for exit_for(): a verdict over its results, a diag (what went wrong with
+ * one input or child), or a mistake in what was asked. */
+typedef enum met_kind { MET_VERDICT, MET_DIAG, MET_USAGE } met_kind;
+typedef struct met {
+    met_kind kind;
+    status verdict; /* MET_VERDICT */
+    diag_code diag; /* MET_DIAG */
+} met;
+
+/* The one mapping from outcomes to exit statuses (README, Exit status): what the input says about
+ * compatibility is 1 (a fail verdict), what is wrong with what was asked is 2 (usage, unreadable or
+ * malformed input), what abiprobe could not find out is 3 (an error verdict, a child that could not
+ * be started or did not report, no memory). A command keeps the worst of what it met (worst()). */
+static int exit_for(met m)
+{
+    switch (m.kind) {
+    case MET_VERDICT:
+        return m.verdict == STATUS_FAIL ? EXIT_FINDING : m.verdict == STATUS_ERROR ? EXIT_NOT_CHECKED : EXIT_PASS;
+    case MET_DIAG: return m.diag == DIAG_SPAWN || m.diag == DIAG_NOMEM ? EXIT_NOT_CHECKED : EXIT_USAGE;
+    case MET_USAGE: return EXIT_USAGE;
+    }
+    return EXIT_NOT_CHECKED;
+}
+
+static int exit_for_diag(diag_code d) { return exit_for((met){MET_DIAG, STATUS_PASS, d}); }
+static int exit_for_verdict(status v) { return exit_for((met){MET_VERDICT, v, DIAG_OK}); }
 
 /* Gather facts for one argument into res; 0, or -1 with d filled. */
 typedef int (*fact_fn)(report *r, result *res, const char *arg, const cli *c, ldso **l, diag *d);
@@ -388,7 +429,7 @@ static int run_facts(const char *command, fact_fn one, int argc, char **argv, co
         res->target = argv[i];
         if (one(&r, res, argv[i], c, &l, &d) != 0) {
             fprintf(stderr, "abiprobe: %s\n", d.msg);
-            code = worst(code, exit_for(d.code));
+            code = worst(code, exit_for_diag(d.code));
         }
     }
     ldso_destroy(l);
@@ -556,7 +597,7 @@ static int cmd_merge(int argc, char **argv, const cli *c)
     r.default_runtime = many_defaults ? NULL : deflt;
     if (r.ninputs) {
         status v = report_verdict(&r);
-        code = worst(code, v == STATUS_FAIL ? EXIT_FINDING : v == STATUS_ERROR ? EXIT_NOT_CHECKED : EXIT_PASS);
+        code = worst(code, exit_for_verdict(v));
         r.exit_status = code;
         if (emit(&r, c) != 0)
             code = worst(code, EXIT_USAGE);
@@ -597,7 +638,7 @@ static int cmd_select(int argc, char **argv, const cli *c)
         diag_clear(&d);
         if (checker_add_runtime(ck, c->runtimes[i], &d) != 0) {
             fprintf(stderr, "abiprobe: %s\n", d.msg);
-            code = worst(code, exit_for(d.code));
+            code = worst(code, exit_for_diag(d.code));
         }
     }
     for (int a = 0; a < argc; a++) {
@@ -606,16 +647,16 @@ static int cmd_select(int argc, char **argv, const cli *c)
         diag_clear(&d);
         if (checker_select(ck, pkg, &d) != 0) {
             fprintf(stderr, "abiprobe: %s\n", d.msg);
-            code = worst(code, d.code == DIAG_NOMEM ? EXIT_NOT_CHECKED : EXIT_USAGE);
+            code = worst(code, exit_for_diag(d.code));
         }
     }
     for (size_t i = 0; i < r.nresults; i++) {
         const selection *s = r.results[i].sel;
         const sel_answer *a = s ? selection_answer(s) : NULL;
         if (a && a->outcome == SEL_UNKNOWN)
-            code = worst(code, EXIT_NOT_CHECKED);
-        else if (a && a->rule && !a->chosen && code == EXIT_PASS)
-            code = EXIT_FINDING;
+            code = worst(code, exit_for_verdict(STATUS_ERROR));
+        else if (a && a->rule && !a->chosen)
+            code = worst(code, exit_for_verdict(STATUS_FAIL));
     }
     r.exit_status = code;
     if (emit(&r, c) != 0)
@@ -768,7 +809,7 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
     const char *root = c->sysroot;
     diag d;
     diag_clear(&d);
-    bool unreadable = false;
+    int input_code = EXIT_PASS; /* what the targets' own problems give (exit_for) */
     if (c->smoke && !realpath(c->smoke, smoke)) {
         fprintf(stderr, "abiprobe: --smoke %s: %s\n", c->smoke, strerror(errno));
         goto out;
@@ -794,7 +835,7 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
     }
     if (c->config && config_load(&cfg, c->config, &d) != 0) {
         fprintf(stderr, "abiprobe: %s\n", d.msg);
-        code = d.code == DIAG_NOMEM ? EXIT_NOT_CHECKED : EXIT_USAGE;
+        code = exit_for_diag(d.code);
         goto out;
     }
     if (!scan && argc == 0 && cfg.ntargets == 0) {
@@ -931,7 +972,7 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
         if (checker_run_target(ck, &t, &d) != 0) {
             progress_clear();
             fprintf(stderr, "abiprobe: %s\n", d.msg);
-            unreadable = unreadable || d.code != DIAG_NOMEM;
+            input_code = worst(input_code, exit_for_diag(d.code));
         }
     }
     /* .node files that no rule of any package reached, for any runtime. */
@@ -961,12 +1002,15 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
         if (e && (!said || strcmp(said, e) != 0))
             fprintf(stderr, "abiprobe: %s\n", said = e);
     }
-    unreadable = unreadable || said;
+    if (said || unmatched)
+        input_code = worst(input_code, exit_for((met){MET_USAGE, STATUS_PASS, DIAG_OK}));
+    /* check and scan rank as their verdicts do: a mistake in what was asked (2) outranks a finding
+     * (1), which outranks what could not be found out (3: an error result, or a target whose child
+     * could not be started). */
     status v = report_verdict(&r);
-    code = unreadable || unmatched ? EXIT_USAGE
-           : v == STATUS_FAIL      ? EXIT_FINDING
-           : v == STATUS_ERROR     ? EXIT_NOT_CHECKED
-                                   : EXIT_PASS;
+    if (input_code == EXIT_NOT_CHECKED && v != STATUS_FAIL)
+        v = STATUS_ERROR;
+    code = input_code == EXIT_USAGE ? EXIT_USAGE : exit_for_verdict(v);
     r.exit_status = code;
     if (emit(&r, c) != 0)
         code = worst(code, EXIT_USAGE);
@@ -986,6 +1030,37 @@ out:
     report_free(&r);
     return code;
 }
+
+/* The option combinations a command refuses, each with one line: never half obeyed. */
+static int check_asked(const struct cmddef *cd, const cli *c)
+{
+    const char *cmd = cd->name;
+    if (cd->bit == CMD_SELECT && !c->nruntimes) {
+        fprintf(stderr, "abiprobe select: name at least one runtime with --runtime RT\n");
+        return -1;
+    }
+    if (cd->bit != CMD_CHECK && cd->bit != CMD_SCAN)
+        return 0;
+    if (!c->nruntimes && !c->config && !c->default_runtime) {
+        fprintf(stderr, "abiprobe %s: name at least one runtime with --runtime RT\n", cmd);
+        return -1;
+    }
+    if (c->static_only && (c->smoke || c->expect)) {
+        fprintf(stderr, "abiprobe %s: --static-only runs no code, so --%s cannot run: drop one of them\n", cmd,
+                c->smoke ? "smoke" : "expect");
+        return -1;
+    }
+    if (c->expect && !c->smoke) {
+        fprintf(stderr, "abiprobe %s: --expect needs --smoke (the module whose value it checks)\n", cmd);
+        return -1;
+    }
+    return 0;
+}
+
+static int cmd_inspect(int argc, char **argv, const cli *c) { return run_facts("inspect", inspect_one, argc, argv, c); }
+static int cmd_runtime(int argc, char **argv, const cli *c) { return run_facts("runtime", runtime_one, argc, argv, c); }
+static int cmd_check(int argc, char **argv, const cli *c) { return run_checks(argc, argv, c, false); }
+static int cmd_scan(int argc, char **argv, const cli *c) { return run_checks(argc, argv, c, true); }
 
 /* ELF files are mmapped (probe/elf.c); if one is truncated underneath, the next access raises
  * SIGBUS. Name the file in one line and exit 2 rather than die by the signal. Only
@@ -1297,16 +1372,16 @@ int main(int argc, char **argv)
         c.defaulted = true;
     }
     if (nargs < 1 && !((cd->bit == CMD_CHECK || cd->bit == CMD_SCAN) && c.config)) {
-        fprintf(stderr, "abiprobe %s: nothing to do: name at least one %s\n", cmd,
-                cd->bit == CMD_RUNTIME  ? "runtime"
-                : cd->bit == CMD_SELECT ? "package directory"
-                : cd->bit == CMD_SCAN   ? "directory to scan"
-                : cd->bit == CMD_MERGE  ? "JSON report (- for stdin)"
-                                        : "addon file or package directory");
+        fprintf(stderr, "abiprobe %s: nothing to do: name at least one %s\n", cmd, cd->argument);
         code = EXIT_USAGE;
         goto out;
     }
-    /* -o is opened now: a report that cannot be written is refused before any work. */
+    /* What is asked is checked before anything runs, -o included: a report that cannot be
+     * written is refused before any work. */
+    if (check_asked(cd, &c) != 0) {
+        code = EXIT_USAGE;
+        goto out;
+    }
     static out_file outf = {.fd = -1};
     if (c.output && strcmp(c.output, "-") == 0)
         c.output = NULL;
@@ -1314,49 +1389,12 @@ int main(int argc, char **argv)
         diag od;
         if (out_open(&outf, c.output, &od) != 0) {
             fprintf(stderr, "abiprobe %s: %s\n", cmd, od.msg);
-            code = EXIT_USAGE;
+            code = exit_for_diag(od.code);
             goto out;
         }
         c.out = &outf;
     }
-    if (cd->bit == CMD_MERGE) {
-        code = cmd_merge(nargs, args, &c);
-        goto out;
-    }
-    if (cd->bit == CMD_SELECT) {
-        if (!c.nruntimes) {
-            fprintf(stderr, "abiprobe select: name at least one runtime with --runtime RT\n");
-            code = EXIT_USAGE;
-            goto out;
-        }
-        code = cmd_select(nargs, args, &c);
-        goto out;
-    }
-    if (cd->bit == CMD_CHECK || cd->bit == CMD_SCAN) {
-        if (!c.nruntimes && !c.config && !c.default_runtime) {
-            fprintf(stderr, "abiprobe %s: name at least one runtime with --runtime RT\n", cmd);
-            code = EXIT_USAGE;
-            goto out;
-        }
-        /* Options that contradict each other are refused, never half obeyed. */
-        if (c.static_only && (c.smoke || c.expect)) {
-            fprintf(stderr, "abiprobe %s: --static-only runs no code, so --%s cannot run: drop one of them\n", cmd,
-                    c.smoke ? "smoke" : "expect");
-            code = EXIT_USAGE;
-            goto out;
-        }
-        if (c.expect && !c.smoke) {
-            fprintf(stderr, "abiprobe %s: --expect needs --smoke (the module whose value it checks)\n", cmd);
-            code = EXIT_USAGE;
-            goto out;
-        }
-        code = run_checks(nargs, args, &c, cd->bit == CMD_SCAN);
-        goto out;
-    }
-    if (cd->bit == CMD_INSPECT)
-        code = run_facts("inspect", inspect_one, nargs, args, &c);
-    else
-        code = run_facts("runtime", runtime_one, nargs, args, &c);
+    code = cd->run(nargs, args, &c);
 out:
     /* An interrupt's watcher ends the process: a run it stopped must not end first, with a
      * status and a report made of the children it killed. */

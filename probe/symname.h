@@ -1,4 +1,4 @@
-/* probe/symname.h — symbol names: demangling (__cxa_demangle) and the SPEC's groups. */
+/* probe/symname.h — symbol names: demangling (__cxa_demangle) and the groups of the symbols check. */
 #ifndef ABIPROBE_SYMNAME_H
 #define ABIPROBE_SYMNAME_H
 

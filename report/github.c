@@ -86,8 +86,17 @@ int report_write_github(const report *r, const report_opts *o, FILE *out)
                     "declared to fail, but it passed (remove the stale expectation): ", res->expect_reason, NULL);
         else if (res->verdict == STATUS_FAIL || res->verdict == STATUS_ERROR) {
             char line[1200];
-            snprintf(line, sizeof line, "%s%s: %s", res->verdict == STATUS_ERROR ? "could not be checked: " : "",
-                     k ? check_id_names[k->id] : "?", why ? why : "");
+            int n =
+                snprintf(line, sizeof line, "%s%s: %s", res->verdict == STATUS_ERROR ? "could not be checked: " : "",
+                         k ? check_id_names[k->id] : "?", why ? why : "");
+            /* The symbol a real dlopen names in its "undefined symbol:" message. */
+            if (k && k->first && n > 0 && (size_t)n < sizeof line) {
+                const char *shown = k->first;
+                for (size_t m = 0; m < k->nmissing; m++)
+                    if (strcmp(k->missing[m].name, k->first) == 0 && k->missing[m].demangled)
+                        shown = k->missing[m].demangled;
+                snprintf(line + n, sizeof line - (size_t)n, "; ld.so stops at: %s", shown);
+            }
             command(out, "error", res, "", line, k ? k->hint : NULL);
         } else if (k && k->status == STATUS_WARN) {
             char line[1200];

@@ -93,11 +93,14 @@ static void failing_checks(FILE *f, const result *res)
         }
         if (k->nmissing) {
             fputs("  - missing by group:", f);
+            const char *sep = " ";
             for (int g = 0; g < SYMGROUP_COUNT; g++)
-                if (k->missing_by_group[g])
-                    fprintf(f, " %s %u", result_group_names[g], k->missing_by_group[g]);
+                if (k->missing_by_group[g]) {
+                    fprintf(f, "%s%s %u", sep, result_group_names[g], k->missing_by_group[g]);
+                    sep = " · ";
+                }
             if (k->nstub)
-                fprintf(f, " · stubs %u", k->nstub);
+                fprintf(f, "%sstubs %u", sep, k->nstub);
             fprintf(f, " (%u at load, %u at first call)\n", k->nload, k->ncall);
         }
         for (size_t d = 0; d < k->details.n && d < 5; d++) {
@@ -105,6 +108,9 @@ static void failing_checks(FILE *f, const result *res)
             md(f, k->details.v[d]);
             fputc('\n', f);
         }
+        if (k->details.n > 5)
+            fprintf(f, "  - … %zu more (the text report with -v, or the JSON report, has them all)\n",
+                    k->details.n - 5);
         if (k->hint) {
             fputs("  - what to do: ", f);
             md(f, k->hint);

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Status of a check or a whole result (SPEC: pass, fail, error, skip, warn). */
+/* Status of a check or a whole result (pass, fail, error, skip, warn). */
 typedef enum status { STATUS_PASS, STATUS_FAIL, STATUS_ERROR, STATUS_SKIP, STATUS_WARN } status;
 
 /* The stable lower-case name of a status. */

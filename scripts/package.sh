@@ -81,6 +81,7 @@ python3 "$root/report/gen-types.py" --check >/dev/null ||
   { echo "package: npm/abiprobe/report.d.ts is stale: run python3 report/gen-types.py" >&2; exit 1; }
 cp -r "$root/npm/abiprobe" "$stage/abiprobe"
 cp "$root/report/abiprobe-1.schema.json" "$stage/abiprobe/"
+mkdir -p "$stage/abiprobe/man" && cp "$root/doc/abiprobe.1" "$stage/abiprobe/man/"   # --help points to abiprobe(1)
 python3 - "$stage/abiprobe/package.json" "$version" <<'EOF'
 import json, sys
 path, version = sys.argv[1:]

@@ -47,8 +47,9 @@ tar -xzf "$t/dist/abiprobe-$version.tgz" -C "$t" && python3 -c '
 import json,sys
 p = json.load(open(sys.argv[1]))
 assert p["version"] == sys.argv[2] and p["optionalDependencies"] == {"@abiprobe/linux-x64": sys.argv[2], "@abiprobe/linux-arm64": sys.argv[2]}, p' \
-  "$t/package/package.json" "$version" && [ -f "$t/package/abiprobe-1.schema.json" ] && [ -f "$t/package/report.d.ts" ] && ok ||
-  bad "abiprobe package: want the version in it and its optionalDependencies, the schema and the types"
+  "$t/package/package.json" "$version" && [ -f "$t/package/abiprobe-1.schema.json" ] && [ -f "$t/package/report.d.ts" ] &&
+  cmp -s "$t/package/man/abiprobe.1" "$SOURCE_DIR/doc/abiprobe.1" && ok ||
+  bad "abiprobe package: want the version in it and its optionalDependencies, the schema, the types and the man page"
 readelf -hW "$t/x64/package/bin/abiprobe" | grep -q 'X86-64' && ok || bad "x64 binary is not X86-64"
 readelf -hW "$t/arm64/package/bin/abiprobe" | grep -q 'AArch64' && ok || bad "arm64 binary is not AArch64"
 S=$t/x64/package/bin/abiprobe

@@ -80,6 +80,8 @@ mkdir -p "$stage/linux-x64/bin" "$stage/linux-arm64/bin" "$packs"
 cp -r "$SOURCE_DIR/npm/abiprobe" "$stage/abiprobe"
 cp "$SOURCE_DIR/report/abiprobe-1.schema.json" "$stage/abiprobe/" ||
   bad "report/abiprobe-1.schema.json is missing (the package ships it)"
+mkdir -p "$stage/abiprobe/man" && cp "$SOURCE_DIR/doc/abiprobe.1" "$stage/abiprobe/man/" ||
+  bad "doc/abiprobe.1 is missing (the package ships it: --help points to abiprobe(1))"
 cp "$ABIPROBE" "$stage/linux-x64/bin/abiprobe"
 printf '#!/bin/sh\necho "an arm64 binary must never run here" >&2; exit 99\n' > "$stage/linux-arm64/bin/abiprobe"
 chmod +x "$stage/linux-arm64/bin/abiprobe"
@@ -109,12 +111,12 @@ main_tgz=$packs/abiprobe-$version.tgz x64_tgz=$packs/abiprobe-linux-x64-$version
 arm_tgz=$packs/abiprobe-linux-arm64-$version.tgz
 [ -f "$main_tgz" ] && [ -f "$x64_tgz" ] && [ -f "$arm_tgz" ] || { bad "npm pack made no tarballs"; ls -l "$packs"; finish; }
 tar tvzf "$main_tgz" > "$t/main.list"
-for f in bin/abiprobe.cjs lib/binary.cjs index.cjs index.mjs index.d.ts package.json abiprobe-1.schema.json; do
+for f in bin/abiprobe.cjs lib/binary.cjs index.cjs index.mjs index.d.ts package.json abiprobe-1.schema.json man/abiprobe.1; do
   grep -q " package/$f\$" "$t/main.list" && ok || bad "the abiprobe tarball lacks $f"
 done
 grep -q '^-rwx.* package/bin/abiprobe.cjs$' "$t/main.list" && ok || bad "bin/abiprobe.cjs is not executable in the tarball"
 # Nothing else: every file in the tarball is one of these (README.md and LICENSE npm adds by itself).
-extra=$(sed 's/.* package\///' "$t/main.list" | grep -vxE 'bin/abiprobe\.cjs|lib/binary\.cjs|index\.(cjs|mjs|d\.ts)|report\.d\.ts|package\.json|abiprobe-1\.schema\.json|README\.md|LICENSE')
+extra=$(sed 's/.* package\///' "$t/main.list" | grep -vxE 'bin/abiprobe\.cjs|lib/binary\.cjs|index\.(cjs|mjs|d\.ts)|report\.d\.ts|package\.json|abiprobe-1\.schema\.json|man/abiprobe\.1|README\.md|LICENSE')
 [ -z "$extra" ] && ok || bad "the abiprobe tarball has files it should not: $extra"
 tar tvzf "$x64_tgz" | grep -q '^-rwx.* package/bin/abiprobe$' && ok || bad "@abiprobe/linux-x64 tarball: bin/abiprobe not executable"
 
@@ -273,6 +275,8 @@ t('assertCompatible rejects with the text report', async () => {
     assert.ok(e instanceof api.AbiprobeIncompatible);
     assert.match(e.message, /HasCustomHostObject/);
     assert.match(e.message, /✗ bun/);
+    // The first line is the summary: the counts, the pair, and the check that says why.
+    assert.match(e.message.split('\n')[0], /^abiprobe: 0 passed, 1 failed: isolated-vm\.abi147\.glibc\.node on bun 1\.4\.4: symbols: /);
     assert.strictEqual(e.report.verdict, 'fail');
   });
   assert.ok(!/\x1b\[/.test(err.message), 'no colour in the message');
@@ -512,33 +516,45 @@ action() {
   [ $code = "$want" ] || sed 's/^/    /' "$d/stdout" "$d/stderr" | head -20
 }
 S=$t/step-
+# rep STEP [EXT]: the report file a step wrote, in its own abiprobe-XXXXXX directory under RUNNER_TEMP.
+rep() { ls "${S}$1"/temp/abiprobe-*/abiprobe-report."${2:-json}" 2>/dev/null | head -1; }
+D='abiprobe-[A-Za-z0-9]\{6\}'
 action bun-fail 1 node GITHUB_STEP_SUMMARY="$t/sum1.md" GITHUB_OUTPUT="$t/out1" INPUT_RUNTIMES="$BUN" \
   INPUT_TARGETS="$A147" INPUT_COMMAND=check "INPUT_STATIC-ONLY=false" INPUT_FORMAT=json ABIPROBE_BIN="$L"
 has "action fail: annotation" "^::error file=.*abi147" "${S}bun-fail/stdout"
 has "action fail: summary table" "^| isolated-vm.abi147.glibc.node |" "$t/sum1.md"
 [ "$(grep -c '^## abiprobe' "$t/sum1.md")" = 1 ] && ok || bad "action fail: the summary has the report $(grep -c '^## abiprobe' "$t/sum1.md") times"
 has "action fail: verdict" "^verdict=fail$" "$t/out1"
-has "action fail: report" "^report=${S}bun-fail/temp/abiprobe-report.json$" "$t/out1"
-json "${S}bun-fail/temp/abiprobe-report.json" 'd.verdict === "fail" && d.results[0].runtime.kind === "bun"' "action fail: report file"
+has "action fail: report" "^report=${S}bun-fail/temp/$D/abiprobe-report.json$" "$t/out1"
+json "$(rep bun-fail)" 'd.verdict === "fail" && d.results[0].runtime.kind === "bun"' "action fail: report file"
 action node24-pass 0 node GITHUB_STEP_SUMMARY="$t/sum2.md" GITHUB_OUTPUT="$t/out2" INPUT_RUNTIMES="$NODE24" \
   INPUT_TARGETS="$A137" INPUT_FORMAT=junit ABIPROBE_BIN="$ABIPROBE"
 has "action pass: verdict" "^verdict=pass$" "$t/out2"
-has "action pass: junit report" "^report=${S}node24-pass/temp/abiprobe-report.xml$" "$t/out2"
-has "action pass: junit file" "<testsuite" "${S}node24-pass/temp/abiprobe-report.xml"
+has "action pass: junit report" "^report=${S}node24-pass/temp/$D/abiprobe-report.xml$" "$t/out2"
+has "action pass: junit file" "<testsuite" "$(rep node24-pass xml)"
 lacks "action pass: no error" "^::error" "${S}node24-pass/stdout"
 has "action pass: summary" "✅" "$t/sum2.md"
-# No runtimes: the node running the action (Node 24 passes abi137; Node 20 fails it).
-action own-node24 0 "$NODE24" GITHUB_OUTPUT="$t/out3" INPUT_TARGETS="$A137" ABIPROBE_BIN="$ABIPROBE"
-json "${S}own-node24/temp/abiprobe-report.json" 'd.results.length === 1 && d.results[0].runtime.version === E.N24V && d.default_runtime === E.NODE24_REAL' "action: own node 24"
-action own-node20 1 node GITHUB_OUTPUT="$t/out4" INPUT_TARGETS="$A137" ABIPROBE_BIN="$L" "INPUT_STATIC-ONLY=true"
-json "${S}own-node20/temp/abiprobe-report.json" 'd.results[0].runtime.version === E.N20V && d.results[0].checks.find(c => c.id === "dlopen").status === "skip"' "action: own node 20, static-only"
+# No runtimes: the node on PATH, as actions/setup-node leaves it (Node 24 passes abi137; Node 20
+# fails it), whatever node runs the action itself.
+n24dir=$t/setup-node/bin
+mkdir -p "$n24dir" && ln -sf "$NODE24_REAL" "$n24dir/node"
+action own-node24 0 "$(command -v node)" GITHUB_OUTPUT="$t/out3" INPUT_TARGETS="$A137" ABIPROBE_BIN="$ABIPROBE" PATH="$n24dir:$PATH"
+json "$(rep own-node24)" 'd.results.length === 1 && d.results[0].runtime.version === E.N24V' "action: the node on PATH (24), not the action's (20)"
+action own-node20 1 "$NODE24" GITHUB_OUTPUT="$t/out4" INPUT_TARGETS="$A137" ABIPROBE_BIN="$L" "INPUT_STATIC-ONLY=true"
+json "$(rep own-node20)" 'd.results[0].runtime.version === E.N20V && d.results[0].checks.find(c => c.id === "dlopen").status === "skip"' "action: own node 20, static-only"
 # Comma- and newline-separated lists; scan; text report; outputs printed when GITHUB_OUTPUT is unset.
 action lists 1 node INPUT_RUNTIMES="$BUN, $NODE24" INPUT_TARGETS="$t/scan-ok
 $t/scan-bad" INPUT_COMMAND=scan "INPUT_STATIC-ONLY=true" INPUT_FORMAT=text ABIPROBE_BIN="$ABIPROBE"
 has "action lists: verdict printed" "^verdict=fail$" "${S}lists/stdout"
-has "action lists: text report" "^report=${S}lists/temp/abiprobe-report.txt$" "${S}lists/stdout"
-json "${S}lists/temp/abiprobe-report.json" 'd.command === "scan" && d.results.length === 4' "action lists: 2 runtimes x 2 trees"
-has "action lists: text file" "✗ bun" "${S}lists/temp/abiprobe-report.txt"
+has "action lists: text report" "^report=${S}lists/temp/$D/abiprobe-report.txt$" "${S}lists/stdout"
+json "$(rep lists)" 'd.command === "scan" && d.results.length === 4' "action lists: 2 runtimes x 2 trees"
+has "action lists: text file" "✗ bun" "$(rep lists txt)"
+# The action twice in one job (one RUNNER_TEMP): each run keeps a report of its own.
+env -u GITHUB_STEP_SUMMARY RUNNER_TEMP="${S}lists/temp" GITHUB_OUTPUT="$t/out-again" INPUT_RUNTIMES="$NODE24" \
+  INPUT_TARGETS="$A137" ABIPROBE_BIN="$ABIPROBE" node "$ACTION" > /dev/null 2>&1
+again=$(sed -n 's/^report=//p' "$t/out-again")
+[ -n "$again" ] && [ "$again" != "$(rep lists)" ] && [ "$(ls "${S}lists"/temp/abiprobe-*/abiprobe-report.json | wc -l)" = 2 ] && ok ||
+  bad "the action run twice in one job: the second report ($again) replaced or collided with the first"
 # A scan that finds no native package: exit 0, verdict none, and a warning that says so.
 action nothing 0 node GITHUB_OUTPUT="$t/out9" INPUT_RUNTIMES="$NODE24" INPUT_TARGETS="$t/scan-empty" INPUT_COMMAND=scan ABIPROBE_BIN="$ABIPROBE"
 has "action nothing: verdict" "^verdict=none$" "$t/out9"
@@ -605,7 +621,7 @@ if [ -s "$t/port" ]; then
   grep -q "abiprobe-$version.tgz" "$t/registry.log" && ok || bad "action npm install: abiprobe@$version was not fetched"
   lacks "action npm install: no arm64 tarball" "linux-arm64-$version.tgz" "$t/registry.log"
   has "action npm install: verdict" "^verdict=fail$" "$t/out8"
-  json "${S}npm-install/temp/abiprobe-report.json" 'd.results[0].runtime.kind === "bun"' "action npm install: the report"
+  json "$(rep npm-install)" 'd.results[0].runtime.kind === "bun"' "action npm install: the report"
   # `deno run -A npm:abiprobe`, from the same registry: the launcher under Deno checks that Deno.
   (cd "$t" && NPM_CONFIG_REGISTRY="http://127.0.0.1:$(cat "$t/port")/" DENO_DIR=$t/deno-npm \
     "$DENO" run -A "npm:abiprobe@$version" check --static-only --format json "$A137") >"$t/dnpm.json" 2>"$t/dnpm.err"

@@ -279,13 +279,30 @@ function fallbackText(report, why) {
   return lines.join('\n');
 }
 
+// The one-line summary an error's first line is: the counts, and the first failing pair with
+// the check that says why ("isolated-vm 7.0.1 on bun 1.4.4: symbols: 207 symbols missing ...").
+function summaryLine(report) {
+  const s = report.summary || {};
+  let line = `abiprobe: ${s.pass || 0} passed, ${s.fail || 0} failed` + (s.error ? `, ${s.error} could not be checked` : '');
+  const bad = (report.results || []).find((r) => r && r.verdict && r.verdict !== 'pass');
+  if (bad) {
+    const sel = bad.selection;
+    const name = sel && sel.name ? `${sel.name}${sel.version ? ' ' + sel.version : ''}` : String(bad.target || '?').split('/').pop();
+    const rt = bad.runtime || {};
+    const why = (bad.checks || []).find((c) => c && c.status === bad.verdict) || (bad.checks || []).find((c) => c && c.status !== 'pass' && c.status !== 'skip');
+    line += `: ${name} on ${rt.kind || '?'} ${rt.product_version || rt.version || ''}`.trimEnd();
+    if (why) line += `: ${why.id}: ${why.message || why.status}`;
+  }
+  return line;
+}
+
 async function assertCompatible(options) {
   const o = validate('assertCompatible', options);
   const report = await runCommand(o.dirs ? 'scan' : 'check', o);
   if (report.verdict === 'pass') return report;
   const t = await textReport(o, report);
   let text = t.text !== undefined ? t.text : fallbackText(report, t.why);
-  if (report.verdict === undefined) text = 'abiprobe: no verdict, nothing was checked\n' + text;
+  text = (report.verdict === undefined ? 'abiprobe: no verdict, nothing was checked' : summaryLine(report)) + '\n' + text;
   throw new AbiprobeIncompatible(text, report);
 }
 

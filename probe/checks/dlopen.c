@@ -2,20 +2,42 @@
  * from the driver's handshake, with the runtime's own message on failure; a process that
  * ended without a handshake never passes. When the default (lazy) load works, an RTLD_NOW
  * load in a process of its own reveals the lazy time bombs. */
+#define _GNU_SOURCE
 #include "probe/checks/checks.h"
 
 #include "probe/dynamic.h"
 
 #include <string.h>
 
-/* One line from a possibly multi-line runtime message. */
+/* One line from a possibly multi-line runtime message. A continuation line that only repeats
+ * what the first says (Deno adds "path: FILE" after "FILE: undefined symbol: ...") is left out. */
 static const char *one_line(report *r, const char *msg)
 {
-    const char *s = report_strdup(r, msg ? msg : "");
-    for (char *p = (char *)s; p && *p; p++)
+    char *s = (char *)report_strdup(r, msg ? msg : "");
+    if (!s)
+        return ""; /* out of memory: an empty message, never a NULL for %s */
+    size_t first = strcspn(s, "\r\n");
+    for (char *line = s + first; *line;) {
+        char *end = line + strcspn(line + 1, "\r\n") + 1;
+        char *t = line + strspn(line, "\r\n \t");
+        size_t tl = (size_t)(end - t);
+        if (tl > 6 && strncmp(t, "path: ", 6) == 0) {
+            /* the path, as a string of its own, within the first line */
+            char saved = *end;
+            *end = '\0';
+            bool repeated = memmem(s, first, t + 6, tl - 6) != NULL;
+            *end = saved;
+            if (repeated) {
+                memmove(line, end, strlen(end) + 1);
+                continue;
+            }
+        }
+        line = end;
+    }
+    for (char *p = s; *p; p++)
         if (*p == '\n' || *p == '\r' || *p == '\t')
             *p = ' ';
-    return s ? s : ""; /* out of memory: an empty message, never a NULL for %s */
+    return s;
 }
 
 /* "exit 0", "killed by SIGSEGV", "timed out after 5.0 s" and the last stderr line. */

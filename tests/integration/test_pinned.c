@@ -55,7 +55,7 @@ static void test_prebuilds(void **state)
         if (cases[i].libc) {
             assert_int_equal(rc, 0);
             assert_string_equal(a.libc, cases[i].libc);
-            /* SPEC: about 300 v8:: and node:: imports. */
+            /* about 300 v8:: and node:: imports. */
             assert_in_range(a.imports_by_group[0] + a.imports_by_group[1], 280, 330);
         } else {
             assert_int_equal(rc, -1);
