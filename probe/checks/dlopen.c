@@ -17,20 +17,15 @@ static const char *one_line(report *r, const char *msg)
     if (!s)
         return ""; /* out of memory: an empty message, never a NULL for %s */
     size_t first = strcspn(s, "\r\n");
+    /* line points at a line break (or the end); its text follows the breaks. */
     for (char *line = s + first; *line;) {
-        char *end = line + strcspn(line + 1, "\r\n") + 1;
-        char *t = line + strspn(line, "\r\n \t");
+        char *text = line + strspn(line, "\r\n");
+        char *end = text + strcspn(text, "\r\n");
+        char *t = text + strspn(text, " \t"); /* stops at a break: t <= end */
         size_t tl = (size_t)(end - t);
-        if (tl > 6 && strncmp(t, "path: ", 6) == 0) {
-            /* the path, as a string of its own, within the first line */
-            char saved = *end;
-            *end = '\0';
-            bool repeated = memmem(s, first, t + 6, tl - 6) != NULL;
-            *end = saved;
-            if (repeated) {
-                memmove(line, end, strlen(end) + 1);
-                continue;
-            }
+        if (tl > 6 && strncmp(t, "path: ", 6) == 0 && memmem(s, first, t + 6, tl - 6)) {
+            memmove(line, end, strlen(end) + 1); /* the path, within the first line: said already */
+            continue;
         }
         line = end;
     }
