@@ -27,7 +27,7 @@ ratio of the medians. The figures in README.md come from this script.
   floor   bench/floor.c, compiled here: the least a libelf tool does (look the addon's
           undefined names up through .gnu.hash, print the misses), timed with the static pairs
 
-Usage: bench/run.py [--runs N] [--only static,rss,...,everywhere] [--hyperfine]
+Usage: bench/run.py [--runs N] [--only static,rss,...,everywhere,ondemand] [--hyperfine]
 Needs: a built tree (cmake -S . -B build && cmake --build build), fixtures/fetch.sh,
 binutils (nm), and for the optional parts valgrind and hyperfine (apt-get install ...).
 A part whose tool is missing says so and is left out; nothing is reported as measured that
@@ -240,6 +240,28 @@ def part_full(runs):
         target("%s full check <= 1.15x a bare start" % name, ratio <= 1.15, "%.2fx" % ratio)
 
 
+def part_ondemand(runs):
+    """--runtime bun@1.4.4: the first use downloads it; after that, cached, it costs what the
+    installed runtime does (the pinned bun, the same version)."""
+    runs = max(5, runs // 2)
+    cache = tempfile.mkdtemp(prefix="abiprobe-bench-")
+    atexit.register(shutil.rmtree, cache, True)
+    env = dict(os.environ, XDG_CACHE_HOME=cache)
+    # npm's own cache is left empty too, so that the first use is a real download.
+    env["npm_config_cache"] = os.path.join(cache, "npm")
+    cmd = [BIN, "check", "--static-only", "--format", "json", "--runtime", "bun@1.4.4", A147]
+    first = run_once(cmd, env)
+    print("a runtime by version (bun@1.4.4) against the installed one, %d alternating runs" % runs)
+    print("  %-44s %s (npm resolves it, downloads ~%d MB, checks it)" % ("first use: fetched", ms(first), 35))
+    cases = [("cached: --runtime bun@1.4.4", cmd, env, False),
+             ("installed: --runtime .cache/.../bin/bun", cmd[:6] + [BUN, A147], env, False)]
+    r = alternate(cases, runs)
+    for label, *_ in cases:
+        line(label, r[label], r[cases[1][0]])
+    ratio = statistics.median(r[cases[0][0]]) / statistics.median(r[cases[1][0]])
+    target("a cached runtime by version <= 1.1x the installed one", ratio <= 1.1, "%.2fx" % ratio)
+
+
 def part_jobs(runs):
     runs = max(3, runs // 5)
     cmd = [BIN, "check", "--format", "json", "--runtime", N24, A137, A137, A137, A137]
@@ -396,7 +418,7 @@ def part_hyperfine(runs):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=25)
-    ap.add_argument("--only", default="static,rss,scan,full,jobs,insns,packages,everywhere")
+    ap.add_argument("--only", default="static,rss,scan,full,jobs,insns,packages,everywhere,ondemand")
     ap.add_argument("--hyperfine", action="store_true", help="also time the static pairs with hyperfine -N")
     a = ap.parse_args()
     for path, how in ((BIN, "cmake -S . -B build && cmake --build build"), (BUN, "fixtures/fetch.sh"),
@@ -413,10 +435,11 @@ def main():
                                                        platform.machine(), os.cpu_count() or 1, cpu))
     parts = {"static": lambda: part_static(a.runs), "rss": part_rss, "scan": lambda: part_scan(a.runs),
              "full": lambda: part_full(a.runs), "jobs": lambda: part_jobs(a.runs), "insns": part_insns,
-             "packages": lambda: part_packages(a.runs), "everywhere": lambda: part_everywhere(a.runs)}
+             "packages": lambda: part_packages(a.runs), "everywhere": lambda: part_everywhere(a.runs),
+             "ondemand": lambda: part_ondemand(a.runs)}
     for name in a.only.split(","):
         if name not in parts:
-            die("unknown part %s (static, rss, scan, full, jobs, insns, packages, everywhere)" % name)
+            die("unknown part %s (static, rss, scan, full, jobs, insns, packages, everywhere, ondemand)" % name)
         parts[name]()
     if a.hyperfine:
         part_hyperfine(a.runs)

@@ -35,6 +35,15 @@ bool cache_locate(const char *file, const char *kind, const char *dir, const cha
     return w > 0 && (size_t)w < pn;
 }
 
+bool cache_root(const char *dir, char *path, size_t pn)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    int w = xdg && *xdg     ? snprintf(path, pn, "%s/abiprobe/%s", xdg, dir)
+            : home && *home ? snprintf(path, pn, "%s/.cache/abiprobe/%s", home, dir)
+                            : -1;
+    return w > 0 && (size_t)w < pn;
+}
+
 void cache_store(const char *path, const void *data, size_t n)
 {
     char dir[PATH_MAX], tmp[PATH_MAX + 16];

@@ -17,6 +17,11 @@
 bool cache_locate(const char *file, const char *kind, const char *dir, const char *ext, char *key, size_t kn,
                   char *path, size_t pn);
 
+/* <cache>/abiprobe/<dir> into path ($XDG_CACHE_HOME, else ~/.cache), whether the cache is on
+ * or not (runtimes fetched by version live there: they are downloads, not remembered facts).
+ * false when neither variable is set or path is too small. */
+bool cache_root(const char *dir, char *path, size_t pn);
+
 /* Write n bytes to path through a temporary file and a rename, so a reader sees the old
  * entry or the new one, never half of one; its directories are made private (0700). */
 void cache_store(const char *path, const void *data, size_t n);

@@ -163,6 +163,26 @@ void checker_destroy(checker *c)
 
 int checker_add_runtime(checker *c, const char *rt, diag *d) { return checker_add_named_runtime(c, rt, NULL, d); }
 
+static int add_runtime(checker *c, const char *rt, const char *name, const char *unusable, diag *d);
+
+int checker_add_named_runtime(checker *c, const char *rt, const char *name, diag *d)
+{
+    return add_runtime(c, rt, name, NULL, d);
+}
+
+int checker_add_unusable_runtime(checker *c, const char *name, const char *why, diag *d)
+{
+    return add_runtime(c, name, name, why, d);
+}
+
+void checker_note_runtime(checker *c, const char *note)
+{
+    if (!c->nrts || !note || !*note)
+        return;
+    runtime_facts *f = c->rts[c->nrts - 1].facts;
+    f->note = f->note ? report_printf(c->r, "%s; %s", note, f->note) : report_strdup(c->r, note);
+}
+
 /* --libc, --arch and --platform describe another machine than the runtime's own (its loader's
  * view without them): the runtime here cannot answer for it, so the rules decide. Why, or NULL
  * when they describe its own. */
@@ -182,7 +202,8 @@ static const char *another_machine(report *r, const select_overrides *o, const r
     return NULL;
 }
 
-int checker_add_named_runtime(checker *c, const char *rt, const char *name, diag *d)
+/* rt's facts (or, with unusable, why it cannot be had at all) for the run's runtimes. */
+static int add_runtime(checker *c, const char *rt, const char *name, const char *unusable, diag *d)
 {
     prepared *n = realloc(c->rts, (c->nrts + 1) * sizeof *n);
     if (!n)
@@ -195,7 +216,18 @@ int checker_add_named_runtime(checker *c, const char *rt, const char *name, diag
     p->name = report_strdup(c->r, name ? name : rt);
     runtime_opts ro = {c->opts.timeout_ms, c->opts.sysroot, c->l};
     char why[256];
-    int rc = runtime_facts_read(c->r, rt, &ro, p->facts, d);
+    int rc;
+    if (unusable) {
+        runtime_facts *f = p->facts;
+        f->path = p->name;
+        f->kind = f->engine = "unknown";
+        f->modules = f->napi = -1;
+        f->facts_from = FACTS_ELF;
+        f->error = report_strdup(c->r, unusable);
+        rc = diag_set(d, DIAG_SPAWN, "%s", unusable);
+    } else {
+        rc = runtime_facts_read(c->r, rt, &ro, p->facts, d);
+    }
     const runtime_facts *f = p->facts;
     const char *ver = f->product_version ? f->product_version : f->version;
     const char *base = strrchr(rt, '/') ? strrchr(rt, '/') + 1 : rt;

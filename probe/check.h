@@ -48,6 +48,13 @@ int checker_add_runtime(checker *c, const char *rt, diag *d);
 /* The same, with the name results carry in rt_name (a --config key); NULL means rt. */
 int checker_add_named_runtime(checker *c, const char *rt, const char *name, diag *d);
 
+/* A runtime that cannot be had at all (NAME@VERSION that could not be fetched): added under
+ * name, so that its results are errors that say why. Returns -1 with d set to why. */
+int checker_add_unusable_runtime(checker *c, const char *name, const char *why, diag *d);
+
+/* A note about the runtime added last, for the report (why the cache stood in for the registry). */
+void checker_note_runtime(checker *c, const char *note);
+
 /* Ask every runtime that can run here which file each package directory loads: one runtime
  * process per runtime and project require()s them all (probe/pkg/select.h). Packages checked later use what
  * was observed; a package not observed beforehand is observed on its own when it is checked.

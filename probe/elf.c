@@ -254,6 +254,34 @@ void file_sniff_path(const char *path, file_sniff *out)
     file_sniff_bytes(head, got > 0 ? (size_t)got : 0, out);
 }
 
+int elf_file_interp(const char *path, char *buf, size_t n)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), rc = -1;
+    struct stat st;
+    if (fd < 0 || n == 0)
+        return fd >= 0 ? close(fd), -1 : -1;
+    buf[0] = '\0';
+    elf_version(EV_CURRENT);
+    Elf *e = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? elf_begin(fd, ELF_C_READ_MMAP, NULL) : NULL;
+    size_t np = 0, len = 0;
+    const char *raw = e && elf_kind(e) == ELF_K_ELF && elf_getphdrnum(e, &np) == 0 ? elf_rawfile(e, &len) : NULL;
+    for (size_t i = 0; raw && i < np; i++) {
+        GElf_Phdr ph;
+        if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_INTERP)
+            continue;
+        if (ph.p_offset < len && ph.p_filesz <= len - ph.p_offset && ph.p_filesz < n) {
+            memcpy(buf, raw + ph.p_offset, ph.p_filesz);
+            buf[ph.p_filesz] = '\0';
+            rc = 0;
+        }
+        break;
+    }
+    if (e)
+        elf_end(e);
+    close(fd);
+    return rc;
+}
+
 const char *elf_machine_name(int machine, char *buf, size_t n)
 {
     const abi_machine *m = abi_machine_of(machine);

@@ -44,6 +44,10 @@ void file_sniff_bytes(const unsigned char *buf, size_t n, file_sniff *out);
 /* Classify the regular file at path (FILE_FORMAT_UNKNOWN if it cannot be read). */
 void file_sniff_path(const char *path, file_sniff *out);
 
+/* The program interpreter (PT_INTERP) of the ELF file at path, read from its program headers
+ * alone, into buf: 0, or -1 when it has none or cannot be read. */
+int elf_file_interp(const char *path, char *buf, size_t n);
+
 /* ELF header facts and the program interpreter. */
 typedef struct elf_header {
     int elfclass;       /* ELFCLASS32 or ELFCLASS64 */

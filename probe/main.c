@@ -10,6 +10,8 @@
 #include "probe/config.h"
 #include "probe/dynamic.h"
 #include "probe/diag.h"
+#include "probe/elf.h"
+#include "probe/fetch.h"
 #include "probe/interrupt.h"
 #include "probe/output.h"
 #include "probe/runtime.h"
@@ -30,6 +32,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #ifndef ABIPROBE_VERSION
@@ -395,6 +398,82 @@ static int inspect_one(report *r, result *res, const char *arg, const cli *c, ld
     return addon_libraries(r, *l, arg, res->addon, d);
 }
 
+/* ---------- runtimes by version (probe/fetch.h) ---------- */
+
+static void progress_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void progress_clear(void);
+
+static void progress_say_line(const char *line) { progress_say("%s", line); }
+
+/* Which package a NAME@VERSION runtime is fetched as: for --arch and --libc's machine, else
+ * this one's (musl when its loader is ld-musl). */
+static fetch_opts fetch_opts_for(const cli *c)
+{
+    static struct utsname u;
+    const abi_machine *m = c->overrides.arch ? abi_machine_of_node_arch(c->overrides.arch) : NULL;
+    const char *machine = m ? m->name : uname(&u) == 0 ? u.machine : "x86_64";
+    const char *libc = c->overrides.libc;
+    if (!libc) {
+        /* The system's C library is the one its shell is linked against (a glibc machine may
+         * have musl's loader installed too, for musl-gcc). */
+        char interp[PATH_MAX];
+        libc = elf_file_interp("/bin/sh", interp, sizeof interp) == 0 && strstr(interp, "ld-musl") ? "musl" : "glibc";
+    }
+    return (fetch_opts){machine, libc, !c->overrides.arch && !c->overrides.libc, c->timeout_s * 1000u,
+                        progress_say_line};
+}
+
+/* rt as a runtime to run: NAME@VERSION from the cache (fetched first when needed) into exe, with
+ * note saying why the cache stood in for the registry; anything else is itself. -1 with d. */
+static int runtime_exe(const cli *c, const char *rt, char *exe, size_t n, char *note, size_t nn, diag *d)
+{
+    note[0] = '\0';
+    if (!fetch_is_spec(rt)) {
+        snprintf(exe, n, "%s", rt);
+        return 0;
+    }
+    fetched *f = malloc(sizeof *f);
+    if (!f)
+        return diag_set(d, DIAG_NOMEM, "out of memory");
+    fetch_opts fo = fetch_opts_for(c);
+    int rc = fetch_runtime(rt, &fo, f, d);
+    progress_clear();
+    if (rc == 0) {
+        snprintf(exe, n, "%s", f->exe);
+        snprintf(note, nn, "%s", f->note);
+        if (f->note[0])
+            fprintf(stderr, "abiprobe: %s: %s\n", rt, f->note);
+    }
+    free(f);
+    return rc;
+}
+
+/* Add runtime rt (a path, a command on PATH, or NAME@VERSION) under name (NULL: rt). One that
+ * cannot be had is said on stderr and added as unusable (its results say why; exit 3), except a
+ * version that does not exist: the user's mistake, -1 and *code 2, and the run stops. */
+static int add_runtime_arg(checker *ck, const cli *c, const char *rt, const char *name, int *code)
+{
+    char exe[PATH_MAX], note[1024];
+    diag d;
+    diag_clear(&d);
+    if (runtime_exe(c, rt, exe, sizeof exe, note, sizeof note, &d) != 0) {
+        fprintf(stderr, "abiprobe: %s\n", d.msg);
+        *code = worst(*code, exit_for_diag(d.code));
+        if (d.code == DIAG_USAGE)
+            return -1;
+        diag ud;
+        checker_add_unusable_runtime(ck, name ? name : rt, d.msg, &ud);
+        return 0;
+    }
+    if (checker_add_named_runtime(ck, exe, name ? name : rt, &d) != 0) {
+        progress_clear();
+        fprintf(stderr, "abiprobe: %s\n", d.msg);
+        *code = worst(*code, exit_for_diag(d.code));
+    }
+    checker_note_runtime(ck, note);
+    return 0;
+}
+
 static int runtime_one(report *r, result *res, const char *arg, const cli *c, ldso **l, diag *d)
 {
     (void)l;
@@ -402,7 +481,19 @@ static int runtime_one(report *r, result *res, const char *arg, const cli *c, ld
     res->kind = RESULT_RUNTIME;
     if (!(res->runtime = report_alloc(r, sizeof *res->runtime)))
         return diag_set(d, DIAG_NOMEM, "out of memory");
-    return runtime_facts_read(r, arg, &ro, res->runtime, d);
+    char exe[PATH_MAX], note[1024];
+    if (runtime_exe(c, arg, exe, sizeof exe, note, sizeof note, d) != 0) {
+        res->runtime->path = report_strdup(r, arg);
+        res->runtime->kind = res->runtime->engine = "unknown";
+        res->runtime->modules = res->runtime->napi = -1;
+        res->runtime->error = report_strdup(r, d->msg);
+        return -1;
+    }
+    int rc = runtime_facts_read(r, exe, &ro, res->runtime, d);
+    if (note[0])
+        res->runtime->note =
+            res->runtime->note ? report_printf(r, "%s; %s", note, res->runtime->note) : report_strdup(r, note);
+    return rc;
 }
 
 /* The facts commands: one result per argument, every argument processed, the worst status kept. */
@@ -634,13 +725,12 @@ static int cmd_select(int argc, char **argv, const cli *c)
         report_free(&r);
         return EXIT_NOT_CHECKED;
     }
-    for (size_t i = 0; i < c->nruntimes; i++) {
-        diag_clear(&d);
-        if (checker_add_runtime(ck, c->runtimes[i], &d) != 0) {
-            fprintf(stderr, "abiprobe: %s\n", d.msg);
-            code = worst(code, exit_for_diag(d.code));
+    for (size_t i = 0; i < c->nruntimes; i++)
+        if (add_runtime_arg(ck, c, c->runtimes[i], NULL, &code) != 0) {
+            checker_destroy(ck);
+            report_free(&r);
+            return code;
         }
-    }
     for (int a = 0; a < argc; a++) {
         char pkg[PATH_MAX];
         sysroot_host(c->sysroot, argv[a], pkg, sizeof pkg);
@@ -855,16 +945,18 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
     if (refuse_clobber(c, argc, argv, &cfg))
         goto out;
     for (size_t i = 0; i < cfg.nruntimes; i++) {
-        diag_clear(&d);
-        if (checker_add_named_runtime(ck, cfg.runtimes[i].path, cfg.runtimes[i].name, &d) != 0)
-            fprintf(stderr, "abiprobe: %s\n", d.msg);
+        progress_say("%zu/%zu asking %s for its facts", i + 1, cfg.nruntimes + c->nruntimes, cfg.runtimes[i].path);
+        if (add_runtime_arg(ck, c, cfg.runtimes[i].path, cfg.runtimes[i].name, &input_code) != 0) {
+            code = input_code;
+            goto out;
+        }
     }
     for (size_t i = 0; i < c->nruntimes; i++) {
-        diag_clear(&d);
-        progress_say("%zu/%zu asking %s for its facts", i + 1, c->nruntimes, c->runtimes[i]);
-        if (checker_add_runtime(ck, c->runtimes[i], &d) != 0) {
-            progress_clear();
-            fprintf(stderr, "abiprobe: %s\n", d.msg);
+        progress_say("%zu/%zu asking %s for its facts", cfg.nruntimes + i + 1, cfg.nruntimes + c->nruntimes,
+                     c->runtimes[i]);
+        if (add_runtime_arg(ck, c, c->runtimes[i], NULL, &input_code) != 0) {
+            code = input_code;
+            goto out;
         }
     }
     diag_clear(&d);
@@ -1140,6 +1232,7 @@ static int watch_stop_signals(void)
     pthread_attr_destroy(&a);
     if (rc != 0) {
         pthread_sigmask(SIG_UNBLOCK, &stop_signals, NULL);
+        errno = rc;
         return -1;
     }
     return 0;

@@ -34,15 +34,16 @@ if [ ! -f "$src/.unpacked" ]; then
   ln -sfn "$d" "$src/tree" && touch "$src/.unpacked"
 fi
 
-# The arm64 archives of libelf and zlib: Debian's :arm64 development packages, unpacked.
+# The arm64 archives of libelf, zlib and nettle: Debian's :arm64 development packages, unpacked.
 arm=$root/.cache/arm64-dev
-if [ ! -f "$arm/.unpacked" ]; then
-  echo "package: apt-get download libelf-dev:arm64 zlib1g-dev:arm64 into $arm"
+if [ ! -f "$arm/.unpacked-2" ]; then
+  echo "package: apt-get download libelf-dev:arm64 zlib1g-dev:arm64 nettle-dev:arm64 into $arm"
   rm -rf "$arm" && mkdir -p "$arm/debs" "$arm/root"
-  (cd "$arm/debs" && apt-get download -qq libelf-dev:arm64 libelf1:arm64 zlib1g-dev:arm64 zlib1g:arm64 2>"$arm/apt.log") ||
+  (cd "$arm/debs" && apt-get download -qq libelf-dev:arm64 libelf1:arm64 zlib1g-dev:arm64 zlib1g:arm64 \
+     nettle-dev:arm64 libnettle8:arm64 libhogweed6:arm64 2>"$arm/apt.log") ||
     { echo "package: apt-get download of the :arm64 archives failed: $(tail -1 "$arm/apt.log")" >&2; exit 2; }
   for d in "$arm"/debs/*.deb; do dpkg-deb -x "$d" "$arm/root"; done
-  touch "$arm/.unpacked"
+  touch "$arm/.unpacked-2"
 fi
 export ABIPROBE_ARM64_ROOT=$arm/root
 

@@ -15,7 +15,7 @@ dist=0
 sudo=""
 if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then sudo=sudo; fi
 
-pkgs=(cmake make gcc g++ pkg-config libelf-dev libcjson-dev libcmocka-dev musl-tools gcc-multilib
+pkgs=(cmake make gcc g++ pkg-config libelf-dev libcjson-dev nettle-dev libcmocka-dev musl-tools gcc-multilib
             clang-format bsdutils libxml2-utils clang libclang-rt-dev patchelf
       # what Debian's libnode108 (an embedder's runtime library, unpacked by fetch.sh) links against
       libbrotli1 libc-ares2 libicu72 libnghttp2-14 libssl3 libuv1 zlib1g
@@ -24,7 +24,7 @@ pkgs=(cmake make gcc g++ pkg-config libelf-dev libcjson-dev libcmocka-dev musl-t
       # setpriv and unshare: the image test runs again as nobody, through a user namespace
       util-linux)
 if [ $dist = 1 ]; then
-  pkgs=(cmake make gcc g++ pkg-config libelf-dev zlib1g-dev libcjson-dev dpkg-dev binutils
+  pkgs=(cmake make gcc g++ pkg-config libelf-dev zlib1g-dev libcjson-dev nettle-dev dpkg-dev binutils
         gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user-static)
   # The arm64 archives come from the same mirror as multiarch packages.
   if ! dpkg --print-foreign-architectures | grep -qx arm64; then

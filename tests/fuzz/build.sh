@@ -7,7 +7,7 @@ shift 3
 blobs=("$@")
 mkdir -p "$out/obj"
 flags=(-g -O1 -std=c11 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
-       -I"$src" $(pkg-config --cflags libelf libcjson))
+       -I"$src" $(pkg-config --cflags libelf libcjson nettle))
 objs=()
 for f in "$src"/probe/*.c "$src"/probe/checks/*.c "$src"/probe/pkg/*.c "$src"/abi/*.c "$src"/report/*.c "${blobs[@]}"; do
   [ "$(basename "$f")" = main.c ] && continue
@@ -17,5 +17,5 @@ for f in "$src"/probe/*.c "$src"/probe/checks/*.c "$src"/probe/pkg/*.c "$src"/ab
 done
 for t in elf ldcache config handshake observe writers; do
   "$cc" "${flags[@]}" -fsanitize=fuzzer "$src/tests/fuzz/fuzz_$t.c" "${objs[@]}" \
-    $(pkg-config --libs libelf libcjson) -lstdc++ -lpthread -o "$out/fuzz_$t"
+    $(pkg-config --libs libelf libcjson nettle) -lstdc++ -lpthread -o "$out/fuzz_$t"
 done
