@@ -432,6 +432,11 @@ static int runtime_exe(const cli *c, const char *rt, char *exe, size_t n, char *
         snprintf(exe, n, "%s", rt);
         return 0;
     }
+    if (c->sysroot)
+        return diag_set(d, DIAG_USAGE,
+                        "%s: a runtime fetched by version is not inside the --sysroot image; name the image's own "
+                        "runtime, or check without --sysroot (--arch and --libc pick another machine's package)",
+                        rt);
     fetched *f = malloc(sizeof *f);
     if (!f)
         return diag_set(d, DIAG_NOMEM, "out of memory");

