@@ -27,7 +27,7 @@ ratio of the medians. The figures in README.md come from this script.
   floor   bench/floor.c, compiled here: the least a libelf tool does (look the addon's
           undefined names up through .gnu.hash, print the misses), timed with the static pairs
 
-Usage: bench/run.py [--runs N] [--only static,rss,...,everywhere,ondemand] [--hyperfine]
+Usage: bench/run.py [--runs N] [--only static,rss,...,everywhere,ondemand,contain] [--hyperfine]
 Needs: a built tree (cmake -S . -B build && cmake --build build), fixtures/fetch.sh,
 binutils (nm), and for the optional parts valgrind and hyperfine (apt-get install ...).
 A part whose tool is missing says so and is left out; nothing is reported as measured that
@@ -262,6 +262,23 @@ def part_ondemand(runs):
     target("a cached runtime by version <= 1.1x the installed one", ratio <= 1.1, "%.2fx" % ratio)
 
 
+def part_contain(runs):
+    """The box around package code (namespaces, read-only mounts, a reaper) against none: a full
+    check starts one contained runtime process (the real load), a package check two (the
+    observer, then the load)."""
+    runs = max(10, runs)
+    print("containment: contained against --contain=off, %d alternating runs" % runs)
+    for name, what, procs in (("full check node24+abi137", A137, 1), ("full check of a package", IVM, 2)):
+        base = [BIN, "check", "--format", "json", "--runtime", N24, what]
+        cases = [("contained", base, None, False), ("--contain=off", base[:2] + ["--contain=off"] + base[2:], None, False)]
+        r = alternate(cases, runs)
+        print(" %s (%d runtime process%s)" % (name, procs, "es" if procs > 1 else ""))
+        for label, *_ in cases:
+            line(label, r[label], r["--contain=off"])
+        per = (statistics.median(r["contained"]) - statistics.median(r["--contain=off"])) / procs
+        target("%s: containment <= 10 ms per runtime process" % name, per <= 0.010, ms(per) + " each")
+
+
 def part_jobs(runs):
     runs = max(3, runs // 5)
     cmd = [BIN, "check", "--format", "json", "--runtime", N24, A137, A137, A137, A137]
@@ -418,7 +435,7 @@ def part_hyperfine(runs):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=25)
-    ap.add_argument("--only", default="static,rss,scan,full,jobs,insns,packages,everywhere,ondemand")
+    ap.add_argument("--only", default="static,rss,scan,full,jobs,insns,packages,everywhere,ondemand,contain")
     ap.add_argument("--hyperfine", action="store_true", help="also time the static pairs with hyperfine -N")
     a = ap.parse_args()
     for path, how in ((BIN, "cmake -S . -B build && cmake --build build"), (BUN, "fixtures/fetch.sh"),
@@ -436,10 +453,10 @@ def main():
     parts = {"static": lambda: part_static(a.runs), "rss": part_rss, "scan": lambda: part_scan(a.runs),
              "full": lambda: part_full(a.runs), "jobs": lambda: part_jobs(a.runs), "insns": part_insns,
              "packages": lambda: part_packages(a.runs), "everywhere": lambda: part_everywhere(a.runs),
-             "ondemand": lambda: part_ondemand(a.runs)}
+             "ondemand": lambda: part_ondemand(a.runs), "contain": lambda: part_contain(a.runs)}
     for name in a.only.split(","):
         if name not in parts:
-            die("unknown part %s (static, rss, scan, full, jobs, insns, packages, everywhere, ondemand)" % name)
+            die("unknown part %s (static, rss, scan, full, jobs, insns, packages, everywhere, ondemand, contain)" % name)
         parts[name]()
     if a.hyperfine:
         part_hyperfine(a.runs)

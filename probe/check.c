@@ -175,6 +175,15 @@ int checker_add_unusable_runtime(checker *c, const char *name, const char *why, 
     return add_runtime(c, name, name, why, d);
 }
 
+size_t checker_runtime_exes(const checker *c, const char **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->nrts && n < max; i++)
+        if (c->rts[i].facts->exe)
+            out[n++] = c->rts[i].facts->exe;
+    return n;
+}
+
 void checker_note_runtime(checker *c, const char *note)
 {
     if (!c->nrts || !note || !*note)

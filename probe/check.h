@@ -52,6 +52,9 @@ int checker_add_named_runtime(checker *c, const char *rt, const char *name, diag
  * name, so that its results are errors that say why. Returns -1 with d set to why. */
 int checker_add_unusable_runtime(checker *c, const char *name, const char *why, diag *d);
 
+/* The executables of the run's runtimes that can run here (for what contained children read). */
+size_t checker_runtime_exes(const checker *c, const char **out, size_t max);
+
 /* A note about the runtime added last, for the report (why the cache stood in for the registry). */
 void checker_note_runtime(checker *c, const char *note);
 

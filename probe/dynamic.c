@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "probe/dynamic.h"
 
+#include "probe/contain.h"
 #include "probe/interrupt.h"
 
 #include "probe/driver.h"
@@ -121,7 +122,7 @@ struct dyn_proc {
     char dir[PATH_MAX]; /* the private directory */
     char driver[PATH_MAX + 16], stage[PATH_MAX + 16], hs[PATH_MAX + 16], smoke_copy[PATH_MAX + 16];
     char rt_host[PATH_MAX];
-    const char *argv[16];
+    const char *argv[16 + CONTAIN_ARGV_MAX];
     char **env;
     spawn_req q;
     spawn_proc sp;
@@ -228,6 +229,14 @@ int dyn_start(const dyn_job *j, dyn_proc **started, dyn_outcome *out)
         /* An observation runs in the private directory: a relative runtime path must not change
          * its meaning there. */
         if (j->observe && !j->sysroot && runtime[0] != '/' && realpath(runtime, rt_host))
+            runtime = rt_host;
+        /* Package and addon code runs contained (probe/contain.h), its private directory the one
+         * place it writes to that outlives it. Inside an image it already runs chrooted. */
+        if (!j->sysroot)
+            k = contain_argv(dir, argv);
+        /* Contained, the runtime is started by its real path: what the box keeps visible (a
+         * link to it may sit where the box hides, in /tmp or the home directory). */
+        if (k && !j->emulator && runtime != rt_host && realpath(runtime, rt_host))
             runtime = rt_host;
         if (j->emulator) {
             if (j->sysroot) {

@@ -7,6 +7,7 @@
 #include "report/report.h"
 #include "probe/addon.h"
 #include "probe/check.h"
+#include "probe/contain.h"
 #include "probe/config.h"
 #include "probe/dynamic.h"
 #include "probe/diag.h"
@@ -23,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -73,7 +75,9 @@ enum {
     OPT_SYSROOT,
     OPT_EMULATOR,
     OPT_SELECT,
-    OPT_DEFAULT_RUNTIME
+    OPT_DEFAULT_RUNTIME,
+    OPT_CONTAIN,
+    OPT_PASS_ENV
 };
 
 /* The one option table: getopt_long's array and --help are both made from it. */
@@ -104,6 +108,11 @@ static const struct optdef {
     {"select", required_argument, OPT_SELECT, "auto|rules", CMD_CHECK | CMD_SCAN | CMD_SELECT,
      "how a package's file is found: auto (default) require()s the package in each runtime that can run here, "
      "which runs the package's JavaScript; rules only emulates its loader, and runs none"},
+    {"contain", required_argument, OPT_CONTAIN, "auto|require|off", CMD_CHECK | CMD_SCAN | CMD_SELECT,
+     "package and addon code runs without network, home directory, credentials or writes outside a private "
+     "directory: auto (default) where the system allows it, saying when not; require fails (exit 3) where not"},
+    {"pass-env", required_argument, OPT_PASS_ENV, "NAME", CMD_CHECK | CMD_SCAN | CMD_SELECT,
+     "pass variable NAME to package code although its name looks like a credential (repeat it)"},
     {"static-only", no_argument, OPT_STATIC_ONLY, NULL, CMD_CHECK | CMD_SCAN,
      "only the checks that read ELF; skip dlopen and execute, which run code"},
     {"smoke", required_argument, OPT_SMOKE, "FILE.mjs", CMD_CHECK | CMD_SCAN,
@@ -180,6 +189,9 @@ struct cli {
     select_mode select;
     const char *default_runtime; /* --default-runtime: used when no runtime is named */
     bool defaulted;              /* runtime/select: the default runtime is the one used */
+    contain_mode contain;        /* --contain */
+    const char **pass_env;       /* --pass-env NAMEs */
+    size_t npass_env;
 };
 
 static void usage(FILE *f)
@@ -453,6 +465,63 @@ static int runtime_exe(const cli *c, const char *rt, char *exe, size_t n, char *
     return rc;
 }
 
+/* ---------- containment (probe/contain.h) ---------- */
+
+/* p's real path, and for a path inside a node_modules tree the project above it (its package.json,
+ * deno.json and lockfile), into r's arena. */
+static size_t add_read(report *r, const char *p, const char **out, size_t n, size_t max)
+{
+    char real[PATH_MAX];
+    if (!p || n + 2 > max || !realpath(p, real))
+        return n;
+    out[n++] = report_strdup(r, real);
+    char *nm = strstr(real, "/node_modules");
+    if (nm && nm > real) {
+        *nm = '\0';
+        out[n++] = report_strdup(r, real);
+    }
+    return n;
+}
+
+/* What contained children may read, and whether they can be contained at all: -1 (said, exit 3)
+ * when --contain=require and the system does not allow it. */
+static int setup_containment(const cli *c, report *r, checker *ck, int argc, char **argv, const config *cfg,
+                             const char *self)
+{
+    enum { MAX_READ = 24 };
+    const char **read = report_alloc(r, MAX_READ * sizeof *read);
+    size_t n = 0;
+    if (!read)
+        return 0;
+    for (int i = 0; i < argc; i++)
+        n = add_read(r, argv[i], read, n, MAX_READ);
+    for (size_t i = 0; cfg && i < cfg->ntargets; i++)
+        n = add_read(r, cfg->targets[i].path, read, n, MAX_READ);
+    for (size_t i = 0; cfg && i < cfg->nsmoke; i++)
+        n = add_read(r, cfg->smoke[i].module, read, n, MAX_READ);
+    n = add_read(r, c->smoke, read, n, MAX_READ);
+    const char *exes[8];
+    size_t ne = checker_runtime_exes(ck, exes, 8);
+    for (size_t i = 0; i < ne && n < MAX_READ; i++) {
+        char real[PATH_MAX];
+        if (realpath(exes[i], real)) /* the runtime's directory: what it may read beside itself */
+            read[n++] = report_strdup(r, dirname(real));
+    }
+    contain_policy p = {c->contain, self, read, n, c->pass_env, c->npass_env};
+    contain_configure(&p);
+    const char *why = NULL;
+    if (contain_available(&why) == 1)
+        return 0;
+    if (c->contain == CONTAIN_REQUIRE) {
+        fprintf(stderr, "abiprobe: --contain=require: %s\n", why);
+        return -1;
+    }
+    if (c->contain != CONTAIN_OFF)
+        fprintf(stderr, "abiprobe: package code runs uncontained: %s\n", why);
+    r->uncontained = why;
+    return 0;
+}
+
 /* Add runtime rt (a path, a command on PATH, or NAME@VERSION) under name (NULL: rt). One that
  * cannot be had is said on stderr and added as unusable (its results say why; exit 3), except a
  * version that does not exist: the user's mistake, -1 and *code 2, and the run stops. */
@@ -647,6 +716,8 @@ static int cmd_merge(int argc, char **argv, const cli *c)
             many_notes = many_notes || (note && strcmp(note, in.note) != 0);
             note = note ? note : in.note;
         }
+        if (in.uncontained && !r.uncontained)
+            r.uncontained = in.uncontained;
         if (in.default_runtime) {
             many_defaults = many_defaults || (deflt && strcmp(deflt, in.default_runtime) != 0);
             deflt = deflt ? deflt : in.default_runtime;
@@ -736,6 +807,11 @@ static int cmd_select(int argc, char **argv, const cli *c)
             report_free(&r);
             return code;
         }
+    if (c->select != SELECT_RULES && setup_containment(c, &r, ck, argc, argv, NULL, self) != 0) {
+        checker_destroy(ck);
+        report_free(&r);
+        return EXIT_NOT_CHECKED;
+    }
     for (int a = 0; a < argc; a++) {
         char pkg[PATH_MAX];
         sysroot_host(c->sysroot, argv[a], pkg, sizeof pkg);
@@ -894,12 +970,9 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
     size_t nitems = 0;
     int code = EXIT_USAGE;
     char self[PATH_MAX];
-    /* Only the real loads (`__dlopen`) and runs inside --sysroot (`__chroot`) start a copy of
-     * this executable; without them, reading /proc/self/exe is a path walk for nothing. */
-    if (!c->static_only || c->sysroot)
-        self_exe(self, sizeof self);
-    else
-        self[0] = '\0';
+    /* The real loads (`__dlopen`), runs inside --sysroot (`__chroot`) and contained children
+     * (`__contain`) start a copy of this executable. */
+    self_exe(self, sizeof self);
     char smoke[PATH_MAX];
     const char *root = c->sysroot;
     diag d;
@@ -967,6 +1040,11 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
     diag_clear(&d);
     if (fallback && checker_add_runtime(ck, fallback, &d) != 0)
         fprintf(stderr, "abiprobe: %s\n", d.msg);
+    /* Package code is contained from here on: the first child that runs it is the observer. */
+    if ((c->select != SELECT_RULES || !c->static_only) && setup_containment(c, &r, ck, argc, argv, &cfg, self) != 0) {
+        code = EXIT_NOT_CHECKED;
+        goto out;
+    }
     /* The targets: for check the config's, then the command line's; for scan what the walk of
      * the DIRs (and of the config's targets) finds. */
     size_t ncand = scan ? 0 : cfg.ntargets + (size_t)argc;
@@ -1264,6 +1342,14 @@ int main(int argc, char **argv)
         printf("abiprobe %s\n", ABIPROBE_VERSION);
         return EXIT_PASS;
     }
+    /* Internal: run a runtime contained (probe/contain.c). */
+    if (strcmp(cmd, "__contain") == 0) {
+        char why[512] = "";
+        int rc = contain_exec(argc - 2, argv + 2, why, sizeof why);
+        if (why[0])
+            fprintf(stderr, "abiprobe __contain: %s\n", why);
+        return rc;
+    }
     /* Internal: run a runtime inside an image tree (probe/dynamic.c). */
     if (strcmp(cmd, "__chroot") == 0) {
         if (argc < 4) {
@@ -1317,7 +1403,8 @@ int main(int argc, char **argv)
     static char emulator[PATH_MAX];
     int code = EXIT_PASS;
     /* --runtime values point into argv; at most one per argument. */
-    if (!(c.runtimes = calloc((size_t)argc, sizeof *c.runtimes))) {
+    if (!(c.runtimes = calloc((size_t)argc, sizeof *c.runtimes)) ||
+        !(c.pass_env = calloc((size_t)argc, sizeof *c.pass_env))) {
         fprintf(stderr, "abiprobe: out of memory\n");
         code = EXIT_NOT_CHECKED;
         goto out;
@@ -1399,6 +1486,15 @@ int main(int argc, char **argv)
             c.overrides.platform = optarg;
             break;
         case OPT_DEFAULT_RUNTIME: c.default_runtime = optarg; break;
+        case OPT_CONTAIN:
+            if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "require") != 0 && strcmp(optarg, "off") != 0) {
+                fprintf(stderr, "abiprobe %s: --contain %s: want auto, require or off\n", cmd, optarg);
+                code = EXIT_USAGE;
+                goto out;
+            }
+            c.contain = optarg[0] == 'a' ? CONTAIN_AUTO : optarg[0] == 'r' ? CONTAIN_REQUIRE : CONTAIN_OFF;
+            break;
+        case OPT_PASS_ENV: c.pass_env[c.npass_env++] = optarg; break;
         case OPT_SELECT:
             if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "rules") != 0) {
                 fprintf(stderr, "abiprobe %s: --select %s: want auto or rules\n", cmd, optarg);
@@ -1494,6 +1590,7 @@ int main(int argc, char **argv)
     }
     code = cd->run(nargs, args, &c);
 out:
+    free(c.pass_env);
     /* An interrupt's watcher ends the process: a run it stopped must not end first, with a
      * status and a report made of the children it killed. */
     while (interrupt_stopping())

@@ -547,6 +547,8 @@ int report_write_json(const report *r, const report_opts *o, FILE *out)
         put_str(w, "note", r->note);
     if (r->default_runtime)
         put_str(w, "default_runtime", r->default_runtime);
+    if (r->uncontained)
+        put_str(w, "uncontained", r->uncontained);
     if (r->ninputs) {
         jw_arr(w, "inputs");
         for (size_t i = 0; i < r->ninputs; i++)

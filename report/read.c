@@ -651,8 +651,8 @@ int report_read_json(report *r, report_interns *seen, const char *text, size_t l
         cJSON_Delete(root);
         return -1;
     }
-    static const char *const keys[] = {"schema",  "tool",   "command",         "note",        "verdict", "summary",
-                                       "results", "inputs", "default_runtime", "exit_status", NULL};
+    static const char *const keys[] = {"schema",  "tool",   "command",         "note",        "verdict",     "summary",
+                                       "results", "inputs", "default_runtime", "exit_status", "uncontained", NULL};
     if (object_of(&rd, root, "report", keys)) {
         const cJSON *schema = cJSON_GetObjectItemCaseSensitive(root, "schema");
         if (!cJSON_IsString(schema) || strcmp(schema->valuestring, "abiprobe/1") != 0)
@@ -664,6 +664,7 @@ int report_read_json(report *r, report_interns *seen, const char *text, size_t l
         in->command = get_str(&rd, root, "command", "report");
         in->note = get_str(&rd, root, "note", "report");
         in->default_runtime = get_str(&rd, root, "default_runtime", "report");
+        in->uncontained = get_str(&rd, root, "uncontained", "report");
         in->exit_status = (int)get_int(&rd, root, "exit_status", "report");
         size_t n, before = r->nresults;
         const cJSON *results = get_array(&rd, root, "results", "report", 0, NULL, &n);

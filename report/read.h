@@ -12,6 +12,7 @@ typedef struct report_input {
     const char *tool_version;    /* the abiprobe that wrote it */
     const char *note;            /* the run's note, or NULL */
     const char *default_runtime; /* the runtime used because none was named, or NULL */
+    const char *uncontained;     /* why package code ran uncontained, or NULL */
     int exit_status;             /* the exit status of the run that wrote it, or -1 when not recorded */
     size_t nresults;             /* results appended to the report */
 } report_input;

@@ -359,6 +359,7 @@ typedef struct report {
     const char *command;         /* "inspect", "runtime", "check", ... */
     const char *note;            /* a line about the run as a whole ("no native packages among 12"), or NULL */
     const char *default_runtime; /* the runtime used because none was named (--default-runtime), or NULL */
+    const char *uncontained;     /* why package code ran without containment (probe/contain.h), or NULL */
     const char **inputs;         /* merge: the report files merged, in order */
     size_t ninputs;
     int exit_status; /* the exit status the run gives, recorded for merge; -1 when not known */

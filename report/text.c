@@ -745,6 +745,8 @@ static void print_matrix(const out_ctx *c, const report *r)
 int report_write_text(const report *r, const report_opts *o, FILE *out)
 {
     out_ctx c = {out, o->color, o->verbose};
+    if (r->uncontained)
+        tprintf(&c, "%s!%s package code ran uncontained: %s\n", YELLOW(&c), RESET(&c), r->uncontained);
     print_absent(&c, r);
     const result *heading = NULL; /* the last target whose heading was printed */
     for (size_t i = 0; i < r->nresults; i++) {

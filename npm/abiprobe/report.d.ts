@@ -13,6 +13,8 @@ export interface Report {
   note?: string;
   /** The runtime used because none was named (e.g. the one running the npm launcher). */
   default_runtime?: string;
+  /** Present when package and addon code ran without containment (no network namespace, the home directory visible, writes not confined): why. Absent when it ran contained, or when none ran. */
+  uncontained?: string;
   /** merge: the report files merged, in order ("-" is standard input). */
   inputs?: string[];
   /** The exit status of the run that wrote the report. */
