@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <net/if.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -63,8 +64,10 @@ size_t contain_argv(const char *dir, const char **out)
 {
     const char *why;
     /* Not configured (a library caller, such as the tests of the engine): children run as they are. */
-    if (!policy.self_exe || !policy.self_exe[0] || contain_available(&why) != 1)
+    if (!policy.self_exe || !policy.self_exe[0] || policy.mode == CONTAIN_OFF)
         return 0;
+    if (contain_available(&why) != 1)
+        return policy.mode == CONTAIN_REQUIRE ? CONTAIN_REFUSED : 0;
     size_t k = 0;
     out[k++] = policy.self_exe;
     out[k++] = "__contain";
@@ -112,6 +115,9 @@ static int make_point(const char *path, bool is_file)
                 return -1;
             *s = '/';
         }
+    struct stat st;
+    if (lstat(p, &st) == 0)
+        return 0; /* already there (inside a kept parent, for one) */
     if (is_file) {
         int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
         if (fd < 0 && errno != EEXIST)
@@ -128,6 +134,7 @@ typedef struct kept {
     int fd; /* a detached clone of what is mounted there, taken before the rest turned read-only */
     bool write;
     bool is_file;
+    bool mounted; /* back in place */
 } kept;
 
 static int by_length(const void *a, const void *b)
@@ -199,7 +206,11 @@ static int enter(kept *k, size_t nk, const char *home, char *why, size_t n)
         if (k[i].fd < 0)
             continue;
         bool hidden = (hide_home && under(k[i].path, home)) || under(k[i].path, "/tmp");
-        if (!k[i].write && !hidden)
+        /* A read-only path inside one already back in place is seen through it. */
+        bool covered = false;
+        for (size_t j = 0; j < i && !covered; j++)
+            covered = k[j].mounted && !k[j].write && under(k[i].path, k[j].path);
+        if (!k[i].write && (!hidden || covered))
             continue;
         if (!k[i].write && mount_setattr(k[i].fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof ro) != 0)
             FAIL("read-only %s: %s", k[i].path, strerror(errno));
@@ -207,6 +218,7 @@ static int enter(kept *k, size_t nk, const char *home, char *why, size_t n)
             FAIL("mount point %s: %s", k[i].path, strerror(errno));
         if (move_mount(k[i].fd, "", AT_FDCWD, k[i].path, MOVE_MOUNT_F_EMPTY_PATH) != 0)
             FAIL("mounting %s: %s", k[i].path, strerror(errno));
+        k[i].mounted = true;
     }
     /* The loopback of its own, up (a new network namespace has it down). */
     int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -258,16 +270,16 @@ int contain_exec(int argc, char **argv, char *why, size_t n)
     char *pass[CONTAIN_ARGV_MAX];
     size_t nk = 0, np = 0;
     int i = 0;
-    for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+    while (i < argc && strcmp(argv[i], "--") != 0) {
         if (i + 1 >= argc || nk >= CONTAIN_ARGV_MAX || np >= CONTAIN_ARGV_MAX) {
             snprintf(why, n, "usage: __contain [-r PATH]... [-w PATH]... [-e NAME]... -- PROG ARGS...");
             return 2;
         }
         if (strcmp(argv[i], "-r") == 0 || strcmp(argv[i], "-w") == 0)
-            k[nk++] = (kept){argv[i + 1], -1, argv[i][1] == 'w', false};
+            k[nk++] = (kept){argv[i + 1], -1, argv[i][1] == 'w', false, false};
         else if (strcmp(argv[i], "-e") == 0)
             pass[np++] = argv[i + 1];
-        i++;
+        i += 2;
     }
     if (i + 1 >= argc) {
         snprintf(why, n, "usage: __contain [-r PATH]... [-w PATH]... [-e NAME]... -- PROG ARGS...");
@@ -342,14 +354,37 @@ int contain_exec(int argc, char **argv, char *why, size_t n)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 125;
 }
 
+static pthread_once_t tried = PTHREAD_ONCE_INIT;
+static void try_once(void);
+
 int contain_available(const char **why)
 {
     if (policy.mode == CONTAIN_OFF) {
         *why = "--contain=off";
         return 0;
     }
-    if (available < 0) {
-        /* Tried once, in a child, as the runtimes will be; it says what the kernel refused. */
+    pthread_once(&tried, try_once);
+    *why = available ? NULL : unavailable_why;
+    return available;
+}
+
+int contain_outcome(const char **why)
+{
+    if (policy.mode == CONTAIN_OFF) {
+        *why = "--contain=off";
+        return policy.self_exe ? 0 : -1;
+    }
+    if (available < 0)
+        return -1;
+    *why = available ? NULL : unavailable_why;
+    return available;
+}
+
+/* Whether the namespaces can be made, tried in a child as the runtimes will be; it says what the
+ * kernel refused. Only system calls and snprintf in the child: the run may have threads. */
+static void try_once(void)
+{
+    {
         int p[2] = {-1, -1};
         char w[160] = "";
         if (pipe2(p, O_CLOEXEC) != 0)
@@ -378,6 +413,4 @@ int contain_available(const char **why)
                      "kernel, or a policy such as AppArmor's, forbids them)",
                      w[0] ? w : "fork failed");
     }
-    *why = available ? NULL : unavailable_why;
-    return available;
 }

@@ -34,13 +34,20 @@ typedef struct contain_policy {
 void contain_configure(const contain_policy *p);
 
 /* Whether children run contained: 1 yes, 0 no (why, a static string or the kernel's reason, in
- * *why), decided once by trying it in a child. With CONTAIN_OFF: 0. */
+ * *why), decided once, the first time it is asked, by trying it in a child. With CONTAIN_OFF: 0. */
 int contain_available(const char **why);
+
+/* How the run went: -1 when no child needed containment (so none was tried), else as
+ * contain_available(). */
+int contain_outcome(const char **why);
 
 /* The argv prefix that runs a child contained, with dir (abiprobe's private directory for it)
  * writable: up to CONTAIN_ARGV_MAX entries into out, returning how many; 0 when children are not
- * contained. The strings are the policy's, dir, and static ones. */
+ * contained (the policy is not configured, or the system cannot: the run then says so);
+ * CONTAIN_REFUSED when it cannot and --contain=require asked for it: the child must not start.
+ * The strings are the policy's, dir, and static ones. */
 enum { CONTAIN_ARGV_MAX = 64 };
+#define CONTAIN_REFUSED ((size_t)-1)
 size_t contain_argv(const char *dir, const char **out);
 
 /* True when an environment variable's name carries a credential: *TOKEN*, *SECRET*, *PASSWORD*,

@@ -232,8 +232,12 @@ int dyn_start(const dyn_job *j, dyn_proc **started, dyn_outcome *out)
             runtime = rt_host;
         /* Package and addon code runs contained (probe/contain.h), its private directory the one
          * place it writes to that outlives it. Inside an image it already runs chrooted. */
-        if (!j->sysroot)
-            k = contain_argv(dir, argv);
+        if (!j->sysroot && (k = contain_argv(dir, argv)) == CONTAIN_REFUSED) {
+            const char *why = NULL;
+            contain_available(&why);
+            snprintf(out->error, sizeof out->error, "--contain=require: %.400s; package code did not run", why);
+            goto done;
+        }
         /* Contained, the runtime is started by its real path: what the box keeps visible (a
          * link to it may sit where the box hides, in /tmp or the home directory). */
         if (k && !j->emulator && runtime != rt_host && realpath(runtime, rt_host))

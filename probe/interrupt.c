@@ -18,6 +18,19 @@ typedef struct reg_path {
 } reg_path;
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static void (*first_use)(void);
+static bool used;
+
+void interrupt_on_first_use(void (*fn)(void)) { first_use = fn; }
+
+/* Under mu: the first record starts what must be there to undo it. */
+static void use(void)
+{
+    if (!used && first_use) {
+        used = true;
+        first_use();
+    }
+}
 static atomic_bool stopping;
 static int *groups;
 static size_t ngroups, capgroups;
@@ -44,6 +57,7 @@ bool interrupt_spawn_begin(void)
         pthread_mutex_unlock(&mu);
         return false;
     }
+    use();
     return true;
 }
 
@@ -70,6 +84,8 @@ bool interrupt_add_path(const char *path, bool dir)
 {
     bool ok = false;
     pthread_mutex_lock(&mu);
+    if (!atomic_load(&stopping))
+        use();
     if (!atomic_load(&stopping) && grow((void **)&paths, npaths, &cappaths, sizeof *paths)) {
         char *copy = strdup(path);
         if (copy) {

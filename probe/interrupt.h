@@ -26,6 +26,10 @@ void interrupt_forget_path(const char *path);
  * file system; and forget it. Best-effort. */
 void interrupt_remove_tree(const char *dir);
 
+/* fn is called once, before the first child or path is recorded (under the registry's lock):
+ * the watcher of the stop signals starts then, as a run without either has nothing to undo. */
+void interrupt_on_first_use(void (*fn)(void));
+
 /* True once interrupt_stop() has run. */
 bool interrupt_stopping(void);
 

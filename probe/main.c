@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -488,6 +489,14 @@ static size_t add_read(report *r, const char *p, const char **out, size_t n, siz
 static int setup_containment(const cli *c, report *r, checker *ck, int argc, char **argv, const config *cfg,
                              const char *self)
 {
+    /* .node files alone, statically: no code from the tree runs, and there is nothing to box. */
+    bool runs = !c->static_only || c->smoke || (cfg && (cfg->nsmoke || cfg->ntargets));
+    for (int i = 0; i < argc && !runs; i++) {
+        struct stat st;
+        runs = stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode);
+    }
+    if (!runs)
+        return 0;
     enum { MAX_READ = 24 };
     const char **read = report_alloc(r, MAX_READ * sizeof *read);
     size_t n = 0;
@@ -509,17 +518,28 @@ static int setup_containment(const cli *c, report *r, checker *ck, int argc, cha
     }
     contain_policy p = {c->contain, self, read, n, c->pass_env, c->npass_env};
     contain_configure(&p);
+    /* --contain=require is checked before anything runs; otherwise the first child that needs
+     * the box tries it (a check of .node files alone starts none), and the end of the run says
+     * how it went (contain_said). */
     const char *why = NULL;
-    if (contain_available(&why) == 1)
-        return 0;
-    if (c->contain == CONTAIN_REQUIRE) {
+    if (c->contain == CONTAIN_REQUIRE && contain_available(&why) != 1) {
         fprintf(stderr, "abiprobe: --contain=require: %s\n", why);
         return -1;
     }
-    if (c->contain != CONTAIN_OFF)
-        fprintf(stderr, "abiprobe: package code runs uncontained: %s\n", why);
-    r->uncontained = why;
     return 0;
+}
+
+/* After the run: when package code ran uncontained, say so once, on stderr and in the report. */
+static void contain_said(report *r)
+{
+    const char *why = NULL;
+    if (contain_outcome(&why) != 0)
+        return;
+    if (strcmp(why, "--contain=off") != 0) {
+        progress_clear();
+        fprintf(stderr, "abiprobe: package code ran uncontained: %s\n", why);
+    }
+    r->uncontained = why;
 }
 
 /* Add runtime rt (a path, a command on PATH, or NAME@VERSION) under name (NULL: rt). One that
@@ -829,6 +849,7 @@ static int cmd_select(int argc, char **argv, const cli *c)
         else if (a && a->rule && !a->chosen)
             code = worst(code, exit_for_verdict(STATUS_FAIL));
     }
+    contain_said(&r);
     r.exit_status = code;
     if (emit(&r, c) != 0)
         code = worst(code, EXIT_USAGE);
@@ -1156,6 +1177,7 @@ static int run_checks(int argc, char **argv, const cli *c, bool scan)
         fprintf(stderr, "abiprobe: %s\n", d.msg);
     checker_finish(ck);
     progress_clear();
+    contain_said(&r);
     /* Declared outcomes: a declared failure that fails is expected; one that passes is stale. */
     bool *missed = calloc(cfg.nexpect ? cfg.nexpect : 1, sizeof *missed);
     if (!missed) {
@@ -1260,10 +1282,15 @@ static void on_sigbus(int sig, siginfo_t *si, void *uctx)
     _exit(EXIT_USAGE);
 }
 
-/* SIGINT, SIGTERM and SIGHUP are blocked in every thread and taken here, where they can be
- * handled in full: every child group ends, the private directories and an unfinished report
- * file go (probe/interrupt.c), one line is said, and the exit status is 128 + the signal. */
+/* SIGINT, SIGTERM and SIGHUP: once a child or a private path exists (probe/interrupt.c), a
+ * watcher thread takes them, where they can be handled in full: every child group ends, the
+ * private directories and an unfinished report file go, one line is said, and the exit status
+ * is 128 + the signal. Before that there is nothing to undo, and no thread is spent on it. */
 static sigset_t stop_signals;
+static pthread_t watcher;
+static atomic_bool watcher_up;
+
+static const char *stop_name(int sig) { return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP"; }
 
 static void *watch_signals(void *arg)
 {
@@ -1286,38 +1313,59 @@ static void *watch_signals(void *arg)
     int n = snprintf(line, sizeof line,
                      "abiprobe: interrupted by %s: ended %zu runtime process group%s, removed %zu temporary path%s; "
                      "no report\n",
-                     sig == SIGINT    ? "SIGINT"
-                     : sig == SIGTERM ? "SIGTERM"
-                                      : "SIGHUP",
-                     groups, groups == 1 ? "" : "s", paths, paths == 1 ? "" : "s");
+                     stop_name(sig), groups, groups == 1 ? "" : "s", paths, paths == 1 ? "" : "s");
     if (n > 0 && write(err >= 0 ? err : STDERR_FILENO, line, (size_t)n) < 0)
         n = 0;
     _exit(128 + sig);
 }
 
-/* Block the stop signals in this thread (every thread made later inherits that; children get
- * an empty mask from probe/spawn.c) and start their watcher. */
+/* A stop signal in any thread but the watcher: handed to it, or, before it runs, the end at
+ * once. Async-signal-safe. */
+static void on_stop(int sig)
+{
+    if (atomic_load(&watcher_up)) {
+        pthread_kill(watcher, sig);
+        return;
+    }
+    if (interrupt_hook)
+        interrupt_hook(STDERR_FILENO);
+    say("abiprobe: interrupted by ");
+    say(stop_name(sig));
+    say(": nothing was running; no report\n");
+    _exit(128 + sig);
+}
+
+/* The first child or private path: the watcher starts, with the stop signals blocked in it
+ * alone (sigwait takes them there; the other threads' handler hands them over). */
+static void start_watcher(void)
+{
+    sigset_t old;
+    pthread_attr_t a;
+    if (pthread_sigmask(SIG_BLOCK, &stop_signals, &old) != 0 || pthread_attr_init(&a) != 0)
+        return;
+    pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&a, 64 * 1024);
+    if (pthread_create(&watcher, &a, watch_signals, NULL) == 0)
+        atomic_store(&watcher_up, true);
+    pthread_attr_destroy(&a);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
 static int watch_stop_signals(void)
 {
     sigemptyset(&stop_signals);
     sigaddset(&stop_signals, SIGINT);
     sigaddset(&stop_signals, SIGTERM);
     sigaddset(&stop_signals, SIGHUP);
-    if (pthread_sigmask(SIG_BLOCK, &stop_signals, NULL) != 0)
-        return -1;
-    pthread_t t;
-    pthread_attr_t a;
-    if (pthread_attr_init(&a) != 0)
-        return -1;
-    pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-    pthread_attr_setstacksize(&a, 64 * 1024);
-    int rc = pthread_create(&t, &a, watch_signals, NULL);
-    pthread_attr_destroy(&a);
-    if (rc != 0) {
-        pthread_sigmask(SIG_UNBLOCK, &stop_signals, NULL);
-        errno = rc;
-        return -1;
-    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sa.sa_flags = SA_RESTART;
+    sigfillset(&sa.sa_mask);
+    for (int s = 0; s < 3; s++)
+        if (sigaction(s == 0 ? SIGINT : s == 1 ? SIGTERM : SIGHUP, &sa, NULL) != 0)
+            return -1;
+    interrupt_on_first_use(start_watcher);
     return 0;
 }
 

@@ -105,6 +105,20 @@ for who in root nobody; do
   done
 done
 
+# A file target under HOME (inside its project, which is kept too) and a smoke module in /tmp, in
+# the real load: both are seen where they really are.
+cat > "$t/smoke.mjs" <<'JS'
+export default (addon) => Object.keys(addon).sort();
+JS
+chmod 644 "$t/smoke.mjs"
+for who in root nobody; do
+  pre=()
+  [ "$who" = nobody ] && pre=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+  HOME=$H "${pre[@]}" "$B" check --format json --smoke "$t/smoke.mjs" --expect '["hello","size"]' --runtime "$N" \
+    "$H/proj/node_modules/hostile/addon.node" > "$t/r.json" 2> "$t/e"; rc=$?
+  [ $rc = 0 ] && ok || bad "$who: a full check of a file under HOME with a smoke module in /tmp: exit $rc: $(head -c 300 "$t/e") $(grep -o '"message":"[^"]*"' "$t/r.json" | head -3)"
+done
+
 # Uncontained, the same package does get out: the checks above can fail.
 rm -f "$t/outside/by-package"
 HOME=$H ATTEMPT=write "$B" scan --contain=off --static-only --format json --runtime "$N" "$H/proj/node_modules" > /dev/null 2>&1
@@ -127,7 +141,7 @@ unshare --user --map-root-user sh -c 'echo 1 > /proc/sys/user/max_user_namespace
    HOME=$H ATTEMPT=none '$B' scan --contain=require --static-only --runtime '$N' '$H/proj/node_modules' > /dev/null 2> '$t/u3.err';
    echo \$? > '$t/u3.rc'" 2> "$t/unshare.err"
 [ "$(grep -c 'package code ran uncontained: this system does not let abiprobe make the namespaces' "$t/u.txt")" = 1 ] &&
-  grep -q 'package code runs uncontained' "$t/u.err" &&
+  grep -q 'package code ran uncontained' "$t/u.err" &&
   python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert "namespaces" in r["uncontained"]' "$t/u.json" 2>/dev/null &&
   ok || bad "the uncontained fallback is not said once in text and JSON: $(cat "$t/u.txt" "$t/u.err" "$t/unshare.err" 2>/dev/null | head -5)"
 [ "$(cat "$t/u3.rc" 2>/dev/null)" = 3 ] && grep -q -- '--contain=require' "$t/u3.err" && ok ||
