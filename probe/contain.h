@@ -46,7 +46,7 @@ int contain_outcome(const char **why);
  * contained (the policy is not configured, or the system cannot: the run then says so);
  * CONTAIN_REFUSED when it cannot and --contain=require asked for it: the child must not start.
  * The strings are the policy's, dir, and static ones. */
-enum { CONTAIN_ARGV_MAX = 64 };
+enum { CONTAIN_ARGV_MAX = 256 };
 #define CONTAIN_REFUSED ((size_t)-1)
 size_t contain_argv(const char *dir, const char **out);
 

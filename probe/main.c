@@ -21,6 +21,7 @@
 #include "probe/pkg/rules.h"
 
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -484,6 +485,30 @@ static size_t add_read(report *r, const char *p, const char **out, size_t n, siz
     return n;
 }
 
+/* The packages a node_modules directory (dir) links to elsewhere (npm link, file: and workspace
+ * dependencies, a tree assembled from links): their real directories, which the box keeps
+ * visible too, or require() would not find them contained where it does uncontained. Its top
+ * level and, with scopes, its @scope directories. */
+static size_t add_links_in(report *r, const char *dir, bool scopes, const char **out, size_t n, size_t max)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) && n + 2 < max) {
+        char p[PATH_MAX];
+        struct stat st;
+        if (e->d_name[0] == '.' || snprintf(p, sizeof p, "%s/%s", dir, e->d_name) >= (int)sizeof p ||
+            lstat(p, &st) != 0)
+            continue;
+        if (scopes && e->d_name[0] == '@' && S_ISDIR(st.st_mode))
+            n = add_links_in(r, p, false, out, n, max);
+        else if (S_ISLNK(st.st_mode))
+            n = add_read(r, p, out, n, max);
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
 /* What contained children may read, and whether they can be contained at all: -1 (said, exit 3)
  * when --contain=require and the system does not allow it. */
 static int setup_containment(const cli *c, report *r, checker *ck, int argc, char **argv, const config *cfg,
@@ -497,7 +522,7 @@ static int setup_containment(const cli *c, report *r, checker *ck, int argc, cha
     }
     if (!runs)
         return 0;
-    enum { MAX_READ = 24 };
+    enum { MAX_READ = 96 };
     const char **read = report_alloc(r, MAX_READ * sizeof *read);
     size_t n = 0;
     if (!read)
@@ -509,6 +534,14 @@ static int setup_containment(const cli *c, report *r, checker *ck, int argc, cha
     for (size_t i = 0; cfg && i < cfg->nsmoke; i++)
         n = add_read(r, cfg->smoke[i].module, read, n, MAX_READ);
     n = add_read(r, c->smoke, read, n, MAX_READ);
+    /* What the projects' node_modules link to, wherever it is. */
+    for (size_t i = 0, first = n; i < first; i++) {
+        char nm[PATH_MAX];
+        size_t len = strlen(read[i]);
+        bool is_nm = len >= 13 && strcmp(read[i] + len - 13, "/node_modules") == 0;
+        if (snprintf(nm, sizeof nm, is_nm ? "%s" : "%s/node_modules", read[i]) < (int)sizeof nm)
+            n = add_links_in(r, nm, true, read, n, MAX_READ);
+    }
     const char *exes[8];
     size_t ne = checker_runtime_exes(ck, exes, 8);
     for (size_t i = 0; i < ne && n < MAX_READ; i++) {

@@ -105,6 +105,27 @@ for who in root nobody; do
   done
 done
 
+# A dependency linked from elsewhere (npm link, a file: or workspace dependency): one under HOME
+# outside the project, one in /tmp. Both hidden places, both kept visible: the verdict is what an
+# uncontained require() gives.
+mkdir -p "$H/libs/linked-home" "$t/libs/linked-tmp" "$H/proj/node_modules/linker"
+echo 'module.exports = 1;' > "$H/libs/linked-home/index.js"
+echo 'module.exports = 2;' > "$t/libs/linked-tmp/index.js"
+echo '{"name":"linked-home","version":"1.0.0"}' > "$H/libs/linked-home/package.json"
+echo '{"name":"linked-tmp","version":"1.0.0"}' > "$t/libs/linked-tmp/package.json"
+ln -s "$H/libs/linked-home" "$H/proj/node_modules/linked-home"
+ln -s "$t/libs/linked-tmp" "$H/proj/node_modules/linked-tmp"
+cp "$ADDON" "$H/proj/node_modules/linker/addon.node"
+echo '{"name":"linker","version":"1.0.0","main":"index.js"}' > "$H/proj/node_modules/linker/package.json"
+echo "if (require('linked-home') + require('linked-tmp') !== 3) throw new Error('links'); module.exports = require('./addon.node');" \
+  > "$H/proj/node_modules/linker/index.js"
+chmod -R a+rX "$H" "$t/libs"
+for mode in --static-only ""; do
+  HOME=$H ATTEMPT=none "$B" scan $mode --format json --runtime "$N" "$H/proj/node_modules" > "$t/r.json" 2> "$t/e"
+  python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); v=[x["verdict"] for x in r["results"] if (x.get("selection") or {}).get("name")=="linker"]; assert v==["pass"], v' "$t/r.json" 2>/dev/null &&
+    ok || bad "linked dependencies (${mode:-full}): not a pass: $(grep -o '"none_why":"[^"]*"' "$t/r.json" | head -2)"
+done
+
 # A file target under HOME (inside its project, which is kept too) and a smoke module in /tmp, in
 # the real load: both are seen where they really are.
 cat > "$t/smoke.mjs" <<'JS'
