@@ -221,8 +221,16 @@ int dyn_start(const dyn_job *j, dyn_proc **started, dyn_outcome *out)
     const char **argv = P->argv;
     char *rt_host = P->rt_host;
     if (j->library) {
+        /* The addon's constructors run in this copy of abiprobe: contained like a runtime. */
+        size_t k = j->sysroot ? 0 : contain_argv(dir, argv);
+        if (k == CONTAIN_REFUSED) {
+            const char *why = NULL;
+            contain_available(&why);
+            snprintf(out->error, sizeof out->error, "--contain=require: %.400s; addon code did not run", why);
+            goto done;
+        }
         const char *a[] = {j->self_exe, "__dlopen", j->runtime, j->addon, j->now ? "now" : "lazy", hs, NULL};
-        memcpy(argv, a, sizeof a);
+        memcpy(argv + k, a, sizeof a);
     } else {
         const char *runtime = j->runtime;
         size_t k = 0;

@@ -542,6 +542,9 @@ static int setup_containment(const cli *c, report *r, checker *ck, int argc, cha
         if (snprintf(nm, sizeof nm, is_nm ? "%s" : "%s/node_modules", read[i]) < (int)sizeof nm)
             n = add_links_in(r, nm, true, read, n, MAX_READ);
     }
+    char me[PATH_MAX];
+    if (self && *self && realpath(self, me) && n < MAX_READ) /* it loads a library runtime's addons itself */
+        read[n++] = report_strdup(r, dirname(me));
     const char *exes[8];
     size_t ne = checker_runtime_exes(ck, exes, 8);
     for (size_t i = 0; i < ne && n < MAX_READ; i++) {

@@ -471,7 +471,10 @@ static void print_pair(const out_ctx *c, const result *res)
     tprintf(c, "  %s%s%s ", color, m, RESET(c));
     /* A passing pair is one line (-v shows its checks): the runtime, and which file it loads
      * for a package. */
-    if (!c->verbose && res->verdict == STATUS_PASS && !result_expected_failure(res) && !result_stale(res)) {
+    bool warned = false;
+    for (size_t i = 0; i < res->nchecks; i++)
+        warned = warned || res->checks[i].status == STATUS_WARN || res->checks[i].status == STATUS_ERROR;
+    if (!c->verbose && res->verdict == STATUS_PASS && !warned && !result_expected_failure(res) && !result_stale(res)) {
         char rl[256];
         result_runtime_label(res, rl, sizeof rl);
         const sel_answer *a = res->sel ? selection_answer(res->sel) : NULL;

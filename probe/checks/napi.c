@@ -65,7 +65,9 @@ static status judge_declared(check_ctx *c, int declared, const char **msg, const
     int have = c->rt->napi;
     const char *as = NULL;
     *msg = *hint = NULL;
-    if (declared < 0)
+    /* 8 is what an addon gets without declaring anything (node_api.h's default, and the
+     * version every runtime that reads the declaration assumes): nothing to judge. */
+    if (declared < 0 || declared <= 8)
         return STATUS_PASS;
     bool exp = declared == NAPI_VERSION_EXPERIMENTAL_ID;
     if (!exp && have < 0) {
