@@ -220,6 +220,29 @@ static int enter(kept *k, size_t nk, const char *home, char *why, size_t n)
             FAIL("mounting %s: %s", k[i].path, strerror(errno));
         k[i].mounted = true;
     }
+    /* A project's own registry credentials (.npmrc, .yarnrc.yml beside its package.json) read
+     * as empty: an empty file of the private /tmp is mounted over each. */
+    static const char *const secrets[] = {".npmrc", ".yarnrc.yml", NULL};
+    const char empty[] = "/tmp/.abiprobe-empty";
+    for (size_t i = 0; i < nk; i++) {
+        for (size_t s = 0; !k[i].is_file && secrets[s]; s++) {
+            char f[PATH_MAX];
+            struct stat fst;
+            if (snprintf(f, sizeof f, "%s/%s", k[i].path, secrets[s]) >= (int)sizeof f || lstat(f, &fst) != 0 ||
+                !S_ISREG(fst.st_mode))
+                continue;
+            int efd = open(empty, O_WRONLY | O_CREAT | O_CLOEXEC, 0444);
+            if (efd >= 0)
+                close(efd);
+            int mfd = open_tree(AT_FDCWD, empty, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+            if (mfd < 0 || move_mount(mfd, "", AT_FDCWD, f, MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+                if (mfd >= 0)
+                    close(mfd);
+                FAIL("hiding %s: %s", f, strerror(errno));
+            }
+            close(mfd);
+        }
+    }
     /* The loopback of its own, up (a new network namespace has it down). */
     int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (s >= 0) {

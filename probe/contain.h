@@ -6,7 +6,7 @@
  *   - a mount namespace where every mount is read-only, the home directory and /tmp are private,
  *     empty tmpfs mounts (gone with the process), and only the paths the check needs (-r: the
  *     project, the runtime, the smoke module; -w: abiprobe's private directory) are seen again
- *     there, at their real paths;
+ *     there, at their real paths; a kept project's .npmrc and .yarnrc.yml read as empty files;
  *   - a network namespace with only a loopback of its own;
  *   - a PID namespace, whose first process is the runtime: nothing it starts outlives it;
  * and drops the environment's credentials (contain_withheld()), except those named by -e.

@@ -43,6 +43,7 @@ H=$t/home
 mkdir -p "$H/proj/node_modules/hostile" "$H/.local/bin" "$t/outside" "$t/bin"
 chmod 777 "$t/outside"
 echo "//registry.example.invalid/:_authToken=SECRET-TOKEN-$tag" > "$H/.npmrc"
+echo "//registry.example.invalid/:_authToken=SECRET-PROJECT-$tag" > "$H/proj/.npmrc"
 cp "$N24" "$H/.local/bin/node"
 cp "$ABIPROBE" "$t/bin/abiprobe"
 cp "$ADDON" "$H/proj/node_modules/hostile/addon.node"
@@ -67,6 +68,7 @@ if (want('secrets')) {
   let secret = '';
   tryit(() => { secret += fs.readFileSync(path.join(os.homedir(), '.npmrc'), 'utf8'); });
   tryit(() => { secret += fs.readFileSync('$H/.npmrc', 'utf8'); });
+  tryit(() => { secret += fs.readFileSync('$H/proj/.npmrc', 'utf8'); });
   secret += JSON.stringify(process.env);
   if (secret.includes('SECRET')) throw new Error('read a secret: ' + secret.replace(/\s+/g, ' '));
 }
