@@ -362,35 +362,43 @@ void report_check_ended(report *r, check *k, const char *process, const char *st
         report_check_detail(r, k, "stderr: %s", e->stderr_line);
 }
 
-/* report_group_by_target's sort key: target, then the runtime of a pair (path, kind, version),
- * then place; equal runtimes of one target end up side by side. */
+static int cmp_str0(const char *a, const char *b) { return a && b ? strcmp(a, b) : (a != NULL) - (b != NULL); }
+
+int runtime_cmp(const runtime_facts *a, const runtime_facts *b)
+{
+    if (a == b)
+        return 0;
+    if (!a || !b)
+        return (a != NULL) - (b != NULL);
+    int c = cmp_str0(a->path, b->path);
+    if (!c)
+        c = cmp_str0(a->kind, b->kind);
+    if (!c)
+        c = cmp_str0(a->product_version ? a->product_version : a->version,
+                     b->product_version ? b->product_version : b->version);
+    return c;
+}
+
+/* report_group_by_target's sort key: target, then the runtime of a pair, then place; equal
+ * runtimes of one target end up side by side. */
 typedef struct grouped {
-    const char *target, *path, *kind, *version;
-    bool pair;
+    const char *target;
+    const runtime_facts *rt; /* a pair's runtime, else NULL */
     size_t at, first;
 } grouped;
-
-static int cmp_str0(const char *a, const char *b) { return a && b ? strcmp(a, b) : (a != NULL) - (b != NULL); }
 
 static int cmp_grouped(const void *pa, const void *pb)
 {
     const grouped *a = pa, *b = pb;
     int c = cmp_str0(a->target, b->target);
     if (!c)
-        c = (a->pair > b->pair) - (a->pair < b->pair);
-    if (!c && a->pair)
-        c = cmp_str0(a->path, b->path);
-    if (!c && a->pair)
-        c = cmp_str0(a->kind, b->kind);
-    if (!c && a->pair)
-        c = cmp_str0(a->version, b->version);
+        c = runtime_cmp(a->rt, b->rt);
     return c ? c : (a->at > b->at) - (a->at < b->at);
 }
 
-static bool same_runtime_key(const grouped *a, const grouped *b)
+static bool same_pair(const grouped *a, const grouped *b)
 {
-    return a->pair && b->pair && a->target && b->target && !cmp_str0(a->target, b->target) &&
-           !cmp_str0(a->path, b->path) && !cmp_str0(a->kind, b->kind) && !cmp_str0(a->version, b->version);
+    return a->rt && b->rt && a->target && b->target && !cmp_str0(a->target, b->target) && !runtime_cmp(a->rt, b->rt);
 }
 
 static int cmp_first(const void *pa, const void *pb)
@@ -413,14 +421,7 @@ int report_group_by_target(report *r, size_t *a, size_t *b)
         goto done;
     for (size_t i = 0; i < n; i++) {
         const result *res = &r->results[i];
-        const runtime_facts *rt = res->kind == RESULT_PAIR ? res->runtime : NULL;
-        g[i] = (grouped){res->target,
-                         rt ? rt->path : NULL,
-                         rt ? rt->kind : NULL,
-                         rt ? (rt->product_version ? rt->product_version : rt->version) : NULL,
-                         rt != NULL,
-                         i,
-                         i};
+        g[i] = (grouped){res->target, res->kind == RESULT_PAIR ? res->runtime : NULL, i, i};
     }
     qsort(g, n, sizeof *g, cmp_grouped);
     rc = 0;
@@ -431,7 +432,7 @@ int report_group_by_target(report *r, size_t *a, size_t *b)
             e++;
         for (size_t i = s; i < e; i++) {
             first = g[i].at < first ? g[i].at : first;
-            if (i > s && rc == 0 && same_runtime_key(&g[i - 1], &g[i])) {
+            if (i > s && rc == 0 && same_pair(&g[i - 1], &g[i])) {
                 *a = g[i - 1].at;
                 *b = g[i].at;
                 rc = 1;

@@ -421,6 +421,11 @@ const char *result_title(const result *res, char *buf, size_t n);
 /* "bun 1.4.4" for the runtime (into buf). */
 const char *result_runtime_label(const result *res, char *buf, size_t n);
 
+/* The order of two runtimes as one runtime: by path, kind, then version (bun/deno/electron's own,
+ * else node's). 0 when they are the same runtime (one column of a matrix, one side of a pair).
+ * NULL sorts first. */
+int runtime_cmp(const runtime_facts *a, const runtime_facts *b);
+
 /* Reorder r's results as one run over all of them lists them: each target's results together,
  * at the place of its first, in the order they came (for merge: the runtimes of one input, then
  * the next). Returns 0; 1 when two pair results have the same target and runtime (same path and

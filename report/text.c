@@ -618,7 +618,7 @@ static void print_selection(const out_ctx *c, const result *res)
 static bool runtime_absent(const runtime_facts *rt) { return rt && !rt->exe && rt->error; }
 
 /* The distinct runtimes of a report's pairs, in order of first appearance, each by a result
- * that has it: one column per runtime (the same facts, or the same path and version). Few in
+ * that has it: one column per runtime (runtime_cmp: the same path, kind and version). Few in
  * any report, so a linear search per result. */
 enum { MATRIX_MAX = 32 };
 typedef struct rt_cols {
@@ -627,20 +627,10 @@ typedef struct rt_cols {
     bool overflow;
 } rt_cols;
 
-static bool same_runtime(const runtime_facts *a, const runtime_facts *b)
-{
-    if (a == b)
-        return true;
-    const char *va = a->product_version ? a->product_version : a->version;
-    const char *vb = b->product_version ? b->product_version : b->version;
-    return strcmp(a->path, b->path) == 0 && strcmp(a->kind, b->kind) == 0 &&
-           (va == vb || (va && vb && !strcmp(va, vb)));
-}
-
 static size_t col_of(rt_cols *k, const result *res, bool add)
 {
     for (size_t i = 0; i < k->n; i++)
-        if (same_runtime(k->res[i]->runtime, res->runtime))
+        if (!runtime_cmp(k->res[i]->runtime, res->runtime))
             return i;
     if (!add)
         return SIZE_MAX;
@@ -669,7 +659,7 @@ static void print_absent(const out_ctx *c, const report *r)
         size_t n = 0;
         for (size_t i = 0; i < r->nresults; i++)
             if (r->results[i].kind == RESULT_PAIR && r->results[i].runtime &&
-                same_runtime(r->results[i].runtime, absent.res[k]->runtime))
+                !runtime_cmp(r->results[i].runtime, absent.res[k]->runtime))
                 n++;
         tprintf(c, "%s!%s %s; nothing was checked against it (%zu result%s could not be checked)\n", YELLOW(c),
                 RESET(c), absent.res[k]->runtime->error, n, n == 1 ? "" : "s");
