@@ -227,12 +227,7 @@ static int add_runtime(checker *c, const char *rt, const char *name, const char 
     char why[256];
     int rc;
     if (unusable) {
-        runtime_facts *f = p->facts;
-        f->path = p->name;
-        f->kind = f->engine = "unknown";
-        f->modules = f->napi = -1;
-        f->facts_from = FACTS_ELF;
-        f->error = report_strdup(c->r, unusable);
+        runtime_facts_unknown(c->r, p->name, unusable, p->facts);
         rc = diag_set(d, DIAG_SPAWN, "%s", unusable);
     } else {
         rc = runtime_facts_read(c->r, rt, &ro, p->facts, d);

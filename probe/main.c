@@ -613,10 +613,7 @@ static int runtime_one(report *r, result *res, const char *arg, const cli *c, ld
         return diag_set(d, DIAG_NOMEM, "out of memory");
     char exe[PATH_MAX], note[1024];
     if (runtime_exe(c, arg, exe, sizeof exe, note, sizeof note, d) != 0) {
-        res->runtime->path = report_strdup(r, arg);
-        res->runtime->kind = res->runtime->engine = "unknown";
-        res->runtime->modules = res->runtime->napi = -1;
-        res->runtime->error = report_strdup(r, d->msg);
+        runtime_facts_unknown(r, arg, d->msg, res->runtime);
         return -1;
     }
     int rc = runtime_facts_read(r, exe, &ro, res->runtime, d);

@@ -404,12 +404,7 @@ static int facts_read(report *r, const char *rt, const runtime_opts *opt, runtim
     size_t *stubs = NULL, nstubs = 0;
     bool stubs_known = false;
     int rc = -1;
-    memset(out, 0, sizeof *out);
-    out->path = report_strdup(r, rt);
-    out->kind = "unknown";
-    out->engine = "unknown";
-    out->modules = out->napi = -1;
-    out->facts_from = FACTS_ELF;
+    runtime_facts_unknown(r, rt, NULL, out);
     if (opt->sysroot) {
         /* Inside an image: a command name is looked up on the image's PATH. */
         char image[PATH_MAX];
@@ -561,6 +556,17 @@ done:
     elf_obj_close(own);
     free(stubs);
     return rc;
+}
+
+void runtime_facts_unknown(report *r, const char *rt, const char *why, runtime_facts *out)
+{
+    memset(out, 0, sizeof *out);
+    out->path = report_strdup(r, rt);
+    out->kind = "unknown";
+    out->engine = "unknown";
+    out->modules = out->napi = -1;
+    out->facts_from = FACTS_ELF;
+    out->error = why ? report_strdup(r, why) : NULL;
 }
 
 int runtime_facts_read(report *r, const char *rt, const runtime_opts *opt, runtime_facts *out, diag *d)

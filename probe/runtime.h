@@ -23,4 +23,8 @@ int runtime_resolve(const char *rt, char *buf, size_t n, diag *d);
  * runtime, DIAG_SPAWN for one that did not start or did not report (out->error says how). */
 int runtime_facts_read(report *r, const char *rt, const runtime_opts *opt, runtime_facts *out, diag *d);
 
+/* The facts of rt before anything is known of it: its path, kind and engine unknown, no
+ * modules or N-API version; with why (may be NULL), one that cannot be had at all. */
+void runtime_facts_unknown(report *r, const char *rt, const char *why, runtime_facts *out);
+
 #endif
