@@ -87,7 +87,7 @@ def version_key(v):
     return tuple(int(x) if x.isdigit() else 0 for x in re.split(r"[.\-+]", v)[:3])
 
 
-def run_js(exe, kind_hint, script, arg, env=None):
+def run_js(exe, script, arg, env=None):
     """Run script with the runtime; return (returncode, stdout, stderr)."""
     base = os.path.basename(exe)
     cmd = [exe, "run", "-A", "--no-config", script, arg] if base.startswith("deno") else [exe, script, arg]
@@ -100,7 +100,7 @@ def run_js(exe, kind_hint, script, arg, env=None):
 
 def facts(exe, work):
     script = os.path.join(work, "probe.cjs")
-    rc, out, err = run_js(exe, None, script, "facts")
+    rc, out, err = run_js(exe, script, "facts")
     m = re.search(r"^FACTS (.*)$", out, re.M)
     if rc != 0 or not m:
         raise GenError("%s: could not be asked its versions (exit %d): %s" % (exe, rc, (err or out).strip()[:300]))
@@ -127,7 +127,7 @@ def compile_addon(headers, work, name, define):
 
 def load(exe, work, addon):
     env = dict(os.environ, LD_BIND_NOW="1")
-    rc, out, err = run_js(exe, None, os.path.join(work, "probe.cjs"), addon, env)
+    rc, out, err = run_js(exe, os.path.join(work, "probe.cjs"), addon, env)
     if rc < 0:
         return {"outcome": "crash", "words": signal.Signals(-rc).name}
     if re.search(r"^LOADED ", out, re.M) and rc == 0:

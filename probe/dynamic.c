@@ -220,32 +220,25 @@ int dyn_start(const dyn_job *j, dyn_proc **started, dyn_outcome *out)
      * arguments in each case. A library runtime is loaded by a copy of abiprobe instead. */
     const char **argv = P->argv;
     char *rt_host = P->rt_host;
+    /* Package and addon code runs contained (probe/contain.h), its private directory the one
+     * place it writes to that outlives it; a library runtime's addon too, in the copy of abiprobe
+     * that loads it. Inside an image it already runs chrooted. */
+    size_t k = j->sysroot ? 0 : contain_argv(dir, argv);
+    if (k == CONTAIN_REFUSED) {
+        const char *why = NULL;
+        contain_available(&why);
+        snprintf(out->error, sizeof out->error, "--contain=require: %.400s; package and addon code did not run", why);
+        goto done;
+    }
     if (j->library) {
-        /* The addon's constructors run in this copy of abiprobe: contained like a runtime. */
-        size_t k = j->sysroot ? 0 : contain_argv(dir, argv);
-        if (k == CONTAIN_REFUSED) {
-            const char *why = NULL;
-            contain_available(&why);
-            snprintf(out->error, sizeof out->error, "--contain=require: %.400s; addon code did not run", why);
-            goto done;
-        }
         const char *a[] = {j->self_exe, "__dlopen", j->runtime, j->addon, j->now ? "now" : "lazy", hs, NULL};
         memcpy(argv + k, a, sizeof a);
     } else {
         const char *runtime = j->runtime;
-        size_t k = 0;
         /* An observation runs in the private directory: a relative runtime path must not change
          * its meaning there. */
         if (j->observe && !j->sysroot && runtime[0] != '/' && realpath(runtime, rt_host))
             runtime = rt_host;
-        /* Package and addon code runs contained (probe/contain.h), its private directory the one
-         * place it writes to that outlives it. Inside an image it already runs chrooted. */
-        if (!j->sysroot && (k = contain_argv(dir, argv)) == CONTAIN_REFUSED) {
-            const char *why = NULL;
-            contain_available(&why);
-            snprintf(out->error, sizeof out->error, "--contain=require: %.400s; package code did not run", why);
-            goto done;
-        }
         /* Contained, the runtime is started by its real path: what the box keeps visible (a
          * link to it may sit where the box hides, in /tmp or the home directory). */
         if (k && !j->emulator && runtime != rt_host && realpath(runtime, rt_host))

@@ -53,7 +53,7 @@ static bool cpu_has_avx2(void)
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2");
-#endif
+#else
     FILE *f = fopen("/proc/cpuinfo", "r");
     if (!f)
         return true; /* cannot tell: the default build, as Bun's own installer picks it */
@@ -69,6 +69,7 @@ static bool cpu_has_avx2(void)
     }
     fclose(f);
     return !flags || avx2;
+#endif
 }
 
 int fetch_package_for(const char *name, const fetch_opts *o, char *pkg, size_t pn, const char **exe_rel, diag *d)
@@ -380,10 +381,7 @@ static void npm_error(const spawn_res *res, char *code, size_t cn, char *said, s
 }
 
 /* Errors that mean "the registry says no", not "the registry could not be asked". */
-static bool registry_answered(const char *code)
-{
-    return strcmp(code, "E404") == 0 || strcmp(code, "ETARGET") == 0 || strcmp(code, "EBADPLATFORM") == 0;
-}
+static bool registry_answered(const char *code) { return strcmp(code, "E404") == 0 || strcmp(code, "ETARGET") == 0; }
 
 typedef struct versions {
     char **v;
@@ -518,8 +516,7 @@ static int install(const npm *n, const fetch_opts *o, const char *root, const ch
         char code[64], said[400];
         npm_error(&res, code, sizeof code, said, sizeof said);
         /* The registry's "no such version" is the user's mistake; anything else, not. */
-        diag_set(d, registry_answered(code) && strcmp(code, "EBADPLATFORM") != 0 ? DIAG_USAGE : DIAG_SPAWN,
-                 "%s: npm install failed: %s", spec, said);
+        diag_set(d, registry_answered(code) ? DIAG_USAGE : DIAG_SPAWN, "%s: npm install failed: %s", spec, said);
         spawn_res_free(&res);
         goto out;
     }

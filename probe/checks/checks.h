@@ -72,6 +72,10 @@ struct dyn_view {
 enum { IMPORT_WANTED = 1, IMPORT_AT_LOAD = 2, IMPORT_AT_CALL = 4 };
 void check_import_needs(const check_ctx *c, size_t entry, uint8_t *st);
 
+/* How the napi check's message begins when the declared N-API version is what it judges; the
+ * dlopen check reads it to point a crash or a refusal at that. */
+#define NAPI_DECLARES "declares N-API"
+
 /* True when relocation type `type` of machine is a lazily bound PLT slot (JUMP_SLOT). */
 bool check_reloc_is_lazy(int machine, uint32_t type);
 

@@ -63,7 +63,7 @@ static bool declaration_explains(const result *res)
     for (size_t i = 0; i < res->nchecks; i++)
         if (res->checks[i].id == CHECK_NAPI)
             return res->checks[i].status == STATUS_FAIL && res->checks[i].message &&
-                   strncmp(res->checks[i].message, "declares N-API", 14) == 0;
+                   strncmp(res->checks[i].message, NAPI_DECLARES, strlen(NAPI_DECLARES)) == 0;
     return false;
 }
 

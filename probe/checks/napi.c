@@ -71,7 +71,7 @@ static status judge_declared(check_ctx *c, int declared, const char **msg, const
         return STATUS_PASS;
     bool exp = declared == NAPI_VERSION_EXPERIMENTAL_ID;
     if (!exp && have < 0) {
-        *msg = report_printf(c->r, "declares N-API %d, but %s's N-API version is unknown (it could not be run)",
+        *msg = report_printf(c->r, NAPI_DECLARES " %d, but %s's N-API version is unknown (it could not be run)",
                              declared, c->rt_label);
         return STATUS_WARN;
     }
@@ -81,7 +81,7 @@ static status judge_declared(check_ctx *c, int declared, const char **msg, const
     const char *what = exp ? "experimental" : report_printf(c->r, "%d", declared);
     const char *above = exp ? "" : report_printf(c->r, ", above %s's N-API %d", c->rt_label, have);
     if (!m) {
-        *msg = report_printf(c->r, "declares N-API %s%s, and what %s does with that was never measured", what, above,
+        *msg = report_printf(c->r, NAPI_DECLARES " %s%s, and what %s does with that was never measured", what, above,
                              c->rt_label);
         *hint = exp ? "build without NAPI_EXPERIMENTAL to be sure"
                     : report_printf(c->r, "build with NAPI_VERSION %d or lower, or use a runtime with N-API %d", have,
@@ -93,7 +93,7 @@ static status judge_declared(check_ctx *c, int declared, const char **msg, const
     const char *said = o == NAPI_DECL_CRASH    ? report_printf(c->r, " (%s)", words)
                        : o == NAPI_DECL_REFUSE ? report_printf(c->r, ": \"%s\"", words)
                                                : "";
-    *msg = report_printf(c->r, "declares N-API %s%s; %s %s%s, %s", what, above, m->kind, abi_napi_decl_outcome_words(o),
+    *msg = report_printf(c->r, NAPI_DECLARES " %s%s; %s %s%s, %s", what, above, m->kind, abi_napi_decl_outcome_words(o),
                          said, as);
     if (o == NAPI_DECL_LOAD) {
         if (exp)
@@ -114,7 +114,7 @@ static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *c
 
 /* The N-API imports: how Node's headers file them, and which ones the runtime lacks or has
  * only as stubs (marked in st with ABSENT/STUB and IMPORT_WANTED). */
-static int survey(check_ctx *c, uint8_t *st, napi_uses *u, size_t *nmiss)
+static void survey(check_ctx *c, uint8_t *st, napi_uses *u, size_t *nmiss)
 {
     const elf_obj *o = c->addon;
     const char *exp[3];
@@ -149,7 +149,6 @@ static int survey(check_ctx *c, uint8_t *st, napi_uses *u, size_t *nmiss)
     u->exp_names = "";
     for (size_t i = 0; i < ne; i++)
         u->exp_names = report_printf(c->r, "%s%s%s", u->exp_names, i ? ", " : "", exp[i]);
-    return 0;
 }
 
 /* The missing functions as the symbols check lists them: load or call, stubs apart. */
