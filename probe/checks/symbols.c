@@ -21,17 +21,26 @@ bool check_reloc_is_lazy(int machine, uint32_t type)
     return m && m->jump_slot && type == m->jump_slot;
 }
 
+/* Whether a relocation is bound at the first call (a lazy PLT slot) rather than at load. now:
+ * the object binds everything at load (BIND_NOW, or any object on musl): bound_now(). */
+static bool bound_now(const elf_obj *o, bool musl) { return musl || elf_obj_bind_now(o); }
+
+static inline bool bound_at_call(int machine, bool now, const elf_rel *r)
+{
+    return !now && r->plt && check_reloc_is_lazy(machine, r->type);
+}
+
 void check_import_needs(const check_ctx *c, size_t entry, uint8_t *st)
 {
     const elf_obj *o = scope_elf(c->l, c->s, entry);
     int machine = elf_obj_header(o)->machine;
-    bool now = elf_obj_bind_now(o) || (c->rt->libc && strcmp(c->rt->libc, "musl") == 0);
+    bool now = bound_now(o, c->rt->libc && strcmp(c->rt->libc, "musl") == 0);
     size_t nsyms = elf_obj_nsyms(o);
     for (size_t i = 0; i < elf_obj_nrels(o); i++) {
         elf_rel r;
         if (elf_obj_rel(o, i, &r) != 0 || r.sym == 0 || r.sym >= nsyms || !(st[r.sym] & IMPORT_WANTED))
             continue;
-        st[r.sym] |= !now && r.plt && check_reloc_is_lazy(machine, r.type) ? IMPORT_AT_CALL : IMPORT_AT_LOAD;
+        st[r.sym] |= bound_at_call(machine, now, &r) ? IMPORT_AT_CALL : IMPORT_AT_LOAD;
     }
 }
 
@@ -73,7 +82,7 @@ static int scan_object(check_ctx *c, size_t entry, uint8_t *st, bool musl, const
 {
     const elf_obj *o = scope_elf(c->l, c->s, entry);
     int machine = elf_obj_header(o)->machine;
-    bool now = elf_obj_bind_now(o) || musl;
+    bool now = bound_now(o, musl);
     size_t nsyms = elf_obj_nsyms(o);
     /* Only imports need a definition elsewhere: marking them in one pass over the table
      * costs far less than reading each entry that a relocation names, in relocation order.
@@ -89,7 +98,7 @@ static int scan_object(check_ctx *c, size_t entry, uint8_t *st, bool musl, const
         uint8_t *f = &st[r.sym];
         if (!(*f & SEEN) && elf_obj_sym(o, r.sym, &s) != 0)
             continue;
-        bool lazy = !now && r.plt && check_reloc_is_lazy(machine, r.type);
+        bool lazy = bound_at_call(machine, now, &r);
         *f |= lazy ? NEED_CALL : NEED_LOAD;
         if (!(*f & SEEN)) {
             *f |= SEEN;
