@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include "probe/cache.h"
 
+#include "probe/paths.h"
+
 #include <inttypes.h>
 #include <limits.h>
 #include <stdint.h>
@@ -46,15 +48,8 @@ bool cache_root(const char *dir, char *path, size_t pn)
 
 void cache_store(const char *path, const void *data, size_t n)
 {
-    char dir[PATH_MAX], tmp[PATH_MAX + 16];
-    if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir)
-        return;
-    for (char *p = dir + 1; *p; p++) /* mkdir -p, private */
-        if (*p == '/') {
-            *p = '\0';
-            mkdir(dir, 0700);
-            *p = '/';
-        }
+    char tmp[PATH_MAX + 16];
+    path_mkdir_parents(path, 0700); /* private; a failure shows as the fopen's */
     snprintf(tmp, sizeof tmp, "%s.%d", path, (int)getpid());
     FILE *f = fopen(tmp, "w");
     if (!f)

@@ -4,6 +4,8 @@
 #define _GNU_SOURCE
 #include "probe/contain.h"
 
+#include "probe/paths.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -105,16 +107,9 @@ static int write_file(const char *path, const char *text)
  * a mount point for a file. */
 static int make_point(const char *path, bool is_file)
 {
-    char p[PATH_MAX];
-    if (snprintf(p, sizeof p, "%s", path) >= (int)sizeof p)
+    const char *p = path;
+    if (path_mkdir_parents(p, 0755) != 0)
         return -1;
-    for (char *s = p + 1; *s; s++)
-        if (*s == '/') {
-            *s = '\0';
-            if (mkdir(p, 0755) != 0 && errno != EEXIST)
-                return -1;
-            *s = '/';
-        }
     struct stat st;
     if (lstat(p, &st) == 0)
         return 0; /* already there (inside a kept parent, for one) */

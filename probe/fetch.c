@@ -8,6 +8,7 @@
 
 #include "probe/cache.h"
 #include "probe/interrupt.h"
+#include "probe/paths.h"
 #include "probe/runtime.h"
 #include "probe/semver.h"
 #include "probe/spawn.h"
@@ -472,16 +473,8 @@ static int install(const npm *n, const fetch_opts *o, const char *root, const ch
 {
     char tmp[PATH_MAX], spec[192], exe[PATH_MAX];
     snprintf(spec, sizeof spec, "%s@%s", pkg, version);
-    char part[PATH_MAX]; /* mkdir -p root, private */
-    snprintf(part, sizeof part, "%s", root);
-    for (char *p = part + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            mkdir(part, 0700);
-            *p = '/';
-        }
-    mkdir(part, 0700);
-    if (snprintf(tmp, sizeof tmp, "%s/.fetch-XXXXXX", root) >= (int)sizeof tmp || !mkdtemp(tmp))
+    if (snprintf(tmp, sizeof tmp, "%s/.fetch-XXXXXX", root) >= (int)sizeof tmp || path_mkdir_parents(tmp, 0700) != 0 ||
+        !mkdtemp(tmp))
         return diag_errno(d, DIAG_SPAWN, "%s: cannot make a directory in %s", spec, root);
     if (!interrupt_add_path(tmp, true)) {
         rmdir(tmp);

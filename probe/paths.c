@@ -159,6 +159,23 @@ void path_unmap_file(const char *p, size_t len)
         munmap((void *)p, len);
 }
 
+int path_mkdir_parents(const char *path, unsigned mode)
+{
+    char p[PATH_MAX];
+    if (snprintf(p, sizeof p, "%s", path) >= (int)sizeof p) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *s = p + 1; *s; s++)
+        if (*s == '/') {
+            *s = '\0';
+            if (mkdir(p, (mode_t)mode) != 0 && errno != EEXIST)
+                return -1;
+            *s = '/';
+        }
+    return 0;
+}
+
 char *path_read_file(const char *path, size_t max, size_t *len)
 {
     size_t size;

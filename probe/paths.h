@@ -39,6 +39,10 @@ int sysroot_resolve(const char *arg, char *root, size_t n);
  * larger. */
 char *path_read_file(const char *path, size_t max, size_t *len);
 
+/* Make every directory above path's last component that is missing (mkdir -p of its parent),
+ * each with mode. 0, or -1 with errno when one cannot be made. */
+int path_mkdir_parents(const char *path, unsigned mode);
+
 /* The same file mapped read-only instead of read: no copy, and only the pages touched are
  * brought in. Its bytes end at *len (no NUL is added); unmap it with path_unmap_file. */
 const char *path_map_file(const char *path, size_t max, size_t *len);
